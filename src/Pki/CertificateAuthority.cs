@@ -57,8 +57,9 @@ public sealed partial class CertificateAuthority : IDisposable
         try
         {
             var name = new X500DistinguishedNameBuilder();
-            name.AddOrganizationName(clusterId);
+            // The builder encodes in reverse order: this gives the conventional "O = <cluster>, CN = Mesh CA <cluster>".
             name.AddCommonName("Mesh CA " + clusterId);
+            name.AddOrganizationName(clusterId);
             var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
@@ -150,8 +151,8 @@ public sealed partial class CertificateAuthority : IDisposable
     {
         var (dns, ips) = HostNames.Classify(names.Concat(["localhost", "127.0.0.1", "::1"]), "server certificate names");
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName(ClusterId);
         subject.AddCommonName(dns.Count > 0 ? dns[0] : ips[0].ToString());
+        subject.AddOrganizationName(ClusterId);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var cert = LeafBuilder.Build(Certificate, _key, subject.Build(), new PublicKey(key), dns, ips, null, _time.GetUtcNow(), lifetime ?? DefaultServerLifetime);
         using var withKey = cert.CopyWithPrivateKey(key);
@@ -182,8 +183,8 @@ public sealed partial class CertificateAuthority : IDisposable
     {
         var uri = NodeIdentity.FormatUri(ClusterId, nodeId);
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName(ClusterId);
         subject.AddCommonName(nodeId);
+        subject.AddOrganizationName(ClusterId);
         return LeafBuilder.Build(Certificate, _key, subject.Build(), publicKey, dns, ips, uri, _time.GetUtcNow(), lifetime);
     }
 
