@@ -23,6 +23,11 @@ internal sealed partial class Parser
             return new TomlFloat(double.NaN, span);
         }
 
+        if (body.Length > 0 && (body[0] == 'i' || body[0] == 'n'))
+        {
+            throw new TomlSyntaxException(start, end, $"invalid value '{token}'; infinity and not-a-number are written 'inf' and 'nan' (optionally signed)");
+        }
+
         if (body.Length >= 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o' || body[1] == 'b'))
         {
             if (signed)

@@ -13,7 +13,7 @@ internal sealed partial class Parser
         SkipWhitespace();
         if (Peek() != ']' || AtEnd)
         {
-            throw Error(_pos, $"unexpected {DescribeAt(_pos)} in table header; expected '{(isArray ? "]]" : "]")}'");
+            throw Error(_pos, $"unexpected {DescribeAt(_pos)} in {(isArray ? "array-of-tables header; expected ']]'" : "table header; expected ']'")}");
         }
 
         _pos++;
@@ -72,17 +72,16 @@ internal sealed partial class Parser
             {
                 TomlTable { Origin: TableOrigin.Dotted } t => t,
                 TomlTable { Origin: TableOrigin.Inline } => throw Error(part.Start, $"cannot add keys to inline table '{name}' (defined at {previous}); an inline table is complete once defined"),
-                TomlTable => throw Error(part.Start, $"cannot use dotted key '{name}' to add to table '{name}', which is defined by a [header] (at {previous}); put the key under that header"),
+                TomlTable => throw Error(part.Start, $"cannot use dotted key '{FormatKey(parts, parts.Count)}' to add to table '{name}', which is defined by a [header] (at {previous}); put the key under that header"),
                 TomlArray => throw Error(part.Start, $"cannot use key '{name}' as a table: it is already an array (defined at {previous})"),
-                _ => throw Error(part.Start, $"cannot use key '{name}' as a table: it is already a {KindName(node)} (defined at {previous})"),
+                _ => throw Error(part.Start, $"cannot use key '{name}' as a table: it is already {KindName(node)} (defined at {previous})"),
             };
         }
 
         var last = parts[^1];
         if (table.TryGetEntry(last.Name, out var existing))
         {
-            var what = existing is TomlTable ? "table" : KindName(existing);
-            throw Error(last.Start, $"duplicate key '{FormatKey(parts, parts.Count)}': already defined as a {what} at {DefinedAt(table, last.Name)}");
+            throw Error(last.Start, $"duplicate key '{FormatKey(parts, parts.Count)}': already defined as {KindName(existing)} at {DefinedAt(table, last.Name)}");
         }
 
         return (table, last);
@@ -118,7 +117,7 @@ internal sealed partial class Parser
             case TomlArray { IsArrayOfTables: true }:
                 throw Error(last.Start, $"'{name}' is already an array of tables (defined at {previous}); use [[{name}]] to add an element");
             default:
-                throw Error(last.Start, $"cannot define table '{name}': the key is already a {KindName(node)} (defined at {previous})");
+                throw Error(last.Start, $"cannot define table '{name}': the key is already {KindName(node)} (defined at {previous})");
         }
     }
 
@@ -148,7 +147,7 @@ internal sealed partial class Parser
             case TomlTable:
                 throw Error(last.Start, $"cannot define '{name}' as an array of tables: it is already a table (defined at {previous})");
             default:
-                throw Error(last.Start, $"cannot define '{name}' as an array of tables: the key is already a {KindName(node)} (defined at {previous})");
+                throw Error(last.Start, $"cannot define '{name}' as an array of tables: the key is already {KindName(node)} (defined at {previous})");
         }
     }
 
@@ -175,7 +174,7 @@ internal sealed partial class Parser
                 TomlTable t => t,
                 TomlArray { IsArrayOfTables: true } array => (TomlTable)array[^1],
                 TomlArray => throw Error(part.Start, $"cannot use '{name}' as a table: it is a static array (defined at {previous})"),
-                _ => throw Error(part.Start, $"cannot use '{name}' as a table: it is already a {KindName(node)} (defined at {previous})"),
+                _ => throw Error(part.Start, $"cannot use '{name}' as a table: it is already {KindName(node)} (defined at {previous})"),
             };
         }
 
@@ -190,16 +189,16 @@ internal sealed partial class Parser
 
     private static string KindName(TomlNode node) => node.Kind switch
     {
-        TomlKind.String => "string",
-        TomlKind.Integer => "integer",
-        TomlKind.Float => "float",
-        TomlKind.Boolean => "boolean",
-        TomlKind.OffsetDateTime => "offset date-time",
-        TomlKind.LocalDateTime => "local date-time",
-        TomlKind.LocalDate => "local date",
-        TomlKind.LocalTime => "local time",
-        TomlKind.Array => "array",
-        _ => "table",
+        TomlKind.String => "a string",
+        TomlKind.Integer => "an integer",
+        TomlKind.Float => "a float",
+        TomlKind.Boolean => "a boolean",
+        TomlKind.OffsetDateTime => "an offset date-time",
+        TomlKind.LocalDateTime => "a local date-time",
+        TomlKind.LocalDate => "a local date",
+        TomlKind.LocalTime => "a local time",
+        TomlKind.Array => node is TomlArray { IsArrayOfTables: true } ? "an array of tables" : "an array",
+        _ => node is TomlTable { IsInline: true } ? "an inline table" : "a table",
     };
 
     /// <summary>Closes an inline table and every table nested in it by dotted keys.</summary>

@@ -98,6 +98,20 @@ internal sealed partial class Parser
         }
 
         var first = token[0];
+        if (char.IsAsciiDigit(first))
+        {
+            var digits = token.IndexOfAnyExceptInRange('0', '9');
+            if (digits > 0 && token[digits] == '-' && digits != 4)
+            {
+                throw new TomlSyntaxException(start, end, $"invalid date '{token}': the year needs exactly 4 digits (YYYY-MM-DD)");
+            }
+
+            if (digits > 0 && token[digits] == ':' && digits != 2)
+            {
+                throw new TomlSyntaxException(start, end, $"invalid time '{token}': the hour needs exactly 2 digits (HH:MM:SS)");
+            }
+        }
+
         if (char.IsAsciiDigit(first) || first == '+' || first == '-' || first == '.' || first == 'i' || first == 'n')
         {
             return ParseNumber(start, end);

@@ -135,7 +135,7 @@ internal sealed partial class Parser
 
             if (IsControl(c))
             {
-                throw Error(_pos, $"control character {Describe(c)} is not allowed in a comment");
+                throw Error(_pos, $"{Describe(c)} is not allowed in a comment");
             }
 
             _pos++;
@@ -208,11 +208,11 @@ internal sealed partial class Parser
 
     private static string Describe(char c) => c switch
     {
-        Eof => "U+0000",
         '\n' => "newline",
         '\t' => "tab",
         _ when c < 0x20 || c == '\x7F' => $"control character U+{(int)c:X4}",
-        _ when char.IsSurrogate(c) => $"character U+{(int)c:X4}",
+        _ when c > '\x7E' && (char.IsSurrogate(c) || char.IsWhiteSpace(c) || char.IsControl(c) || c == '\uFEFF') => $"character U+{(int)c:X4}",
+        _ when c > '\x7E' => $"character '{c}' (U+{(int)c:X4})",
         '\'' => "character \"'\"",
         _ => $"character '{c}'",
     };
