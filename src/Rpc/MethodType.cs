@@ -1,0 +1,10 @@
+namespace Mesh.Rpc;
+
+/// <summary>The four gRPC call kinds.</summary>
+public enum MethodType
+{
+    Unary,
+    ClientStreaming,
+    ServerStreaming,
+    DuplexStreaming,
+}
