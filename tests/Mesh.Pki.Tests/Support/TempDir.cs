@@ -18,6 +18,13 @@ internal sealed class TempDir : IDisposable
         return path;
     }
 
+    public string WriteBytes(string name, byte[] content)
+    {
+        var path = Combine(name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
     public void Dispose()
     {
         try
