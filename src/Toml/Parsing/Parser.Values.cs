@@ -2,6 +2,11 @@ namespace Mesh.Toml.Parsing;
 
 internal sealed partial class Parser
 {
+    /// <summary>Bounds recursion so a hostile document cannot overflow the stack.</summary>
+    internal const int MaxDepth = 128;
+
+    private int _depth;
+
     /// <summary>Parses one value. <paramref name="owner"/> names what the value belongs to, for messages.</summary>
     private TomlNode ParseValue(string owner)
     {
@@ -27,9 +32,15 @@ internal sealed partial class Parser
             }
 
             case '[':
-                return ParseArray(owner);
             case '{':
-                return ParseInlineTable(owner);
+                if (++_depth > MaxDepth)
+                {
+                    throw Error(start, $"arrays and inline tables are nested more than {MaxDepth} deep");
+                }
+
+                TomlNode nested = c == '[' ? ParseArray(owner) : ParseInlineTable(owner);
+                _depth--;
+                return nested;
             case '\n':
             case '#':
                 throw Error(start, $"missing value for {owner}");

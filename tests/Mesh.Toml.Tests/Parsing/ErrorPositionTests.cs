@@ -126,4 +126,16 @@ public sealed class ErrorPositionTests
         Assert.Equal(new TomlPosition(1, 7), span.Start);
         Assert.Equal(new TomlPosition(1, 27), span.End);
     }
+
+    [Fact]
+    public void Parse_DeepNesting_IsRejectedInsteadOfOverflowingTheStack()
+    {
+        var deep = "a = " + new string('[', 100_000) + new string(']', 100_000);
+        var ex = Assert.Throws<TomlException>(() => TomlParser.Parse(deep));
+        Assert.Equal(new TomlPosition(1, 5 + 128), ex.Diagnostics[0].Span.Start);
+        Assert.Contains("nested more than 128 deep", ex.Diagnostics[0].Message, StringComparison.Ordinal);
+
+        var ok = "a = " + new string('[', 128) + new string(']', 128);
+        Assert.Equal(TomlKind.Array, TomlParser.Parse(ok)["a"].Kind);
+    }
 }
