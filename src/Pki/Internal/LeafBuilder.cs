@@ -45,15 +45,8 @@ internal static class LeafBuilder
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
             new OidCollection { new Oid(ServerAuthOid), new Oid(ClientAuthOid) }, false));
 
-        var san = new SubjectAlternativeNameBuilder();
-        if (uri is not null)
-            san.AddUri(new Uri(uri, UriKind.Absolute));
-        foreach (var dns in dnsNames)
-            san.AddDnsName(dns);
-        foreach (var ip in ipAddresses)
-            san.AddIpAddress(ip);
         if (uri is not null || dnsNames.Count > 0 || ipAddresses.Count > 0)
-            request.CertificateExtensions.Add(san.Build(false));
+            request.CertificateExtensions.Add(SubjectAltNames.Encode(uri is null ? [] : [uri], dnsNames, ipAddresses));
 
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(publicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(caCertificate, true, false));

@@ -27,6 +27,26 @@ internal sealed class SubjectAltNames
         return result;
     }
 
+    /// <summary>
+    /// Encodes a subjectAltName extension. Written by hand because SubjectAlternativeNameBuilder.AddUri goes through
+    /// System.Uri, which lowercases the authority: mesh://Prod/… would come out as mesh://prod/….
+    /// </summary>
+    public static X509Extension Encode(IEnumerable<string> uris, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var uri in uris)
+                writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, new Asn1Tag(TagClass.ContextSpecific, 6));
+            foreach (var dns in dnsNames)
+                writer.WriteCharacterString(UniversalTagNumber.IA5String, dns, new Asn1Tag(TagClass.ContextSpecific, 2));
+            foreach (var ip in ipAddresses)
+                writer.WriteOctetString(ip.GetAddressBytes(), new Asn1Tag(TagClass.ContextSpecific, 7));
+        }
+
+        return new X509Extension(Oid, writer.Encode(), critical: false);
+    }
+
     private void Add(byte[] der)
     {
         try
