@@ -1,0 +1,162 @@
+namespace Mesh.Core.Configuration;
+
+/// <summary>Turns raw values into a <see cref="MeshConfig"/>, applying defaults and checking every rule.</summary>
+internal sealed partial class ConfigBinder
+{
+    private readonly RawConfig _raw;
+    private readonly List<ConfigProblem> _problems;
+    private readonly string _baseDirectory;
+    private readonly string _sourcePath;
+
+    public ConfigBinder(RawConfig raw, List<ConfigProblem> problems, string baseDirectory, string sourcePath)
+    {
+        _raw = raw;
+        _problems = problems;
+        _baseDirectory = baseDirectory;
+        _sourcePath = sourcePath;
+    }
+
+    public MeshConfig? Bind(MeshRole? forceRole)
+    {
+        var role = forceRole ?? BindRole();
+        var server = BindServer(role);
+        var grpc = BindInternalGrpc(server.DataDir);
+        var hub = new HubTargetConfig(role == MeshRole.Node ? BindHubTarget() : null);
+        var node = new NodeConfig(
+            String("node.name"),
+            BindCapabilities(),
+            BindAbsolutePaths("node.safe_paths"));
+        var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"));
+        var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
+        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) : null;
+    }
+
+    private MeshRole BindRole()
+    {
+        var value = _raw.Get("server.role");
+        switch (value?.Value as string)
+        {
+            case null or "hub":
+                return MeshRole.Hub;
+            case "node":
+                return MeshRole.Node;
+            default:
+                var text = (string)value.Value;
+                Problem(value, $"unknown role '{text}'.{Suggestions.DidYouMean(text, ["hub", "node"])} Use \"hub\" or \"node\".");
+                return MeshRole.Hub;
+        }
+    }
+
+    private ServerConfig BindServer(MeshRole role)
+    {
+        var listen = BindListen("server.listen", "127.0.0.1:8080")!;
+        var nodeId = _raw.Get("server.node_id");
+        string? id = null;
+        if (nodeId is not null)
+        {
+            id = (string)nodeId.Value;
+            if (!NodeIds.IsValid(id, out var error))
+                Problem(nodeId, error);
+        }
+        else if (role == MeshRole.Node)
+        {
+            Missing("server", "node_id", "a node needs an id. Add node_id = \"node-01\" under [server] (or set MESH_SERVER__NODE_ID, e.g. from the pod's spec.nodeName).");
+        }
+
+        var dataDir = ResolvePath(String("server.data_dir") ?? "/var/lib/mesh");
+        return new ServerConfig(role, listen, id, dataDir);
+    }
+
+    private InternalGrpcConfig BindInternalGrpc(string dataDir)
+    {
+        var enabled = _raw.Get("internal_grpc.enabled")?.Value as bool? ?? true;
+        var listen = BindListen("internal_grpc.listen", "0.0.0.0:50051")!;
+        var healthListen = BindListen("internal_grpc.health_listen", null);
+        var advertise = BindAdvertise();
+
+        var modeValue = _raw.Get("internal_grpc.security.mode");
+        var mode = GrpcSecurityMode.Tls;
+        switch (modeValue?.Value as string)
+        {
+            case null or "tls":
+                break;
+            case "mtls":
+                mode = GrpcSecurityMode.Mtls;
+                break;
+            default:
+                var text = (string)modeValue.Value;
+                Problem(modeValue, $"unknown mode '{text}'.{Suggestions.DidYouMean(text, ["tls", "mtls"])} Use \"tls\" or \"mtls\".");
+                break;
+        }
+
+        var certDirText = String("internal_grpc.security.cert_dir");
+        if (certDirText is null && mode == GrpcSecurityMode.Mtls)
+            Missing("internal_grpc.security", "cert_dir", "mtls mode needs the folder of this process's certificates. Add cert_dir = \"/etc/mesh/certs\" under [internal_grpc.security].");
+        var certDir = certDirText is null ? Path.Combine(dataDir, "certs") : ResolvePath(certDirText);
+
+        var auth = new GrpcAuthConfig(
+            BindSecret("internal_grpc.auth.shared_secret", "the shared secret"),
+            BindPreviousSecrets(),
+            NonEmpty("internal_grpc.auth.issuer") ?? "mesh",
+            NonEmpty("internal_grpc.auth.audience") ?? "mesh-internal",
+            BindClockSkew());
+
+        var token = _raw.Get("internal_grpc.bootstrap.token");
+        Secret? bootstrap = null;
+        if (token is not null)
+        {
+            var text = (string)token.Value;
+            if (text.Length == 0)
+                Problem(token, "is empty. Remove the key to disable the bootstrap token, or set a token.");
+            else
+                bootstrap = new Secret(text);
+        }
+
+        return new InternalGrpcConfig(enabled, listen, healthListen, advertise, new GrpcSecurityConfig(mode, certDir), auth, bootstrap);
+    }
+
+    private Uri? BindHubTarget()
+    {
+        var value = _raw.Get("hub.target");
+        if (value is null)
+        {
+            Missing("hub", "target", "a node must know where the hub is. Add target = \"https://hub.example.com:50051\" under [hub].");
+            return null;
+        }
+
+        if (!HubTargets.TryParse((string)value.Value, out var uri, out var error))
+        {
+            Problem(value, error);
+            return null;
+        }
+
+        return uri;
+    }
+
+    private string? String(string path) => _raw.Get(path)?.Value as string;
+
+    private string? NonEmpty(string path)
+    {
+        var value = _raw.Get(path);
+        if (value is null)
+            return null;
+        var text = (string)value.Value;
+        if (text.Trim().Length == 0)
+        {
+            Problem(value, "must not be empty.");
+            return null;
+        }
+
+        return text;
+    }
+
+    private string ResolvePath(string path) =>
+        Path.GetFullPath(path.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
+            : Path.Combine(_baseDirectory, path));
+
+    private void Problem(RawValue value, string message) => _problems.Add(new ConfigProblem(value.Location, value.Key.Path, message));
+
+    private void Missing(string section, string key, string message) =>
+        _problems.Add(new ConfigProblem(_raw.SectionLocation(section), $"{section}.{key}", $"missing: {message}"));
+}

@@ -1,0 +1,70 @@
+namespace Mesh.Core.Configuration;
+
+public enum ConfigValueType
+{
+    String,
+    Boolean,
+    Integer,
+    StringArray,
+    /// <summary>A duration written as a string: "500ms", "30s", "5m", "1h", "7d".</summary>
+    Duration,
+}
+
+/// <summary>One configuration key: its section, type, default and meaning. The single source for binding, env overrides and the docs.</summary>
+public sealed record ConfigKey(string Section, string Name, ConfigValueType Type, string? Default, string Description)
+{
+    public string Path => $"{Section}.{Name}";
+
+    /// <summary>The environment variable that overrides this key: MESH_&lt;SECTION&gt;__&lt;KEY&gt;, nested sections joined by "__".</summary>
+    public string EnvironmentVariable => "MESH_" + string.Join("__", Path.Split('.')).ToUpperInvariant();
+}
+
+/// <summary>Every section and key Mesh understands. Later features add their keys here.</summary>
+public static class ConfigSchema
+{
+    public static IReadOnlyList<string> Sections { get; } =
+    [
+        "server", "internal_grpc", "internal_grpc.security", "internal_grpc.auth", "internal_grpc.bootstrap",
+        "hub", "node", "worktree", "admin",
+    ];
+
+    public static IReadOnlyList<ConfigKey> Keys { get; } =
+    [
+        new("server", "role", ConfigValueType.String, "\"hub\"", "\"hub\" or \"node\". `mesh run --node-mode` forces \"node\"."),
+        new("server", "listen", ConfigValueType.String, "\"127.0.0.1:8080\"", "Hub: address of the web UI and REST API (host:port; port 0 picks a free port)."),
+        new("server", "node_id", ConfigValueType.String, null, "Node: this node's id, 2-64 characters of [A-Za-z0-9._-]. Required for role \"node\"; the hub's embedded node is \"main\" unless set."),
+        new("server", "data_dir", ConfigValueType.String, "\"/var/lib/mesh\"", "SQLite file(s) and node state. Relative paths are relative to the config file's folder."),
+
+        new("internal_grpc", "enabled", ConfigValueType.Boolean, "true", "Serve (hub) or use (node) the internal gRPC API."),
+        new("internal_grpc", "listen", ConfigValueType.String, "\"0.0.0.0:50051\"", "Address of the internal gRPC listener (TLS or mTLS)."),
+        new("internal_grpc", "health_listen", ConfigValueType.String, null, "Optional plaintext listener serving only grpc.health.v1.Health (for Kubernetes gRPC probes), e.g. \"0.0.0.0:50052\"."),
+        new("internal_grpc", "advertise", ConfigValueType.StringArray, "[]", "Hub: extra DNS names / IP addresses put into the hub's server certificate (localhost and 127.0.0.1 are always included)."),
+
+        new("internal_grpc.security", "mode", ConfigValueType.String, "\"tls\"", "\"tls\" (server certificate + JWT) or \"mtls\" (client certificates too)."),
+        new("internal_grpc.security", "cert_dir", ConfigValueType.String, "\"<data_dir>/certs\" (required in mtls mode)", "Folder of ca.crt, ca.key (hub), hub.crt/hub.key, node.crt/node.key."),
+
+        new("internal_grpc.auth", "shared_secret", ConfigValueType.String, "generated into cert_dir/auth_secret.txt (0600)", "HS256 secret for internal JWTs; at least 32 bytes of random text."),
+        new("internal_grpc.auth", "previous_secrets", ConfigValueType.StringArray, "[]", "Older secrets still accepted, for rotation without downtime."),
+        new("internal_grpc.auth", "issuer", ConfigValueType.String, "\"mesh\"", "JWT issuer."),
+        new("internal_grpc.auth", "audience", ConfigValueType.String, "\"mesh-internal\"", "JWT audience."),
+        new("internal_grpc.auth", "clock_skew", ConfigValueType.Duration, "\"30s\"", "Allowed clock difference when checking JWT times."),
+
+        new("internal_grpc.bootstrap", "token", ConfigValueType.String, null, "Hub: the reusable cluster bootstrap token (optional). Node: the token it joins with."),
+
+        new("hub", "target", ConfigValueType.String, null, "Node: the hub's internal gRPC address, https://host:port. Required for role \"node\"."),
+
+        new("node", "name", ConfigValueType.String, null, "Display name (defaults to node_id)."),
+        new("node", "capabilities", ConfigValueType.StringArray, "[]", "Free-form capability tags used for placement, e.g. [\"gpu\", \"docker\"]."),
+        new("node", "safe_paths", ConfigValueType.StringArray, "[]", "Absolute folders agents on this node may use (symlinks resolved)."),
+
+        new("worktree", "default_root", ConfigValueType.String, null, "Default folder for agent worktrees (absolute)."),
+
+        new("admin", "api_token", ConfigValueType.String, null, "Optional root bearer token for the REST API (automation); at least 32 bytes."),
+        new("admin", "root_password_hash", ConfigValueType.String, null, "Optional hash of the root operator's password; when absent the first start creates a one-time password."),
+    ];
+
+    public static ConfigKey? Find(string section, string name) =>
+        Keys.FirstOrDefault(k => k.Section == section && k.Name == name);
+
+    public static IEnumerable<ConfigKey> InSection(string section) => Keys.Where(k => k.Section == section);
+}

@@ -1,0 +1,91 @@
+using Mesh.Toml;
+
+namespace Mesh.Core.Configuration;
+
+/// <summary>Applies MESH_&lt;SECTION&gt;__&lt;KEY&gt; environment variables over file values.</summary>
+internal static class EnvironmentOverrides
+{
+    public static void Apply(IReadOnlyDictionary<string, string?> environment, RawConfig raw, List<ConfigProblem> problems)
+    {
+        var byVariable = ConfigSchema.Keys.ToDictionary(k => k.EnvironmentVariable, StringComparer.Ordinal);
+        foreach (var (name, text) in environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            // Only MESH_X__Y names are config overrides; MESH_CONFIG, MESH_ACTOR_TOKEN and the like are not.
+            if (!name.StartsWith("MESH_", StringComparison.Ordinal) || !name.Contains("__", StringComparison.Ordinal) || text is null)
+                continue;
+
+            var location = ConfigLocation.FromEnvironment(name);
+            if (!byVariable.TryGetValue(name, out var key))
+            {
+                problems.Add(new ConfigProblem(location, null,
+                    $"unknown configuration variable.{Suggestions.DidYouMean(name, byVariable.Keys)} Variables are MESH_<SECTION>__<KEY>, e.g. MESH_INTERNAL_GRPC__LISTEN."));
+                continue;
+            }
+
+            if (TryConvert(key, text, out var value, out var error))
+                raw.Set(new RawValue(key, value, location));
+            else
+                problems.Add(new ConfigProblem(location, key.Path, error));
+        }
+    }
+
+    private static bool TryConvert(ConfigKey key, string text, out object value, out string error)
+    {
+        value = null!;
+        error = string.Empty;
+        switch (key.Type)
+        {
+            case ConfigValueType.String:
+                value = text;
+                return true;
+            case ConfigValueType.Duration:
+                return DurationText.TryParse(text, out value, out error);
+            case ConfigValueType.Boolean:
+                if (bool.TryParse(text, out var flag))
+                {
+                    value = flag;
+                    return true;
+                }
+
+                error = $"'{text}' is not a boolean. Use true or false.";
+                return false;
+            case ConfigValueType.Integer:
+                if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                {
+                    value = number;
+                    return true;
+                }
+
+                error = $"'{text}' is not an integer.";
+                return false;
+            case ConfigValueType.StringArray:
+                return TryConvertArray(key, text, out value, out error);
+            default:
+                error = $"unsupported type {key.Type}.";
+                return false;
+        }
+    }
+
+    // An array is written either as a TOML array ('["gpu", "docker"]') or as comma-separated words ('gpu,docker').
+    private static bool TryConvertArray(ConfigKey key, string text, out object value, out string error)
+    {
+        value = null!;
+        var trimmed = text.Trim();
+        if (!trimmed.StartsWith('['))
+        {
+            value = trimmed.Length == 0
+                ? new List<string>()
+                : trimmed.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+            error = string.Empty;
+            return true;
+        }
+
+        if (!TomlParser.TryParse("v = " + trimmed, null, out var table, out var diagnostics))
+        {
+            error = $"'{text}' is not a TOML array: {diagnostics[0].Message}. Write [\"a\", \"b\"] or a,b.";
+            return false;
+        }
+
+        return TomlConfigReader.TryConvert(key, table["v"], out value, out error);
+    }
+}

@@ -1,0 +1,57 @@
+namespace Mesh.Core.Configuration;
+
+public enum MeshRole
+{
+    Hub,
+    Node,
+}
+
+public enum GrpcSecurityMode
+{
+    Tls,
+    Mtls,
+}
+
+/// <summary>The validated configuration of one mesh process. Immutable; built only by <see cref="ConfigLoader"/>.</summary>
+public sealed record MeshConfig(
+    string? SourcePath,
+    ServerConfig Server,
+    InternalGrpcConfig InternalGrpc,
+    HubTargetConfig Hub,
+    NodeConfig Node,
+    WorktreeConfig Worktree,
+    AdminConfig Admin)
+{
+    public string Summary =>
+        Server.Role == MeshRole.Hub
+            ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}"
+            : $"role node '{Server.NodeId}', hub {Hub.Target}, {InternalGrpc.Security.Mode.ToString().ToLowerInvariant()}, data_dir {Server.DataDir}";
+}
+
+public sealed record ServerConfig(MeshRole Role, ListenAddress Listen, string? NodeId, string DataDir);
+
+public sealed record InternalGrpcConfig(
+    bool Enabled,
+    ListenAddress Listen,
+    ListenAddress? HealthListen,
+    IReadOnlyList<string> Advertise,
+    GrpcSecurityConfig Security,
+    GrpcAuthConfig Auth,
+    Secret? BootstrapToken);
+
+public sealed record GrpcSecurityConfig(GrpcSecurityMode Mode, string CertDir);
+
+public sealed record GrpcAuthConfig(
+    Secret? SharedSecret,
+    IReadOnlyList<Secret> PreviousSecrets,
+    string Issuer,
+    string Audience,
+    TimeSpan ClockSkew);
+
+public sealed record HubTargetConfig(Uri? Target);
+
+public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities, IReadOnlyList<string> SafePaths);
+
+public sealed record WorktreeConfig(string? DefaultRoot);
+
+public sealed record AdminConfig(Secret? ApiToken, string? RootPasswordHash);

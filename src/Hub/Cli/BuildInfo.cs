@@ -1,0 +1,9 @@
+using System.Reflection;
+
+namespace Mesh.Hub.Cli;
+
+internal static class BuildInfo
+{
+    public static string Version { get; } =
+        typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+}

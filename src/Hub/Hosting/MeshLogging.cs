@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging.Console;
+
+namespace Mesh.Hub.Hosting;
+
+/// <summary>Console logs, one line each, as text or JSON (--log-format json).</summary>
+internal static class MeshLogging
+{
+    public static void Configure(ILoggingBuilder logging, bool json)
+    {
+        logging.ClearProviders();
+        if (json)
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = false;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+}

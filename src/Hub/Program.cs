@@ -1,0 +1,3 @@
+using Mesh.Hub.Cli;
+
+return await MeshCommandLine.InvokeAsync(args);

@@ -1,0 +1,88 @@
+using Mesh.Core.Tests;
+using Mesh.Hub.Tests.Support;
+
+namespace Mesh.Hub.Tests.Cli;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string HubConfig(string listen = "127.0.0.1:0") => _dir.Write("hub.toml", $"""
+        [server]
+        role = "hub"
+        listen = "{listen}"
+        data_dir = "data"
+        [internal_grpc]
+        listen = "127.0.0.1:0"
+        """);
+
+    [Fact]
+    public async Task Run_Hub_ServesHealthzAndStopsCleanlyOnSigterm()
+    {
+        await using var mesh = MeshProcess.Start(["run", "--config", HubConfig()]);
+
+        var ready = await mesh.WaitForLineAsync("mesh hub ready: web ", TimeSpan.FromSeconds(30));
+        var web = new Uri(ready["mesh hub ready: web ".Length..].Trim());
+        using var http = new HttpClient();
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri(web, "/healthz")));
+        Assert.True(Directory.Exists(Path.Combine(_dir.Path, "data")));
+
+        mesh.Terminate();
+
+        Assert.Equal(0, await mesh.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain("fail:", mesh.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_IsTheDefaultVerb_AndMeshConfigIsTheFallback()
+    {
+        await using var mesh = MeshProcess.Start([], new Dictionary<string, string?> { ["MESH_CONFIG"] = HubConfig() });
+
+        await mesh.WaitForLineAsync("mesh hub ready: web http://127.0.0.1:", TimeSpan.FromSeconds(30));
+        mesh.Terminate();
+        Assert.Equal(0, await mesh.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task Run_JsonLogs_WritesOneJsonObjectPerLine()
+    {
+        await using var mesh = MeshProcess.Start(["run", "--config", HubConfig(), "--log-format", "json"]);
+
+        await mesh.WaitForLineAsync("mesh hub ready", TimeSpan.FromSeconds(30));
+        mesh.Terminate();
+        await mesh.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        var logLines = mesh.StandardOutput.Split('\n').Where(l => l.StartsWith('{')).ToList();
+        Assert.NotEmpty(logLines);
+        Assert.All(logLines, l => Assert.Equal("Information", System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("LogLevel").GetString()));
+    }
+
+    [Fact]
+    public async Task Run_PortInUse_ExitsOneWithOneLineError()
+    {
+        using var blocker = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blocker.Start();
+        var port = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
+
+        await using var mesh = MeshProcess.Start(["run", "--config", HubConfig($"127.0.0.1:{port}")]);
+        var code = await mesh.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, code);
+        Assert.Contains($"error: cannot listen on 127.0.0.1:{port} ([server] listen): the address is already in use.", mesh.StandardError, StringComparison.Ordinal);
+        ConfigCheckCommandTests.AssertNoStackTrace(mesh.StandardError);
+    }
+
+    [Fact]
+    public async Task Run_BadConfig_ExitsTwoAndStartsNothing()
+    {
+        var path = _dir.Write("bad.toml", "[server]\nrole = \"hbu\"\n");
+
+        await using var mesh = MeshProcess.Start(["run", "--config", path]);
+
+        Assert.Equal(2, await mesh.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("unknown role 'hbu'", mesh.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("ready", mesh.StandardOutput, StringComparison.Ordinal);
+    }
+}
