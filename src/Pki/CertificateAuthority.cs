@@ -128,10 +128,10 @@ public sealed partial class CertificateAuthority : IDisposable
             throw new PkiException($"{present} exists but {missing} is missing; restore the missing file, or remove {present} to create a new CA (every node must then join again)");
         }
 
-        KeyFiles.EnsureDirectory(certDir);
         var ca = Create(clusterIdIfNew, time);
         try
         {
+            KeyFiles.EnsureDirectory(certDir);
             KeyFiles.WriteAtomically(keyPath, Keys.ExportPrivateKeyPem(ca._key), isPrivate: true);
             KeyFiles.WriteAtomically(certPath, ca.CertificatePem, isPrivate: false);
             return ca;
