@@ -8,9 +8,18 @@ internal sealed partial class Parser
     private readonly record struct KeyPart(string Name, int Start, int End);
 
     /// <summary>Parses <c>simple-key *( ws '.' ws simple-key )</c>; stops before the whitespace after the last part.</summary>
+    /// <summary>Lists for key parts, reused: a list is only live while its key/value pair (or header) is parsed.</summary>
+    private readonly Stack<List<KeyPart>> _partLists = new();
+
+    private void ReturnKey(List<KeyPart> parts)
+    {
+        parts.Clear();
+        _partLists.Push(parts);
+    }
+
     private List<KeyPart> ParseKey(string context)
     {
-        var parts = new List<KeyPart>(2);
+        var parts = _partLists.Count > 0 ? _partLists.Pop() : new List<KeyPart>(4);
         while (true)
         {
             parts.Add(ParseSimpleKey(context));

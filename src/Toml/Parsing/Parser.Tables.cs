@@ -29,6 +29,7 @@ internal sealed partial class Parser
 
         var span = SpanOf(start, _pos);
         _current = isArray ? DefineArrayTable(parts, span) : DefineTable(parts, span);
+        ReturnKey(parts);
         ExpectLineEnd(isArray ? "an array-of-tables header" : "a table header");
     }
 
@@ -44,8 +45,9 @@ internal sealed partial class Parser
         _pos++;
         SkipWhitespace();
         var (table, last) = ResolveDottedKey(_current, parts);
-        var value = ParseValue($"key '{FormatKey(parts, parts.Count)}'");
+        var value = ParseValue(new Owner(parts, Element: false));
         table.Add(last.Name, value, SpanOf(last.Start, last.End));
+        ReturnKey(parts);
         ExpectLineEnd("a value");
     }
 

@@ -8,7 +8,7 @@ internal sealed partial class Parser
     private int _depth;
 
     /// <summary>Parses one value. <paramref name="owner"/> names what the value belongs to, for messages.</summary>
-    private TomlNode ParseValue(string owner)
+    private TomlNode ParseValue(Owner owner)
     {
         var start = _pos;
         if (AtEnd)
@@ -141,7 +141,7 @@ internal sealed partial class Parser
         throw new TomlSyntaxException(start, end, $"invalid value '{token}'; strings must be quoted");
     }
 
-    private TomlArray ParseArray(string owner)
+    private TomlArray ParseArray(Owner owner)
     {
         var start = _pos;
         _pos++;
@@ -165,7 +165,7 @@ internal sealed partial class Parser
                 throw Error(_pos, $"unexpected ',' in array for {owner}; expected a value or ']'");
             }
 
-            items.Add(ParseValue($"an element of the array for {owner}"));
+            items.Add(ParseValue(owner with { Element = true }));
             SkipWhitespaceCommentsAndNewlines();
             if (AtEnd)
             {
@@ -184,7 +184,7 @@ internal sealed partial class Parser
         }
     }
 
-    private TomlTable ParseInlineTable(string owner)
+    private TomlTable ParseInlineTable(Owner owner)
     {
         var start = _pos;
         _pos++;
@@ -217,8 +217,9 @@ internal sealed partial class Parser
             SkipWhitespace();
             CheckInlineBreak(start, owner);
             var (target, last) = ResolveDottedKey(table, parts);
-            var value = ParseValue($"key '{FormatKey(parts, parts.Count)}'");
+            var value = ParseValue(new Owner(parts, Element: false));
             target.Add(last.Name, value, SpanOf(last.Start, last.End));
+            ReturnKey(parts);
             SkipWhitespace();
             CheckInlineBreak(start, owner);
             var c = Peek();
@@ -245,7 +246,7 @@ internal sealed partial class Parser
     }
 
     /// <summary>TOML 1.0 inline tables live on one line: no newline, no comment, and they must be closed.</summary>
-    private void CheckInlineBreak(int start, string owner)
+    private void CheckInlineBreak(int start, Owner owner)
     {
         if (AtEnd)
         {
@@ -262,5 +263,12 @@ internal sealed partial class Parser
         {
             throw Error(_pos, $"comment in inline table for {owner}; inline tables must be on one line (TOML 1.0)");
         }
+    }
+
+    /// <summary>What a value belongs to, formatted only when a message needs it.</summary>
+    private readonly record struct Owner(List<KeyPart> Key, bool Element)
+    {
+        public override string ToString() =>
+            Element ? $"an element of the array for key '{FormatKey(Key, Key.Count)}'" : $"key '{FormatKey(Key, Key.Count)}'";
     }
 }
