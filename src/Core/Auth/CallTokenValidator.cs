@@ -1,0 +1,140 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Mesh.Core.Auth;
+
+/// <summary>The outcome of checking a bearer token: an identity, or a reason fit for the server log (never the token).</summary>
+public sealed record TokenCheck(CallerIdentity? Identity, string? Failure)
+{
+    public bool IsValid => Identity is not null;
+
+    public static TokenCheck Fail(string reason) => new(null, reason);
+}
+
+/// <summary>
+/// Validates call tokens: HS256 only, a kid the key ring knows, issuer, audience, expiry, not-before
+/// (with the configured clock skew), a lifetime within the scope's maximum, and consistent claims.
+/// </summary>
+public sealed class CallTokenValidator
+{
+    private static readonly JsonWebTokenHandler Handler = new();
+    private readonly Func<SigningKeyRing> _keys;
+    private readonly string _issuer;
+    private readonly string _audience;
+    private readonly TimeSpan _clockSkew;
+    private readonly TimeProvider _time;
+
+    /// <param name="keys">Current keys; a function so a key-ring reload needs no new validator.</param>
+    public CallTokenValidator(Func<SigningKeyRing> keys, string issuer, string audience, TimeSpan clockSkew, TimeProvider? time = null)
+    {
+        _keys = keys;
+        _issuer = issuer;
+        _audience = audience;
+        _clockSkew = clockSkew;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Checks an <c>authorization</c> header value ("Bearer &lt;jwt&gt;").</summary>
+    public Task<TokenCheck> CheckAuthorizationAsync(string? authorization)
+    {
+        if (string.IsNullOrEmpty(authorization))
+            return Task.FromResult(TokenCheck.Fail("no authorization metadata"));
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return Task.FromResult(TokenCheck.Fail("authorization is not a Bearer token"));
+        return CheckAsync(authorization["Bearer ".Length..].Trim());
+    }
+
+    public async Task<TokenCheck> CheckAsync(string token)
+    {
+        JsonWebToken jwt;
+        try
+        {
+            jwt = new JsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return TokenCheck.Fail("token is not a well-formed JWT");
+        }
+
+        if (!string.Equals(jwt.Alg, SecurityAlgorithms.HmacSha256, StringComparison.Ordinal))
+            return TokenCheck.Fail($"token algorithm '{jwt.Alg}' is not accepted (only HS256)");
+
+        var keys = _keys();
+        if (!keys.TryResolve(jwt.Kid, out var key, out var keyNode))
+            return TokenCheck.Fail($"token key id '{jwt.Kid}' is unknown (signed with a secret this hub does not have, or rotated out of previous_secrets)");
+
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = _issuer,
+            ValidAudience = _audience,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            IssuerSigningKey = new SymmetricSecurityKey(key) { KeyId = jwt.Kid },
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = false, // checked below against the injected clock, with precise reasons
+            ValidateIssuerSigningKey = true,
+            TryAllIssuerSigningKeys = false,
+        };
+        var result = await Handler.ValidateTokenAsync(jwt, parameters);
+        if (!result.IsValid)
+            return TokenCheck.Fail(Describe(result.Exception));
+
+        return CheckTimesAndClaims(jwt, keyNode);
+    }
+
+    private TokenCheck CheckTimesAndClaims(JsonWebToken jwt, string? keyNode)
+    {
+        var now = _time.GetUtcNow();
+        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp))
+            return TokenCheck.Fail("token has no expiry");
+        var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+        if (now > expires + _clockSkew)
+            return TokenCheck.Fail($"token expired at {expires:O}");
+        if (jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf))
+        {
+            var notBefore = DateTimeOffset.FromUnixTimeSeconds(nbf);
+            if (now + _clockSkew < notBefore)
+                return TokenCheck.Fail($"clock skew: token not valid before {notBefore:O} (hub time {now:O})");
+        }
+
+        if (!jwt.TryGetPayloadValue<string>("scope", out var scopeClaim) || !CallerScopes.TryParse(scopeClaim, out var scope))
+            return TokenCheck.Fail("token has no valid scope claim");
+        var subject = jwt.Subject;
+        if (string.IsNullOrEmpty(subject))
+            return TokenCheck.Fail("token has no subject");
+
+        var issuedAt = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat) ? DateTimeOffset.FromUnixTimeSeconds(iat) : now;
+        var notBeforeOrIssued = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var start) ? DateTimeOffset.FromUnixTimeSeconds(start) : issuedAt;
+        if (expires - (notBeforeOrIssued < issuedAt ? notBeforeOrIssued : issuedAt) > TokenLifetimes.Max(scope) + TimeSpan.FromSeconds(1))
+            return TokenCheck.Fail($"token lifetime exceeds the {scope.ToClaim()} maximum of {TokenLifetimes.Max(scope)}");
+
+        jwt.TryGetPayloadValue<string>("node", out var nodeClaim);
+        if (keyNode is not null)
+        {
+            // A node key signs only for that node and actors placed on it.
+            if (scope == CallerScope.Root)
+                return TokenCheck.Fail($"node '{keyNode}' key cannot sign root tokens");
+            if (!string.Equals(nodeClaim, keyNode, StringComparison.Ordinal))
+                return TokenCheck.Fail($"token node claim '{nodeClaim}' does not match its signing key's node '{keyNode}'");
+            if (scope == CallerScope.Node && !string.Equals(subject, keyNode, StringComparison.Ordinal))
+                return TokenCheck.Fail($"node '{keyNode}' key cannot sign for node '{subject}'");
+        }
+        else if (scope == CallerScope.Node)
+        {
+            return TokenCheck.Fail("node tokens must be signed with the node's own key");
+        }
+
+        return new TokenCheck(new CallerIdentity(scope, subject, keyNode, jwt.Id ?? string.Empty, expires), null);
+    }
+
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "token signature does not match (wrong key)",
+        SecurityTokenInvalidAudienceException => "token audience is wrong",
+        SecurityTokenInvalidIssuerException => "token issuer is wrong",
+        SecurityTokenInvalidAlgorithmException => "token algorithm is not accepted (only HS256)",
+        SecurityTokenMalformedException => "token is not a well-formed JWT",
+        null => "token is invalid",
+        _ => "token is invalid: " + exception.GetType().Name,
+    };
+}

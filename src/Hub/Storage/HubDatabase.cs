@@ -1,0 +1,87 @@
+using Microsoft.Data.Sqlite;
+
+namespace Mesh.Hub.Storage;
+
+/// <summary>
+/// The hub's embedded SQLite database (data_dir/mesh.db): WAL journal, synchronous=FULL (a write that
+/// returned is on disk), foreign keys on, a busy timeout so concurrent writers queue instead of failing.
+/// </summary>
+public sealed class HubDatabase
+{
+    private readonly string _connectionString;
+    private readonly IReadOnlyList<IMigrationSource> _sources;
+
+    public HubDatabase(string path, IEnumerable<IMigrationSource> sources)
+    {
+        Path = path;
+        _sources = sources.ToList();
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+        await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Creates the file (0600), switches to WAL and applies pending migrations in one transaction each.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var isNew = !File.Exists(Path);
+        await using var connection = await OpenAsync(cancellationToken);
+        if (isNew && !OperatingSystem.IsWindows())
+            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        await using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL);";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        await using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT id FROM schema_migrations";
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                applied.Add(reader.GetString(0));
+        }
+
+        foreach (var migration in _sources.SelectMany(s => s.Migrations))
+        {
+            if (applied.Contains(migration.Id))
+                continue;
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using (var step = connection.CreateCommand())
+            {
+                step.Transaction = transaction;
+                step.CommandText = migration.Sql;
+                await step.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var mark = connection.CreateCommand())
+            {
+                mark.Transaction = transaction;
+                mark.CommandText = "INSERT INTO schema_migrations (id, applied_at) VALUES ($id, $at)";
+                mark.Parameters.AddWithValue("$id", migration.Id);
+                mark.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+                await mark.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+}
