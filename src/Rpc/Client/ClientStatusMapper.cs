@@ -11,7 +11,7 @@ namespace Mesh.Rpc.Client;
 internal static class ClientStatusMapper
 {
     public const string RejectedHint =
-        "The server closed the connection during the TLS/HTTP/2 handshake. If it requires client certificates, it probably rejected ours (expired, revoked, unknown CA or missing).";
+        "(The server closed the connection before answering. If it requires client certificates, it probably rejected ours: missing, expired, revoked or from an unknown CA.)";
 
     public static StatusCode FromHttpStatus(HttpStatusCode status) => (int)status switch
     {
@@ -62,10 +62,11 @@ internal static class ClientStatusMapper
             {
                 case HttpRequestError.SecureConnectionError:
                     return new Status(StatusCode.Unavailable, $"TLS handshake failed: {Flatten(exception)}");
-                case HttpRequestError.HttpProtocolError or HttpRequestError.ResponseEnded:
-                    return new Status(StatusCode.Unavailable, $"{Flatten(exception)} {RejectedHint}");
                 case HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError:
                     return new Status(StatusCode.Unavailable, $"Cannot connect: {Flatten(exception)}");
+                default:
+                    // Connected, then dropped before any response: the typical look of a refused client certificate.
+                    return new Status(StatusCode.Unavailable, $"{Flatten(exception)} {RejectedHint}");
             }
         }
 
