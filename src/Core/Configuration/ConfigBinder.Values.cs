@@ -83,6 +83,21 @@ internal sealed partial class ConfigBinder
         return skew;
     }
 
+    private TimeSpan BindNodeCertificateLifetime()
+    {
+        var value = _raw.Get("internal_grpc.security.node_certificate_lifetime");
+        if (value is null)
+            return TimeSpan.FromHours(24);
+        var lifetime = (TimeSpan)value.Value;
+        if (lifetime < TimeSpan.FromSeconds(10) || lifetime > TimeSpan.FromDays(30))
+        {
+            Problem(value, $"{DurationText.Format(lifetime)} is outside 10s to 30d. Short-lived certificates are the point; 24h is the default.");
+            return TimeSpan.FromHours(24);
+        }
+
+        return lifetime;
+    }
+
     private List<string> BindCapabilities()
     {
         var value = _raw.Get("node.capabilities");

@@ -112,7 +112,7 @@ internal sealed partial class ConfigBinder
                 bootstrap = new Secret(text);
         }
 
-        return new InternalGrpcConfig(enabled, listen, healthListen, advertise, new GrpcSecurityConfig(mode, certDir), auth, bootstrap);
+        return new InternalGrpcConfig(enabled, listen, healthListen, advertise, new GrpcSecurityConfig(mode, certDir, BindNodeCertificateLifetime()), auth, bootstrap);
     }
 
     private Uri? BindHubTarget()

@@ -42,6 +42,7 @@ public static class ConfigSchema
 
         new("internal_grpc.security", "mode", ConfigValueType.String, "\"tls\"", "\"tls\" (server certificate + JWT) or \"mtls\" (client certificates too)."),
         new("internal_grpc.security", "cert_dir", ConfigValueType.String, "\"<data_dir>/certs\" (required in mtls mode)", "Folder of ca.crt, ca.key (hub), hub.crt/hub.key, node.crt/node.key."),
+        new("internal_grpc.security", "node_certificate_lifetime", ConfigValueType.Duration, "\"24h\"", "Hub: lifetime of node certificates (10s to 30d); nodes renew at a random point between 50% and 80% of it."),
 
         new("internal_grpc.auth", "shared_secret", ConfigValueType.String, "generated into cert_dir/auth_secret.txt (0600)", "HS256 secret for internal JWTs; at least 32 bytes of random text."),
         new("internal_grpc.auth", "previous_secrets", ConfigValueType.StringArray, "[]", "Older secrets still accepted, for rotation without downtime."),

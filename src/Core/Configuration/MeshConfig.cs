@@ -39,7 +39,7 @@ public sealed record InternalGrpcConfig(
     GrpcAuthConfig Auth,
     Secret? BootstrapToken);
 
-public sealed record GrpcSecurityConfig(GrpcSecurityMode Mode, string CertDir);
+public sealed record GrpcSecurityConfig(GrpcSecurityMode Mode, string CertDir, TimeSpan NodeCertificateLifetime);
 
 public sealed record GrpcAuthConfig(
     Secret? SharedSecret,

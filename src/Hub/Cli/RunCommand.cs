@@ -15,7 +15,7 @@ internal static class RunCommand
         {
             return config.Server.Role == MeshRole.Hub
                 ? await HubHost.RunAsync(config, invocation.JsonLogs, output, cancellationToken)
-                : await NodeProcess.RunAsync(config, invocation.JsonLogs, cancellationToken);
+                : await NodeProcess.RunAsync(config, invocation.JsonLogs, output, cancellationToken);
         }
         catch (StartupException ex)
         {

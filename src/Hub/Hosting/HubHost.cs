@@ -1,7 +1,12 @@
 using System.Net.Sockets;
 using Mesh.Core.Configuration;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Mesh.Hub.AdminApi;
+using Mesh.Hub.Audit;
+using Mesh.Hub.InternalApi;
+using Mesh.Hub.Join;
+using Mesh.Hub.Registry;
+using Mesh.Hub.Revocation;
+using Mesh.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mesh.Hub.Hosting;
@@ -11,34 +16,74 @@ internal static class HubHost
 {
     public static async Task<int> RunAsync(MeshConfig config, bool jsonLogs, TextWriter output, CancellationToken cancellationToken)
     {
-        var app = Build(config, jsonLogs);
+        var listeners = new HubListeners();
+        var app = Build(config, jsonLogs, TimeProvider.System, listeners);
         await using (app)
         {
+            await InitializeAsync(app, cancellationToken);
             await StartAsync(app, config, cancellationToken);
-            var web = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            output.WriteLine($"mesh hub ready: web {web}");
+            output.WriteLine($"mesh hub ready: web {listeners.WebUrl}" + (listeners.InternalUrl is { } grpc ? $", internal gRPC {grpc}" : ""));
             await app.WaitForShutdownAsync(cancellationToken);
         }
 
         return 0;
     }
 
-    public static WebApplication Build(MeshConfig config, bool jsonLogs)
+    public static WebApplication Build(MeshConfig config, bool jsonLogs, TimeProvider time, HubListeners listeners)
     {
         PrepareDataDirectory(config.Server.DataDir);
+        var identity = HubIdentity.LoadOrCreate(config, time);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         MeshLogging.Configure(builder.Logging, jsonLogs);
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(time);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services
+            .AddHubStorage(config)
+            .AddRegistry()
+            .AddAudit()
+            .AddRevocation()
+            .AddInternalApi(identity)
+            .AddJoin()
+            .AddAdminApi();
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(config.Server.Listen.ToEndPoint(), listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(config.Server.Listen.ToEndPoint(), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listeners.Web = listen;
+            });
+            if (config.InternalGrpc.Enabled)
+                listeners.Internal = kestrel.ListenInternalApi(config, identity);
         });
 
         var app = builder.Build();
+        app.UseListenerSeparation();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHubStatus();
+        app.MapAdminApi();
+        if (config.InternalGrpc.Enabled)
+            app.MapInternalApi();
         return app;
+    }
+
+    /// <summary>Opens the store (migrations) and loads the deny-list before any listener accepts a connection.</summary>
+    public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var database = app.Services.GetRequiredService<HubDatabase>();
+        try
+        {
+            await database.InitializeAsync(cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            throw new StartupException($"cannot open the store {database.Path}: {ex.Message}", ex);
+        }
+
+        await app.Services.GetRequiredService<RevocationRegistry>().LoadAsync(cancellationToken);
     }
 
     private static async Task StartAsync(WebApplication app, MeshConfig config, CancellationToken cancellationToken)
@@ -49,12 +94,22 @@ internal static class HubHost
         }
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            throw new StartupException($"cannot listen on {config.Server.Listen} ([server] listen): the address is already in use. Stop the other process or choose another port.", ex);
+            throw new StartupException($"cannot listen on {WhichListener(ex, config)}: the address is already in use. Stop the other process or choose another port.", ex);
         }
         catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AccessDenied or SocketError.AddressNotAvailable)
         {
-            throw new StartupException($"cannot listen on {config.Server.Listen} ([server] listen): {ex.Message}.", ex);
+            throw new StartupException($"cannot listen: {ex.Message}.", ex);
         }
+    }
+
+    private static string WhichListener(IOException ex, MeshConfig config)
+    {
+        var text = ex.Message;
+        if (config.InternalGrpc.Enabled && text.Contains(config.InternalGrpc.Listen.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) && config.InternalGrpc.Listen.Port != 0)
+            return $"{config.InternalGrpc.Listen} ([internal_grpc] listen)";
+        if (config.InternalGrpc.HealthListen is { Port: not 0 } health && text.Contains(health.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+            return $"{health} ([internal_grpc] health_listen)";
+        return $"{config.Server.Listen} ([server] listen)";
     }
 
     private static void PrepareDataDirectory(string dataDir)
@@ -62,12 +117,25 @@ internal static class HubHost
         try
         {
             Directory.CreateDirectory(dataDir);
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new StartupException($"cannot create data_dir '{dataDir}' ([server] data_dir): {ex.Message} Choose a folder this user can write, or create it and chown it to this user.", ex);
         }
     }
+}
+
+/// <summary>The listeners the hub opened; after start they carry the bound ports (port 0 resolved).</summary>
+internal sealed class HubListeners
+{
+    public ListenOptions? Web { get; set; }
+
+    public ListenOptions? Internal { get; set; }
+
+    public string WebUrl => $"http://{Format(Web!)}";
+
+    public string? InternalUrl => Internal is null ? null : $"https://{Format(Internal)}";
+
+    private static string Format(ListenOptions listen) => listen.IPEndPoint!.ToString();
 }

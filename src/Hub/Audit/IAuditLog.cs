@@ -1,0 +1,22 @@
+namespace Mesh.Hub.Audit;
+
+/// <summary>The hub's persistent audit log. Never pass secrets in any field.</summary>
+public interface IAuditLog
+{
+    Task RecordAsync(string actor, string action, string? target, string? source, string? details, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, CancellationToken cancellationToken);
+}
+
+/// <summary>Audit action names (stable: operators filter on them).</summary>
+public static class AuditActions
+{
+    public const string JoinTokenCreated = "join_token.created";
+    public const string JoinTokenUsed = "join_token.used";
+    public const string JoinTokenRevoked = "join_token.revoked";
+    public const string JoinFailed = "join.failed";
+    public const string NodeEnrolled = "node.enrolled";
+    public const string NodeRenewed = "node.renewed";
+    public const string NodeRevoked = "node.revoked";
+    public const string AuthFailed = "auth.failed";
+}

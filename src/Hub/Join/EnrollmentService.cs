@@ -1,0 +1,205 @@
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Mesh.Core.Auth;
+using Mesh.Core.Configuration;
+using Mesh.Core.Join;
+using Mesh.Core.Protocol;
+using Mesh.Hub.Audit;
+using Mesh.Hub.InternalApi;
+using Mesh.Hub.Registry;
+using Mesh.Hub.Revocation;
+using Mesh.Pki;
+using Mesh.Rpc;
+
+namespace Mesh.Hub.Join;
+
+/// <summary>Enrollment and renewal: the hub side of joining. Every refusal says what the operator can do.</summary>
+public sealed class EnrollmentService(
+    MeshConfig config,
+    HubIdentity identity,
+    IJoinTokenStore tokens,
+    INodeStore nodes,
+    RevocationRegistry revocations,
+    IAuditLog audit,
+    JoinAttemptLimiter limiter,
+    TimeProvider time,
+    ILogger<EnrollmentService> logger)
+{
+    private readonly byte[]? _clusterSecretHash = ClusterSecretHash(config);
+
+    public async Task<NodeCredentials> EnrollAsync(EnrollRequest request, string source, CancellationToken cancellationToken)
+    {
+        if (limiter.RetryAfter(source) is { } wait)
+            throw new RpcException(StatusCode.ResourceExhausted, $"too many failed join attempts from this address; retry in {Math.Ceiling(wait.TotalSeconds)} s");
+        try
+        {
+            var (tokenId, boundToNode) = await AcceptTokenAsync(request, cancellationToken);
+            var existing = await CheckNodeIdAsync(request.NodeId, boundToNode, cancellationToken);
+            var issued = Issue(request.NodeId, request.CsrPem);
+            await RecordEnrollmentAsync(request, existing, issued, cancellationToken);
+            if (existing?.Status == NodeStatus.Revoked)
+                await revocations.ReinstateNodeAsync(request.NodeId, cancellationToken);
+            await audit.RecordAsync("node:" + request.NodeId, AuditActions.NodeEnrolled, request.NodeId, source, $"token={tokenId}", cancellationToken);
+            JoinLog.Enrolled(logger, request.NodeId, tokenId, source);
+            return issued.Credentials;
+        }
+        catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
+        {
+            if (limiter.RecordFailure(source))
+                await audit.RecordAsync("anonymous", AuditActions.JoinFailed, Truncate(request.NodeId), source, ex.Status.Detail, CancellationToken.None);
+            JoinLog.Refused(logger, Truncate(request.NodeId), source, ex.Status.Detail);
+            throw;
+        }
+    }
+
+    public async Task<NodeCredentials> RenewAsync(CallerIdentity caller, RenewRequest request, string source, CancellationToken cancellationToken)
+    {
+        if (caller.Scope != CallerScope.Node || caller.NodeId is null)
+            throw new RpcException(StatusCode.PermissionDenied, "only a node may renew its certificate");
+        var node = await nodes.GetAsync(caller.NodeId, cancellationToken)
+            ?? throw new RpcException(StatusCode.NotFound, $"node '{caller.NodeId}' is not registered on this hub; enroll again with a join token");
+        var issued = Issue(caller.NodeId, request.CsrPem);
+        await nodes.UpdateAsync(node with { CertificateSerial = issued.Serial, CertificateExpiresAt = issued.NotAfter }, cancellationToken);
+        await nodes.AddCertificateAsync(caller.NodeId, issued.Serial, issued.NotAfter, time.GetUtcNow(), cancellationToken);
+        await audit.RecordAsync("node:" + caller.NodeId, AuditActions.NodeRenewed, caller.NodeId, source, null, cancellationToken);
+        JoinLog.Renewed(logger, caller.NodeId, issued.NotAfter);
+        return issued.Credentials;
+    }
+
+    public async Task<WhoamiResponse> WhoamiAsync(CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        if (caller.NodeId is null)
+            throw new RpcException(StatusCode.PermissionDenied, "whoami is for nodes");
+        var node = await nodes.GetAsync(caller.NodeId, cancellationToken)
+            ?? throw new RpcException(StatusCode.NotFound, $"node '{caller.NodeId}' is not registered on this hub");
+        return new WhoamiResponse
+        {
+            NodeId = node.Id,
+            ClusterId = identity.ClusterId,
+            CertificateNotAfter = node.CertificateExpiresAt is { } expiry ? Timestamp.FromDateTimeOffset(expiry) : null,
+        };
+    }
+
+    private async Task<(string TokenId, string? BoundNode)> AcceptTokenAsync(EnrollRequest request, CancellationToken cancellationToken)
+    {
+        if (!JoinToken.TryParse(request.Token, out var token, out var error))
+            throw new RpcException(StatusCode.InvalidArgument, error);
+        if (!CertificatePins.PinEquals(token.PkiPin, identity.Authority.Pin))
+            throw new RpcException(StatusCode.PermissionDenied, "join token was made for a different hub CA (its pin does not match this hub)");
+
+        var secretHash = JoinToken.HashSecret(token.Secret);
+        if (token.IsClusterToken)
+        {
+            if (_clusterSecretHash is null)
+                throw new RpcException(StatusCode.PermissionDenied, "the cluster bootstrap token is disabled on this hub; use a one-time token");
+            if (!CryptographicOperations.FixedTimeEquals(_clusterSecretHash, secretHash))
+                throw new RpcException(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)");
+            return (JoinToken.ClusterTokenId, null);
+        }
+
+        var now = time.GetUtcNow();
+        var (outcome, info) = await tokens.TryConsumeAsync(token.Id, secretHash, now, cancellationToken);
+        switch (outcome)
+        {
+            case ConsumeOutcome.NotValid:
+                throw new RpcException(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)");
+            case ConsumeOutcome.Revoked:
+                throw new RpcException(StatusCode.PermissionDenied, $"join token was revoked at {info!.RevokedAt:O}");
+            case ConsumeOutcome.UsedUp:
+                throw new RpcException(StatusCode.PermissionDenied, "join token already used");
+        }
+
+        // Consumed first, checked after: a token presented after expiry is spent all the same.
+        if (now >= info!.ExpiresAt)
+            throw new RpcException(StatusCode.PermissionDenied, $"join token expired at {info.ExpiresAt:O}; create a new one on the hub");
+        if (info.NodeId is not null && !string.Equals(info.NodeId, request.NodeId, StringComparison.Ordinal))
+            throw new RpcException(StatusCode.PermissionDenied, $"join token is bound to node '{info.NodeId}', not '{Truncate(request.NodeId)}'");
+        await audit.RecordAsync("node:" + request.NodeId, AuditActions.JoinTokenUsed, token.Id, null, $"uses_left={info.UsesLeft}", cancellationToken);
+        return (token.Id, info.NodeId);
+    }
+
+    private async Task<NodeRecord?> CheckNodeIdAsync(string nodeId, string? boundToNode, CancellationToken cancellationToken)
+    {
+        if (!NodeIds.IsValid(nodeId, out var error))
+            throw new RpcException(StatusCode.InvalidArgument, "node_id " + error);
+        var existing = await nodes.GetAsync(nodeId, cancellationToken);
+        var bound = boundToNode == nodeId;
+        if (existing is { Status: NodeStatus.Revoked } && !bound)
+            throw new RpcException(StatusCode.FailedPrecondition, $"node '{nodeId}' was removed from the hub at {existing.RevokedAt:O}; to re-admit it, create a join token bound to node id '{nodeId}'");
+        if (existing is { EnrolledAt: not null, Status: not NodeStatus.Revoked } && !bound)
+            throw new RpcException(StatusCode.AlreadyExists, $"node id '{nodeId}' belongs to an enrolled node; remove that node first, use another id, or use a token bound to '{nodeId}'");
+        return existing;
+    }
+
+    private Issued Issue(string nodeId, string csrPem)
+    {
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        try
+        {
+            var csr = CertificateSigningRequestInfo.Parse(csrPem);
+            certificate = identity.Authority.SignNodeCsr(csr, nodeId, config.InternalGrpc.Security.NodeCertificateLifetime);
+        }
+        catch (PkiException ex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "certificate request refused: " + ex.Message);
+        }
+
+        using (certificate)
+        {
+            var key = identity.Keys.DeriveNodeKey(nodeId);
+            var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+            var credentials = new NodeCredentials
+            {
+                CertificatePem = certificate.ExportCertificatePem(),
+                CaBundlePem = identity.Authority.Certificate.ExportCertificatePem(),
+                ClusterId = identity.ClusterId,
+                SigningKeyId = key.KeyId,
+                SigningKey = ByteString.CopyFrom(key.Key),
+                NotAfter = Timestamp.FromDateTimeOffset(notAfter),
+            };
+            return new Issued(credentials, certificate.SerialNumber, notAfter);
+        }
+    }
+
+    private async Task RecordEnrollmentAsync(EnrollRequest request, NodeRecord? existing, Issued issued, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var facts = request.Facts ?? new SystemFacts();
+        var (notAfter, serial) = (issued.NotAfter, issued.Serial);
+        var node = (existing ?? new NodeRecord { Id = request.NodeId, CreatedAt = now }) with
+        {
+            Name = existing?.Name ?? (string.IsNullOrWhiteSpace(facts.Name) ? request.NodeId : facts.Name),
+            Hostname = facts.Hostname,
+            Platform = facts.Platform,
+            Arch = facts.Arch,
+            CpuCount = facts.CpuCount,
+            MemoryBytes = facts.MemoryBytes,
+            Version = facts.Version,
+            Capabilities = facts.Capabilities.Where(Capabilities.IsValid).Distinct(StringComparer.Ordinal).ToList(),
+            Status = NodeStatus.Offline,
+            CertificateSerial = serial,
+            CertificateExpiresAt = notAfter,
+            EnrolledAt = now,
+            RevokedAt = null,
+        };
+        if (existing is null ? !await nodes.TryAddAsync(node, cancellationToken) : !await nodes.UpdateAsync(node, cancellationToken))
+            throw new RpcException(StatusCode.Aborted, $"node '{request.NodeId}' changed during enrollment; retry");
+        await nodes.AddCertificateAsync(request.NodeId, serial, notAfter, now, cancellationToken);
+    }
+
+    private static byte[]? ClusterSecretHash(MeshConfig config)
+    {
+        var configured = config.InternalGrpc.BootstrapToken?.Reveal();
+        if (configured is null)
+            return null;
+        // The hub's config may hold the full token (as shown to operators) or just its secret.
+        var secret = JoinToken.TryParse(configured, out var token, out _) ? token.Secret : configured;
+        return JoinToken.HashSecret(secret);
+    }
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    private sealed record Issued(NodeCredentials Credentials, string Serial, DateTimeOffset NotAfter);
+}

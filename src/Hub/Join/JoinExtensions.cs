@@ -1,0 +1,19 @@
+using Mesh.Hub.InternalApi;
+using Mesh.Hub.Storage;
+
+namespace Mesh.Hub.Join;
+
+public static class JoinExtensions
+{
+    public static IServiceCollection AddJoin(this IServiceCollection services)
+    {
+        services.AddSingleton<IMigrationSource, JoinMigrations>();
+        services.AddSingleton<IJoinTokenStore, SqliteJoinTokenStore>();
+        services.AddSingleton<JoinAttemptLimiter>();
+        services.AddSingleton<JoinTokenService>();
+        services.AddSingleton<EnrollmentService>();
+        services.AddSingleton<NodeRemovalService>();
+        services.AddSingleton<IInternalRpcService, JoinRpcService>();
+        return services;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Mesh.Core.Configuration;
+using Mesh.Core.Join;
+using Mesh.Core.Protocol;
+using Mesh.Node.Connection;
+using Mesh.Node.Identity;
+using Mesh.Pki;
+using Mesh.Rpc;
+
+namespace Mesh.Node.Join;
+
+/// <summary>Enrolls this node: a new key made here, a CSR, the token; the hub verified by pin or stored CA.</summary>
+public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, TimeProvider time)
+{
+    private string NodeId => config.Server.NodeId!;
+
+    public async Task EnrollAsync(CancellationToken cancellationToken)
+    {
+        var tokenText = config.InternalGrpc.BootstrapToken?.Reveal()
+            ?? throw new NodeStopException("this node has no certificate and no join token: set [internal_grpc.bootstrap] token to a token from the hub (UI \"Join node\" or POST /api/admin/join-tokens)");
+        if (!JoinToken.TryParse(tokenText, out var token, out var error))
+            throw new NodeStopException($"[internal_grpc.bootstrap] token: {error}");
+
+        var trust = files.HasCa ? HubTrust.FromCa(files.LoadCa(), time) : HubTrust.FromPin(token.PkiPin, time);
+        using var connection = HubConnection.ForEnrollment(config.Hub.Target!, trust, NodeId, time);
+        var (csrPem, key) = CertificateSigningRequestInfo.Create(NodeId, []);
+        using (key)
+        {
+            EnrollResponse response;
+            try
+            {
+                response = await connection.Channel.UnaryAsync(JoinMethods.Enroll,
+                    new EnrollRequest { Token = token.Format(), NodeId = NodeId, CsrPem = csrPem, Facts = SystemFactsReader.Read(config) },
+                    connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
+            }
+            catch (RpcException ex) when (trust.LastFailure is { } reason)
+            {
+                throw new NodeStopException($"refusing to enroll with {config.Hub.Target}: {reason}", ex);
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.InvalidArgument or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
+            {
+                throw new NodeStopException($"the hub refused enrollment: {ex.Status.Detail}", ex);
+            }
+
+            files.Save(ExportPrivateKey(key), response.Credentials, time.GetUtcNow());
+        }
+    }
+
+    /// <summary>A fresh key and CSR for renewal over the current identity.</summary>
+    public async Task RenewAsync(IHubConnection connection, CancellationToken cancellationToken)
+    {
+        var (csrPem, key) = CertificateSigningRequestInfo.Create(NodeId, []);
+        using (key)
+        {
+            var response = await connection.Channel.UnaryAsync(JoinMethods.Renew, new RenewRequest { CsrPem = csrPem }, connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
+            files.Save(ExportPrivateKey(key), response.Credentials, time.GetUtcNow());
+        }
+    }
+
+    private static string ExportPrivateKey(AsymmetricAlgorithm key) => key.ExportPkcs8PrivateKeyPem();
+}
+
+/// <summary>A condition retrying cannot fix: the node stops and says what the operator must do.</summary>
+public sealed class NodeStopException(string message, Exception? inner = null) : Exception(message, inner);
+
+internal static class SystemFactsReader
+{
+    public static SystemFacts Read(MeshConfig config)
+    {
+        var facts = new SystemFacts
+        {
+            Hostname = Environment.MachineName,
+            Platform = OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "macos" : RuntimeInformation.OSDescription,
+            Arch = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+            CpuCount = Environment.ProcessorCount,
+            MemoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+            Version = typeof(SystemFactsReader).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            Name = config.Node.Name ?? config.Server.NodeId ?? string.Empty,
+        };
+        facts.Capabilities.AddRange(config.Node.Capabilities);
+        return facts;
+    }
+}

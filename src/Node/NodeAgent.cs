@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net.Http;
+using Mesh.Core.Configuration;
+using Mesh.Core.Protocol;
+using Mesh.Node.Connection;
+using Mesh.Node.Identity;
+using Mesh.Node.Join;
+using Mesh.Pki;
+using Mesh.Rpc;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Node;
+
+/// <summary>
+/// The node role: enroll if needed, then keep an authenticated connection to the hub and renew the certificate
+/// at a random point between 50% and 80% of its lifetime. Transient failures back off and retry; conditions
+/// that retrying cannot fix (removed from the hub, token spent, a hub that fails verification) stop the node
+/// with a message saying what to do.
+/// </summary>
+public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<NodeAgent> logger, TextWriter output)
+{
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
+    private readonly NodeIdentityFiles _files = new(config.InternalGrpc.Security.CertDir);
+    private bool _announced;
+
+    private string NodeId => config.Server.NodeId!;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var identity = await EnsureIdentityAsync(cancellationToken);
+                using var connection = HubConnection.ForIdentity(config.Hub.Target!, identity, NodeId, config, time);
+                await CheckInAsync(connection, identity, cancellationToken);
+                backoff.Reset();
+                await StayConnectedUntilRenewalAsync(connection, identity, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException ex) when (IsTransient(ex))
+            {
+                var delay = backoff.Next();
+                NodeLog.HubUnreachable(logger, config.Hub.Target!, ex.Status.Detail, delay);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<LoadedNodeIdentity> EnsureIdentityAsync(CancellationToken cancellationToken)
+    {
+        if (_files.IsEnrolled)
+        {
+            var identity = _files.Load();
+            if (identity.NotAfter > time.GetUtcNow())
+                return identity;
+            NodeLog.CertificateExpired(logger, identity.NotAfter);
+            identity.Dispose();
+            if (config.InternalGrpc.BootstrapToken is null)
+                throw new NodeStopException($"this node's certificate expired at {identity.NotAfter:O} while it was offline and no join token is configured: create a token bound to this node (POST /api/admin/join-tokens {{\"node_id\":\"{NodeId}\"}}) and set it as [internal_grpc.bootstrap] token");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await new NodeEnroller(config, _files, time).EnrollAsync(cancellationToken);
+        }
+        catch (NodeStopException ex) when (_files.IsEnrolled && ex.Message.Contains("already used", StringComparison.Ordinal))
+        {
+            throw new NodeStopException($"this node's certificate expired while it was offline and its join token was already used: create a token bound to this node (POST /api/admin/join-tokens {{\"node_id\":\"{NodeId}\"}}) and set it as [internal_grpc.bootstrap] token", ex);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        NodeLog.Enrolled(logger, NodeId, config.Hub.Target!, elapsed.TotalMilliseconds);
+        return _files.Load();
+    }
+
+    private async Task CheckInAsync(HubConnection connection, LoadedNodeIdentity identity, CancellationToken cancellationToken)
+    {
+        var whoami = await CallAsync(connection, c => c.Channel.UnaryAsync(JoinMethods.Whoami, new WhoamiRequest(), c.Call(TimeSpan.FromSeconds(15), cancellationToken)));
+        if (!_announced)
+        {
+            var mode = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls ? "mtls" : "tls";
+            output.WriteLine($"mesh node ready: node {whoami.NodeId} in cluster {whoami.ClusterId}, hub {config.Hub.Target} ({mode}), certificate until {identity.NotAfter:O}");
+            _announced = true;
+        }
+    }
+
+    private async Task StayConnectedUntilRenewalAsync(HubConnection connection, LoadedNodeIdentity identity, CancellationToken cancellationToken)
+    {
+        var lifetime = identity.NotAfter - identity.ReceivedAt;
+        var renewAt = identity.ReceivedAt + lifetime * (0.5 + (Random.Shared.NextDouble() * 0.3));
+        NodeLog.RenewalScheduled(logger, renewAt, identity.NotAfter);
+        var renewalBackoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            if (now >= renewAt)
+            {
+                try
+                {
+                    await CallAsync(connection, c => new NodeEnroller(config, _files, time).RenewAsync(c, cancellationToken));
+                    NodeLog.Renewed(logger, NodeId);
+                    return; // reconnect with the new identity
+                }
+                catch (RpcException ex) when (IsTransient(ex) && now < identity.NotAfter)
+                {
+                    var delay = renewalBackoff.Next();
+                    NodeLog.RenewalFailed(logger, ex.Status.Detail, delay);
+                    renewAt = now + delay;
+                    continue;
+                }
+            }
+
+            var wait = renewAt - now;
+            await Task.Delay(wait < CheckInterval ? wait : CheckInterval, time, cancellationToken);
+            await CheckInAsync(connection, identity, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs a call, turning refusals that cannot heal into a <see cref="NodeStopException"/>.</summary>
+    private async Task<T> CallAsync<T>(HubConnection connection, Func<HubConnection, Task<T>> call)
+    {
+        try
+        {
+            return await call(connection);
+        }
+        catch (RpcException ex) when (connection.Trust.LastFailure is { } reason)
+        {
+            throw new NodeStopException($"refusing to talk to {config.Hub.Target}: {reason}", ex);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && ex.Status.Detail.StartsWith("certificate revoked", StringComparison.Ordinal))
+        {
+            throw new NodeStopException(ex.Status.Detail + "; this node must be re-admitted with a join token bound to its id", ex);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && LooksLikeRejectedHandshake(ex))
+        {
+            throw new NodeStopException($"the hub rejected this node's certificate (expired, revoked or from another CA): {ex.Status.Detail}", ex);
+        }
+    }
+
+    private async Task CallAsync(HubConnection connection, Func<HubConnection, Task> call) =>
+        await CallAsync(connection, async c =>
+        {
+            await call(c);
+            return true;
+        });
+
+    private static bool IsTransient(RpcException ex) =>
+        ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.ResourceExhausted or StatusCode.Aborted;
+
+    // In mtls mode a refused client certificate ends the TLS handshake from the server side; the client only sees
+    // the connection die during or right after the handshake.
+    private bool LooksLikeRejectedHandshake(RpcException ex) =>
+        config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls
+        && ex.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError };
+}
+
+/// <summary>Jittered exponential backoff.</summary>
+internal sealed class Backoff(TimeSpan initial, TimeSpan cap)
+{
+    private readonly TimeSpan _initial = initial;
+    private TimeSpan _current = initial;
+
+    public TimeSpan Next()
+    {
+        var jittered = _current * (0.5 + Random.Shared.NextDouble());
+        _current = _current * 2 > cap ? cap : _current * 2;
+        return jittered > cap ? cap : jittered;
+    }
+
+    public void Reset() => _current = _initial;
+}
