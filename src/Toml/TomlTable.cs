@@ -84,7 +84,17 @@ public sealed class TomlTable : TomlNode, IReadOnlyDictionary<string, TomlNode>
 
     internal void SetSpan(TomlSpan span) => Span = span;
 
-    internal IEnumerable<TomlNode> RawValues => _entries.Values.Select(e => e.Node);
+    /// <summary>The child tables, without allocating an iterator (used to seal inline tables).</summary>
+    internal void SealChildren(Action<TomlTable> seal)
+    {
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            if (_entries.GetAt(i).Value.Node is TomlTable child)
+            {
+                seal(child);
+            }
+        }
+    }
 
     private readonly record struct Entry(TomlNode Node, TomlSpan KeySpan);
 }

@@ -42,22 +42,19 @@ internal sealed partial class Parser
         }
 
         p++;
-        var (time, timeText) = ReadTime(ref p, end, start);
+        var time = ReadTime(ref p, end, start);
         var local = date.ToDateTime(time, DateTimeKind.Unspecified);
-        var dateText = Token(start, start + 10);
         if (p == end)
         {
-            return new TomlDateTime(TomlKind.LocalDateTime, default, local, date, time, $"{dateText}T{timeText}", span);
+            return new TomlDateTime(TomlKind.LocalDateTime, default, local, date, time, NormalizedText(start, end, end, "Z"), span);
         }
 
         var offsetStart = p;
         TimeSpan offset;
-        string offsetText;
         if (_text[p] == 'Z' || _text[p] == 'z')
         {
             p++;
             offset = TimeSpan.Zero;
-            offsetText = "Z";
         }
         else if (_text[p] == '+' || _text[p] == '-')
         {
@@ -82,7 +79,6 @@ internal sealed partial class Parser
                 offset = -offset;
             }
 
-            offsetText = Token(offsetStart, p);
         }
         else
         {
@@ -107,23 +103,23 @@ internal sealed partial class Parser
             throw new TomlSyntaxException(start, end, $"date-time '{Token(start, end)}' is out of the supported range");
         }
 
-        return new TomlDateTime(TomlKind.OffsetDateTime, instant, default, date, time, $"{dateText}T{timeText}{offsetText}", span);
+        return new TomlDateTime(TomlKind.OffsetDateTime, instant, default, date, time, NormalizedText(start, offsetStart, end, "Z"), span);
     }
 
     private TomlDateTime ParseLocalTime(int start, int end)
     {
         var p = start;
-        var (time, text) = ReadTime(ref p, end, start);
+        var time = ReadTime(ref p, end, start);
         if (p != end)
         {
             throw Error(p, $"invalid time '{Token(start, end)}': unexpected {DescribeAt(p)}");
         }
 
-        return new TomlDateTime(TomlKind.LocalTime, default, default, default, time, text, SpanOf(start, end));
+        return new TomlDateTime(TomlKind.LocalTime, default, default, default, time, Token(start, end), SpanOf(start, end));
     }
 
     /// <summary>Reads <c>HH:MM:SS[.fraction]</c>; fractions beyond 100 ns are truncated, as TOML requires.</summary>
-    private (TimeOnly Time, string Text) ReadTime(ref int p, int end, int tokenStart)
+    private TimeOnly ReadTime(ref int p, int end, int tokenStart)
     {
         var timeStart = p;
         var hour = ReadField(ref p, end, 2, "hour", tokenStart);
@@ -171,7 +167,7 @@ internal sealed partial class Parser
         }
 
         var time = new TimeOnly(hour, minute, second).Add(TimeSpan.FromTicks(ticks));
-        return (time, Token(timeStart, p));
+        return time;
     }
 
     private int ReadField(ref int p, int end, int digits, string field, int tokenStart)
@@ -201,6 +197,23 @@ internal sealed partial class Parser
         }
 
         p++;
+    }
+
+    /// <summary>
+    /// The date-time as RFC 3339 with 'T' and 'Z' in upper case; the written text itself when it already is.
+    /// <paramref name="offsetStart"/> is where the offset begins (<paramref name="end"/> when there is none).
+    /// </summary>
+    private string NormalizedText(int start, int offsetStart, int end, string utc)
+    {
+        var written = _text.AsSpan(start, end - start);
+        var isUtcLower = offsetStart < end && _text[offsetStart] == 'z';
+        if (written[10] == 'T' && !isUtcLower)
+        {
+            return written.ToString();
+        }
+
+        var offset = offsetStart == end ? ReadOnlySpan<char>.Empty : isUtcLower ? utc.AsSpan() : _text.AsSpan(offsetStart, end - offsetStart);
+        return string.Concat(written[..10], "T", _text.AsSpan(start + 11, offsetStart - start - 11), offset);
     }
 
     private string Token(int start, int end) => _text.Substring(start, end - start);

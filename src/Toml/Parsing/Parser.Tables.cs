@@ -207,12 +207,14 @@ internal sealed partial class Parser
     private static void Seal(TomlTable table)
     {
         table.Origin = TableOrigin.Inline;
-        foreach (var value in table.RawValues)
+        table.SealChildren(SealIfOpen);
+    }
+
+    private static void SealIfOpen(TomlTable child)
+    {
+        if (child.Origin != TableOrigin.Inline)
         {
-            if (value is TomlTable child && child.Origin != TableOrigin.Inline)
-            {
-                Seal(child);
-            }
+            Seal(child);
         }
     }
 }
