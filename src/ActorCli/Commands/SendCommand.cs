@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Text.Json;
+using Mesh.ActorCli.Output;
+using Mesh.Core.Protocol;
+
+namespace Mesh.ActorCli.Commands;
+
+/// <summary>actor send: one message to an actor, or to every member of a team channel.</summary>
+internal static class SendCommand
+{
+    public static Command Create(RunFactory run)
+    {
+        var toActor = new Option<string?>("--to-actor-id") { Description = "Recipient actor." };
+        var team = new Option<string?>("--channel-id") { Description = "Team channel: every member of this team but you." };
+        var text = new Option<string?>("--text") { Description = "Payload text." };
+        var textFile = new Option<string?>("--text-file") { Description = "Payload text read from a file ('-' for stdin)." };
+        var json = new Option<string?>("--payload-json") { Description = "Payload JSON (checked before sending)." };
+        var jsonFile = new Option<string?>("--payload-file") { Description = "Payload JSON read from a file ('-' for stdin)." };
+        var runId = Options.RunId();
+        var channel = new Option<string?>("--channel") { Description = "Channel name (default 'default')." };
+        var key = new Option<string?>("--idempotency-key") { Description = "Sending again with the same key returns the first message id and stores nothing." };
+        var command = new Command("send", "Send a message as yourself.") { toActor, team, text, textFile, json, jsonFile, runId, channel, key };
+        command.SetAction(run(async (result, context, ct) =>
+        {
+            Options.RequireOne(result, toActor, team);
+            Options.RequireOne(result, text, textFile, json, jsonFile);
+            var request = new SendRequest
+            {
+                ActorId = context.ActorId,
+                RunId = context.RunIdOr(result.GetValue(runId)),
+                Channel = result.GetValue(channel) ?? string.Empty,
+                IdempotencyKey = result.GetValue(key) ?? string.Empty,
+            };
+            if (result.GetValue(toActor) is { } to)
+                request.ToActorId = to;
+            else
+                request.TeamId = result.GetValue(team)!;
+
+            if (result.GetValue(text) is { } t)
+            {
+                request.Payload = t;
+            }
+            else if (result.GetValue(textFile) is { } tf)
+            {
+                request.Payload = Read(tf, "--text-file");
+            }
+            else
+            {
+                var (payload, option) = result.GetValue(json) is { } j ? (j, "--payload-json") : (Read(result.GetValue(jsonFile)!, "--payload-file"), "--payload-file");
+                CheckJson(payload, option);
+                request.Payload = payload;
+                request.PayloadKind = PayloadKind.Json;
+            }
+
+            using var client = context.CreateClient();
+            var response = await client.CallAsync(MailboxMethods.Send, request, ct);
+            if (context.Json)
+            {
+                context.Out.WriteLine(JsonOut.Render(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("message_id", response.MessageId);
+                    w.WriteString("status", JsonOut.Status(response.Status));
+                    w.WriteBoolean("duplicate", response.Duplicate);
+                    w.WriteStartArray("message_ids");
+                    foreach (var id in response.MessageIds)
+                        w.WriteNumberValue(id);
+                    w.WriteEndArray();
+                    w.WriteStartArray("recipients");
+                    foreach (var r in response.Recipients)
+                        w.WriteStringValue(r);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }));
+            }
+            else
+            {
+                var what = response.Duplicate ? "already sent (same idempotency key): message" : "sent message";
+                context.Out.WriteLine($"{what} {string.Join(", ", response.MessageIds)} to {string.Join(", ", response.Recipients)} ({JsonOut.Status(response.Status)})");
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static string Read(string path, string option) => path == "-" ? Console.In.ReadToEnd() : Options.ReadFile(path, option);
+
+    private static void CheckJson(string payload, string option)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(payload);
+        }
+        catch (JsonException ex)
+        {
+            throw new UsageException($"{option} is not valid JSON: {ex.Message} Use --text for plain text.");
+        }
+    }
+}

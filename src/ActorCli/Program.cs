@@ -1,0 +1,3 @@
+using Mesh.ActorCli;
+
+return await ActorCommandLine.InvokeAsync(args);

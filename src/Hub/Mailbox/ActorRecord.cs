@@ -1,0 +1,17 @@
+namespace Mesh.Hub.Mailbox;
+
+/// <summary>An actor: a mailbox owner. <see cref="Placement"/> is "hub" or the id of the node it runs on.</summary>
+public sealed record ActorRecord(string Id, string Name, string? TeamId, string TeamRole, string Placement, DateTimeOffset CreatedAt)
+{
+    public const string HubPlacement = "hub";
+}
+
+/// <summary>Roles inside a team.</summary>
+public static class TeamRoles
+{
+    public const string Lead = "lead";
+    public const string Worker = "worker";
+    public const string Reviewer = "reviewer";
+
+    public static bool IsValid(string? role) => role is Lead or Worker or Reviewer;
+}

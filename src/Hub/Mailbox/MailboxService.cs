@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json;
+using Mesh.Core.Auth;
+using Mesh.Core.Protocol;
+
+namespace Mesh.Hub.Mailbox;
+
+/// <summary>
+/// The mailbox capability for one authenticated caller: authorization, input checks and the store. The gRPC service
+/// and the admin REST API are thin layers over it.
+/// </summary>
+public sealed partial class MailboxService
+{
+    public const string DefaultChannel = "default";
+    public const int MaxInboxLimit = 1000;
+    private const int MaxIdempotencyKeyLength = 256;
+    private const int MaxNameLength = 128;
+
+    private readonly IMailboxStore _store;
+    private readonly MailboxNotifier _notifier;
+    private readonly ReviewWaiters _reviews;
+    private readonly MailboxOptions _options;
+    private readonly TimeProvider _time;
+
+    public MailboxService(IMailboxStore store, MailboxNotifier notifier, ReviewWaiters reviews, MailboxOptions options, TimeProvider time)
+    {
+        _store = store;
+        _notifier = notifier;
+        _reviews = reviews;
+        _options = options;
+        _time = time;
+    }
+
+    public IMailboxStore Store => _store;
+
+    public MailboxOptions Options => _options;
+
+    public ActingActor Resolve(CallerIdentity caller, string? actorId, bool rootMayActAsItself = false) =>
+        ActingActor.Resolve(_store, caller, actorId, rootMayActAsItself);
+
+    public async Task<SendResponse> SendAsync(CallerIdentity caller, SendRequest request, CancellationToken cancellationToken)
+    {
+        var sender = Resolve(caller, request.ActorId, rootMayActAsItself: true);
+        CheckPayload(request.Payload, request.PayloadKind);
+        var channel = CheckName(request.Channel, "channel") ?? DefaultChannel;
+        var runId = CheckName(request.RunId, "run_id");
+        var key = string.IsNullOrEmpty(request.IdempotencyKey) ? null : request.IdempotencyKey;
+        if (key is { Length: > MaxIdempotencyKeyLength })
+            throw new MailboxException(MailboxError.InvalidArgument, $"the idempotency key is {key.Length} characters; at most {MaxIdempotencyKeyLength} are allowed.");
+
+        string[] recipients;
+        string? teamId = null;
+        switch (request.TargetCase)
+        {
+            case SendRequest.TargetOneofCase.ToActorId:
+                if (_store.FindActor(request.ToActorId) is null)
+                    throw new MailboxException(MailboxError.NotFound, $"no actor '{request.ToActorId}' to send to. List actors with GET /api/admin/actors or check the id.");
+                recipients = [request.ToActorId];
+                break;
+            case SendRequest.TargetOneofCase.TeamId:
+                teamId = request.TeamId;
+                var members = _store.TeamMembers(teamId);
+                if (members.Count == 0)
+                    throw new MailboxException(MailboxError.NotFound, $"no team '{teamId}' (a team exists while it has members).");
+                if (!sender.IsRoot && !string.Equals(sender.Actor!.TeamId, teamId, StringComparison.Ordinal))
+                    throw new MailboxException(MailboxError.PermissionDenied, $"actor '{sender.Id}' is not a member of team '{teamId}'; only members post to a team channel.");
+                recipients = members.Where(m => m.Id != sender.Id).Select(m => m.Id).ToArray();
+                if (recipients.Length == 0)
+                    throw new MailboxException(MailboxError.FailedPrecondition, $"team '{teamId}' has no member besides the sender.");
+                break;
+            default:
+                throw new MailboxException(MailboxError.InvalidArgument, "a message needs a recipient: --to-actor-id ID or --channel-id TEAM.");
+        }
+
+        var result = await _store.SendAsync(new NewMessage(sender.Id, recipients, teamId, runId, channel, request.Payload, request.PayloadKind, key), cancellationToken);
+        var response = new SendResponse { MessageId = result.MessageIds[0], Duplicate = result.Duplicate, Status = result.Status };
+        response.MessageIds.Add(result.MessageIds);
+        response.Recipients.Add(result.Recipients);
+        return response;
+    }
+
+    public async Task<InboxResponse> InboxAsync(CallerIdentity caller, InboxRequest request, CancellationToken cancellationToken)
+    {
+        var reader = Resolve(caller, request.ActorId);
+        var limit = request.Limit == 0 ? 100 : (int)request.Limit;
+        if (limit > MaxInboxLimit)
+            throw new MailboxException(MailboxError.InvalidArgument, $"--limit {request.Limit} is too large; at most {MaxInboxLimit} messages per call (page with --after-id).");
+        if (request.AutoAck && request.IncludeDelivered)
+            throw new MailboxException(MailboxError.InvalidArgument, "--auto-ack and --include-delivered do not go together: auto-ack hands out pending messages only.");
+        var query = new InboxQuery(reader.Id, limit, request.AfterId, request.IncludeDelivered, CheckName(request.RunId, "run_id"), CheckName(request.Channel, "channel"));
+        var messages = request.AutoAck
+            ? await _store.ClaimAsync(query, cancellationToken)
+            : await _store.ReadAsync(query, cancellationToken);
+        var response = new InboxResponse { PendingCount = (ulong)await _store.CountPendingAsync(reader.Id, cancellationToken) };
+        response.Messages.Add(messages);
+        return response;
+    }
+
+    public async Task<AckResponse> AckAsync(CallerIdentity caller, AckRequest request, CancellationToken cancellationToken)
+    {
+        var reader = Resolve(caller, request.ActorId);
+        if (request.MessageIds.Count == 0)
+            throw new MailboxException(MailboxError.InvalidArgument, "nothing to ack: give --message-id ID.");
+        if (request.MessageIds.Count > MaxInboxLimit * 10)
+            throw new MailboxException(MailboxError.InvalidArgument, $"at most {MaxInboxLimit * 10} ids per ack.");
+        var result = await _store.AckAsync(reader.Id, request.MessageIds, cancellationToken);
+        return new AckResponse { Acked = (uint)result.Acked, AlreadyDelivered = (uint)result.AlreadyDelivered };
+    }
+
+    /// <summary>
+    /// Streams the actor's pending messages after <see cref="WatchRequest.AfterId"/>, then new ones as they are committed,
+    /// until cancelled. The live subscription starts before the backlog is read, so nothing falls between the two.
+    /// </summary>
+    public async Task WatchAsync(CallerIdentity caller, WatchRequest request, Func<MailboxMessage, bool, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
+    {
+        var reader = Resolve(caller, request.ActorId);
+        var runId = CheckName(request.RunId, "run_id");
+        var channel = CheckName(request.Channel, "channel");
+        using var subscription = _notifier.Subscribe(reader.Id);
+        var last = request.AfterId;
+        while (true)
+        {
+            var backlog = await _store.ReadAsync(new InboxQuery(reader.Id, 500, last, false, runId, channel), cancellationToken);
+            for (var i = 0; i < backlog.Count; i++)
+                await write(backlog[i], i == backlog.Count - 1, cancellationToken);
+            if (backlog.Count < 500)
+                break;
+            last = backlog[^1].Id;
+        }
+
+        var live = subscription.Reader;
+        while (await live.WaitToReadAsync(cancellationToken))
+        {
+            while (live.TryRead(out var message))
+            {
+                if (message.Id <= last || (runId is not null && message.RunId != runId) || (channel is not null && message.Channel != channel))
+                    continue;
+                last = message.Id;
+                await write(message, live.Count == 0, cancellationToken);
+            }
+        }
+    }
+
+    private void CheckPayload(string payload, PayloadKind kind)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(payload);
+        if (bytes > _options.MaxPayloadBytes)
+            throw new MailboxException(MailboxError.ResourceExhausted, $"the payload is {bytes} bytes; the limit is {_options.MaxPayloadBytes} ([mailbox] max_payload_bytes). Send a path or a link instead.");
+        if (kind == PayloadKind.Json)
+        {
+            try
+            {
+                using var _ = JsonDocument.Parse(payload);
+            }
+            catch (JsonException ex)
+            {
+                throw new MailboxException(MailboxError.InvalidArgument, $"the payload is not valid JSON: {ex.Message}");
+            }
+        }
+        else if (kind != PayloadKind.Text)
+        {
+            throw new MailboxException(MailboxError.InvalidArgument, $"unknown payload kind {(int)kind}.");
+        }
+    }
+
+    private static string? CheckName(string? value, string what)
+    {
+        if (string.IsNullOrEmpty(value))
+            return null;
+        if (value.Length > MaxNameLength || value.Any(char.IsControl))
+            throw new MailboxException(MailboxError.InvalidArgument, $"{what} must be at most {MaxNameLength} printable characters.");
+        return value;
+    }
+}
