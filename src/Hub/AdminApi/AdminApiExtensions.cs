@@ -1,3 +1,4 @@
+using Mesh.Hub.Mailbox;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Mesh.Hub.AdminApi;
@@ -21,6 +22,7 @@ public static class AdminApiExtensions
         admin.MapJoinTokenEndpoints();
         admin.MapNodeRemovalEndpoints();
         admin.MapAuditEndpoints();
+        admin.MapMailboxAdminApi();
         return admin;
     }
 }

@@ -4,6 +4,7 @@ using Mesh.Hub.AdminApi;
 using Mesh.Hub.Audit;
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Join;
+using Mesh.Hub.Mailbox;
 using Mesh.Hub.Registry;
 using Mesh.Hub.Revocation;
 using Mesh.Hub.Storage;
@@ -45,6 +46,7 @@ internal static class HubHost
             .AddRevocation()
             .AddInternalApi(identity)
             .AddJoin()
+            .AddMailbox(config)
             .AddAdminApi();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
