@@ -7,6 +7,9 @@ public static class JoinMethods
 {
     public const string ServiceName = "mesh.v1.Join";
 
+    public static readonly Method<DiscoverRequest, DiscoverResponse> Discover =
+        new(MethodType.Unary, ServiceName, "Discover", DiscoverRequest.Parser, DiscoverResponse.Parser);
+
     public static readonly Method<EnrollRequest, EnrollResponse> Enroll =
         new(MethodType.Unary, ServiceName, "Enroll", EnrollRequest.Parser, EnrollResponse.Parser);
 

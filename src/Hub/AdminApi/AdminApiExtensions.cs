@@ -12,6 +12,12 @@ public static class AdminApiExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminRoles.RootPolicy, policy => policy.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireRole(AdminRoles.Root));
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // Request bodies are snake_case like responses, and a misspelled field is an error, not silently ignored.
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
         return services;
     }
 

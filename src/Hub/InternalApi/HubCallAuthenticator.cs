@@ -61,6 +61,12 @@ public sealed class HubCallAuthenticator
             if (_mtls)
                 CheckCertificateAgrees(context, caller);
         }
+        else if (_mtls && context.ClientCertificate is { } certificate && NodeIdentity.TryGetNodeId(certificate, out _, out var presentedNode))
+        {
+            // A node certificate with a root-signed token: someone is mixing identities.
+            HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, $"node certificate '{presentedNode}' with a root-signed token");
+            throw new RpcException(StatusCode.PermissionDenied, "client certificate and token name different principals");
+        }
 
         context.SetCaller(caller);
     }

@@ -3,7 +3,8 @@ using Mesh.Core.Configuration;
 using Mesh.Pki;
 using Mesh.Rpc;
 using Mesh.Rpc.Health;
-using Mesh.Rpc.Tls;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -38,15 +39,27 @@ public static class InternalApiExtensions
                 connection.Items[ConnectionItemKey] = Marker;
                 return next(connection);
             });
-            var revocations = listen.ApplicationServices.GetRequiredService<INodeRevocations>();
-            var validator = new CertificateValidator(identity.Authority.Certificate, listen.ApplicationServices.GetRequiredService<TimeProvider>(), revocations.IsCertificateRevoked);
-            listen.UseRpcTls(new RpcServerTlsOptions
+            var services = listen.ApplicationServices;
+            var revocations = services.GetRequiredService<INodeRevocations>();
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Hub.InternalApi.Tls");
+            var validator = new CertificateValidator(identity.Authority.Certificate, services.GetRequiredService<TimeProvider>(), revocations.IsCertificateRevoked);
+            listen.Protocols = HttpProtocols.Http2;
+            listen.UseHttps(new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = identity.ServerCertificate,
-                // The CA rides along so a joining node can check it against the pin in its token.
-                ServerCertificateChain = new X509Certificate2Collection(identity.Authority.Certificate),
-                RequireClientCertificate = grpc.Security.Mode == GrpcSecurityMode.Mtls,
-                ClientCertificateValidator = (certificate, chain) => ToCheck(validator.ValidateClient(certificate, chain)),
+                SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CheckCertificateRevocation = false,
+                // mtls: a certificate is asked for and, when presented, must pass validation (foreign, expired and
+                // revoked ones fail the handshake). It cannot be required at the TLS layer because a joining node has
+                // none yet; HubCallAuthenticator requires it on every node call.
+                ClientCertificateMode = grpc.Security.Mode == GrpcSecurityMode.Mtls ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate,
+                ClientCertificateValidation = (certificate, chain, _) =>
+                {
+                    var result = validator.ValidateClient(certificate, chain);
+                    if (!result.IsValid)
+                        InternalApiLog.ClientCertificateRejected(logger, certificate.Subject, result.Reason ?? "rejected");
+                    return result.IsValid;
+                },
             });
         });
 
@@ -75,7 +88,4 @@ public static class InternalApiExtensions
         foreach (var service in app.Services.GetServices<IInternalRpcService>())
             app.MapRpcService(service.Definition);
     }
-
-    private static ClientCertificateCheck ToCheck(CertificateValidationResult result) =>
-        result.IsValid ? ClientCertificateCheck.Valid : ClientCertificateCheck.Invalid(result.Reason ?? "rejected");
 }

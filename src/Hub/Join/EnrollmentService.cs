@@ -47,7 +47,8 @@ public sealed class EnrollmentService(
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
         {
-            if (limiter.RecordFailure(source))
+            // Only what looks like guessing counts against the address: a spent or expired token is not a guess.
+            if (!IsGuess(ex) || limiter.RecordFailure(source))
                 await audit.RecordAsync("anonymous", AuditActions.JoinFailed, Truncate(request.NodeId), source, ex.Status.Detail, CancellationToken.None);
             JoinLog.Refused(logger, Truncate(request.NodeId), source, ex.Status.Detail);
             throw;
@@ -198,6 +199,11 @@ public sealed class EnrollmentService(
         var secret = JoinToken.TryParse(configured, out var token, out _) ? token.Secret : configured;
         return JoinToken.HashSecret(secret);
     }
+
+    private static bool IsGuess(RpcException ex) =>
+        ex.Status.Detail.StartsWith("join token is not valid", StringComparison.Ordinal)
+        || ex.Status.Detail.StartsWith("join token was made for a different hub CA", StringComparison.Ordinal)
+        || (ex.StatusCode == StatusCode.InvalidArgument && ex.Status.Detail.StartsWith("join token", StringComparison.Ordinal));
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 

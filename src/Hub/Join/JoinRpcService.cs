@@ -7,9 +7,11 @@ namespace Mesh.Hub.Join;
 /// <summary>mesh.v1.Join on the internal listener. Enroll is anonymous (the token is the credential).</summary>
 internal sealed class JoinRpcService : IInternalRpcService
 {
-    public JoinRpcService(EnrollmentService enrollment)
+    public JoinRpcService(EnrollmentService enrollment, HubIdentity identity)
     {
+        var discovery = new DiscoverResponse { CaBundlePem = identity.Authority.Certificate.ExportCertificatePem(), ClusterId = identity.ClusterId };
         Definition = new RpcServiceBuilder(JoinMethods.ServiceName)
+            .Unary(JoinMethods.Discover, (_, _) => ValueTask.FromResult(discovery))
             .Unary(JoinMethods.Enroll, async (request, context) =>
                 new EnrollResponse { Credentials = await enrollment.EnrollAsync(request, SourceOf(context), context.CancellationToken) })
             .Unary(JoinMethods.Renew, async (request, context) =>
@@ -21,7 +23,7 @@ internal sealed class JoinRpcService : IInternalRpcService
 
     public RpcServiceDefinition Definition { get; }
 
-    public IReadOnlyCollection<string> AnonymousMethods { get; } = [JoinMethods.Enroll.FullName];
+    public IReadOnlyCollection<string> AnonymousMethods { get; } = [JoinMethods.Discover.FullName, JoinMethods.Enroll.FullName];
 
     internal static string SourceOf(RpcCallContext context) => context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -22,7 +22,8 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
         if (!JoinToken.TryParse(tokenText, out var token, out var error))
             throw new NodeStopException($"[internal_grpc.bootstrap] token: {error}");
 
-        var trust = files.HasCa ? HubTrust.FromCa(files.LoadCa(), time) : HubTrust.FromPin(token.PkiPin, time);
+        var ca = files.HasCa ? files.LoadCa() : await DiscoverPinnedCaAsync(token, cancellationToken);
+        var trust = HubTrust.FromCa(ca, time);
         using var connection = HubConnection.ForEnrollment(config.Hub.Target!, trust, NodeId, time);
         var (csrPem, key) = CertificateSigningRequestInfo.Create(NodeId, []);
         using (key)
@@ -45,6 +46,16 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
 
             files.Save(ExportPrivateKey(key), response.Credentials, time.GetUtcNow());
         }
+    }
+
+    /// <summary>Asks the hub for its CA (nothing secret is sent) and accepts it only if it matches the token's pin.</summary>
+    private async Task<System.Security.Cryptography.X509Certificates.X509Certificate2> DiscoverPinnedCaAsync(JoinToken token, CancellationToken cancellationToken)
+    {
+        var trust = HubTrust.ForDiscovery(time);
+        using var connection = HubConnection.ForEnrollment(config.Hub.Target!, trust, NodeId, time);
+        var discovered = await connection.Channel.UnaryAsync(JoinMethods.Discover, new DiscoverRequest(), connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
+        var (ca, failure) = trust.VerifyDiscovered(discovered.CaBundlePem, token.PkiPin, config.Hub.Target!.IdnHost);
+        return ca ?? throw new NodeStopException($"refusing to enroll with {config.Hub.Target}: {failure}");
     }
 
     /// <summary>A fresh key and CSR for renewal over the current identity.</summary>

@@ -24,7 +24,8 @@ public sealed class RunCommandTests : IDisposable
         await using var mesh = MeshProcess.Start(["run", "--config", HubConfig()]);
 
         var ready = await mesh.WaitForLineAsync("mesh hub ready: web ", TimeSpan.FromSeconds(30));
-        var web = new Uri(ready["mesh hub ready: web ".Length..].Trim());
+        var web = new Uri(ready["mesh hub ready: web ".Length..].Split(',')[0].Trim());
+        Assert.Matches(@", internal gRPC https://127\.0\.0\.1:\d+$", ready);
         using var http = new HttpClient();
         Assert.Equal("ok\n", await http.GetStringAsync(new Uri(web, "/healthz")));
         Assert.True(Directory.Exists(Path.Combine(_dir.Path, "data")));

@@ -75,15 +75,22 @@ public sealed partial class MeshProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for a stdout line starting with <paramref name="prefix"/> and returns it.</summary>
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(string prefix, TimeSpan timeout) =>
+        WaitForAsync(l => l.StartsWith(prefix, StringComparison.Ordinal), prefix, timeout);
+
+    /// <summary>Waits for a stdout line containing <paramref name="text"/> and returns it.</summary>
+    public Task<string> WaitForTextAsync(string text, TimeSpan timeout) =>
+        WaitForAsync(l => l.Contains(text, StringComparison.Ordinal), text, timeout);
+
+    private async Task<string> WaitForAsync(Func<string, bool> match, string prefix, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var line = _stdout.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            var line = _stdout.FirstOrDefault(match);
             if (line is not null)
                 return line;
-            if (_process.HasExited)
+            if (_process.HasExited && !_stdout.Any(match))
                 throw new InvalidOperationException($"mesh exited with {_process.ExitCode} before printing '{prefix}'.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
