@@ -103,6 +103,15 @@ internal sealed partial class Parser
             }
 
             CheckMultilineChar(c);
+            if (c == '\r')
+            {
+                // A written CRLF is a newline; values use '\n' whatever the file's line endings.
+                sb.Append(_text, runStart, _pos - runStart);
+                _pos++;
+                runStart = _pos;
+                continue;
+            }
+
             _pos++;
         }
     }
@@ -146,7 +155,8 @@ internal sealed partial class Parser
         var open = _pos;
         _pos += 3;
         SkipNewlineAfterDelimiter();
-        var start = _pos;
+        var runStart = _pos;
+        StringBuilder? sb = null;
         while (true)
         {
             if (AtEnd)
@@ -165,7 +175,8 @@ internal sealed partial class Parser
                         throw Error(_pos + 5, "too many quotes at the end of a multi-line literal string (at most two may precede the closing \"'''\")");
                     }
 
-                    var result = _text.Substring(start, _pos - start + quotes - 3);
+                    var length = _pos - runStart + quotes - 3;
+                    var result = sb is null ? _text.Substring(runStart, length) : sb.Append(_text, runStart, length).ToString();
                     _pos += quotes;
                     return result;
                 }
@@ -175,6 +186,15 @@ internal sealed partial class Parser
             }
 
             CheckMultilineChar(c);
+            if (c == '\r')
+            {
+                sb ??= _buffer.Clear();
+                sb.Append(_text, runStart, _pos - runStart);
+                _pos++;
+                runStart = _pos;
+                continue;
+            }
+
             _pos++;
         }
     }
