@@ -36,7 +36,7 @@ public static class RpcKestrelExtensions
         }
 
         logger ??= listenOptions.ApplicationServices.GetService<ILoggerFactory>()?.CreateLogger(LoggerCategory) ?? NullLogger.Instance;
-        listenOptions.Protocols = HttpProtocols.Http2;
+        listenOptions.Protocols = tls.Protocols;
         var https = new HttpsConnectionAdapterOptions
         {
             ServerCertificate = tls.ServerCertificate,

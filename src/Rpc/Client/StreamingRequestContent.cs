@@ -46,6 +46,9 @@ internal sealed class StreamingRequestContent<T> : HttpContent
         var buffer = new ArrayBufferWriter<byte>(4096);
         try
         {
+            // Send the request headers now: HttpClient holds them back until the body's first flush, and a duplex
+            // server may answer (headers, messages) before we send anything.
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var message))

@@ -28,7 +28,7 @@ internal static class FrameReader
     {
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var result = await ReadAsync(reader, cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             if (TryReadFrame(buffer, maxSize, out var payload, out var consumed))
             {
@@ -77,7 +77,7 @@ internal static class FrameReader
     {
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var result = await ReadAsync(reader, cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             var complete = TryReadFrame(buffer, maxSize, out var payload, out var consumed);
             if (complete && buffer.Slice(consumed).Length > 0)
@@ -115,6 +115,22 @@ internal static class FrameReader
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    public const string PeerGone = "The peer reset the stream or closed the connection.";
+
+    // A reset stream surfaces as IOException (Kestrel, HttpClient) or ConnectionAbortedException, sometimes before the
+    // request's abort token fires: report it uniformly as cancellation, keeping the transport error inside.
+    private static async ValueTask<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            throw new OperationCanceledException(PeerGone, ex);
         }
     }
 

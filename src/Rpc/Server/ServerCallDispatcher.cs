@@ -83,9 +83,11 @@ internal static class ServerCallDispatcher
             return;
         }
 
-        if (aborted && exception is OperationCanceledException or IOException or ConnectionAbortedException or RpcException)
+        if (exception is OperationCanceledException || (aborted && exception is IOException or ConnectionAbortedException or RpcException))
         {
+            // The caller went away (or the handler gave up on a cancelled token): nothing useful to log above Debug.
             RpcServerLog.CallCancelled(call.Logger, call.Method);
+            await TryCompleteAsync(call, new Status(StatusCode.Cancelled, "Call cancelled."), null).ConfigureAwait(false);
             return;
         }
 
@@ -101,12 +103,6 @@ internal static class ServerCallDispatcher
             }
 
             await TryCompleteAsync(call, rpc.Status, rpc.Trailers).ConfigureAwait(false);
-            return;
-        }
-
-        if (aborted)
-        {
-            RpcServerLog.CallCancelled(call.Logger, call.Method);
             return;
         }
 

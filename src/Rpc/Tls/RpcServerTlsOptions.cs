@@ -1,5 +1,6 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mesh.Rpc.Tls;
 
@@ -22,6 +23,9 @@ public sealed class RpcServerTlsOptions
     public Func<X509Certificate2, X509Chain?, ClientCertificateCheck>? ClientCertificateValidator { get; init; }
 
     public SslProtocols SslProtocols { get; init; } = SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    /// <summary>ALPN protocols offered. Default HTTP/2 only; Http1AndHttp2 lets the port also serve HTTP/1.1 (gRPC paths then answer 426).</summary>
+    public HttpProtocols Protocols { get; init; } = HttpProtocols.Http2;
 
     /// <summary>
     /// Loads the server certificate and key from PEM files (the certificate file may continue with intermediates)

@@ -111,7 +111,7 @@ internal sealed class InteropService
         {
             return await body();
         }
-        catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException or RpcException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException || (ex is RpcException && context.CancellationToken.IsCancellationRequested))
         {
             Events.Enqueue("cancelled " + method);
             Cancelled.TrySetResult(method);
