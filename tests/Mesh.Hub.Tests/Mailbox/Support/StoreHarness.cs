@@ -33,7 +33,7 @@ internal sealed class StoreHarness : IAsyncDisposable
 
     public static CallerIdentity Actor(string id, string? node = null) => new(CallerScope.Actor, id, node, "t", DateTimeOffset.MaxValue);
 
-    public static CallerIdentity Node(string node) => new(CallerScope.Node, node, node, "t", DateTimeOffset.MaxValue);
+    public static CallerIdentity NodeCaller(string node) => new(CallerScope.Node, node, node, "t", DateTimeOffset.MaxValue);
 
     public static async Task<StoreHarness> OpenAsync(TempDirectory? directory = null, MailboxOptions? options = null, TimeProvider? time = null)
     {
