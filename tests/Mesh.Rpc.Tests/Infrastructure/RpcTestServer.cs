@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mesh.Rpc.Tests.Infrastructure;
 
-internal enum Security
+public enum Security
 {
     Plaintext,
     Tls,
