@@ -20,7 +20,7 @@ internal sealed partial class ConfigBinder
     {
         var role = forceRole ?? BindRole();
         var server = BindServer(role);
-        var grpc = BindInternalGrpc(server.DataDir);
+        var grpc = BindInternalGrpc(role, server.DataDir);
         var hub = new HubTargetConfig(role == MeshRole.Node ? BindHubTarget() : null);
         var node = new NodeConfig(
             String("node.name"),
@@ -67,7 +67,7 @@ internal sealed partial class ConfigBinder
         return new ServerConfig(role, listen, id, dataDir);
     }
 
-    private InternalGrpcConfig BindInternalGrpc(string dataDir)
+    private InternalGrpcConfig BindInternalGrpc(MeshRole role, string dataDir)
     {
         var enabled = _raw.Get("internal_grpc.enabled")?.Value as bool? ?? true;
         var listen = BindListen("internal_grpc.listen", "0.0.0.0:50051")!;
@@ -108,11 +108,25 @@ internal sealed partial class ConfigBinder
             var text = (string)token.Value;
             if (text.Length == 0)
                 Problem(token, "is empty. Remove the key to disable the bootstrap token, or set a token.");
+            else if (BootstrapTokenProblem(role, text) is { } problem)
+                Problem(token, problem);
             else
                 bootstrap = new Secret(text);
         }
 
         return new InternalGrpcConfig(enabled, listen, healthListen, advertise, new GrpcSecurityConfig(mode, certDir, BindNodeCertificateLifetime()), auth, bootstrap);
+    }
+
+    // A node needs a whole join token (it carries the CA pin). A hub holds the cluster token: either the whole
+    // "mesh1.cluster.<secret>.<pin>" string or just a strong secret.
+    private static string? BootstrapTokenProblem(MeshRole role, string text)
+    {
+        var parsed = Join.JoinToken.TryParse(text, out var token, out var error);
+        if (role == MeshRole.Node)
+            return parsed ? null : error + ". Paste the whole token the hub gave you (mesh1.<id>.<secret>.<ca-pin>).";
+        if (parsed)
+            return token!.IsClusterToken ? null : "a hub's bootstrap token must be a cluster token (mesh1.cluster.…) or a bare secret; one-time tokens are created with POST /api/admin/join-tokens.";
+        return SecretStrength.IsStrong(text, out var reason) ? null : $"the cluster bootstrap secret is too weak: {reason} Generate one with: openssl rand -base64 32";
     }
 
     private Uri? BindHubTarget()

@@ -23,6 +23,9 @@ public static class MeshCommandLine
         check.SetAction(result => ConfigCheckCommand.Execute(options.Read(result), output, error));
         config.Subcommands.Add(check);
 
+        var clusterToken = new Command("cluster-token", "Print the cluster bootstrap token (for a DaemonSet's Secret) from the hub's configuration and CA.");
+        clusterToken.SetAction(result => ClusterTokenCommand.Execute(options.Read(result), output, error));
+
         var version = new Command("version", "Print the version of this mesh binary.");
         version.SetAction(_ =>
         {
@@ -32,6 +35,7 @@ public static class MeshCommandLine
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(config);
+        root.Subcommands.Add(clusterToken);
         root.Subcommands.Add(version);
 
         var parsed = root.Parse(args);

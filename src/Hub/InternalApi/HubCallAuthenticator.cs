@@ -19,6 +19,8 @@ public sealed class HubCallAuthenticator
     private readonly HashSet<string> _anonymous;
     private readonly bool _mtls;
     private readonly string _clusterId;
+    private readonly Audit.IAuditLog _audit;
+    private readonly SourceFailureLimiter _auditLimiter;
 
     public HubCallAuthenticator(
         MeshConfig config,
@@ -26,8 +28,11 @@ public sealed class HubCallAuthenticator
         INodeRevocations revocations,
         IEnumerable<IInternalRpcService> services,
         TimeProvider time,
+        Audit.IAuditLog audit,
         ILogger<HubCallAuthenticator> logger)
     {
+        _audit = audit;
+        _auditLimiter = new SourceFailureLimiter(time);
         var auth = config.InternalGrpc.Auth;
         _validator = new CallTokenValidator(() => identity.Keys, auth.Issuer, auth.Audience, auth.ClockSkew, time);
         _revocations = revocations;
@@ -45,7 +50,7 @@ public sealed class HubCallAuthenticator
         var check = await _validator.CheckAuthorizationAsync(context.GetRequestHeader("authorization"));
         if (!check.IsValid)
         {
-            HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, check.Failure!);
+            await RejectAsync(context, check.Failure!);
             throw new RpcException(StatusCode.Unauthenticated, "invalid or missing bearer token");
         }
 
@@ -69,6 +74,15 @@ public sealed class HubCallAuthenticator
         }
 
         context.SetCaller(caller);
+    }
+
+    // Logged every time; audited for the first few per source and minute so a flood cannot fill the store.
+    private async Task RejectAsync(RpcCallContext context, string reason)
+    {
+        HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, reason);
+        var source = context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (_auditLimiter.RecordFailure(source))
+            await _audit.RecordAsync("anonymous", Audit.AuditActions.AuthFailed, context.Method, source, reason, CancellationToken.None);
     }
 
     private void CheckCertificateAgrees(RpcCallContext context, CallerIdentity caller)

@@ -23,7 +23,7 @@ public sealed class EnrollmentService(
     INodeStore nodes,
     RevocationRegistry revocations,
     IAuditLog audit,
-    JoinAttemptLimiter limiter,
+    SourceFailureLimiter limiter,
     TimeProvider time,
     ILogger<EnrollmentService> logger)
 {

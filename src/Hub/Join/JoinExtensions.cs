@@ -9,7 +9,7 @@ public static class JoinExtensions
     {
         services.AddSingleton<IMigrationSource, JoinMigrations>();
         services.AddSingleton<IJoinTokenStore, SqliteJoinTokenStore>();
-        services.AddSingleton<JoinAttemptLimiter>();
+        services.AddSingleton<SourceFailureLimiter>();
         services.AddSingleton<JoinTokenService>();
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<NodeRemovalService>();

@@ -52,7 +52,7 @@ public sealed class ConfigLoaderTests : IDisposable
             clock_skew = "10s"
 
             [internal_grpc.bootstrap]
-            token = "mesh1.abc.def.ghi"
+            token = "{NodeToken}"
 
             [hub]
             target = "https://hub.example.com:50051"
@@ -76,12 +76,34 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Single(config.InternalGrpc.Auth.PreviousSecrets);
         Assert.Equal("corp", config.InternalGrpc.Auth.Issuer);
         Assert.Equal(TimeSpan.FromSeconds(10), config.InternalGrpc.Auth.ClockSkew);
-        Assert.Equal("mesh1.abc.def.ghi", config.InternalGrpc.BootstrapToken!.Reveal());
+        Assert.Equal(NodeToken, config.InternalGrpc.BootstrapToken!.Reveal());
         Assert.Equal(new Uri("https://hub.example.com:50051"), config.Hub.Target);
         Assert.Equal("GPU Node 01", config.Node.Name);
         Assert.Equal(["gpu", "docker"], config.Node.Capabilities);
         Assert.Equal(["/data/mesh"], config.Node.SafePaths);
         Assert.Equal("/data/mesh/worktrees", config.Worktree.DefaultRoot);
+    }
+
+    private const string NodeToken = "mesh1.0123456789ab.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ.0000000000000000000000000000000000000000000000000000000000000000";
+
+    [Fact]
+    public void Load_NodeWithMalformedToken_IsRejectedAtStartup()
+    {
+        var problem = Single(_dir, "[server]\nrole = \"node\"\nnode_id = \"n1\"\n[hub]\ntarget = \"https://hub:50051\"\n[internal_grpc.bootstrap]\ntoken = \"REPLACE-ME\"\n");
+
+        Assert.Equal("internal_grpc.bootstrap.token", problem.Key);
+        Assert.Contains("Paste the whole token", problem.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("REPLACE-ME", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("short", "too weak")]
+    [InlineData(NodeToken, "must be a cluster token")]
+    public void Load_HubWithBadBootstrapToken_IsRejected(string token, string expected)
+    {
+        var problem = Single(_dir, $"[internal_grpc.bootstrap]\ntoken = \"{token}\"\n");
+
+        Assert.Contains(expected, problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

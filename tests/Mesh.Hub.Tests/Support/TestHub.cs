@@ -41,7 +41,7 @@ public sealed class TestHub : IAsyncDisposable
 
     public HubIdentity Identity => _app.Services.GetRequiredService<HubIdentity>();
 
-    public static async Task<TestHub> StartAsync(string mode = "mtls", string extraToml = "", TimeProvider? time = null, TempDirectory? reuse = null)
+    public static async Task<TestHub> StartAsync(string mode = "mtls", string extraToml = "", TimeProvider? time = null, TempDirectory? reuse = null, string securityToml = "")
     {
         var dir = reuse ?? new TempDirectory();
         var path = dir.Write("hub.toml", $"""
@@ -54,6 +54,7 @@ public sealed class TestHub : IAsyncDisposable
             [internal_grpc.security]
             mode = "{mode}"
             cert_dir = "hub-certs"
+            {securityToml}
             [admin]
             api_token = "{ApiToken}"
             {extraToml}

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 
-namespace Mesh.Hub.Join;
+namespace Mesh.Hub.InternalApi;
 
 /// <summary>
-/// Limits failed enrollment attempts per source address (10 per minute): guessing token secrets is hopeless
-/// anyway, but this keeps a misconfigured or hostile client from filling the audit log and burning CPU on CSRs.
+/// Counts failures per source address (10 per minute): for enrollment, guessing token secrets is hopeless
+/// anyway, but this keeps a misconfigured or hostile client from filling the audit log and burning CPU.
 /// </summary>
-public sealed class JoinAttemptLimiter(TimeProvider time)
+public sealed class SourceFailureLimiter(TimeProvider time)
 {
     public const int MaxFailures = 10;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
