@@ -73,7 +73,18 @@ public sealed class MailboxRpcService : IInternalRpcService
     {
         try
         {
-            await _mailbox.WatchAsync(context.GetCaller(), request, (message, flush, ct) => stream.WriteAsync(message, flush, ct), context.CancellationToken);
+            // Headers go out once the watcher is live, so a client can wait for them before it relies on the stream.
+            var wrote = false;
+            await _mailbox.WatchAsync(
+                context.GetCaller(),
+                request,
+                (message, flush, ct) =>
+                {
+                    wrote = true;
+                    return stream.WriteAsync(message, flush, ct);
+                },
+                context.CancellationToken,
+                () => wrote ? Task.CompletedTask : context.WriteResponseHeadersAsync());
         }
         catch (MailboxException ex)
         {

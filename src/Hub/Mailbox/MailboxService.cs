@@ -111,7 +111,8 @@ public sealed partial class MailboxService
     /// Streams the actor's pending messages after <see cref="WatchRequest.AfterId"/>, then new ones as they are committed,
     /// until cancelled. The live subscription starts before the backlog is read, so nothing falls between the two.
     /// </summary>
-    public async Task WatchAsync(CallerIdentity caller, WatchRequest request, Func<MailboxMessage, bool, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
+    /// <param name="ready">Called once the backlog is written and the live feed is on (the gRPC layer sends the response headers then).</param>
+    public async Task WatchAsync(CallerIdentity caller, WatchRequest request, Func<MailboxMessage, bool, CancellationToken, ValueTask> write, CancellationToken cancellationToken, Func<Task>? ready = null)
     {
         var reader = Resolve(caller, request.ActorId);
         var runId = CheckName(request.RunId, "run_id");
@@ -128,6 +129,8 @@ public sealed partial class MailboxService
             last = backlog[^1].Id;
         }
 
+        if (ready is not null)
+            await ready();
         var live = subscription.Reader;
         while (await live.WaitToReadAsync(cancellationToken))
         {
