@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using Google.Protobuf;
+using Mesh.Rpc;
+using Mesh.Rpc.Bench;
+
+// One command: dotnet run -c Release --project bench/RpcBench [-- --runs 5 --requests 100000 --messages 2000000]
+// Unary gRPC vs bare Kestrel HTTP/2 under h2load (same server, same TLS, alternating runs), then one-stream
+// streaming throughput with our client.
+var runs = Option("--runs", 5);
+var requests = Option("--requests", 100_000);
+var clients = Option("--clients", 4);
+var streams = Option("--streams", 32);
+var messages = Option("--messages", 2_000_000);
+
+if (!File.Exists(H2Load.Executable))
+{
+    Console.Error.WriteLine($"{H2Load.Executable} not found: apt-get install -y nghttp2-client");
+    return 2;
+}
+
+await using var server = await BenchServer.StartAsync();
+var roots = new X509Certificate2Collection { X509CertificateLoader.LoadCertificate(server.Certificate.RawData) };
+using var channel = new RpcChannel(new Uri($"https://127.0.0.1:{server.Port}"), new RpcChannelOptions { RootCertificates = roots, RequestStreamBufferCapacity = 1024 });
+var check = await channel.UnaryAsync(BenchServer.Unary, new Payload { Data = ByteString.CopyFromUtf8("hi!") });
+if (check.Data.ToStringUtf8() != "ok\n")
+{
+    throw new InvalidOperationException("the unary endpoint answered wrongly");
+}
+
+Console.WriteLine($"# Mesh.Rpc benchmark — {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, TLS, loopback");
+Console.WriteLine();
+
+// Same 10-byte body for both endpoints: one gRPC frame holding Payload{data="hi!"}.
+var frame = new byte[5 + new Payload { Data = ByteString.CopyFromUtf8("hi!") }.CalculateSize()];
+System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)(frame.Length - 5));
+new Payload { Data = ByteString.CopyFromUtf8("hi!") }.WriteTo(frame.AsSpan(5));
+var bodyFile = Path.GetTempFileName();
+await File.WriteAllBytesAsync(bodyFile, frame);
+var grpcUrl = $"https://127.0.0.1:{server.Port}{BenchServer.Unary.FullName}";
+var bareUrl = $"https://127.0.0.1:{server.Port}/bare";
+string[] grpcHeaders = ["content-type: application/grpc", "te: trailers"];
+string[] bareHeaders = ["content-type: application/octet-stream"];
+
+Console.WriteLine($"## Unary: h2load -n {requests} -c {clients} -m {streams} -t 1, alternating runs (first pair is warm-up)");
+Console.WriteLine();
+await H2Load.RunAsync(grpcUrl, bodyFile, requests, clients, streams, grpcHeaders);
+await H2Load.RunAsync(bareUrl, bodyFile, requests, clients, streams, bareHeaders);
+var grpc = new List<double>();
+var bare = new List<double>();
+Console.WriteLine("| run | gRPC unary req/s | bare HTTP/2 req/s | ratio |");
+Console.WriteLine("| --- | ---: | ---: | ---: |");
+for (var i = 1; i <= runs; i++)
+{
+    // Alternate which goes first so neither always runs on a warmer machine.
+    H2Load.Result g, b;
+    if (i % 2 == 1)
+    {
+        g = await H2Load.RunAsync(grpcUrl, bodyFile, requests, clients, streams, grpcHeaders);
+        b = await H2Load.RunAsync(bareUrl, bodyFile, requests, clients, streams, bareHeaders);
+    }
+    else
+    {
+        b = await H2Load.RunAsync(bareUrl, bodyFile, requests, clients, streams, bareHeaders);
+        g = await H2Load.RunAsync(grpcUrl, bodyFile, requests, clients, streams, grpcHeaders);
+    }
+
+    foreach (var r in new[] { g, b })
+    {
+        if (r.Succeeded != r.Total || r.Status2xx != r.Total)
+        {
+            throw new InvalidOperationException("h2load saw failures:\n" + r.Raw);
+        }
+    }
+
+    grpc.Add(g.RequestsPerSecond);
+    bare.Add(b.RequestsPerSecond);
+    Console.WriteLine($"| {i} | {g.RequestsPerSecond:F0} | {b.RequestsPerSecond:F0} | {g.RequestsPerSecond / b.RequestsPerSecond:P1} |");
+}
+
+var grpcMedian = Median(grpc);
+var bareMedian = Median(bare);
+Console.WriteLine($"| median | {grpcMedian:F0} | {bareMedian:F0} | {grpcMedian / bareMedian:P1} |");
+Console.WriteLine();
+
+var payload = new Payload { Data = ByteString.CopyFrom(new byte[98]) };
+Console.WriteLine($"## Streaming, one stream, {payload.CalculateSize()}-byte messages (+5-byte frame header), our client ↔ our server, TLS");
+Console.WriteLine();
+await EchoAsync(channel, payload, 100_000);
+await UploadAsync(channel, payload, 100_000);
+Console.WriteLine("| run | client→server (client streaming) msg/s | echo (bidi, each message both ways) msg/s |");
+Console.WriteLine("| --- | ---: | ---: |");
+var uploads = new List<double>();
+var echoes = new List<double>();
+for (var i = 1; i <= 3; i++)
+{
+    var up = await UploadAsync(channel, payload, messages);
+    var echo = await EchoAsync(channel, payload, messages);
+    uploads.Add(up);
+    echoes.Add(echo);
+    Console.WriteLine($"| {i} | {up:F0} | {echo:F0} |");
+}
+
+Console.WriteLine($"| median | {Median(uploads):F0} | {Median(echoes):F0} |");
+File.Delete(bodyFile);
+return 0;
+
+static async Task<double> UploadAsync(RpcChannel channel, Payload payload, int count)
+{
+    var sw = Stopwatch.StartNew();
+    using var call = channel.ClientStreaming(BenchServer.Upload);
+    for (var i = 0; i < count; i++)
+    {
+        await call.RequestStream.WriteAsync(payload);
+    }
+
+    await call.RequestStream.CompleteAsync();
+    var reply = await call.ResponseAsync;
+    sw.Stop();
+    if (reply.Data.ToStringUtf8() != count.ToString(CultureInfo.InvariantCulture))
+    {
+        throw new InvalidOperationException($"server counted {reply.Data.ToStringUtf8()} of {count}");
+    }
+
+    return count / sw.Elapsed.TotalSeconds;
+}
+
+static async Task<double> EchoAsync(RpcChannel channel, Payload payload, int count)
+{
+    var sw = Stopwatch.StartNew();
+    using var call = channel.DuplexStreaming(BenchServer.Echo);
+    var reader = Task.Run(async () =>
+    {
+        var received = 0;
+        while (await call.ResponseStream.MoveNextAsync())
+        {
+            received++;
+        }
+
+        return received;
+    });
+    for (var i = 0; i < count; i++)
+    {
+        await call.RequestStream.WriteAsync(payload);
+    }
+
+    await call.RequestStream.CompleteAsync();
+    var got = await reader;
+    sw.Stop();
+    if (got != count)
+    {
+        throw new InvalidOperationException($"received {got} of {count} echoes");
+    }
+
+    return count / sw.Elapsed.TotalSeconds;
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+int Option(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
