@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Mesh.Rpc.Client;
+using Mesh.Rpc.Internal;
 
 namespace Mesh.Rpc;
 
@@ -69,7 +70,7 @@ public sealed class RpcChannel : IDisposable
     {
         var call = StartCall(method, MethodType.Unary, options);
         call.StartWithMessage(request);
-        return new AsyncUnaryCall<TResponse>(call, call.ReadSingleResponseAsync());
+        return new AsyncUnaryCall<TResponse>(call, call.ReadSingleResponseAsync().ObserveFaults());
     }
 
     public AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
@@ -88,7 +89,7 @@ public sealed class RpcChannel : IDisposable
         var call = StartCall(method, MethodType.ClientStreaming, options);
         call.StartStreaming();
         return new AsyncClientStreamingCall<TRequest, TResponse>(
-            call, new ClientRequestStream<TRequest, TResponse>(call, call.RequestContent!), call.ReadSingleResponseAsync());
+            call, new ClientRequestStream<TRequest, TResponse>(call, call.RequestContent!), call.ReadSingleResponseAsync().ObserveFaults());
     }
 
     public AsyncDuplexStreamingCall<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options = default)

@@ -40,7 +40,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall
         _channel = channel;
         _method = method;
         _options = options;
-        _headers.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _headers.Task.ObserveFaults();
     }
 
     public Task<Metadata> ResponseHeadersAsync => _headers.Task;
@@ -101,8 +101,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall
             {
                 request.Dispose();
                 Fail(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
-                _responseTask = Task.FromException<HttpResponseMessage>(new RpcException(_status!.Value, _trailers));
-                _responseTask.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _responseTask = Task.FromException<HttpResponseMessage>(new RpcException(_status!.Value, _trailers)).ObserveFaults();
                 return;
             }
 
@@ -118,7 +117,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall
             _userRegistration = _options.CancellationToken.UnsafeRegister(static s => ((ClientCall<TRequest, TResponse>)s!).Cancel(ReasonCancelled), this);
         }
 
-        _responseTask = SendAsync(request);
+        _responseTask = SendAsync(request).ObserveFaults();
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)

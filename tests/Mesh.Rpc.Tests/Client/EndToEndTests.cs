@@ -22,6 +22,73 @@ public sealed class EndToEndTests : IAsyncLifetime
     {
         _channel.Dispose();
         await _server.DisposeAsync();
+        UnobservedExceptions.AssertNone();
+    }
+
+    [Fact]
+    public async Task ClientStreaming_DisposedWithoutAwaiting_HandlerCancelledNoUnobservedException()
+    {
+        var call = _channel.ClientStreaming(InteropMethods.ClientStream);
+        await call.RequestStream.WriteAsync(new EchoRequest());
+        for (var waited = 0; _service.ActiveCalls == 0; waited += 10)
+        {
+            Assert.True(waited < 20_000, "the handler never started");
+            await Task.Delay(10);
+        }
+
+        call.Dispose();
+
+        Assert.Equal("ClientStream", await _service.Cancelled.Task.WithTimeout());
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WithTimeout());
+        Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unary_ServerUnreachable_Unavailable()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var channel = new RpcChannel(new Uri($"http://127.0.0.1:{port}"));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(InteropMethods.Unary, new EchoRequest()).WithTimeout());
+
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.StartsWith("Cannot connect", ex.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unary_ResponseAboveClientLimit_ResourceExhausted()
+    {
+        using var small = _server.CreateChannel(new RpcChannelOptions { MaxReceiveMessageSize = 1024 });
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => small.UnaryAsync(InteropMethods.Unary, new EchoRequest { ResponseSize = 4096 }).WithTimeout());
+
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Duplex_WriteWhileAnotherIsPending_Throws()
+    {
+        // Capacity 1 and 1 MiB messages that nobody reads back: the queue fills, a write stays pending.
+        using var channel = _server.CreateChannel(new RpcChannelOptions { RequestStreamBufferCapacity = 1 });
+        using var call = channel.DuplexStreaming(InteropMethods.Bidi);
+        var big = new EchoRequest { Payload = ByteString.CopyFrom(new byte[1024 * 1024]) };
+        ValueTask pending = default;
+        for (var i = 0; i < 64; i++)
+        {
+            pending = call.RequestStream.WriteAsync(big);
+            if (!pending.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        Assert.False(pending.IsCompleted, "no write ever had to wait");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => call.RequestStream.WriteAsync(big).AsTask());
+        call.Dispose();
+        await Assert.ThrowsAnyAsync<Exception>(() => pending.AsTask().WithTimeout());
     }
 
     [Fact]
