@@ -5,6 +5,7 @@ using Mesh.Core.Protocol;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
+using Mesh.Node.Session;
 using Mesh.Pki;
 using Mesh.Rpc;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
     private readonly NodeIdentityFiles _files = new(config.InternalGrpc.Security.CertDir);
+    private readonly NodeSessionLoop _session = new(config, time, logger);
     private bool _announced;
 
     private string NodeId => config.Server.NodeId!;
@@ -36,9 +38,13 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
                 using var connection = HubConnection.ForIdentity(config.Hub.Target!, identity, NodeId, config, time);
                 await CheckInAsync(connection, identity, cancellationToken);
                 backoff.Reset();
-                await StayConnectedUntilRenewalAsync(connection, identity, cancellationToken);
+                await RunConnectedAsync(connection, identity, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
             {
                 return;
             }
@@ -90,6 +96,30 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
         }
     }
 
+    /// <summary>The session stream and the renewal wait side by side; renewal reconnects with the new identity.</summary>
+    private async Task RunConnectedAsync(HubConnection connection, LoadedNodeIdentity identity, CancellationToken cancellationToken)
+    {
+        using var connected = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var session = _session.RunAsync(connection, connected.Token);
+        var renewal = StayConnectedUntilRenewalAsync(connection, identity, connected.Token);
+        var first = await Task.WhenAny(session, renewal);
+        await connected.CancelAsync();
+        try
+        {
+            await first;
+        }
+        finally
+        {
+            try
+            {
+                await (first == session ? renewal : session);
+            }
+            catch (OperationCanceledException) when (connected.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
     private async Task StayConnectedUntilRenewalAsync(HubConnection connection, LoadedNodeIdentity identity, CancellationToken cancellationToken)
     {
         var lifetime = identity.NotAfter - identity.ReceivedAt;
@@ -117,8 +147,8 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
             }
 
             var wait = renewAt - now;
+            // The session stream now proves the connection (and hears of removal); this loop only waits to renew.
             await Task.Delay(wait < CheckInterval ? wait : CheckInterval, time, cancellationToken);
-            await CheckInAsync(connection, identity, cancellationToken);
         }
     }
 

@@ -7,6 +7,7 @@ using Mesh.Hub.Join;
 using Mesh.Hub.Mailbox;
 using Mesh.Hub.Registry;
 using Mesh.Hub.Revocation;
+using Mesh.Hub.Sessions;
 using Mesh.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -46,6 +47,7 @@ internal static class HubHost
             .AddRevocation()
             .AddInternalApi(identity)
             .AddJoin()
+            .AddNodeSessions()
             .AddMailbox(config)
             .AddAdminApi();
 
@@ -66,7 +68,8 @@ internal static class HubHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHubStatus();
-        app.MapAdminApi();
+        app.MapAdminApi().MapNodeEndpoints();
+        app.MapClusterApi(AdminRoles.RootPolicy);
         if (config.InternalGrpc.Enabled)
             app.MapInternalApi();
         return app;

@@ -72,6 +72,47 @@ internal sealed class SqliteNodeStore(HubDatabase database) : INodeStore
         return result;
     }
 
+    public async Task UpdateLiveStateAsync(IReadOnlyCollection<NodeLiveUpdate> updates, CancellationToken cancellationToken)
+    {
+        if (updates.Count == 0)
+            return;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction();
+        await using var live = connection.Command(
+            "UPDATE nodes SET status = $status, last_heartbeat_at = $last_heartbeat_at, connected_since = $connected_since " +
+            "WHERE id = $id AND status NOT IN ('revoked', 'pending')", transaction);
+        var (id, status, heartbeat, since) = (live.Parameters.Add("$id", SqliteType.Text), live.Parameters.Add("$status", SqliteType.Text),
+            live.Parameters.Add("$last_heartbeat_at", SqliteType.Text), live.Parameters.Add("$connected_since", SqliteType.Text));
+        await using var facts = connection.Command(
+            "UPDATE nodes SET hostname = $hostname, platform = $platform, arch = $arch, cpu_count = $cpu_count, memory_bytes = $memory_bytes, " +
+            "version = $version, capabilities = $capabilities WHERE id = $id AND status <> 'revoked'", transaction);
+        foreach (var update in updates)
+        {
+            id.Value = update.Id;
+            status.Value = update.Status.ToString().ToLowerInvariant();
+            heartbeat.Value = (object?)update.LastHeartbeatAt?.ToDb() ?? DBNull.Value;
+            since.Value = (object?)update.ConnectedSince?.ToDb() ?? DBNull.Value;
+            await live.ExecuteNonQueryAsync(cancellationToken);
+            if (update.Facts is { } f)
+            {
+                facts.Parameters.Clear();
+                facts.With("$id", update.Id).With("$hostname", f.Hostname).With("$platform", f.Platform).With("$arch", f.Arch)
+                    .With("$cpu_count", f.CpuCount).With("$memory_bytes", f.MemoryBytes).With("$version", f.Version)
+                    .With("$capabilities", JsonSerializer.Serialize(f.Capabilities));
+                await facts.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<int> MarkAllOfflineAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("UPDATE nodes SET status = 'offline', connected_since = NULL WHERE status IN ('online', 'degraded')");
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static SqliteCommand Bind(SqliteCommand command, NodeRecord node) => command
         .With("$id", node.Id).With("$name", node.Name).With("$grpc_target", node.GrpcTarget).With("$tls_server_name", node.TlsServerName)
         .With("$default_worktree_root", node.DefaultWorktreeRoot)

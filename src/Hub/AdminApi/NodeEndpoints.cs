@@ -1,0 +1,88 @@
+using System.Security.Claims;
+using Mesh.Hub.Registry;
+using Mesh.Hub.Sessions;
+using Microsoft.AspNetCore.Routing.Patterns;
+
+namespace Mesh.Hub.AdminApi;
+
+/// <summary>
+/// GET/POST /api/admin/agent-nodes, GET/PUT /api/admin/agent-nodes/{id}, GET /api/admin/agent-nodes/{id}/health.
+/// DELETE is the lead's <see cref="NodeRemovalEndpoints"/>; the guard here refuses it (409) while the node runs agents
+/// unless ?force=true.
+/// </summary>
+public static class NodeEndpoints
+{
+    public static RouteGroupBuilder MapNodeEndpoints(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/agent-nodes", (NodeRegistry registry) =>
+        {
+            var nodes = registry.List();
+            return Results.Json(new { Stats = NodeJson.Stats(NodeRegistry.Stats(nodes)), Nodes = nodes.Select(NodeJson.From) }, AdminJson.Options);
+        }).WithName("ListAgentNodes");
+        admin.MapPost("/agent-nodes", CreateAsync).WithName("RegisterAgentNode").Accepts<NodeSettingsRequest>("application/json");
+        admin.MapGet("/agent-nodes/{id}", (string id, NodeRegistry registry) =>
+            registry.Get(id) is { } node ? Results.Json(NodeJson.From(node), AdminJson.Options) : NotFound(id)).WithName("GetAgentNode");
+        admin.MapPut("/agent-nodes/{id}", UpdateAsync).WithName("UpdateAgentNode").Accepts<NodeSettingsRequest>("application/json");
+        admin.MapGet("/agent-nodes/{id}/health", async (string id, NodeHealthChecker checker, CancellationToken cancellationToken) =>
+            await checker.CheckAsync(id, cancellationToken) is { } report ? Results.Json(report, AdminJson.Options) : NotFound(id)).WithName("CheckAgentNodeHealth");
+        admin.AddEndpointFilter(ActiveAgentsGuard);
+        return admin;
+    }
+
+    internal static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"no node '{id}'");
+
+    private static async Task<IResult> CreateAsync(HttpContext http, NodeAdministration admin, ClaimsPrincipal user)
+    {
+        var (request, errors) = await NodeRequestValidation.ReadAsync(http.Request);
+        if (errors is not null)
+            return Results.ValidationProblem(errors);
+        errors = NodeRequestValidation.Validate(request!, requireId: true);
+        if (errors.Count > 0)
+            return Results.ValidationProblem(errors);
+        var (outcome, node) = await admin.RegisterAsync(ToSettings(request!, request!.Id!), Actor(user), Source(http), http.RequestAborted);
+        return outcome == NodeWriteOutcome.Duplicate
+            ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"node '{request.Id}' already exists; use PUT /api/admin/agent-nodes/{request.Id} to change it")
+            : Results.Json(NodeJson.From(node!), AdminJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, NodeAdministration admin, ClaimsPrincipal user)
+    {
+        var (request, errors) = await NodeRequestValidation.ReadAsync(http.Request);
+        if (errors is not null)
+            return Results.ValidationProblem(errors);
+        errors = NodeRequestValidation.Validate(request!, requireId: false);
+        if (request!.Id is not null && !string.Equals(request.Id, id, StringComparison.Ordinal))
+            errors["id"] = [$"'{request.Id}' differs from the node in the URL ('{id}'); ids cannot change"];
+        if (errors.Count > 0)
+            return Results.ValidationProblem(errors);
+        var (outcome, node) = await admin.UpdateAsync(ToSettings(request, id), Actor(user), Source(http), http.RequestAborted);
+        return outcome == NodeWriteOutcome.NotFound ? NotFound(id) : Results.Json(NodeJson.From(node!), AdminJson.Options);
+    }
+
+    /// <summary>Refuses DELETE /api/admin/agent-nodes/{id} with 409 while the node reports running agents, unless ?force=true.</summary>
+    private static async ValueTask<object?> ActiveAgentsGuard(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (HttpMethods.IsDelete(http.Request.Method)
+            && http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern } && pattern.EndsWith("/agent-nodes/{id}", StringComparison.Ordinal)
+            && http.Request.RouteValues["id"] is string id
+            && http.RequestServices.GetRequiredService<NodeRegistry>().Get(id) is { RunningAgents: > 0 } node
+            && !string.Equals(http.Request.Query["force"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: $"node '{id}' is running {node.RunningAgents} agent(s); stop them first or remove it anyway with ?force=true");
+        }
+
+        return await next(context);
+    }
+
+    internal static NodeSettings ToSettings(NodeSettingsRequest request, string id) =>
+        new(id, Blank(request.Name), Blank(request.GrpcTarget)?.TrimEnd('/'), Blank(request.TlsServerName), Blank(request.DefaultWorktreeRoot), request.Labels);
+
+    internal static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "root";
+
+    internal static string? Source(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,17 @@
+using Mesh.Hub.InternalApi;
+
+namespace Mesh.Hub.Sessions;
+
+public static class SessionExtensions
+{
+    /// <summary>Node sessions (mesh.v1.NodeSession) on the internal listener. Needs AddRegistry and AddRevocation.</summary>
+    public static IServiceCollection AddNodeSessions(this IServiceCollection services)
+    {
+        services.AddOptions<NodeSessionOptions>();
+        services.AddSingleton<ReconnectLimiter>();
+        services.AddSingleton<NodeSessionManager>();
+        services.AddSingleton<NodeHealthChecker>();
+        services.AddSingleton<IInternalRpcService, SessionRpcService>();
+        return services;
+    }
+}

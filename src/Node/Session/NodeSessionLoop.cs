@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Google.Protobuf.WellKnownTypes;
+using Mesh.Core.Configuration;
+using Mesh.Core.Protocol;
+using Mesh.Node.Connection;
+using Mesh.Node.Join;
+using Mesh.Rpc;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Node.Session;
+
+/// <summary>
+/// Keeps the node's one stream to the hub (mesh.v1.NodeSession/Attach): hello, heartbeats, answers to commands.
+/// Reconnects with jittered exponential backoff (100 ms → 30 s); stops the node only when the hub says it was
+/// removed or no longer knows it. The node's work goes on while the hub is away.
+/// </summary>
+internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILogger logger)
+{
+    private static readonly TimeSpan HealthySession = TimeSpan.FromSeconds(5);
+    private readonly SystemMetrics _metrics = new(config.Server.DataDir);
+    private volatile bool _draining;
+    private ulong _sequence;
+
+    /// <summary>Set by the hub's drain command: the node takes no new work.</summary>
+    public bool Draining => _draining;
+
+    /// <summary>Completes when the first session is attached (and again it stays completed).</summary>
+    public TaskCompletionSource FirstAttach { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RunAsync(IHubConnection connection, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            string reason;
+            var attached = false;
+            try
+            {
+                await AttachOnceAsync(connection, () => attached = true, cancellationToken);
+                reason = "the hub ended the session";
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && ex.Status.Detail.StartsWith("certificate revoked", StringComparison.Ordinal))
+            {
+                throw new NodeStopException(ex.Status.Detail + "; this node must be re-admitted with a join token bound to its id", ex);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                throw new NodeStopException(ex.Status.Detail, ex);
+            }
+            catch (RpcException ex)
+            {
+                reason = $"{ex.StatusCode}: {ex.Status.Detail}";
+            }
+
+            if (attached && Stopwatch.GetElapsedTime(started) >= HealthySession)
+                backoff.Reset();
+            var delay = backoff.Next();
+            NodeSessionLog.Lost(logger, reason, delay);
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+
+    /// <summary>One stream, from hello to its end (always ends with an exception saying why).</summary>
+    private async Task AttachOnceAsync(IHubConnection connection, Action onWelcome, CancellationToken cancellationToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A session lives for hours: no deadline (the token is checked when the stream opens).
+        using var call = connection.Channel.DuplexStreaming(SessionMethods.Attach, connection.Call(TimeSpan.FromMinutes(1), session.Token) with { Deadline = null });
+        var outbound = Channel.CreateBounded<NodeMessage>(new BoundedChannelOptions(64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        outbound.Writer.TryWrite(new NodeMessage { Hello = Hello(connection.NodeId) });
+        var pump = PumpAsync(outbound.Reader, call.RequestStream, session.Token);
+        Task? heartbeats = null;
+        try
+        {
+            if (!await call.ResponseStream.MoveNextAsync(session.Token))
+                throw Ended(call);
+            if (call.ResponseStream.Current.BodyCase != HubMessage.BodyOneofCase.Welcome)
+                throw new RpcException(StatusCode.Internal, "the hub did not start the session with a welcome");
+            var interval = Clamp(call.ResponseStream.Current.Welcome.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.FromSeconds(5));
+            onWelcome();
+            FirstAttach.TrySetResult();
+            NodeSessionLog.Attached(logger, interval);
+            heartbeats = HeartbeatsAsync(outbound.Writer, connection.NodeId, interval, session.Token);
+
+            while (await call.ResponseStream.MoveNextAsync(session.Token))
+            {
+                if (call.ResponseStream.Current.BodyCase == HubMessage.BodyOneofCase.Command)
+                    await outbound.Writer.WriteAsync(new NodeMessage { Result = Answer(call.ResponseStream.Current.Command) }, session.Token);
+            }
+
+            throw Ended(call);
+        }
+        finally
+        {
+            await session.CancelAsync();
+            outbound.Writer.TryComplete();
+            await Quietly(pump);
+            if (heartbeats is not null)
+                await Quietly(heartbeats);
+        }
+    }
+
+    private NodeHello Hello(string nodeId) => new()
+    {
+        NodeId = nodeId,
+        Facts = SystemFactsReader.Read(config),
+        Draining = _draining,
+    };
+
+    private async Task HeartbeatsAsync(ChannelWriter<NodeMessage> outbound, string nodeId, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        _metrics.Read(); // primes the CPU delta
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var sample = _metrics.Read();
+            var beat = new NodeHeartbeat
+            {
+                NodeId = nodeId,
+                Sequence = ++_sequence,
+                CpuUsage = sample.CpuUsage,
+                MemoryFreeBytes = sample.MemoryFreeBytes,
+                MemoryTotalBytes = sample.MemoryTotalBytes,
+                DiskFreeBytes = sample.DiskFreeBytes,
+                DiskTotalBytes = sample.DiskTotalBytes,
+                ProcessCount = sample.ProcessCount,
+                Draining = _draining,
+            };
+            beat.Problems.AddRange(sample.Problems());
+            // A full queue means the stream is stuck: skip this beat rather than pile them up.
+            outbound.TryWrite(new NodeMessage { Heartbeat = beat });
+        }
+    }
+
+    private CommandResult Answer(NodeCommand command)
+    {
+        NodeSessionLog.Command(logger, command.Id, command.KindCase);
+        var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        var result = new CommandResult { CommandId = command.Id, Ok = true };
+        switch (command.KindCase)
+        {
+            case NodeCommand.KindOneofCase.Ping:
+                result.Pong = new PongResult { NodeTime = now };
+                break;
+            case NodeCommand.KindOneofCase.TestConnection:
+                result.TestConnection = new TestConnectionResult
+                {
+                    NodeTime = now,
+                    Version = typeof(NodeSessionLoop).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+                    Draining = _draining,
+                };
+                break;
+            case NodeCommand.KindOneofCase.Drain:
+                _draining = command.Drain.Drain;
+                NodeSessionLog.Drain(logger, _draining ? "started" : "lifted");
+                result.Drain = new DrainResult { Draining = _draining };
+                break;
+            default:
+                result.Ok = false;
+                result.Error = $"this node does not know the command '{command.KindCase}'; upgrade it";
+                break;
+        }
+
+        return result;
+    }
+
+    private static async Task PumpAsync(ChannelReader<NodeMessage> outbound, IClientStreamWriter<NodeMessage> stream, CancellationToken cancellationToken)
+    {
+        await foreach (var message in outbound.ReadAllAsync(cancellationToken))
+            await stream.WriteAsync(message, cancellationToken);
+    }
+
+    private static RpcException Ended<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call)
+    {
+        var status = call.GetStatus();
+        return status.StatusCode == StatusCode.OK
+            ? new RpcException(StatusCode.Unavailable, "the hub ended the session")
+            : new RpcException(status);
+    }
+
+    private static TimeSpan Clamp(TimeSpan interval) =>
+        interval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : interval > TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : interval;
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException or ChannelClosedException or IOException)
+        {
+        }
+    }
+}
