@@ -171,7 +171,11 @@ public sealed class RpcChannel : IDisposable
         if (address.Scheme == Uri.UriSchemeHttps)
         {
             var ssl = new SslClientAuthenticationOptions();
-            if (options.RootCertificates is { Count: > 0 } roots)
+            if (options.ServerCertificateValidation is { } callback)
+            {
+                ssl.RemoteCertificateValidationCallback = callback;
+            }
+            else if (options.RootCertificates is { Count: > 0 } roots)
             {
                 // Our own roots only; SslStream still checks the host name against the SANs.
                 var policy = new X509ChainPolicy

@@ -11,6 +11,12 @@ public sealed class RpcChannelOptions
     /// </summary>
     public X509Certificate2Collection? RootCertificates { get; set; }
 
+    /// <summary>
+    /// Decides on the server certificate instead of <see cref="RootCertificates"/> (e.g. Mesh.Pki's
+    /// <c>CertificateValidator.ServerCertificateCallback(host)</c>, or a check that the peer is a given node).
+    /// </summary>
+    public System.Net.Security.RemoteCertificateValidationCallback? ServerCertificateValidation { get; set; }
+
     /// <summary>The client certificate (with private key) presented for mutual TLS.</summary>
     public X509Certificate2? ClientCertificate { get; set; }
 

@@ -187,6 +187,30 @@ public sealed class PythonServerTests(PythonServerFixture servers) : IClassFixtu
         Assert.Contains("TLS", ex.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("hub.example", false)]
+    public async Task Tls_PkiServerValidatorPluggedIn_ChecksHostName(string expectedHost, bool accepted)
+    {
+        using var validator = new Mesh.Pki.CertificateValidator(TestPki.Shared.Ca.Certificate);
+        using var channel = new RpcChannel(new Uri($"https://127.0.0.1:{servers.TlsPort}"), new RpcChannelOptions
+        {
+            ServerCertificateValidation = validator.ServerCertificateCallback(expectedHost),
+        });
+
+        var call = channel.UnaryAsync(InteropMethods.Unary, new EchoRequest { Payload = ByteString.CopyFromUtf8("pki") });
+
+        if (accepted)
+        {
+            Assert.Equal("pki", (await call.WithTimeout()).Payload.ToStringUtf8());
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(() => call.WithTimeout());
+            Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        }
+    }
+
     private RpcChannel Channel(string mode) =>
         new(new Uri($"https://127.0.0.1:{servers.Port(mode)}"), new RpcChannelOptions
         {
