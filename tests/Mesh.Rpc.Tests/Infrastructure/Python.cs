@@ -70,7 +70,8 @@ internal static class Python
             "--grpc_python_out=" + output,
             "--plugin=protoc-gen-grpc_python=" + GrpcPythonPlugin,
             Path.Combine(protos, "interop_test.proto"),
-            Path.Combine(protos, "health.proto"));
+            Path.Combine(protos, "health.proto"),
+            Path.Combine(protos, "reflection.proto"));
         Require(ok, "protoc failed to generate the Python stubs: " + text);
         return output;
     }

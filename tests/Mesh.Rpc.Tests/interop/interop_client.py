@@ -12,8 +12,12 @@ import threading
 
 import grpc
 
+from google.protobuf import descriptor_pb2
+
 import health_pb2
 import health_pb2_grpc
+import reflection_pb2
+import reflection_pb2_grpc
 import interop_test_pb2 as pb
 import interop_test_pb2_grpc as pb_grpc
 
@@ -138,6 +142,25 @@ def case_health_watch(channel, service, updates):
         return result
 
 
+def case_reflection(channel, symbol):
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    requests = [reflection_pb2.ServerReflectionRequest(list_services=""),
+                reflection_pb2.ServerReflectionRequest(file_containing_symbol=symbol),
+                reflection_pb2.ServerReflectionRequest(file_containing_symbol="no.such.Symbol")]
+    responses = list(stub.ServerReflectionInfo(iter(requests), timeout=10))
+    services = [s.name for s in responses[0].list_services_response.service]
+    methods = []
+    files = []
+    for raw in responses[1].file_descriptor_response.file_descriptor_proto:
+        proto = descriptor_pb2.FileDescriptorProto.FromString(raw)
+        files.append(proto.name)
+        for service in proto.service:
+            if proto.package + "." + service.name == symbol:
+                methods = [m.name for m in service.method]
+    return {"ok": True, "services": services, "files": files, "methods": methods,
+            "missing_code": responses[2].error_response.error_code}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--target", required=True)
@@ -185,6 +208,8 @@ def main():
             result = case_cancel(stub)
         elif args.case == "health_check":
             result = case_health_check(channel, args.service)
+        elif args.case == "reflection":
+            result = case_reflection(channel, args.service)
         elif args.case == "health_watch":
             result = case_health_watch(channel, args.service, args.updates)
         else:
