@@ -58,6 +58,23 @@ public sealed class MailboxStoreTests
     }
 
     [Fact]
+    public async Task Batch_OneRefusedOperation_OthersInSameBatchStillCommit()
+    {
+        await using var h = await StoreHarness.OpenAsync();
+        await AddActorsAsync(h, "alice", "bob");
+        var foreign = (await h.Store.SendAsync(Text("bob", "alice", "for alice"), CancellationToken.None)).MessageIds[0];
+        var sends = Enumerable.Range(0, 200).Select(i => h.Store.SendAsync(Text("alice", "bob", "m" + i), CancellationToken.None)).ToList();
+        var refused = h.Store.AckAsync("bob", [foreign], CancellationToken.None);
+        sends.AddRange(Enumerable.Range(200, 200).Select(i => h.Store.SendAsync(Text("alice", "bob", "m" + i), CancellationToken.None)));
+        var results = await Task.WhenAll(sends);
+        Assert.Equal(MailboxError.PermissionDenied, (await Assert.ThrowsAsync<MailboxException>(() => refused)).Error);
+        Assert.Equal(400, results.Select(r => r.MessageIds[0]).Distinct().Count());
+        Assert.Equal(400, await h.Store.CountPendingAsync("bob", CancellationToken.None));
+        var ids = (await h.Store.ReadAsync(new InboxQuery("bob", 1000, 0, false, null, null), CancellationToken.None)).Select(m => m.Id).ToList();
+        Assert.True(ids.ToHashSet().SetEquals(results.Select(r => r.MessageIds[0])));
+    }
+
+    [Fact]
     public async Task Send_SameIdempotencyKey_ReturnsOriginalAndStoresNothing()
     {
         await using var h = await StoreHarness.OpenAsync();

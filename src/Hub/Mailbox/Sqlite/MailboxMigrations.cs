@@ -3,7 +3,7 @@ using Mesh.Hub.Storage;
 namespace Mesh.Hub.Mailbox.Sqlite;
 
 /// <summary>Schema of actors, messages, idempotency keys, time triggers and permission reviews. Times are Unix milliseconds (UTC).</summary>
-internal sealed class MailboxMigrations : IMigrationSource
+public sealed class MailboxMigrations : IMigrationSource
 {
     public IEnumerable<Migration> Migrations { get; } =
     [

@@ -8,7 +8,7 @@ namespace Mesh.Hub.Mailbox.Sqlite;
 /// <summary>
 /// The single writer of the mailbox tables. Queued operations are drained in batches of up to
 /// <see cref="MailboxOptions.MaxBatch"/> into one transaction (group commit: one fsync for the batch, synchronous=FULL),
-/// each inside its own savepoint so one refused operation does not undo the others. Callers are released only after
+/// and if one operation is refused the batch is replayed with a savepoint per operation, so it does not undo the others. Callers are released only after
 /// the commit returned, so whatever they were told is on disk. Being the only writer also makes message ids
 /// increase in commit order.
 /// </summary>
@@ -56,13 +56,33 @@ internal sealed class MailboxWriter : IAsyncDisposable
 
     private void RunBatch(List<WriteOp> ops)
     {
+        // Fast path: the whole batch in one transaction, no savepoints. If any operation throws, the batch is rolled
+        // back and replayed with one savepoint per operation, so only the failing one fails.
+        if (!TryCommit(ops, isolate: false))
+            TryCommit(ops, isolate: true);
+    }
+
+    private bool TryCommit(List<WriteOp> ops, bool isolate)
+    {
         var firstId = _batch.NextMessageId;
         try
         {
             _batch.Begin();
             foreach (var op in ops)
-                RunOne(op);
+            {
+                if (!isolate)
+                    op.Execute(_batch);
+                else
+                    RunIsolated(op);
+            }
+
             _batch.Commit();
+        }
+        catch (Exception ex) when (!isolate && ex is MailboxException or SqliteException or ArgumentException or InvalidOperationException)
+        {
+            _batch.Rollback();
+            _batch.NextMessageId = firstId;
+            return false;
         }
         catch (Exception ex)
         {
@@ -77,7 +97,7 @@ internal sealed class MailboxWriter : IAsyncDisposable
                     op.Fail(failure);
             }
 
-            return;
+            return true;
         }
 
         foreach (var action in _batch.AfterCommit)
@@ -99,9 +119,11 @@ internal sealed class MailboxWriter : IAsyncDisposable
                 MailboxLog.NotifyFailed(_logger, ex);
             }
         }
+
+        return true;
     }
 
-    private void RunOne(WriteOp op)
+    private void RunIsolated(WriteOp op)
     {
         var nextId = _batch.NextMessageId;
         var stored = _batch.Stored.Count;

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+using Mesh.Core.Auth;
+using Mesh.Core.Configuration;
+using Mesh.Core.Protocol;
+using Mesh.Rpc;
+
+namespace Mesh.MailboxBench;
+
+/// <summary>The real mesh hub as a child process: Send (unary) → Watch (server stream) → Ack (batched), over TLS on loopback.</summary>
+internal sealed class MeshTarget : IAsyncDisposable
+{
+    private const string ApiToken = "Mailbox-bench-api-token-0123456789-ABCDEF";
+    private readonly string _dir;
+    private readonly Process _process;
+    private readonly MeshConfig _config;
+    private readonly RpcChannel _channel;
+    private int _round;
+
+    private MeshTarget(string dir, Process process, MeshConfig config, Uri grpc, Uri web)
+    {
+        _dir = dir;
+        _process = process;
+        _config = config;
+        Web = web;
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(Path.Combine(config.InternalGrpc.Security.CertDir, "ca.crt"));
+        _channel = new RpcChannel(grpc, new RpcChannelOptions { RootCertificates = roots });
+    }
+
+    public Uri Web { get; }
+
+    public static async Task<MeshTarget> StartAsync(string repositoryRoot)
+    {
+        var configuration = typeof(MeshTarget).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var meshDll = Path.Combine(repositoryRoot, "src", "Hub", "bin", configuration, "net10.0", "mesh.dll");
+        var dir = Directory.CreateTempSubdirectory("mesh-mailbox-bench-").FullName;
+        var configPath = Path.Combine(dir, "hub.toml");
+        await File.WriteAllTextAsync(configPath, $"""
+            [server]
+            role = "hub"
+            listen = "127.0.0.1:0"
+            data_dir = "data"
+            [internal_grpc]
+            listen = "127.0.0.1:0"
+            [internal_grpc.security]
+            mode = "tls"
+            cert_dir = "certs"
+            [admin]
+            api_token = "{ApiToken}"
+            """);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(meshDll);
+        info.ArgumentList.Add("run");
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(configPath);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        string? ready = null;
+        while (ready is null)
+        {
+            var line = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("mesh exited before it was ready");
+            if (line.StartsWith("mesh hub ready:", StringComparison.Ordinal))
+                ready = line;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is not null)
+            {
+            }
+        });
+        var web = ready[(ready.IndexOf("web ", StringComparison.Ordinal) + 4)..ready.IndexOf(',', StringComparison.Ordinal)];
+        var grpc = ready[(ready.IndexOf("internal gRPC ", StringComparison.Ordinal) + 14)..].Trim();
+        var config = ConfigLoader.Load(configPath, new Dictionary<string, string?>());
+        return new MeshTarget(dir, process, config, new Uri(grpc), new Uri(web));
+    }
+
+    public async Task<RunResult> ThroughputAsync(int messages, int concurrency)
+    {
+        var (tx, rx) = await ActorsAsync();
+        var txToken = Headers(tx);
+        var consumer = ConsumeAsync(rx, messages);
+        var start = Stopwatch.GetTimestamp();
+        var next = -1;
+        var producers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            int seq;
+            while ((seq = Interlocked.Increment(ref next)) < messages)
+                await _channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = rx, Payload = Payload.Create(seq) }, new CallOptions(txToken));
+        })).ToArray();
+        await Task.WhenAll(producers);
+        var latencies = await consumer;
+        return new RunResult("Mesh hub (gRPC, SQLite group commit)", $"throughput, {concurrency} senders", messages, Stopwatch.GetElapsedTime(start), latencies);
+    }
+
+    public async Task<RunResult> PacedAsync(int ratePerSecond, int seconds)
+    {
+        var (tx, rx) = await ActorsAsync();
+        var txToken = Headers(tx);
+        var messages = ratePerSecond * seconds;
+        var consumer = ConsumeAsync(rx, messages);
+        var start = Stopwatch.GetTimestamp();
+        var sends = new List<Task>(messages);
+        for (var i = 0; i < messages; i++)
+        {
+            await Pacer.WaitTurnAsync(start, i, ratePerSecond);
+            sends.Add(_channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = rx, Payload = Payload.Create(i) }, new CallOptions(txToken)));
+        }
+
+        await Task.WhenAll(sends);
+        var latencies = await consumer;
+        return new RunResult("Mesh hub (gRPC, SQLite group commit)", $"paced {ratePerSecond}/s", messages, Stopwatch.GetElapsedTime(start), latencies);
+    }
+
+    private async Task<double[]> ConsumeAsync(string actor, int expected)
+    {
+        var headers = Headers(actor);
+        var latencies = new double[expected];
+        var toAck = Channel.CreateUnbounded<ulong>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var acker = Task.Run(async () =>
+        {
+            var batch = new AckRequest();
+            while (await toAck.Reader.WaitToReadAsync())
+            {
+                batch.MessageIds.Clear();
+                while (batch.MessageIds.Count < 1000 && toAck.Reader.TryRead(out var id))
+                    batch.MessageIds.Add(id);
+                await _channel.UnaryAsync(MailboxMethods.Ack, batch, new CallOptions(headers));
+            }
+        });
+        using var watch = _channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(headers));
+        await watch.ResponseHeadersAsync;
+        var count = 0;
+        while (count < expected && await watch.ResponseStream.MoveNextAsync())
+        {
+            var message = watch.ResponseStream.Current;
+            latencies[Payload.Parse(message.Payload).Sequence] = Payload.LatencyMs(message.Payload);
+            toAck.Writer.TryWrite(message.Id);
+            count++;
+        }
+
+        toAck.Writer.Complete();
+        await acker;
+        return latencies;
+    }
+
+    private async Task<(string Tx, string Rx)> ActorsAsync()
+    {
+        _round++;
+        var tx = $"tx-{_round}";
+        var rx = $"rx-{_round}";
+        using var http = new HttpClient { BaseAddress = Web };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiToken);
+        foreach (var id in new[] { tx, rx })
+            (await http.PostAsJsonAsync("/api/admin/actors", new { id })).EnsureSuccessStatusCode();
+        return (tx, rx);
+    }
+
+    private Metadata Headers(string actor)
+    {
+        var auth = _config.InternalGrpc.Auth;
+        var token = new CallTokenIssuer(auth.Issuer, auth.Audience).MintWithRootKey(SharedSecretStore.Load(_config), CallerScope.Actor, actor, TimeSpan.FromHours(1));
+        return new Metadata().Add("authorization", "Bearer " + token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

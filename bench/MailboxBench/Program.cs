@@ -1,0 +1,67 @@
+using System.Globalization;
+using Mesh.MailboxBench;
+
+// One command, side by side: the Mesh hub's mailbox (Send → Watch → Ack) and Redis Streams (XADD → XREADGROUP → XACK)
+// on this machine, plus the SQLite store alone. Usage:
+//   dotnet run -c Release --project bench/MailboxBench -- [--messages N] [--concurrency C] [--rate R] [--seconds S] [--rounds K]
+var messages = Arg("--messages", 50_000);
+var concurrency = Arg("--concurrency", 64);
+var rate = Arg("--rate", 1_000);
+var seconds = Arg("--seconds", 10);
+var rounds = Arg("--rounds", 2);
+var root = FindRoot();
+var results = new List<RunResult>();
+
+Console.WriteLine($"mailbox bench: {messages:N0} messages × {rounds} rounds at {concurrency} concurrent senders; paced {rate}/s for {seconds} s; {Environment.ProcessorCount} cores");
+await using (var mesh = await MeshTarget.StartAsync(root))
+await using (var redis = await RedisTarget.StartAsync())
+{
+    // Warm-up (JIT, connections, SQLite pages), not reported.
+    await mesh.ThroughputAsync(5_000, concurrency);
+    await redis.ThroughputAsync(5_000, concurrency);
+    for (var round = 0; round < rounds; round++)
+    {
+        results.Add(Report(await mesh.ThroughputAsync(messages, concurrency)));
+        results.Add(Report(await redis.ThroughputAsync(messages, concurrency)));
+    }
+
+    results.Add(Report(await mesh.PacedAsync(rate, seconds)));
+    results.Add(Report(await redis.PacedAsync(rate, seconds)));
+}
+
+for (var round = 0; round < rounds; round++)
+    results.Add(Report(await StoreTarget.SendAsync(messages * 2, 256)));
+
+Console.WriteLine();
+Console.WriteLine("| system | scenario | messages | msg/s | p50 ms | p99 ms |");
+Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+foreach (var r in results)
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.System} | {r.Scenario} | {r.Messages:N0} | {r.PerSecond:N0} | {r.Percentile(50):0.00} | {r.Percentile(99):0.00} |"));
+
+var meshBest = results.Where(r => r.System.StartsWith("Mesh hub", StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
+var redisBest = results.Where(r => r.System.StartsWith("Redis", StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nbest throughput: Mesh {meshBest:N0} msg/s, Redis {redisBest:N0} msg/s, ratio Mesh/Redis = {meshBest / redisBest:0.00}"));
+return 0;
+
+RunResult Report(RunResult r)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.System,-44} {r.Scenario,-26} {r.Messages,8:N0} msgs in {r.Elapsed.TotalSeconds,6:0.00} s = {r.PerSecond,9:N0} msg/s  p50 {r.Percentile(50),7:0.00} ms  p99 {r.Percentile(99),7:0.00} ms"));
+    return r;
+}
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")))
+            return dir.FullName;
+    }
+
+    throw new InvalidOperationException("run from inside the repository (Mesh.sln not found)");
+}

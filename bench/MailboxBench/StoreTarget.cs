@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using Mesh.Core.Protocol;
+using Mesh.Hub.Mailbox;
+using Mesh.Hub.Mailbox.Sqlite;
+using Mesh.Hub.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mesh.MailboxBench;
+
+/// <summary>The SQLite mailbox store in this process, no network: how many durable sends per second group commit gives.</summary>
+internal static class StoreTarget
+{
+    public static async Task<RunResult> SendAsync(int messages, int concurrency)
+    {
+        var dir = Directory.CreateTempSubdirectory("mesh-store-bench-").FullName;
+        try
+        {
+            var database = new HubDatabase(Path.Combine(dir, "mesh.db"), [new MailboxMigrations()]);
+            await database.InitializeAsync(CancellationToken.None);
+            var options = new MailboxOptions();
+            var store = new SqliteMailboxStore(database, options, TimeProvider.System, NullLogger<SqliteMailboxStore>.Instance);
+            await using (store)
+            {
+                await store.StartAsync(CancellationToken.None);
+                await store.CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", "hub", DateTimeOffset.UtcNow), CancellationToken.None);
+                var latencies = new double[messages];
+                var start = Stopwatch.GetTimestamp();
+                var next = -1;
+                await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+                {
+                    int seq;
+                    while ((seq = Interlocked.Increment(ref next)) < messages)
+                    {
+                        var began = Stopwatch.GetTimestamp();
+                        await store.SendAsync(new NewMessage("tx", ["rx"], null, null, "default", Payload.Create(seq), PayloadKind.Text, "k" + seq), CancellationToken.None);
+                        latencies[seq] = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+                    }
+                })));
+                return new RunResult("Mesh store only (in-process, durable send)", $"{concurrency} concurrent sends", messages, Stopwatch.GetElapsedTime(start), latencies);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
