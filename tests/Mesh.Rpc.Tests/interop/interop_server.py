@@ -43,6 +43,13 @@ def watch_termination(context, method):
         if not done["finished"]:
             emit("EVENT cancelled " + method)
 
+    # A cancelled call can also look like a request stream that simply ended: only a call still active when the
+    # handler finishes counts as finished.
+    def finish():
+        done["finished"] = context.is_active()
+
+    done["finish"] = finish
+
     context.add_callback(on_end)
     return done
 
@@ -56,8 +63,9 @@ def sleep_active(context, millis):
     return True
 
 
-def fail_if_asked(request, context):
+def fail_if_asked(request, context, state):
     if request.fail_code:
+        state["finish"]()  # an abort we chose is not a cancellation
         context.abort(_code(request.fail_code), request.fail_message)
 
 
@@ -88,8 +96,8 @@ class InteropTest(pb_grpc.InteropTestServicer):
         if request.delay_ms and not sleep_active(context, request.delay_ms):
             return pb.EchoResponse()
         echo_trailers(request, context)
-        fail_if_asked(request, context)
-        state["finished"] = True
+        fail_if_asked(request, context, state)
+        state["finish"]()
         return reply(request, context)
 
     def ServerStream(self, request, context):
@@ -99,8 +107,8 @@ class InteropTest(pb_grpc.InteropTestServicer):
                 return
             yield reply(request, context, i)
         echo_trailers(request, context)
-        fail_if_asked(request, context)
-        state["finished"] = True
+        fail_if_asked(request, context, state)
+        state["finish"]()
 
     def ClientStream(self, request_iterator, context):
         state = watch_termination(context, "ClientStream")
@@ -108,11 +116,11 @@ class InteropTest(pb_grpc.InteropTestServicer):
         count = 0
         last = None
         for request in request_iterator:
-            fail_if_asked(request, context)
+            fail_if_asked(request, context, state)
             total += len(request.payload)
             count += 1
             last = request
-        state["finished"] = True
+        state["finish"]()
         response = reply(last or pb.EchoRequest(), context)
         response.total_bytes = total
         response.message_count = count
@@ -124,10 +132,10 @@ class InteropTest(pb_grpc.InteropTestServicer):
         for request in request_iterator:
             if request.delay_ms and not sleep_active(context, request.delay_ms):
                 return
-            fail_if_asked(request, context)
+            fail_if_asked(request, context, state)
             yield reply(request, context, index)
             index += 1
-        state["finished"] = True
+        state["finish"]()
 
 
 def main():
