@@ -73,13 +73,12 @@ static async Task<double> MeasureEnrollmentsAsync(HttpClient admin, Uri grpc, Sy
     var token = await CreateToken(admin, 1000);
     var count = 0;
     var stop = DateTime.UtcNow + duration;
-    var id = 0;
     var workers = Enumerable.Range(0, concurrency).Select(async _ =>
     {
         using var connection = HubConnection.ForEnrollment(grpc, HubTrust.FromCa(ca, TimeProvider.System), "bench", TimeProvider.System);
         while (DateTime.UtcNow < stop)
         {
-            var nodeId = $"n{Interlocked.Increment(ref id)}";
+            var nodeId = $"n{Interlocked.Increment(ref NodeIds.Next)}";
             var (csr, key) = CertificateSigningRequestInfo.Create(nodeId, []);
             key.Dispose();
             await connection.Channel.UnaryAsync(JoinMethods.Enroll, new EnrollRequest { Token = token, NodeId = nodeId, CsrPem = csr }, connection.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
@@ -198,4 +197,9 @@ static string FindRoot()
     }
 
     throw new InvalidOperationException("Mesh.sln not found");
+}
+
+internal static class NodeIds
+{
+    public static int Next;
 }
