@@ -49,6 +49,7 @@ await H2Load.RunAsync(grpcUrl, bodyFile, requests, clients, streams, grpcHeaders
 await H2Load.RunAsync(bareUrl, bodyFile, requests, clients, streams, bareHeaders);
 var grpc = new List<double>();
 var bare = new List<double>();
+var ratios = new List<double>();
 Console.WriteLine("| run | gRPC unary req/s | bare HTTP/2 req/s | ratio |");
 Console.WriteLine("| --- | ---: | ---: | ---: |");
 for (var i = 1; i <= runs; i++)
@@ -76,12 +77,15 @@ for (var i = 1; i <= runs; i++)
 
     grpc.Add(g.RequestsPerSecond);
     bare.Add(b.RequestsPerSecond);
+    ratios.Add(g.RequestsPerSecond / b.RequestsPerSecond);
     Console.WriteLine($"| {i} | {g.RequestsPerSecond:F0} | {b.RequestsPerSecond:F0} | {g.RequestsPerSecond / b.RequestsPerSecond:P1} |");
 }
 
 var grpcMedian = Median(grpc);
 var bareMedian = Median(bare);
 Console.WriteLine($"| median | {grpcMedian:F0} | {bareMedian:F0} | {grpcMedian / bareMedian:P1} |");
+Console.WriteLine();
+Console.WriteLine($"Median of the per-pair ratios: {Median(ratios):P1}; load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 Console.WriteLine();
 
 var payload = new Payload { Data = ByteString.CopyFrom(new byte[98]) };
