@@ -64,7 +64,7 @@ internal sealed partial class ConfigBinder
         }
 
         var dataDir = ResolvePath(String("server.data_dir") ?? "/var/lib/mesh");
-        return new ServerConfig(role, listen, id, dataDir);
+        return new ServerConfig(role, listen, id, dataDir, _raw.Get("server.embedded_node")?.Value as bool? ?? true);
     }
 
     private InternalGrpcConfig BindInternalGrpc(MeshRole role, string dataDir)

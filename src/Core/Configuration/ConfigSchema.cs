@@ -33,6 +33,7 @@ public static class ConfigSchema
         new("server", "role", ConfigValueType.String, "\"hub\"", "\"hub\" or \"node\". `mesh run --node-mode` forces \"node\"."),
         new("server", "listen", ConfigValueType.String, "\"127.0.0.1:8080\"", "Hub: address of the web UI and REST API (host:port; port 0 picks a free port)."),
         new("server", "node_id", ConfigValueType.String, null, "Node: this node's id, 2-64 characters of [A-Za-z0-9._-]. Required for role \"node\"; the hub's embedded node is \"main\" unless set."),
+        new("server", "embedded_node", ConfigValueType.Boolean, "true", "Hub: also run a local node in this process (id node_id, default \"main\"), joined through the normal enrollment path."),
         new("server", "data_dir", ConfigValueType.String, "\"/var/lib/mesh\"", "SQLite file(s) and node state. Relative paths are relative to the config file's folder."),
 
         new("internal_grpc", "enabled", ConfigValueType.Boolean, "true", "Serve (hub) or use (node) the internal gRPC API."),

@@ -28,7 +28,7 @@ public sealed record MeshConfig(
             : $"role node '{Server.NodeId}', hub {Hub.Target}, {InternalGrpc.Security.Mode.ToString().ToLowerInvariant()}, data_dir {Server.DataDir}";
 }
 
-public sealed record ServerConfig(MeshRole Role, ListenAddress Listen, string? NodeId, string DataDir);
+public sealed record ServerConfig(MeshRole Role, ListenAddress Listen, string? NodeId, string DataDir, bool EmbeddedNode = true);
 
 public sealed record InternalGrpcConfig(
     bool Enabled,

@@ -25,7 +25,12 @@ internal static class HubHost
             await InitializeAsync(app, cancellationToken);
             await StartAsync(app, config, cancellationToken);
             output.WriteLine($"mesh hub ready: web {listeners.WebUrl}" + (listeners.InternalUrl is { } grpc ? $", internal gRPC {grpc}" : ""));
+            var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+            var embedded = config.Server.EmbeddedNode && listeners.InternalUrl is { } internalUrl
+                ? await EmbeddedNode.StartAsync(app, config, new Uri(internalUrl), output, lifetime.ApplicationStopping)
+                : Task.CompletedTask;
             await app.WaitForShutdownAsync(cancellationToken);
+            await embedded;
         }
 
         return 0;

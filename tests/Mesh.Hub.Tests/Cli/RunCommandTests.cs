@@ -37,6 +37,53 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_Hub_StartsItsLocalNodeThroughRealEnrollment_AndReusesItsIdentityOnRestart()
+    {
+        var config = HubConfig();
+        await using (var mesh = MeshProcess.Start(["run", "--config", config]))
+        {
+            var ready = await mesh.WaitForLineAsync("mesh node ready: node main in cluster", TimeSpan.FromSeconds(60));
+            Assert.Contains("hub https://127.0.0.1:", ready, StringComparison.Ordinal);
+            mesh.Terminate();
+            Assert.Equal(0, await mesh.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        var certs = Path.Combine(_dir.Path, "data", "node-main", "certs");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(certs, "node.key")));
+        var serial = File.ReadAllText(Path.Combine(certs, "node.crt"));
+
+        // Second start: the node is enrolled already, so no token is minted and the same certificate is used.
+        await using (var again = MeshProcess.Start(["run", "--config", config]))
+        {
+            await again.WaitForLineAsync("mesh node ready: node main", TimeSpan.FromSeconds(60));
+            again.Terminate();
+            Assert.Equal(0, await again.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal(serial, File.ReadAllText(Path.Combine(certs, "node.crt")));
+    }
+
+    [Fact]
+    public async Task Run_HubWithEmbeddedNodeOff_StartsNoNode()
+    {
+        var config = _dir.Write("hub-only.toml", """
+            [server]
+            listen = "127.0.0.1:0"
+            data_dir = "data-only"
+            embedded_node = false
+            [internal_grpc]
+            listen = "127.0.0.1:0"
+            """);
+        await using var mesh = MeshProcess.Start(["run", "--config", config]);
+
+        await mesh.WaitForLineAsync("mesh hub ready:", TimeSpan.FromSeconds(30));
+        await Task.Delay(1500);
+        mesh.Terminate();
+        Assert.Equal(0, await mesh.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain("mesh node ready", mesh.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_IsTheDefaultVerb_AndMeshConfigIsTheFallback()
     {
         await using var mesh = MeshProcess.Start([], new Dictionary<string, string?> { ["MESH_CONFIG"] = HubConfig() });

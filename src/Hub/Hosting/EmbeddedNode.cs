@@ -1,0 +1,62 @@
+using Mesh.Core.Configuration;
+using Mesh.Hub.Join;
+using Mesh.Node;
+using Mesh.Node.Identity;
+using Mesh.Node.Join;
+
+namespace Mesh.Hub.Hosting;
+
+/// <summary>
+/// The hub's own local node ("main" unless [server] node_id says otherwise). It is an ordinary node: the hub
+/// mints a single-use token bound to its id and the node enrolls, renews and connects over the internal
+/// listener exactly as a remote node would, with its identity under data_dir/node-&lt;id&gt;/certs.
+/// </summary>
+internal static class EmbeddedNode
+{
+    public const string DefaultId = "main";
+
+    public static async Task<Task> StartAsync(WebApplication app, MeshConfig hubConfig, Uri internalUrl, TextWriter output, CancellationToken stopping)
+    {
+        var nodeId = hubConfig.Server.NodeId ?? DefaultId;
+        var certDir = Path.Combine(hubConfig.Server.DataDir, $"node-{nodeId}", "certs");
+        Core.Configuration.Secret? token = null;
+        if (!new NodeIdentityFiles(certDir).IsEnrolled)
+        {
+            var tokens = app.Services.GetRequiredService<JoinTokenService>();
+            var (_, text) = await tokens.CreateAsync(TimeSpan.FromMinutes(5), 1, nodeId, "hub", "local", stopping);
+            token = new Core.Configuration.Secret(text);
+        }
+
+        var loopback = new UriBuilder(internalUrl) { Host = "127.0.0.1" }.Uri;
+        var nodeConfig = hubConfig with
+        {
+            Server = hubConfig.Server with { Role = MeshRole.Node, NodeId = nodeId, DataDir = Path.Combine(hubConfig.Server.DataDir, $"node-{nodeId}") },
+            InternalGrpc = hubConfig.InternalGrpc with
+            {
+                Security = hubConfig.InternalGrpc.Security with { CertDir = certDir },
+                BootstrapToken = token,
+            },
+            Hub = new HubTargetConfig(loopback),
+        };
+
+        var logger = app.Services.GetRequiredService<ILogger<NodeAgent>>();
+        var agent = new NodeAgent(nodeConfig, app.Services.GetRequiredService<TimeProvider>(), logger, output);
+        return Task.Run(async () =>
+        {
+            try
+            {
+                await agent.RunAsync(stopping);
+            }
+            catch (NodeStopException ex)
+            {
+                EmbeddedNodeLog.Stopped(logger, nodeId, ex.Message);
+            }
+        }, CancellationToken.None);
+    }
+}
+
+internal static partial class EmbeddedNodeLog
+{
+    [LoggerMessage(EventId = 1101, EventName = "EmbeddedNodeStopped", Level = LogLevel.Error, Message = "The hub's local node {NodeId} stopped: {Reason}")]
+    public static partial void Stopped(ILogger logger, string nodeId, string reason);
+}
