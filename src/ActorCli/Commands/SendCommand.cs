@@ -60,8 +60,9 @@ internal static class SendCommand
                 {
                     w.WriteStartObject();
                     w.WriteNumber("message_id", response.MessageId);
-                    w.WriteString("status", JsonOut.Status(response.Status));
+                    w.WriteString("status", response.Queued ? "queued" : JsonOut.Status(response.Status));
                     w.WriteBoolean("duplicate", response.Duplicate);
+                    w.WriteBoolean("queued", response.Queued);
                     w.WriteStartArray("message_ids");
                     foreach (var id in response.MessageIds)
                         w.WriteNumberValue(id);
@@ -72,6 +73,10 @@ internal static class SendCommand
                     w.WriteEndArray();
                     w.WriteEndObject();
                 }));
+            }
+            else if (response.Queued)
+            {
+                context.Out.WriteLine("queued in the node's outbox: the hub is unreachable; it is delivered when the hub is back");
             }
             else
             {

@@ -84,6 +84,17 @@ public sealed class MailboxTestHub : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Rewrites the configuration with the ports bound now, so a restart listens on the same addresses.</summary>
+    public void PinPorts()
+    {
+        var text = File.ReadAllText(ConfigPath);
+        var web = text.IndexOf("listen = \"127.0.0.1:0\"", StringComparison.Ordinal);
+        text = text[..web] + $"listen = \"127.0.0.1:{WebUrl.Port}\"" + text[(web + "listen = \"127.0.0.1:0\"".Length)..];
+        var grpc = text.IndexOf("listen = \"127.0.0.1:0\"", StringComparison.Ordinal);
+        text = text[..grpc] + $"listen = \"127.0.0.1:{GrpcUrl.Port}\"" + text[(grpc + "listen = \"127.0.0.1:0\"".Length)..];
+        File.WriteAllText(ConfigPath, text);
+    }
+
     public async Task CreateActorAsync(string id, string? team = null, string? role = null, string? placement = null)
     {
         var response = await Admin.PostAsJsonAsync(new Uri(WebUrl, "/api/admin/actors"), new Dictionary<string, string?>

@@ -1,0 +1,70 @@
+using Mesh.Core.Auth;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Mesh.Node.Mailbox;
+
+/// <summary>
+/// Checks, without the hub, that a caller of the node's local mailbox endpoint holds an actor token this node signed
+/// (its own key, its node claim, not expired). Used only to accept sends into the outbox while the hub is unreachable;
+/// online calls are forwarded and the hub decides.
+/// </summary>
+public sealed class NodeTokenValidator
+{
+    private static readonly JsonWebTokenHandler Handler = new();
+    private readonly NodeSigningKey _key;
+    private readonly string _nodeId;
+    private readonly string _issuer;
+    private readonly string _audience;
+    private readonly TimeSpan _skew;
+    private readonly TimeProvider _time;
+
+    public NodeTokenValidator(NodeSigningKey key, string nodeId, string issuer, string audience, TimeSpan clockSkew, TimeProvider? time = null)
+    {
+        _key = key;
+        _nodeId = nodeId;
+        _issuer = issuer;
+        _audience = audience;
+        _skew = clockSkew;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The actor id of a valid node-signed actor token, or null with the reason.</summary>
+    public async Task<(string? ActorId, string? Failure)> CheckAsync(string? authorization)
+    {
+        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return (null, "no bearer token");
+        JsonWebToken jwt;
+        try
+        {
+            jwt = new JsonWebToken(authorization["Bearer ".Length..].Trim());
+        }
+        catch (ArgumentException)
+        {
+            return (null, "token is not a well-formed JWT");
+        }
+
+        if (!string.Equals(jwt.Kid, _key.KeyId, StringComparison.Ordinal) || jwt.Alg != SecurityAlgorithms.HmacSha256)
+            return (null, "token was not signed by this node");
+        var result = await Handler.ValidateTokenAsync(jwt, new TokenValidationParameters
+        {
+            ValidIssuer = _issuer,
+            ValidAudience = _audience,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            IssuerSigningKey = new SymmetricSecurityKey(_key.Key) { KeyId = _key.KeyId },
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = false,
+        });
+        if (!result.IsValid)
+            return (null, "token signature, issuer or audience is wrong");
+        var now = _time.GetUtcNow();
+        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp) || now > DateTimeOffset.FromUnixTimeSeconds(exp) + _skew)
+            return (null, "token expired");
+        if (!jwt.TryGetPayloadValue<string>("scope", out var scope) || scope != "actor")
+            return (null, "not an actor token");
+        if (!jwt.TryGetPayloadValue<string>("node", out var node) || node != _nodeId)
+            return (null, "token names another node");
+        return string.IsNullOrEmpty(jwt.Subject) ? (null, "token has no subject") : (jwt.Subject, null);
+    }
+}
