@@ -38,12 +38,15 @@ public static class ClusterEndpoints
         return cluster;
     }
 
-    /// <summary>Every node once as it is now, then each change (coalesced per node) as an event "node"; a removed-from-view node is sent with its last state.</summary>
+    /// <summary>An event "stats" (aggregates), every node once as it is now, then each change (coalesced per node) as an event "node".</summary>
     private static async IAsyncEnumerable<SseItem<string>> Events(NodeRegistry registry, NodeChangeSubscription subscription, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using (subscription)
         {
-            foreach (var node in registry.List())
+            // The first event goes out at once so clients see the stream open even with no nodes.
+            var nodes = registry.List();
+            yield return new SseItem<string>(JsonSerializer.Serialize(NodeJson.Stats(NodeRegistry.Stats(nodes)), AdminJson.Options), "stats");
+            foreach (var node in nodes)
                 yield return Item(node);
             while (!cancellationToken.IsCancellationRequested)
             {

@@ -9,6 +9,7 @@ using Mesh.Hub.Registry;
 using Mesh.Hub.Revocation;
 using Mesh.Hub.Sessions;
 using Mesh.Hub.Storage;
+using Mesh.Hub.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mesh.Hub.Hosting;
@@ -54,7 +55,8 @@ internal static class HubHost
             .AddJoin()
             .AddNodeSessions()
             .AddMailbox(config)
-            .AddAdminApi();
+            .AddAdminApi()
+            .AddOperatorUi();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -75,6 +77,7 @@ internal static class HubHost
         app.MapHubStatus();
         app.MapAdminApi().MapNodeEndpoints();
         app.MapClusterApi(AdminRoles.RootPolicy);
+        app.MapOperatorUi();
         if (config.InternalGrpc.Enabled)
             app.MapInternalApi();
         return app;
