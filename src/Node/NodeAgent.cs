@@ -40,8 +40,9 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
                 backoff.Reset();
                 await RunConnectedAsync(connection, identity, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.Unavailable })
             {
+                // Shutting down: a call cut short by it is not a failure.
                 return;
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)

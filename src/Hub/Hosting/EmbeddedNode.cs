@@ -23,8 +23,15 @@ internal static class EmbeddedNode
         if (!new NodeIdentityFiles(certDir).IsEnrolled)
         {
             var tokens = app.Services.GetRequiredService<JoinTokenService>();
-            var (_, text) = await tokens.CreateAsync(TimeSpan.FromMinutes(5), 1, nodeId, "hub", "local", stopping);
-            token = new Core.Configuration.Secret(text);
+            try
+            {
+                var (_, text) = await tokens.CreateAsync(TimeSpan.FromMinutes(5), 1, nodeId, "hub", "local", stopping);
+                token = new Core.Configuration.Secret(text);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return Task.CompletedTask;
+            }
         }
 
         var loopback = new UriBuilder(internalUrl) { Host = "127.0.0.1" }.Uri;
