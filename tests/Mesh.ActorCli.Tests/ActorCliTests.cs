@@ -250,6 +250,31 @@ public sealed class ActorCliTests(HubFixture fixture) : IClassFixture<HubFixture
     }
 
     [Fact]
+    public async Task NodePlacedActor_UsesItsNodesLocalEndpoint_RelayedToTheHub()
+    {
+        await fixture.Hub.CreateActorAsync("node-agent", "team2", "worker", placement: "node-x");
+        await using var relay = await Mesh.Hub.Tests.Mailbox.Support.RelayHost.StartAsync(fixture.Hub, "node-x", Path.Combine(fixture.Hub.Directory.Path, "node-x-data"));
+        var env = new Dictionary<string, string?>
+        {
+            ["MESH_GRPC_TARGET"] = relay.Url.ToString(),
+            ["MESH_ACTOR_TOKEN"] = fixture.Hub.NodeSignedActorToken("node-x", "node-agent"),
+        };
+        var sent = await RunAsync(env, "--json", "send", "--to-actor-id", "lead", "--text", "from a node", "--idempotency-key", "node-x-1");
+        Ok(sent);
+        Assert.False(sent.Json.GetProperty("queued").GetBoolean());
+        var atHub = await RunAsync(As("lead"), "--json", "inbox", "--include-delivered");
+        Assert.Contains(atHub.Json.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetUInt64() == Id(sent.Json) && m.GetProperty("from").GetString() == "node-agent");
+
+        Ok(await RunAsync(As("lead"), "send", "--to-actor-id", "node-agent", "--text", "ack this"));
+        var inbox = await RunAsync(env, "--json", "inbox");
+        var message = Assert.Single(inbox.Json.GetProperty("messages").EnumerateArray());
+        Ok(await RunAsync(env, "ack", "--message-id", message.GetProperty("id").GetUInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var members = await RunAsync(env, "--json", "team-members");
+        Assert.Contains(members.Json.GetProperty("members").EnumerateArray(), m => m.GetProperty("placement").GetString() == "node-x");
+        Fails(await RunAsync(env, "inbox", "--actor-id", "lead"), 1, "PERMISSION_DENIED");
+    }
+
+    [Fact]
     public async Task Help_CommandsAndTopics()
     {
         var help = await RunAsync(new Dictionary<string, string?>(), "help");
