@@ -28,7 +28,8 @@ internal sealed partial class ConfigBinder
             BindAbsolutePaths("node.safe_paths"));
         var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"));
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
-        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) : null;
+        var mailbox = BindMailbox();
+        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox } : null;
     }
 
     private MeshRole BindRole()

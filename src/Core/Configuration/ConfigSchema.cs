@@ -25,7 +25,7 @@ public static class ConfigSchema
     public static IReadOnlyList<string> Sections { get; } =
     [
         "server", "internal_grpc", "internal_grpc.security", "internal_grpc.auth", "internal_grpc.bootstrap",
-        "hub", "node", "worktree", "admin",
+        "hub", "node", "worktree", "admin", "mailbox",
     ];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
@@ -63,6 +63,8 @@ public static class ConfigSchema
 
         new("admin", "api_token", ConfigValueType.String, null, "Optional root bearer token for the REST API (automation); at least 32 bytes."),
         new("admin", "root_password_hash", ConfigValueType.String, null, "Optional hash of the root operator's password; when absent the first start creates a one-time password."),
+
+        new("mailbox", "max_payload_bytes", ConfigValueType.Integer, "1048576", "Hub: largest message payload in UTF-8 bytes (1024 to 3145728); a larger send is refused with RESOURCE_EXHAUSTED."),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

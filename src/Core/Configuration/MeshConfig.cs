@@ -22,6 +22,9 @@ public sealed record MeshConfig(
     WorktreeConfig Worktree,
     AdminConfig Admin)
 {
+    /// <summary>[mailbox] settings (not positional so other sections' constructors stay as they are).</summary>
+    public MailboxConfig Mailbox { get; init; } = MailboxConfig.Default;
+
     public string Summary =>
         Server.Role == MeshRole.Hub
             ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}"
@@ -55,3 +58,11 @@ public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities
 public sealed record WorktreeConfig(string? DefaultRoot);
 
 public sealed record AdminConfig(Secret? ApiToken, string? RootPasswordHash);
+
+public sealed record MailboxConfig(int MaxPayloadBytes)
+{
+    public const int MinPayloadBytes = 1024;
+    public const int MaxAllowedPayloadBytes = 3 * 1024 * 1024;
+
+    public static MailboxConfig Default { get; } = new(1024 * 1024);
+}

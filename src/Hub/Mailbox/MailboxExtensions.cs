@@ -15,7 +15,7 @@ public static class MailboxExtensions
     /// </summary>
     public static IServiceCollection AddMailbox(this IServiceCollection services, MeshConfig config, Action<MailboxOptions>? configure = null)
     {
-        var options = new MailboxOptions();
+        var options = new MailboxOptions { MaxPayloadBytes = config.Mailbox.MaxPayloadBytes };
         configure?.Invoke(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
@@ -34,7 +34,6 @@ public static class MailboxExtensions
         services.AddHostedService<MailboxStartup>();
         services.AddSingleton<TriggerScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<TriggerScheduler>());
-        _ = config;
         return services;
     }
 }

@@ -56,14 +56,27 @@ public sealed class MailboxEndToEndTests
     [Fact]
     public async Task BadInput_StatusCodes()
     {
-        await using var hub = await StartAsync();
+        await using var hub = await StartAsync("[mailbox]\nmax_payload_bytes = 1024");
         await hub.CreateActorAsync("alice");
         using var channel = hub.Channel();
         var token = Bearer(hub.ActorToken("alice"));
         Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "ghost", Payload = "x" }, token))).StatusCode);
-        Assert.Equal(StatusCode.ResourceExhausted, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "alice", Payload = new string('x', (1024 * 1024) + 1) }, token))).StatusCode);
+        Assert.Equal(StatusCode.ResourceExhausted, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "alice", Payload = new string('x', 1025) }, token))).StatusCode);
         Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.TimeTriggerSet, new TimeTriggerSetRequest { Cron = "x", Message = "m" }, token))).StatusCode);
         Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Ack, new AckRequest { MessageIds = { 77 } }, token))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("10")]
+    [InlineData("99999999")]
+    [InlineData("\"big\"")]
+    public async Task Config_BadMaxPayloadBytes_RefusedAtCheck(string value)
+    {
+        using var dir = new Mesh.Core.Tests.TempDirectory();
+        var path = dir.Write("hub.toml", $"[server]\nrole = \"hub\"\ndata_dir = \"d\"\n[mailbox]\nmax_payload_bytes = {value}\n");
+        var (code, _, stderr) = await Mesh.Hub.Tests.Support.MeshProcess.RunAsync("config", "check", "--config", path);
+        Assert.Equal(2, code);
+        Assert.Contains("mailbox.max_payload_bytes", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
