@@ -1,0 +1,69 @@
+using Mesh.Hub.AdminApi;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Mesh.Hub.Web;
+
+/// <summary>
+/// Two ways in: the REST bearer token (ApiToken scheme) and the UI cookie. A policy scheme picks one per request
+/// (a request with an Authorization header is a REST call); the root policy accepts either, the viewer policy
+/// also admits the read-only viewer role. API paths answer 401/403 as problem details, UI paths redirect to /login.
+/// </summary>
+public static class WebAuth
+{
+    public const string CookieScheme = "MeshCookie";
+    public const string EitherScheme = "MeshAuth";
+    public const string ViewerPolicy = "viewer";
+
+    public static IServiceCollection AddWebAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication()
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = "mesh_session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = context => Deny(context.HttpContext, StatusCodes.Status401Unauthorized, () => context.Response.Redirect(context.RedirectUri));
+                o.Events.OnRedirectToAccessDenied = context => Deny(context.HttpContext, StatusCodes.Status403Forbidden, null);
+            })
+            .AddPolicyScheme(EitherScheme, "API token or UI cookie", o =>
+                o.ForwardDefaultSelector = context => context.Request.Headers.Authorization.Count > 0 ? ApiTokenAuthenticationHandler.SchemeName : CookieScheme);
+
+        // Replaces the lead's API-token-only root policy (configured later, so it wins) and adds the viewer policy.
+        services.Configure<AuthorizationOptions>(o =>
+        {
+            o.AddPolicy(AdminRoles.RootPolicy, p => p.AddAuthenticationSchemes(EitherScheme).RequireRole(AdminRoles.Root));
+            o.AddPolicy(ViewerPolicy, p => p.AddAuthenticationSchemes(EitherScheme).RequireRole(AdminRoles.Root, AdminRoles.Viewer));
+        });
+        return services;
+    }
+
+    private static Task Deny(HttpContext http, int status, Action? redirect)
+    {
+        var isApi = http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ui");
+        if (!isApi && redirect is not null)
+        {
+            redirect();
+            return Task.CompletedTask;
+        }
+
+        http.Response.StatusCode = status;
+        if (isApi)
+        {
+            return http.Response.WriteAsJsonAsync(
+                new { title = status == 401 ? "Unauthorized" : "Forbidden", status, detail = status == 401 ? "log in or send Authorization: Bearer <api token>" : "this needs the root role" },
+                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
+
+        http.Response.ContentType = "text/html; charset=utf-8";
+        return http.Response.WriteAsync("""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden · Mesh</title><link rel="stylesheet" href="/assets/site.css"></head>
+            <body><main class="narrow"><h1>403 — Forbidden</h1><p>This page needs the <strong>root</strong> role. Your account can read, not change.</p><p><a href="/">Back to nodes</a></p></main></body></html>
+            """);
+    }
+}

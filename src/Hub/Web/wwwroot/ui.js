@@ -1,0 +1,29 @@
+// Progressive enhancement only: every page reads fine without it.
+(function () {
+  "use strict";
+
+  // "x s ago" stays fresh between live updates.
+  function refreshAgo() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-ago]").forEach(function (el) {
+      var at = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(at)) return;
+      var s = Math.max(0, Math.round((now - at) / 1000));
+      el.textContent = s < 120 ? s + " s ago" : s < 7200 ? Math.floor(s / 60) + " min ago" : Math.floor(s / 3600) + " h ago";
+    });
+  }
+  setInterval(refreshAgo, 1000);
+
+  // Copy buttons: <button class="copy" data-copy="element-id">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+})();
