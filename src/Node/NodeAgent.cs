@@ -65,10 +65,11 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
             var identity = _files.Load();
             if (identity.NotAfter > time.GetUtcNow())
                 return identity;
-            NodeLog.CertificateExpired(logger, identity.NotAfter);
+            var expiredAt = identity.NotAfter;
             identity.Dispose();
+            NodeLog.CertificateExpired(logger, expiredAt);
             if (config.InternalGrpc.BootstrapToken is null)
-                throw new NodeStopException($"this node's certificate expired at {identity.NotAfter:O} while it was offline and no join token is configured: create a token bound to this node (POST /api/admin/join-tokens {{\"node_id\":\"{NodeId}\"}}) and set it as [internal_grpc.bootstrap] token");
+                throw new NodeStopException($"this node's certificate expired at {expiredAt:O} while it was offline and no join token is configured: create a token bound to this node (POST /api/admin/join-tokens {{\"node_id\":\"{NodeId}\"}}) and set it as [internal_grpc.bootstrap] token");
         }
 
         var started = Stopwatch.GetTimestamp();
