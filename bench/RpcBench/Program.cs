@@ -21,6 +21,14 @@ if (!File.Exists(H2Load.Executable))
 }
 
 await using var server = await BenchServer.StartAsync();
+if (args.Contains("--serve"))
+{
+    // For profiling: serve until stdin closes.
+    Console.WriteLine($"PORT {server.Port} PID {Environment.ProcessId}");
+    await Console.In.ReadToEndAsync();
+    return 0;
+}
+
 var roots = new X509Certificate2Collection { X509CertificateLoader.LoadCertificate(server.Certificate.RawData) };
 using var channel = new RpcChannel(new Uri($"https://127.0.0.1:{server.Port}"), new RpcChannelOptions { RootCertificates = roots, RequestStreamBufferCapacity = 1024 });
 var check = await channel.UnaryAsync(BenchServer.Unary, new Payload { Data = ByteString.CopyFromUtf8("hi!") });
@@ -40,6 +48,7 @@ var bodyFile = Path.GetTempFileName();
 await File.WriteAllBytesAsync(bodyFile, frame);
 var grpcUrl = $"https://127.0.0.1:{server.Port}{BenchServer.Unary.FullName}";
 var bareUrl = $"https://127.0.0.1:{server.Port}/bare";
+var handUrl = $"https://127.0.0.1:{server.Port}/handwritten";
 string[] grpcHeaders = ["content-type: application/grpc", "te: trailers"];
 string[] bareHeaders = ["content-type: application/octet-stream"];
 
@@ -50,21 +59,23 @@ await H2Load.RunAsync(bareUrl, bodyFile, requests, clients, streams, bareHeaders
 var grpc = new List<double>();
 var bare = new List<double>();
 var ratios = new List<double>();
-Console.WriteLine("| run | gRPC unary req/s | bare HTTP/2 req/s | ratio |");
-Console.WriteLine("| --- | ---: | ---: | ---: |");
+var grpcCpu = new List<double>();
+var bareCpu = new List<double>();
+Console.WriteLine("| run | gRPC unary req/s | bare HTTP/2 req/s | ratio | server CPU µs/req gRPC | bare | ratio (bare/gRPC) |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (var i = 1; i <= runs; i++)
 {
     // Alternate which goes first so neither always runs on a warmer machine.
     H2Load.Result g, b;
     if (i % 2 == 1)
     {
-        g = await H2Load.RunAsync(grpcUrl, bodyFile, requests, clients, streams, grpcHeaders);
-        b = await H2Load.RunAsync(bareUrl, bodyFile, requests, clients, streams, bareHeaders);
+        g = await Measured(grpcUrl, grpcHeaders, grpcCpu);
+        b = await Measured(bareUrl, bareHeaders, bareCpu);
     }
     else
     {
-        b = await H2Load.RunAsync(bareUrl, bodyFile, requests, clients, streams, bareHeaders);
-        g = await H2Load.RunAsync(grpcUrl, bodyFile, requests, clients, streams, grpcHeaders);
+        b = await Measured(bareUrl, bareHeaders, bareCpu);
+        g = await Measured(grpcUrl, grpcHeaders, grpcCpu);
     }
 
     foreach (var r in new[] { g, b })
@@ -78,14 +89,43 @@ for (var i = 1; i <= runs; i++)
     grpc.Add(g.RequestsPerSecond);
     bare.Add(b.RequestsPerSecond);
     ratios.Add(g.RequestsPerSecond / b.RequestsPerSecond);
-    Console.WriteLine($"| {i} | {g.RequestsPerSecond:F0} | {b.RequestsPerSecond:F0} | {g.RequestsPerSecond / b.RequestsPerSecond:P1} |");
+    Console.WriteLine($"| {i} | {g.RequestsPerSecond:F0} | {b.RequestsPerSecond:F0} | {g.RequestsPerSecond / b.RequestsPerSecond:P1} | {grpcCpu[^1]:F1} | {bareCpu[^1]:F1} | {bareCpu[^1] / grpcCpu[^1]:P1} |");
 }
 
 var grpcMedian = Median(grpc);
 var bareMedian = Median(bare);
-Console.WriteLine($"| median | {grpcMedian:F0} | {bareMedian:F0} | {grpcMedian / bareMedian:P1} |");
+Console.WriteLine($"| median | {grpcMedian:F0} | {bareMedian:F0} | {grpcMedian / bareMedian:P1} | {Median(grpcCpu):F1} | {Median(bareCpu):F1} | {Median(bareCpu) / Median(grpcCpu):P1} |");
 Console.WriteLine();
 Console.WriteLine($"Median of the per-pair ratios: {Median(ratios):P1}; load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+Console.WriteLine();
+
+// Our layer vs a hand-written gRPC-shaped endpoint (same wire work, no framework), alternating as above.
+var handCpu = new List<double>();
+var ourCpu = new List<double>();
+var hand = new List<double>();
+var ours = new List<double>();
+Console.WriteLine("| run | Mesh.Rpc unary req/s | hand-written gRPC req/s | server CPU µs/req Mesh.Rpc | hand-written |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+for (var i = 1; i <= runs; i++)
+{
+    H2Load.Result o, h;
+    if (i % 2 == 1)
+    {
+        o = await Measured(grpcUrl, grpcHeaders, ourCpu);
+        h = await Measured(handUrl, grpcHeaders, handCpu);
+    }
+    else
+    {
+        h = await Measured(handUrl, grpcHeaders, handCpu);
+        o = await Measured(grpcUrl, grpcHeaders, ourCpu);
+    }
+
+    ours.Add(o.RequestsPerSecond);
+    hand.Add(h.RequestsPerSecond);
+    Console.WriteLine($"| {i} | {o.RequestsPerSecond:F0} | {h.RequestsPerSecond:F0} | {ourCpu[^1]:F1} | {handCpu[^1]:F1} |");
+}
+
+Console.WriteLine($"| median | {Median(ours):F0} | {Median(hand):F0} | {Median(ourCpu):F1} | {Median(handCpu):F1} |");
 Console.WriteLine();
 
 var payload = new Payload { Data = ByteString.CopyFrom(new byte[98]) };
@@ -109,6 +149,17 @@ for (var i = 1; i <= 3; i++)
 Console.WriteLine($"| median | {Median(uploads):F0} | {Median(echoes):F0} |");
 File.Delete(bodyFile);
 return 0;
+
+// The server runs in this process: its CPU time per request is a load-independent cost figure.
+async Task<H2Load.Result> Measured(string url, string[] headers, List<double> cpu)
+{
+    var process = Process.GetCurrentProcess();
+    var before = process.TotalProcessorTime;
+    var result = await H2Load.RunAsync(url, bodyFile, requests, clients, streams, headers);
+    process.Refresh();
+    cpu.Add((process.TotalProcessorTime - before).TotalMicroseconds / requests);
+    return result;
+}
 
 static async Task<double> UploadAsync(RpcChannel channel, Payload payload, int count)
 {

@@ -122,11 +122,27 @@ internal static class FrameReader
 
     // A reset stream surfaces as IOException (Kestrel, HttpClient) or ConnectionAbortedException, sometimes before the
     // request's abort token fires: report it uniformly as cancellation, keeping the transport error inside.
-    private static async ValueTask<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
+    private static ValueTask<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        ValueTask<ReadResult> read;
+        try
+        {
+            read = reader.ReadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            throw new OperationCanceledException(PeerGone, ex);
+        }
+
+        // Hot path: data already there, no extra state machine.
+        return read.IsCompletedSuccessfully ? read : AwaitReadAsync(read);
+    }
+
+    private static async ValueTask<ReadResult> AwaitReadAsync(ValueTask<ReadResult> read)
     {
         try
         {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return await read.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
         {

@@ -69,19 +69,28 @@ public sealed class EndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Duplex_WriteWhileAnotherIsPending_Throws()
+    public async Task ClientStreaming_WriteWhileAnotherIsPending_Throws()
     {
-        // Capacity 1 and 1 MiB messages that nobody reads back: the queue fills, a write stays pending.
-        using var channel = _server.CreateChannel(new RpcChannelOptions { RequestStreamBufferCapacity = 1 });
-        using var call = channel.DuplexStreaming(InteropMethods.Bidi);
-        var big = new EchoRequest { Payload = ByteString.CopyFrom(new byte[1024 * 1024]) };
+        // A server that never reads: once HTTP/2 flow control and the queue (capacity 1) are full, a write stays
+        // pending for good, and a second write while it is pending is a caller bug.
+        var hold = new Method<EchoRequest, EchoResponse>(MethodType.ClientStreaming, "mesh.rpc.test.Sink", "Hold", EchoRequest.Parser, EchoResponse.Parser);
+        await using var server = await RpcTestServer.StartAsync(app => app.MapRpcService(new RpcServiceBuilder("mesh.rpc.test.Sink")
+            .ClientStreaming(hold, async (_, context) =>
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                return new EchoResponse();
+            })
+            .Build()));
+        using var channel = server.CreateChannel(new RpcChannelOptions { RequestStreamBufferCapacity = 1 });
+        using var call = channel.ClientStreaming(hold);
+        var big = new EchoRequest { Payload = ByteString.CopyFrom(new byte[256 * 1024]) };
         ValueTask pending = default;
-        for (var i = 0; i < 64; i++)
+        for (var i = 0; i < 64 && pending.IsCompleted; i++)
         {
             pending = call.RequestStream.WriteAsync(big);
-            if (!pending.IsCompleted)
+            if (pending.IsCompleted)
             {
-                break;
+                await pending;
             }
         }
 
