@@ -108,20 +108,7 @@ static async Task<double> MeasureWhoamiAsync(HubConnection connection, int concu
 
 static async Task<HubConnection> EnrollInProcessAsync(string work, Uri grpc, string nodeId, string token)
 {
-    var path = Path.Combine(work, $"{nodeId}.toml");
-    File.WriteAllText(path, $"""
-        [server]
-        role = "node"
-        node_id = "{nodeId}"
-        data_dir = "{nodeId}-data"
-        [internal_grpc.security]
-        mode = "mtls"
-        cert_dir = "{nodeId}-certs"
-        [internal_grpc.bootstrap]
-        token = "{token}"
-        [hub]
-        target = "{grpc.ToString().TrimEnd('/')}"
-        """);
+    var path = WriteNodeConfig(work, grpc, nodeId, token);
     var config = ConfigLoader.Load(path, new Dictionary<string, string?>());
     var files = new NodeIdentityFiles(config.InternalGrpc.Security.CertDir);
     await new NodeEnroller(config, files, TimeProvider.System).EnrollAsync(CancellationToken.None);
@@ -129,6 +116,18 @@ static async Task<HubConnection> EnrollInProcessAsync(string work, Uri grpc, str
 }
 
 static async Task<double> NodeStartToEnrolledAsync(string meshDll, string work, Uri grpc, string token, string nodeId)
+{
+    var path = WriteNodeConfig(work, grpc, nodeId, token);
+    var started = Stopwatch.GetTimestamp();
+    using var node = StartMesh(meshDll, path);
+    await WaitForLine(node, "mesh node ready:");
+    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    node.Kill();
+    await node.WaitForExitAsync();
+    return elapsed;
+}
+
+static string WriteNodeConfig(string work, Uri grpc, string nodeId, string token)
 {
     var path = Path.Combine(work, $"{nodeId}.toml");
     File.WriteAllText(path, $"""
@@ -144,13 +143,7 @@ static async Task<double> NodeStartToEnrolledAsync(string meshDll, string work, 
         [hub]
         target = "{grpc.ToString().TrimEnd('/')}"
         """);
-    var started = Stopwatch.GetTimestamp();
-    using var node = StartMesh(meshDll, path);
-    await WaitForLine(node, "mesh node ready:");
-    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-    node.Kill();
-    await node.WaitForExitAsync();
-    return elapsed;
+    return path;
 }
 
 static async Task<string> CreateToken(HttpClient admin, int uses)
