@@ -36,19 +36,19 @@ public sealed class MailboxConcurrencyTests
         var sentIds = new ConcurrentDictionary<string, ulong>();
         var senders = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
         {
-            var token = Bearer(hub.ActorToken($"sender-{s:00}"), TimeSpan.FromSeconds(60), stop.Token);
+            var token = hub.ActorToken($"sender-{s:00}");
             for (var i = 0; i < PerSender; i++)
             {
                 var key = $"s{s:00}-{i:0000}";
                 var to = $"inbox-{(s + i) % Recipients}";
                 var request = new SendRequest { ToActorId = to, Payload = $"{key}->{to}", IdempotencyKey = key };
-                var response = await channel.UnaryAsync(MailboxMethods.Send, request, token);
+                var response = await channel.UnaryAsync(MailboxMethods.Send, request, Bearer(token, TimeSpan.FromSeconds(60), stop.Token));
                 Assert.False(response.Duplicate);
                 Assert.True(sentIds.TryAdd(key, response.MessageId));
                 if (i % 100 == 0)
                 {
                     // A client retry after a lost answer: same key, same id, nothing stored.
-                    var retry = await channel.UnaryAsync(MailboxMethods.Send, request, token);
+                    var retry = await channel.UnaryAsync(MailboxMethods.Send, request, Bearer(token, TimeSpan.FromSeconds(60), stop.Token));
                     Assert.True(retry.Duplicate);
                     Assert.Equal(response.MessageId, retry.MessageId);
                 }
@@ -94,7 +94,7 @@ public sealed class MailboxConcurrencyTests
                 batch.Clear();
                 while (batch.Count < 500 && toAck.Reader.TryRead(out var id))
                     batch.Add(id);
-                var acked = await channel.UnaryAsync(MailboxMethods.Ack, new AckRequest { MessageIds = { batch } }, Bearer(token, cancellationToken: cancellationToken));
+                var acked = await channel.UnaryAsync(MailboxMethods.Ack, new AckRequest { MessageIds = { batch } }, Bearer(token, TimeSpan.FromSeconds(60), cancellationToken));
                 Assert.Equal((uint)batch.Count, acked.Acked);
             }
         }, cancellationToken);
