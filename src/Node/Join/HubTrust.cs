@@ -12,8 +12,8 @@ namespace Mesh.Node.Join;
 /// </summary>
 public sealed class HubTrust
 {
-    private readonly X509Certificate2? _ca;
     private readonly TimeProvider _time;
+    private volatile X509Certificate2? _ca;
 
     private HubTrust(X509Certificate2? ca, TimeProvider time)
     {
@@ -71,7 +71,12 @@ public sealed class HubTrust
             return (null, "the hub presented no certificate");
         using var validator = new CertificateValidator(ca, _time);
         var result = validator.ValidateServer(PresentedCertificate, hostName);
-        return result.IsValid ? (ca, null) : (null, $"the hub's certificate is not issued by the pinned CA: {result.Reason}");
+        if (!result.IsValid)
+            return (null, $"the hub's certificate is not issued by the pinned CA: {result.Reason}");
+
+        // The connection already open is verified now; any further one must pass the CA check.
+        _ca = ca;
+        return (ca, null);
     }
 
     private bool Fail(string reason)

@@ -22,9 +22,12 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
         if (!JoinToken.TryParse(tokenText, out var token, out var error))
             throw new NodeStopException($"[internal_grpc.bootstrap] token: {error}");
 
-        var ca = files.HasCa ? files.LoadCa() : await DiscoverPinnedCaAsync(token, cancellationToken);
-        var trust = HubTrust.FromCa(ca, time);
+        // One connection for discovery and enrollment: the token goes only over a session whose certificate
+        // was verified against the pinned CA (or the stored ca.crt).
+        var trust = files.HasCa ? HubTrust.FromCa(files.LoadCa(), time) : HubTrust.ForDiscovery(time);
         using var connection = HubConnection.ForEnrollment(config.Hub.Target!, trust, NodeId, time);
+        if (!files.HasCa)
+            await VerifyPinnedCaAsync(connection, trust, token, cancellationToken);
         var (csrPem, key) = CertificateSigningRequestInfo.Create(NodeId, []);
         using (key)
         {
@@ -49,13 +52,12 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
     }
 
     /// <summary>Asks the hub for its CA (nothing secret is sent) and accepts it only if it matches the token's pin.</summary>
-    private async Task<System.Security.Cryptography.X509Certificates.X509Certificate2> DiscoverPinnedCaAsync(JoinToken token, CancellationToken cancellationToken)
+    private async Task VerifyPinnedCaAsync(HubConnection connection, HubTrust trust, JoinToken token, CancellationToken cancellationToken)
     {
-        var trust = HubTrust.ForDiscovery(time);
-        using var connection = HubConnection.ForEnrollment(config.Hub.Target!, trust, NodeId, time);
         var discovered = await connection.Channel.UnaryAsync(JoinMethods.Discover, new DiscoverRequest(), connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
-        var (ca, failure) = trust.VerifyDiscovered(discovered.CaBundlePem, token.PkiPin, config.Hub.Target!.IdnHost);
-        return ca ?? throw new NodeStopException($"refusing to enroll with {config.Hub.Target}: {failure}");
+        var (_, failure) = trust.VerifyDiscovered(discovered.CaBundlePem, token.PkiPin, config.Hub.Target!.IdnHost);
+        if (failure is not null)
+            throw new NodeStopException($"refusing to enroll with {config.Hub.Target}: {failure}");
     }
 
     /// <summary>A fresh key and CSR for renewal over the current identity.</summary>
