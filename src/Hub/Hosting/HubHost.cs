@@ -76,7 +76,7 @@ internal static class HubHost
         app.UseAuthorization();
         app.MapHubStatus();
         app.MapAdminApi().MapNodeEndpoints();
-        app.MapClusterApi(AdminRoles.RootPolicy);
+        app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapOperatorUi();
         if (config.InternalGrpc.Enabled)
             app.MapInternalApi();

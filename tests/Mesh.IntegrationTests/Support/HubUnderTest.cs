@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Mesh.Core.Tests;
+using Mesh.Hub.Tests.Support;
+
+namespace Mesh.IntegrationTests.Support;
+
+/// <summary>A real hub process on loopback (first start: the one-time root password is read from its stdout).</summary>
+internal sealed partial class HubUnderTest : IAsyncDisposable
+{
+    private readonly List<MeshProcess> _nodes = [];
+
+    private HubUnderTest(TempDirectory dir, MeshProcess hub, Uri web, string grpc, string rootPassword)
+    {
+        Directory = dir;
+        Process = hub;
+        WebUrl = web;
+        GrpcUrl = grpc;
+        RootPassword = rootPassword;
+    }
+
+    public TempDirectory Directory { get; }
+
+    public MeshProcess Process { get; }
+
+    public Uri WebUrl { get; }
+
+    public string GrpcUrl { get; }
+
+    public string RootPassword { get; }
+
+    public static async Task<HubUnderTest> StartAsync()
+    {
+        var dir = new TempDirectory();
+        var config = dir.Write("hub.toml", """
+            [server]
+            listen = "127.0.0.1:0"
+            data_dir = "hub-data"
+            [internal_grpc]
+            listen = "127.0.0.1:0"
+            [internal_grpc.security]
+            mode = "mtls"
+            cert_dir = "hub-certs"
+            """);
+        var hub = MeshProcess.Start(["run", "--config", config]);
+        var ready = await hub.WaitForLineAsync("mesh hub ready:", TimeSpan.FromSeconds(90));
+        var passwordLine = await hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
+        var password = PasswordPattern().Match(passwordLine).Groups[1].Value;
+        var web = ready[(ready.IndexOf("web ", StringComparison.Ordinal) + 4)..ready.IndexOf(',', StringComparison.Ordinal)];
+        var grpc = ready[(ready.IndexOf("internal gRPC ", StringComparison.Ordinal) + "internal gRPC ".Length)..].Trim();
+        return new HubUnderTest(dir, hub, new Uri(web), grpc, password);
+    }
+
+    /// <summary>Starts a node process with the configuration the join page showed (hub target and token taken from it).</summary>
+    public async Task<MeshProcess> StartNodeAsync(string nodeId, string snippet)
+    {
+        // The snippet's paths are for a real machine; point them into this test's folder.
+        var config = snippet.Replace("/var/lib/mesh/certs", Path.Combine(Directory.Path, nodeId + "-certs"), StringComparison.Ordinal)
+            .Replace("/var/lib/mesh", Path.Combine(Directory.Path, nodeId + "-data"), StringComparison.Ordinal);
+        var node = MeshProcess.Start(["run", "--config", Directory.Write(nodeId + ".toml", config)]);
+        _nodes.Add(node);
+        await node.WaitForLineAsync("mesh node ready:", TimeSpan.FromSeconds(60));
+        return node;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            await node.DisposeAsync();
+        await Process.DisposeAsync();
+        Directory.Dispose();
+    }
+
+    [GeneratedRegex("one-time password ([A-Za-z0-9]+)")]
+    private static partial Regex PasswordPattern();
+}
