@@ -16,12 +16,14 @@ public sealed class MailboxRpcService : IInternalRpcService
     private readonly MailboxService _mailbox;
     private readonly ILogger<MailboxRpcService> _logger;
     private readonly TimeProvider _time;
+    private readonly CancellationToken _stopping;
 
-    public MailboxRpcService(MailboxService mailbox, TimeProvider time, ILogger<MailboxRpcService> logger)
+    public MailboxRpcService(MailboxService mailbox, TimeProvider time, ILogger<MailboxRpcService> logger, IHostApplicationLifetime? lifetime = null)
     {
         _mailbox = mailbox;
         _time = time;
         _logger = logger;
+        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         Definition = new RpcServiceBuilder(MailboxMethods.ServiceName)
             .Unary(MailboxMethods.Send, (r, c) => Call(c, r, _mailbox.SendAsync))
             .Unary(MailboxMethods.Inbox, (r, c) => Call(c, r, _mailbox.InboxAsync))
@@ -34,7 +36,7 @@ public sealed class MailboxRpcService : IInternalRpcService
             .Unary(MailboxMethods.PermissionRequest, (r, c) => Call(c, r, _mailbox.PermissionRequestAsync))
             .Unary(MailboxMethods.PermissionRespond, (r, c) => Call(c, r, _mailbox.PermissionRespondAsync))
             .Unary(MailboxMethods.PermissionList, (r, c) => Call(c, r, _mailbox.PermissionListAsync))
-            .Unary(MailboxMethods.PermissionWait, (r, c) => Call(c, r, (caller, req, ct) => _mailbox.PermissionWaitAsync(caller, req, WaitBudget(c), ct)))
+            .Unary(MailboxMethods.PermissionWait, (r, c) => Call(c, r, (caller, req, ct) => _mailbox.PermissionWaitAsync(caller, req, WaitBudget(c), ct, _stopping)))
             .Build();
     }
 
@@ -71,6 +73,9 @@ public sealed class MailboxRpcService : IInternalRpcService
 
     private async Task WatchAsync(WatchRequest request, IRpcStreamWriter<MailboxMessage> stream, RpcCallContext context)
     {
+        // A watch lives until the client leaves; on hub shutdown it ends at once with UNAVAILABLE (clients resume
+        // with after_id) instead of holding the graceful shutdown for its whole timeout.
+        using var watchEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
         {
             // Headers go out once the watcher is live, so a client can wait for them before it relies on the stream.
@@ -83,8 +88,12 @@ public sealed class MailboxRpcService : IInternalRpcService
                     wrote = true;
                     return stream.WriteAsync(message, flush, ct);
                 },
-                context.CancellationToken,
+                watchEnd.Token,
                 () => wrote ? Task.CompletedTask : context.WriteResponseHeadersAsync());
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(StatusCode.Unavailable, "the hub is shutting down; reconnect and resume with after_id");
         }
         catch (MailboxException ex)
         {

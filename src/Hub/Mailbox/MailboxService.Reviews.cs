@@ -86,10 +86,11 @@ public sealed partial class MailboxService
     }
 
     /// <summary>Waits until the review is no longer pending or <paramref name="maxWait"/> passes; returns its state then.</summary>
-    public async Task<PermissionReview> PermissionWaitAsync(CallerIdentity caller, PermissionWaitRequest request, TimeSpan maxWait, CancellationToken cancellationToken)
+    /// <param name="stopping">Ends the wait early (hub shutdown): the review is returned as it is.</param>
+    public async Task<PermissionReview> PermissionWaitAsync(CallerIdentity caller, PermissionWaitRequest request, TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken stopping = default)
     {
         var acting = Resolve(caller, request.ActorId, rootMayActAsItself: true);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         timeout.CancelAfter(maxWait);
         while (true)
         {

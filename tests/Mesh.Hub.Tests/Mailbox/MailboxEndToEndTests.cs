@@ -99,6 +99,22 @@ public sealed class MailboxEndToEndTests
     }
 
     [Fact]
+    public async Task Watch_HubShutsDown_StreamEndsWithUnavailableSoClientsResume()
+    {
+        await using var hub = await StartAsync();
+        await hub.CreateActorAsync("bob");
+        using var channel = hub.Channel();
+        using var stop = new CancellationTokenSource(Timeout);
+        using var watch = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("bob")), null, stop.Token));
+        await watch.ResponseHeadersAsync.WaitAsync(Timeout);
+        var next = watch.ResponseStream.MoveNextAsync(stop.Token).AsTask();
+        await hub.StopAsync();
+        var error = await Assert.ThrowsAsync<RpcException>(() => next);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("shutting down", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HubRestart_BetweenSendAndInbox_LosesNothing()
     {
         await using var hub = await StartAsync();
