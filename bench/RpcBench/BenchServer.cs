@@ -42,6 +42,7 @@ internal sealed class BenchServer : IAsyncDisposable
         var certificate = CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddRpc();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -128,6 +128,9 @@ for (var i = 1; i <= runs; i++)
 Console.WriteLine($"| median | {Median(ours):F0} | {Median(hand):F0} | {Median(ourCpu):F1} | {Median(handCpu):F1} |");
 Console.WriteLine();
 
+Console.WriteLine("Server allocation per request (last run): " + string.Join(", ", Allocations.Select(a => $"{a.Key[(a.Key.LastIndexOf('/') + 1)..]} {a.Value:F0} B")));
+Console.WriteLine();
+
 var payload = new Payload { Data = ByteString.CopyFrom(new byte[98]) };
 Console.WriteLine($"## Streaming, one stream, {payload.CalculateSize()}-byte messages (+5-byte frame header), our client ↔ our server, TLS");
 Console.WriteLine();
@@ -155,9 +158,11 @@ async Task<H2Load.Result> Measured(string url, string[] headers, List<double> cp
 {
     var process = Process.GetCurrentProcess();
     var before = process.TotalProcessorTime;
+    var allocated = GC.GetTotalAllocatedBytes();
     var result = await H2Load.RunAsync(url, bodyFile, requests, clients, streams, headers);
     process.Refresh();
     cpu.Add((process.TotalProcessorTime - before).TotalMicroseconds / requests);
+    Allocations[url] = (GC.GetTotalAllocatedBytes() - allocated) / (double)requests;
     return result;
 }
 
@@ -221,4 +226,9 @@ int Option(string name, int fallback)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+internal static partial class Program
+{
+    private static readonly Dictionary<string, double> Allocations = [];
 }

@@ -71,6 +71,81 @@ internal static class FrameReader
     public const string MissingUnaryMessage = "The request ended without a message; this method expects exactly one request message.";
     public const string ExtraUnaryData = "Additional data after the request message; this method expects exactly one request message.";
 
+    /// <summary>
+    /// Takes the one request message without waiting when the whole request body (up to END_STREAM) is already
+    /// buffered — the usual case for a unary call. False when it is not (nothing consumed; use the async read).
+    /// </summary>
+    public static bool TryReadSingleMessage<T>(PipeReader reader, MessageParser<T> parser, int maxSize, out T? message)
+        where T : class, IMessage<T>
+    {
+        message = null;
+        ReadResult result;
+        try
+        {
+            if (!reader.TryRead(out result))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            throw new OperationCanceledException(PeerGone, ex);
+        }
+
+        if (!result.IsCompleted || result.IsCanceled)
+        {
+            reader.AdvanceTo(result.Buffer.Start);
+            return false;
+        }
+
+        message = TakeSingle(reader, result.Buffer, parser, maxSize);
+        return true;
+    }
+
+    // The request stream has ended: exactly one whole frame must be in the buffer.
+    private static T TakeSingle<T>(PipeReader reader, ReadOnlySequence<byte> buffer, MessageParser<T> parser, int maxSize)
+        where T : class, IMessage<T>
+    {
+        bool complete;
+        ReadOnlySequence<byte> payload;
+        SequencePosition consumed;
+        try
+        {
+            complete = TryReadFrame(buffer, maxSize, out payload, out consumed);
+        }
+        catch
+        {
+            reader.AdvanceTo(buffer.End);
+            throw;
+        }
+
+        if (!complete)
+        {
+            var empty = buffer.Length == 0;
+            reader.AdvanceTo(buffer.End);
+            throw new RpcException(StatusCode.Internal, empty ? MissingUnaryMessage : IncompleteMessage);
+        }
+
+        if (buffer.Slice(consumed).Length > 0)
+        {
+            reader.AdvanceTo(buffer.End);
+            throw new RpcException(StatusCode.Internal, ExtraUnaryData);
+        }
+
+        try
+        {
+            return parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, ParseFailed), null, ex);
+        }
+        finally
+        {
+            reader.AdvanceTo(consumed);
+        }
+    }
+
     /// <summary>Reads the one message of a unary or server-streaming request, up to the end of the request stream.</summary>
     public static async ValueTask<T> ReadSingleMessageAsync<T>(PipeReader reader, MessageParser<T> parser, int maxSize, CancellationToken cancellationToken)
         where T : class, IMessage<T>
@@ -79,34 +154,28 @@ internal static class FrameReader
         {
             var result = await ReadAsync(reader, cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var complete = TryReadFrame(buffer, maxSize, out var payload, out var consumed);
+            if (result.IsCompleted)
+            {
+                return TakeSingle(reader, buffer, parser, maxSize);
+            }
+
+            // Fail early (oversized header, data after the message) without waiting for the end of the stream.
+            bool complete;
+            SequencePosition consumed;
+            try
+            {
+                complete = TryReadFrame(buffer, maxSize, out _, out consumed);
+            }
+            catch
+            {
+                reader.AdvanceTo(buffer.End);
+                throw;
+            }
+
             if (complete && buffer.Slice(consumed).Length > 0)
             {
                 reader.AdvanceTo(buffer.End);
                 throw new RpcException(StatusCode.Internal, ExtraUnaryData);
-            }
-
-            if (result.IsCompleted)
-            {
-                if (!complete)
-                {
-                    var empty = buffer.Length == 0;
-                    reader.AdvanceTo(buffer.End);
-                    throw new RpcException(StatusCode.Internal, empty ? MissingUnaryMessage : IncompleteMessage);
-                }
-
-                try
-                {
-                    return parser.ParseFrom(payload);
-                }
-                catch (InvalidProtocolBufferException ex)
-                {
-                    throw new RpcException(new Status(StatusCode.Internal, ParseFailed), null, ex);
-                }
-                finally
-                {
-                    reader.AdvanceTo(consumed);
-                }
             }
 
             if (result.IsCanceled)

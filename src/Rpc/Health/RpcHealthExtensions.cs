@@ -14,6 +14,7 @@ public static class RpcHealthExtensions
     /// </summary>
     public static IServiceCollection AddRpcHealth(this IServiceCollection services)
     {
+        services.AddRpc();
         services.TryAddSingleton<RpcHealthService>();
         services.AddHostedService<HealthShutdownService>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HealthOnlyFilter>());

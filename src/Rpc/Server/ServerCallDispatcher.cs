@@ -40,9 +40,49 @@ internal static class ServerCallDispatcher
         return RunCallAsync(httpContext, binding, runtime);
     }
 
-    private static async Task RunCallAsync(HttpContext httpContext, MethodBinding binding, ServiceRuntime runtime)
+    private static Task RunCallAsync(HttpContext httpContext, MethodBinding binding, ServiceRuntime runtime)
     {
         var call = new RpcCallContext(httpContext, binding.FullName, runtime.Options, runtime.Logger);
+        if (httpContext.Request.Headers.ContainsKey(GrpcProtocol.TimeoutHeader))
+        {
+            return RunCallWithDeadlineAsync(call, binding, runtime);
+        }
+
+        // No deadline: run synchronously as far as the handler allows (a unary call usually completes inline).
+        Task invoke;
+        try
+        {
+            invoke = InvokeAsync(call, binding, runtime);
+        }
+        catch (Exception ex)
+        {
+            return FailAsync(call, ex).AsTask();
+        }
+
+        if (!invoke.IsCompletedSuccessfully)
+        {
+            return FinishAsync(call, invoke);
+        }
+
+        var complete = call.CompleteAsync(call.Status, null);
+        return complete.IsCompletedSuccessfully ? Task.CompletedTask : complete.AsTask();
+    }
+
+    private static async Task FinishAsync(RpcCallContext call, Task invoke)
+    {
+        try
+        {
+            await invoke.ConfigureAwait(false);
+            await call.CompleteAsync(call.Status, null).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(call, ex).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RunCallWithDeadlineAsync(RpcCallContext call, MethodBinding binding, ServiceRuntime runtime)
+    {
         try
         {
             if (!call.TryStartDeadline(out var timeoutError))
@@ -51,17 +91,7 @@ internal static class ServerCallDispatcher
                 return;
             }
 
-            if (runtime.Options.PreHandler is { } global)
-            {
-                await global(call).ConfigureAwait(false);
-            }
-
-            if (runtime.ServicePreHandler is { } perService)
-            {
-                await perService(call).ConfigureAwait(false);
-            }
-
-            await binding.InvokeAsync(call).ConfigureAwait(false);
+            await InvokeAsync(call, binding, runtime).ConfigureAwait(false);
             await call.CompleteAsync(call.Status, null).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -72,6 +102,26 @@ internal static class ServerCallDispatcher
         {
             await call.DisposeDeadlineAsync().ConfigureAwait(false);
         }
+    }
+
+    private static Task InvokeAsync(RpcCallContext call, MethodBinding binding, ServiceRuntime runtime) =>
+        runtime.Options.PreHandler is null && runtime.ServicePreHandler is null
+            ? binding.InvokeAsync(call)
+            : InvokeWithPreHandlersAsync(call, binding, runtime);
+
+    private static async Task InvokeWithPreHandlersAsync(RpcCallContext call, MethodBinding binding, ServiceRuntime runtime)
+    {
+        if (runtime.Options.PreHandler is { } global)
+        {
+            await global(call).ConfigureAwait(false);
+        }
+
+        if (runtime.ServicePreHandler is { } perService)
+        {
+            await perService(call).ConfigureAwait(false);
+        }
+
+        await binding.InvokeAsync(call).ConfigureAwait(false);
     }
 
     private static async ValueTask FailAsync(RpcCallContext call, Exception exception)

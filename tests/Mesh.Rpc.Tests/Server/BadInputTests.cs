@@ -224,6 +224,34 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.True(response.TrailersOnly);
     }
 
+    [Theory]
+    [InlineData("/mesh.rpc.interop.InteropTest/NoSuchMethod")]
+    [InlineData("/no.such.Service/Method")]
+    [InlineData("/a/b/c")]
+    public async Task UnknownMethod_WithAddRpc_TerminalFallbackAnswersUnimplemented(string path)
+    {
+        var service = new InteropService();
+        await using var server = await RpcTestServer.StartAsync(
+            app =>
+            {
+                app.MapRpcService(service.Build());
+                app.MapGet("/api/ping", () => "pong");
+            },
+            services: s => s.AddRpc());
+        using var raw = new RawGrpcClient(server.Address);
+        using var channel = server.CreateChannel();
+
+        var unknown = await raw.SendAsync(path, new ByteArrayContent(RawGrpcClient.Frame(0, 0, []))).WithTimeout();
+        var notGrpc = await raw.SendAsync(path, new StringContent("x"), contentType: "text/plain").WithTimeout();
+        var known = await channel.UnaryAsync(InteropMethods.Unary, new EchoRequest { Payload = ByteString.CopyFromUtf8("ok") }).WithTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, unknown.HttpStatus);
+        Assert.Equal(StatusCode.Unimplemented, unknown.GrpcStatus);
+        Assert.True(unknown.TrailersOnly);
+        Assert.Equal(HttpStatusCode.NotFound, notGrpc.HttpStatus);
+        Assert.Equal("ok", known.Payload.ToStringUtf8());
+    }
+
     [Fact]
     public async Task UnknownMethod_OurClient_RpcExceptionUnimplemented()
     {
