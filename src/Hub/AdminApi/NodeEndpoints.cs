@@ -24,7 +24,9 @@ public static class NodeEndpoints
             registry.Get(id) is { } node ? Results.Json(NodeJson.From(node), AdminJson.Options) : NotFound(id)).WithName("GetAgentNode");
         admin.MapPut("/agent-nodes/{id}", UpdateAsync).WithName("UpdateAgentNode").Accepts<NodeSettingsRequest>("application/json");
         admin.MapGet("/agent-nodes/{id}/health", async (string id, NodeHealthChecker checker, CancellationToken cancellationToken) =>
-            await checker.CheckAsync(id, cancellationToken) is { } report ? Results.Json(report, AdminJson.Options) : NotFound(id)).WithName("CheckAgentNodeHealth");
+            await checker.CheckAsync(id, cancellationToken) is { } report
+                ? Results.Json(new { report.NodeId, Status = NodeJson.StatusText(report.Status), report.Session, report.Grpc, report.Ok }, AdminJson.Options)
+                : NotFound(id)).WithName("CheckAgentNodeHealth");
         admin.AddEndpointFilter(ActiveAgentsGuard);
         return admin;
     }

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mesh.ScaleBench;
+
+// N simulated nodes over real TLS (mTLS by default) on loopback, attached to one real hub process with 5 s
+// heartbeats. For each N: enroll, attach, hold for a measurement window, report hub CPU and memory, and
+// whether every heartbeat stayed on time (no node ever degraded or offline, as the hub itself judges it).
+//
+//   dotnet run -c Release --project bench/ScaleBench -- --nodes 1000,2000,4000 --window 60 --mode mtls
+
+var nodeCounts = Arg("--nodes", "1000,2000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList();
+var window = TimeSpan.FromSeconds(int.Parse(Arg("--window", "60"), CultureInfo.InvariantCulture));
+var mode = Arg("--mode", "mtls");
+var interval = TimeSpan.FromSeconds(5);
+var meshDll = FindMeshDll();
+Console.WriteLine($"ScaleBench: {Environment.ProcessorCount} cores, mode {mode}, heartbeat every {interval.TotalSeconds:0} s, window {window.TotalSeconds:0} s, hub {meshDll}");
+Console.WriteLine("| nodes | enroll s | attach s | hub CPU % (of one core) | hub RSS MiB | degraded/offline seen | heartbeats sent | send p99 late ms | holds |");
+Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+foreach (var n in nodeCounts)
+    await RunAsync(n);
+return 0;
+
+async Task RunAsync(int n)
+{
+    var folder = Path.Combine(Path.GetTempPath(), "mesh-scalebench-" + Guid.NewGuid().ToString("N")[..8]);
+    Directory.CreateDirectory(folder);
+    const string apiToken = "ScaleBench-api-token-0123456789-ABCDEFGHIJ";
+    var config = Path.Combine(folder, "hub.toml");
+    File.WriteAllText(config, $"""
+        [server]
+        listen = "127.0.0.1:0"
+        data_dir = "hub-data"
+        [internal_grpc]
+        listen = "127.0.0.1:0"
+        [internal_grpc.security]
+        mode = "{mode}"
+        cert_dir = "hub-certs"
+        [admin]
+        api_token = "{apiToken}"
+        """);
+    await using var hub = await HubProcess.StartAsync(meshDll, config);
+    using var admin = new HttpClient { BaseAddress = hub.Web };
+    admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiToken);
+    using var stop = new CancellationTokenSource();
+
+    var nodes = new List<SimulatedNode>(n);
+    var sw = Stopwatch.StartNew();
+    for (var batch = 0; batch < n; batch += 1000)
+    {
+        var uses = Math.Min(1000, n - batch);
+        var created = await admin.PostAsJsonAsync("/api/admin/join-tokens", new { ttl = "1h", uses });
+        var token = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        for (var i = 0; i < uses; i++)
+            nodes.Add(new SimulatedNode($"sim-{batch + i:00000}", folder, hub.Grpc, token, mode));
+    }
+
+    await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (node, ct) => await node.EnrollAsync(ct));
+    var enrollSeconds = sw.Elapsed.TotalSeconds;
+    sw.Restart();
+    await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (node, ct) => await node.AttachAsync(stop.Token));
+    var attachSeconds = sw.Elapsed.TotalSeconds;
+
+    // Heartbeats: each node on its own 5 s schedule, phases spread over the interval.
+    var lateness = new List<double>();
+    var sent = 0L;
+    var beating = nodes.Select((node, index) => Task.Run(async () =>
+    {
+        var next = DateTime.UtcNow + (interval * ((double)index / nodes.Count));
+        while (!stop.IsCancellationRequested)
+        {
+            var wait = next - DateTime.UtcNow;
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (stop.IsCancellationRequested)
+                break;
+            var late = (DateTime.UtcNow - next).TotalMilliseconds;
+            try
+            {
+                await node.HeartbeatAsync(stop.Token);
+                Interlocked.Increment(ref sent);
+                lock (lateness)
+                    lateness.Add(late);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or Mesh.Rpc.RpcException or InvalidOperationException)
+            {
+                break;
+            }
+
+            next += interval;
+        }
+    })).ToList();
+
+    await WaitAllOnlineAsync(admin, n, TimeSpan.FromSeconds(60));
+    lock (lateness)
+        lateness.Clear();
+    Interlocked.Exchange(ref sent, 0);
+    var cpuStart = hub.CpuTime();
+    var wallStart = Stopwatch.GetTimestamp();
+    var worstBad = 0;
+    long peakRss = 0;
+    while (Stopwatch.GetElapsedTime(wallStart) < window)
+    {
+        // Polled every 2 s (a degraded state lasts at least until the next heartbeat, 2.5 s or more); the poll itself
+        // costs the hub a little CPU, counted in the figures.
+        await Task.Delay(2000);
+        var stats = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/agent-nodes")).RootElement.GetProperty("nodes")
+            .EnumerateArray().Where(e => e.GetProperty("id").GetString()!.StartsWith("sim-", StringComparison.Ordinal))
+            .Count(e => e.GetProperty("status").GetString() is not "online");
+        worstBad = Math.Max(worstBad, stats);
+        peakRss = Math.Max(peakRss, hub.ResidentBytes());
+    }
+
+    var cpu = (hub.CpuTime() - cpuStart).TotalSeconds / Stopwatch.GetElapsedTime(wallStart).TotalSeconds * 100;
+    double p99;
+    lock (lateness)
+        p99 = lateness.Count == 0 ? double.NaN : lateness.Order().ElementAt((int)(lateness.Count * 0.99));
+    var holds = worstBad == 0 && sent >= n * (window.TotalSeconds / interval.TotalSeconds) * 0.95;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {n} | {enrollSeconds:0.0} | {attachSeconds:0.0} | {cpu:0.0} | {peakRss / (1024.0 * 1024):0} | {worstBad} | {sent} | {p99:0} | {(holds ? "yes" : "NO")} |"));
+
+    await stop.CancelAsync();
+    await Task.WhenAll(beating);
+    foreach (var node in nodes)
+        node.Dispose();
+    try
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+static async Task WaitAllOnlineAsync(HttpClient admin, int n, TimeSpan timeout)
+{
+    var deadline = DateTime.UtcNow + timeout;
+    while (DateTime.UtcNow < deadline)
+    {
+        var online = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/agent-nodes")).RootElement.GetProperty("nodes")
+            .EnumerateArray().Count(e => e.GetProperty("id").GetString()!.StartsWith("sim-", StringComparison.Ordinal) && e.GetProperty("status").GetString() == "online");
+        if (online == n)
+            return;
+        await Task.Delay(500);
+    }
+
+    throw new TimeoutException($"not all {n} nodes came online within {timeout}");
+}
+
+string Arg(string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}
+
+static string FindMeshDll()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        foreach (var configuration in new[] { "Release", "Debug" })
+        {
+            var path = Path.Combine(dir.FullName, "src", "Hub", "bin", configuration, "net10.0", "mesh.dll");
+            if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")) && File.Exists(path))
+                return path;
+        }
+    }
+
+    throw new FileNotFoundException("build src/Hub first (dotnet build -c Release src/Hub)");
+}
