@@ -11,11 +11,13 @@ var seconds = Arg("--seconds", 10);
 var rounds = Arg("--rounds", 2);
 var root = FindRoot();
 var results = new List<RunResult>();
+var storeOnly = args.Contains("--store-only");
 
 Console.WriteLine($"mailbox bench: {messages:N0} messages × {rounds} rounds at {concurrency} concurrent senders; paced {rate}/s for {seconds} s; {Environment.ProcessorCount} cores");
-await using (var mesh = await MeshTarget.StartAsync(root))
-await using (var redis = await RedisTarget.StartAsync())
+if (!storeOnly)
 {
+    await using var mesh = await MeshTarget.StartAsync(root);
+    await using var redis = await RedisTarget.StartAsync();
     // Warm-up (JIT, connections, SQLite pages), not reported.
     await mesh.ThroughputAsync(5_000, concurrency);
     await redis.ThroughputAsync(5_000, concurrency);
@@ -38,6 +40,8 @@ Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
 foreach (var r in results)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.System} | {r.Scenario} | {r.Messages:N0} | {r.PerSecond:N0} | {r.Percentile(50):0.00} | {r.Percentile(99):0.00} |"));
 
+if (storeOnly)
+    return 0;
 var meshBest = results.Where(r => r.System.StartsWith("Mesh hub", StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
 var redisBest = results.Where(r => r.System.StartsWith("Redis", StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nbest throughput: Mesh {meshBest:N0} msg/s, Redis {redisBest:N0} msg/s, ratio Mesh/Redis = {meshBest / redisBest:0.00}"));

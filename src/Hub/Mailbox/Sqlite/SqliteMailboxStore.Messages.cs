@@ -18,10 +18,15 @@ public sealed partial class SqliteMailboxStore
     {
         if (message.IdempotencyKey is { } key)
         {
-            using var found = batch.Command("SELECT first_id, count FROM mailbox_idempotency WHERE sender = $s AND key = $k")
-                .Set("$s", message.From).Set("$k", key).ExecuteReader();
-            if (found.Read())
+            // Claim the key first (one statement on the common path); a key already taken is a duplicate.
+            var claimed = batch.Command("INSERT OR IGNORE INTO mailbox_idempotency (sender, key, first_id, count) VALUES ($s, $k, $first, $count)")
+                .Set("$s", message.From).Set("$k", key).Set("$first", batch.NextMessageId).Set("$count", message.Recipients.Count)
+                .ExecuteNonQuery();
+            if (claimed == 0)
             {
+                using var found = batch.Command("SELECT first_id, count FROM mailbox_idempotency WHERE sender = $s AND key = $k")
+                    .Set("$s", message.From).Set("$k", key).ExecuteReader();
+                found.Read();
                 var first = found.GetInt64(0);
                 var count = found.GetInt64(1);
                 found.Close();
@@ -53,13 +58,6 @@ public sealed partial class SqliteMailboxStore
                 CreatedAtUnixMs = batch.NowUnixMs,
                 Status = MessageStatus.Pending,
             });
-        }
-
-        if (message.IdempotencyKey is not null)
-        {
-            batch.Command("INSERT INTO mailbox_idempotency (sender, key, first_id, count) VALUES ($s, $k, $first, $count)")
-                .Set("$s", message.From).Set("$k", message.IdempotencyKey).Set("$first", firstId).Set("$count", ids.Length)
-                .ExecuteNonQuery();
         }
 
         return new SendResult(ids, message.Recipients, Duplicate: false, MessageStatus.Pending);

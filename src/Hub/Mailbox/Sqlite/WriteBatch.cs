@@ -80,8 +80,9 @@ internal static class BatchCommandExtensions
     /// <summary>Sets a parameter, creating it the first time a cached command is used.</summary>
     public static SqliteCommand Set(this SqliteCommand command, string name, object? value)
     {
-        if (command.Parameters.Contains(name))
-            command.Parameters[name].Value = value ?? DBNull.Value;
+        var index = command.Parameters.IndexOf(name);
+        if (index >= 0)
+            command.Parameters[index].Value = value ?? DBNull.Value;
         else
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
