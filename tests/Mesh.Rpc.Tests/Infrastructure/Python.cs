@@ -73,6 +73,16 @@ internal static class Python
             Path.Combine(protos, "health.proto"),
             Path.Combine(protos, "reflection.proto"));
         Require(ok, "protoc failed to generate the Python stubs: " + text);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(output, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
         return output;
     }
 

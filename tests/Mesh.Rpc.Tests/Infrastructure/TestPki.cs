@@ -10,7 +10,12 @@ namespace Mesh.Rpc.Tests.Infrastructure;
 /// </summary>
 internal sealed class TestPki : IDisposable
 {
-    private static readonly Lazy<TestPki> SharedInstance = new(() => new TestPki());
+    private static readonly Lazy<TestPki> SharedInstance = new(() =>
+    {
+        var pki = new TestPki();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => pki.Dispose();
+        return pki;
+    });
 
     private TestPki()
     {
