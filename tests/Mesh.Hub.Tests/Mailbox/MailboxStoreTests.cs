@@ -166,6 +166,18 @@ public sealed class MailboxStoreTests
     }
 
     [Fact]
+    public async Task FireTrigger_ActorDeleted_TriggerCancelledNothingStored()
+    {
+        await using var h = await StoreHarness.OpenAsync();
+        await AddActorsAsync(h, "bob");
+        var trigger = await h.Store.AddTriggerAsync(new NewTrigger("bob", "bob", "* * * * *", DateTimeOffset.UtcNow.AddMinutes(-1), "tick", "trigger", null), CancellationToken.None);
+        await h.Service.DeleteActorAsync("bob", CancellationToken.None);
+        Assert.False(await h.Store.FireTriggerAsync(trigger.Id, trigger.NextDueUnixMs, trigger.NextDueUnixMs + 60_000, CancellationToken.None));
+        Assert.Equal(TriggerStatus.Cancelled, (await h.Store.GetTriggerAsync(trigger.Id, CancellationToken.None))!.Status);
+        Assert.Equal(0, await h.Store.CountPendingAsync("bob", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AnswerReview_Twice_SecondIsFailedPrecondition()
     {
         await using var h = await StoreHarness.OpenAsync();

@@ -81,6 +81,12 @@ public sealed partial class SqliteMailboxStore
         var trigger = LoadTrigger(batch, triggerId);
         if (trigger is null || trigger.Status != TriggerStatus.Active || trigger.NextDueUnixMs != dueUnixMs)
             return false;
+        if (!_actors.ContainsKey(trigger.ActorId))
+        {
+            // The actor was deleted: its triggers end with it instead of filling a mailbox nobody owns.
+            batch.Command("UPDATE mailbox_triggers SET status = 'cancelled', next_due = NULL WHERE id = $id").Set("$id", (long)triggerId).ExecuteNonQuery();
+            return false;
+        }
 
         // The key makes a second delivery of this due time impossible even if the trigger row were stale.
         Send(batch, new NewMessage(trigger.CreatedBy, [trigger.ActorId], null, NullIfEmpty(trigger.RunId), trigger.Channel,
