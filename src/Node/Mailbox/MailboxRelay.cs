@@ -17,7 +17,7 @@ namespace Mesh.Node.Mailbox;
 public sealed class MailboxRelay : IDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
-    private readonly IHubConnection _hub;
+    private readonly Func<IHubConnection?> _hub;
     private readonly MailboxOutbox _outbox;
     private readonly NodeTokenValidator _tokens;
     private readonly TimeProvider _time;
@@ -26,8 +26,15 @@ public sealed class MailboxRelay : IDisposable
     private volatile TaskCompletionSource _queued = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MailboxRelay(IHubConnection hub, MailboxOutbox outbox, NodeTokenValidator tokens, TimeProvider time, ILogger<MailboxRelay> logger)
+        : this(() => hub, hub.NodeId, outbox, tokens, time, logger)
+    {
+    }
+
+    /// <param name="hub">The node's current connection (it is replaced on reconnect and certificate renewal); null while there is none, which counts as unreachable.</param>
+    public MailboxRelay(Func<IHubConnection?> hub, string nodeId, MailboxOutbox outbox, NodeTokenValidator tokens, TimeProvider time, ILogger<MailboxRelay> logger)
     {
         _hub = hub;
+        NodeId = nodeId;
         _outbox = outbox;
         _tokens = tokens;
         _time = time;
@@ -51,6 +58,8 @@ public sealed class MailboxRelay : IDisposable
     /// <summary>Map it on the node's local listener: <c>app.MapRpcService(relay.Definition)</c>.</summary>
     public RpcServiceDefinition Definition { get; }
 
+    public string NodeId { get; }
+
     public int QueuedCount => _outbox.Count();
 
     /// <summary>Delivers queued sends in order until the outbox is empty or the hub is unreachable; returns how many were delivered.</summary>
@@ -69,7 +78,8 @@ public sealed class MailboxRelay : IDisposable
                 {
                     try
                     {
-                        var response = await _hub.Channel.UnaryAsync(MailboxMethods.Send, entry.Request, _hub.Call(DefaultTimeout, cancellationToken));
+                        var hub = Hub();
+                        var response = await hub.Channel.UnaryAsync(MailboxMethods.Send, entry.Request, hub.Call(DefaultTimeout, cancellationToken));
                         _outbox.Delivered(entry.Seq);
                         delivered++;
                         MailboxRelayLog.Delivered(_logger, entry.Seq, response.MessageId);
@@ -117,12 +127,12 @@ public sealed class MailboxRelay : IDisposable
     private async ValueTask<SendResponse> SendAsync(SendRequest request, RpcCallContext context)
     {
         if (string.IsNullOrEmpty(request.IdempotencyKey))
-            request.IdempotencyKey = $"relay:{_hub.NodeId}:{Guid.NewGuid():N}";
+            request.IdempotencyKey = $"relay:{NodeId}:{Guid.NewGuid():N}";
         if (_outbox.Count() > 0)
             return await QueueAsync(request, context, "earlier messages are still queued");
         try
         {
-            return await _hub.Channel.UnaryAsync(MailboxMethods.Send, request, ForwardOptions(context));
+            return await Hub().Channel.UnaryAsync(MailboxMethods.Send, request, ForwardOptions(context));
         }
         catch (RpcException ex) when (IsTransient(ex.StatusCode) && !context.CancellationToken.IsCancellationRequested)
         {
@@ -149,11 +159,11 @@ public sealed class MailboxRelay : IDisposable
     private async ValueTask<TResponse> Forward<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, RpcCallContext context)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>
         where TResponse : class, Google.Protobuf.IMessage<TResponse> =>
-        await _hub.Channel.UnaryAsync(method, request, ForwardOptions(context));
+        await Hub().Channel.UnaryAsync(method, request, ForwardOptions(context));
 
     private async Task WatchAsync(WatchRequest request, IRpcStreamWriter<MailboxMessage> stream, RpcCallContext context)
     {
-        using var call = _hub.Channel.ServerStreaming(MailboxMethods.Watch, request, ForwardOptions(context, streaming: true));
+        using var call = Hub().Channel.ServerStreaming(MailboxMethods.Watch, request, ForwardOptions(context, streaming: true));
         await call.ResponseHeadersAsync;
         await context.WriteResponseHeadersAsync();
         while (await call.ResponseStream.MoveNextAsync(context.CancellationToken))
@@ -170,6 +180,8 @@ public sealed class MailboxRelay : IDisposable
     }
 
     public void Dispose() => _flushGate.Dispose();
+
+    private IHubConnection Hub() => _hub() ?? throw new RpcException(StatusCode.Unavailable, "this node is not connected to the hub right now");
 
     private static bool IsTransient(StatusCode code) => code is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
 }

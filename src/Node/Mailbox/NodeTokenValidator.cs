@@ -12,7 +12,7 @@ namespace Mesh.Node.Mailbox;
 public sealed class NodeTokenValidator
 {
     private static readonly JsonWebTokenHandler Handler = new();
-    private readonly NodeSigningKey _key;
+    private readonly Func<NodeSigningKey?> _key;
     private readonly string _nodeId;
     private readonly string _issuer;
     private readonly string _audience;
@@ -20,6 +20,12 @@ public sealed class NodeTokenValidator
     private readonly TimeProvider _time;
 
     public NodeTokenValidator(NodeSigningKey key, string nodeId, string issuer, string audience, TimeSpan clockSkew, TimeProvider? time = null)
+        : this(() => key, nodeId, issuer, audience, clockSkew, time)
+    {
+    }
+
+    /// <param name="key">The node's current signing key (renewal may replace it); null before enrollment.</param>
+    public NodeTokenValidator(Func<NodeSigningKey?> key, string nodeId, string issuer, string audience, TimeSpan clockSkew, TimeProvider? time = null)
     {
         _key = key;
         _nodeId = nodeId;
@@ -44,14 +50,16 @@ public sealed class NodeTokenValidator
             return (null, "token is not a well-formed JWT");
         }
 
-        if (!string.Equals(jwt.Kid, _key.KeyId, StringComparison.Ordinal) || jwt.Alg != SecurityAlgorithms.HmacSha256)
+        if (_key() is not { } key)
+            return (null, "this node has no signing key yet (not enrolled)");
+        if (!string.Equals(jwt.Kid, key.KeyId, StringComparison.Ordinal) || jwt.Alg != SecurityAlgorithms.HmacSha256)
             return (null, "token was not signed by this node");
         var result = await Handler.ValidateTokenAsync(jwt, new TokenValidationParameters
         {
             ValidIssuer = _issuer,
             ValidAudience = _audience,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            IssuerSigningKey = new SymmetricSecurityKey(_key.Key) { KeyId = _key.KeyId },
+            IssuerSigningKey = new SymmetricSecurityKey(key.Key) { KeyId = key.KeyId },
             RequireSignedTokens = true,
             RequireExpirationTime = true,
             ValidateLifetime = false,
