@@ -25,6 +25,8 @@ internal static class HubHost
         {
             await InitializeAsync(app, cancellationToken);
             await StartAsync(app, config, cancellationToken);
+            if (listeners.HealthUrl is { } health)
+                output.WriteLine($"mesh hub health: {health} (plaintext, grpc.health.v1 only)");
             output.WriteLine($"mesh hub ready: web {listeners.WebUrl}" + (listeners.InternalUrl is { } grpc ? $", internal gRPC {grpc}" : ""));
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
             var embedded = config.Server.EmbeddedNode && listeners.InternalUrl is { } internalUrl
@@ -67,7 +69,7 @@ internal static class HubHost
                 listeners.Web = listen;
             });
             if (config.InternalGrpc.Enabled)
-                listeners.Internal = kestrel.ListenInternalApi(config, identity);
+                listeners.Internal = kestrel.ListenInternalApi(config, identity, health => listeners.Health = health);
         });
 
         var app = builder.Build();
@@ -148,7 +150,12 @@ internal sealed class HubListeners
 
     public string WebUrl => $"http://{Format(Web!)}";
 
+    public ListenOptions? Health { get; set; }
+
     public string? InternalUrl => Internal is null ? null : $"https://{Format(Internal)}";
+
+    /// <summary>The plaintext (h2c) listener serving only grpc.health.v1, when [internal_grpc] health_listen is set.</summary>
+    public string? HealthUrl => Health is null ? null : $"http://{Format(Health)}";
 
     private static string Format(ListenOptions listen) => listen.IPEndPoint!.ToString();
 }

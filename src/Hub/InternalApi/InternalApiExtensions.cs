@@ -27,7 +27,7 @@ public static class InternalApiExtensions
     }
 
     /// <summary>Adds the internal listener (and the plaintext health-only one when configured) to Kestrel.</summary>
-    public static ListenOptions ListenInternalApi(this KestrelServerOptions kestrel, MeshConfig config, HubIdentity identity)
+    public static ListenOptions ListenInternalApi(this KestrelServerOptions kestrel, MeshConfig config, HubIdentity identity, Action<ListenOptions>? onHealthListener = null)
     {
         var grpc = config.InternalGrpc;
         ListenOptions? internalListener = null;
@@ -64,7 +64,7 @@ public static class InternalApiExtensions
         });
 
         if (grpc.HealthListen is { } health)
-            kestrel.ListenRpcHealthOnly(health.ToEndPoint());
+            kestrel.ListenRpcHealthOnly(health.ToEndPoint(), onHealthListener);
         kestrel.UseRpcKeepAlive(TimeSpan.FromSeconds(30));
         return internalListener!;
     }
