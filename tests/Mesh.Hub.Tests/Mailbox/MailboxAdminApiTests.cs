@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Mesh.Hub.Tests.Mailbox.Support;
+
+namespace Mesh.Hub.Tests.Mailbox;
+
+/// <summary>The root REST endpoints for actors, teams, messages, triggers and reviews on the real hub.</summary>
+public sealed class MailboxAdminApiTests
+{
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task Actors_CreateListGetDelete_WithPreciseErrors()
+    {
+        await using var hub = await MailboxTestHub.StartAsync();
+        var url = (string path) => new Uri(hub.WebUrl, path);
+        var created = await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"alice","name":"Alice","team_id":"web","role":"lead","placement":"node-7"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"alice"}"""))).StatusCode);
+        var bad = await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"a b"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("actor id", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"bob","role":"boss"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("{nope"))).StatusCode);
+
+        var one = await hub.GetJsonAsync("/api/admin/actors/alice");
+        Assert.Equal("node-7", one.GetProperty("placement").GetString());
+        Assert.Equal("lead", one.GetProperty("role").GetString());
+        var teams = await hub.GetJsonAsync("/api/admin/teams");
+        Assert.Equal("web", teams.GetProperty("teams")[0].GetProperty("team_id").GetString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await hub.Admin.DeleteAsync(url("/api/admin/actors/alice"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Admin.DeleteAsync(url("/api/admin/actors/alice"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Admin.GetAsync(url("/api/admin/actors/alice"))).StatusCode);
+
+        using var anonymous = new HttpClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url("/api/admin/actors"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Messages_SendAsRootReadInbox_ReviewsRespond()
+    {
+        await using var hub = await MailboxTestHub.StartAsync();
+        await hub.CreateActorAsync("alice", "web", "worker");
+        await hub.CreateActorAsync("bob", "web", "lead");
+        var url = (string path) => new Uri(hub.WebUrl, path);
+
+        var sent = await hub.Admin.PostAsync(url("/api/admin/messages"), Json("""{"to_actor_id":"alice","payload_json":{"task":"ship"},"idempotency_key":"rest-1"}"""));
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        var again = await hub.Admin.PostAsync(url("/api/admin/messages"), Json("""{"to_actor_id":"alice","text":"dup","idempotency_key":"rest-1"}"""));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Admin.PostAsync(url("/api/admin/messages"), Json("""{"to_actor_id":"ghost","text":"x"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await hub.Admin.PostAsync(url("/api/admin/messages"), Json("""{"to_actor_id":"alice"}"""))).StatusCode);
+        var team = await hub.Admin.PostAsync(url("/api/admin/messages"), Json("""{"from":"bob","team_id":"web","text":"standup"}"""));
+        Assert.Equal(HttpStatusCode.Created, team.StatusCode);
+
+        var inbox = await hub.GetJsonAsync("/api/admin/actors/alice/messages");
+        Assert.Equal(2, inbox.GetProperty("pending_count").GetInt32());
+        Assert.Equal("root", inbox.GetProperty("messages")[0].GetProperty("from").GetString());
+        Assert.Equal("bob", inbox.GetProperty("messages")[1].GetProperty("from").GetString());
+
+        using var channel = hub.Channel();
+        var review = await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.PermissionRequest, new Mesh.Core.Protocol.PermissionRequestRequest
+        {
+            Title = "deploy?",
+            Options = { new Mesh.Core.Protocol.PermissionOption { Id = "yes", Label = "Yes" } },
+        }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        var pending = await hub.GetJsonAsync("/api/admin/reviews");
+        Assert.Equal(["bob"], pending.GetProperty("reviews")[0].GetProperty("reviewers").EnumerateArray().Select(r => r.GetString()!).ToArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await hub.Admin.PostAsync(url($"/api/admin/reviews/{review.Id}/respond"), Json("""{"option_id":"no"}"""))).StatusCode);
+        var answered = await hub.Admin.PostAsync(url($"/api/admin/reviews/{review.Id}/respond"), Json("""{"option_id":"yes"}"""));
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await hub.Admin.PostAsync(url($"/api/admin/reviews/{review.Id}/respond"), Json("""{"outcome":"cancelled"}"""))).StatusCode);
+        Assert.Equal(0, (await hub.GetJsonAsync("/api/admin/reviews")).GetProperty("reviews").GetArrayLength());
+
+        await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.TimeTriggerSet, new Mesh.Core.Protocol.TimeTriggerSetRequest { Cron = "0 0 1 1 *", Message = "new year" }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        var triggers = await hub.GetJsonAsync("/api/admin/triggers");
+        Assert.Equal("0 0 1 1 *", triggers.GetProperty("triggers")[0].GetProperty("cron").GetString());
+    }
+}
