@@ -60,15 +60,21 @@ async Task RunAsync(int n)
     await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (node, ct) => await node.EnrollAsync(ct));
     var enrollSeconds = sw.Elapsed.TotalSeconds;
     sw.Restart();
-    await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (node, ct) => await node.AttachAsync(stop.Token));
-    var attachSeconds = sw.Elapsed.TotalSeconds;
 
-    // Heartbeats: each node on its own 5 s schedule, phases spread over the interval.
+    // Heartbeats: each node on its own 5 s schedule from the moment it attaches, first beat within one interval.
     var lateness = new List<double>();
     var sent = 0L;
-    var beating = nodes.Select((node, index) => Task.Run(async () =>
+    var beating = new System.Collections.Concurrent.ConcurrentBag<Task>();
+    await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (node, ct) =>
     {
-        var next = DateTime.UtcNow + (interval * ((double)index / nodes.Count));
+        await node.AttachAsync(stop.Token);
+        beating.Add(Task.Run(() => BeatAsync(node), CancellationToken.None));
+    });
+    var attachSeconds = sw.Elapsed.TotalSeconds;
+
+    async Task BeatAsync(SimulatedNode node)
+    {
+        var next = DateTime.UtcNow + (interval * Random.Shared.NextDouble());
         while (!stop.IsCancellationRequested)
         {
             var wait = next - DateTime.UtcNow;
@@ -91,7 +97,7 @@ async Task RunAsync(int n)
 
             next += interval;
         }
-    })).ToList();
+    }
 
     await WaitAllOnlineAsync(admin, n, TimeSpan.FromSeconds(60));
     lock (lateness)
@@ -122,7 +128,7 @@ async Task RunAsync(int n)
         $"| {n} | {enrollSeconds:0.0} | {attachSeconds:0.0} | {cpu:0.0} | {peakRss / (1024.0 * 1024):0} | {worstBad} | {sent} | {p99:0} | {(holds ? "yes" : "NO")} |"));
 
     await stop.CancelAsync();
-    await Task.WhenAll(beating);
+    await Task.WhenAll(beating.ToArray());
     foreach (var node in nodes)
         node.Dispose();
     try
@@ -146,7 +152,10 @@ static async Task WaitAllOnlineAsync(HttpClient admin, int n, TimeSpan timeout)
         await Task.Delay(500);
     }
 
-    throw new TimeoutException($"not all {n} nodes came online within {timeout}");
+    var statuses = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/agent-nodes")).RootElement.GetProperty("nodes").EnumerateArray()
+        .Where(e => e.GetProperty("id").GetString()!.StartsWith("sim-", StringComparison.Ordinal))
+        .GroupBy(e => e.GetProperty("status").GetString()).Select(g => $"{g.Key}={g.Count()}");
+    throw new TimeoutException($"not all {n} nodes came online within {timeout}: {string.Join(", ", statuses)}");
 }
 
 string Arg(string name, string fallback)

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Routing.Patterns;
 namespace Mesh.Hub.AdminApi;
 
 /// <summary>
-/// GET/POST /api/admin/agent-nodes, GET/PUT /api/admin/agent-nodes/{id}, GET /api/admin/agent-nodes/{id}/health.
+/// GET/POST /api/admin/agent-nodes, GET/PUT /api/admin/agent-nodes/{id}, GET /api/admin/agent-nodes/{id}/health,
+/// POST /api/admin/agent-nodes/{id}/drain.
 /// DELETE is the lead's <see cref="NodeRemovalEndpoints"/>; the guard here refuses it (409) while the node runs agents
 /// unless ?force=true.
 /// </summary>
@@ -27,6 +28,7 @@ public static class NodeEndpoints
             await checker.CheckAsync(id, cancellationToken) is { } report
                 ? Results.Json(new { report.NodeId, Status = NodeJson.StatusText(report.Status), report.Session, report.Grpc, report.Ok }, AdminJson.Options)
                 : NotFound(id)).WithName("CheckAgentNodeHealth");
+        admin.MapPost("/agent-nodes/{id}/drain", DrainAsync).WithName("DrainAgentNode").Accepts<DrainRequest>("application/json");
         admin.AddEndpointFilter(ActiveAgentsGuard);
         return admin;
     }
@@ -60,6 +62,28 @@ public static class NodeEndpoints
             return Results.ValidationProblem(errors);
         var (outcome, node) = await admin.UpdateAsync(ToSettings(request, id), Actor(user), Source(http), http.RequestAborted);
         return outcome == NodeWriteOutcome.NotFound ? NotFound(id) : Results.Json(NodeJson.From(node!), AdminJson.Options);
+    }
+
+    /// <summary>Body of POST /api/admin/agent-nodes/{id}/drain: true stops new work on the node, false lifts it.</summary>
+    public sealed record DrainRequest(bool Drain = true);
+
+    private static async Task<IResult> DrainAsync(string id, DrainRequest? body, NodeRegistry registry, NodeSessionManager sessions, Audit.IAuditLog audit, ClaimsPrincipal user, HttpContext http)
+    {
+        if (registry.Get(id) is null)
+            return NotFound(id);
+        var drain = body?.Drain ?? true;
+        try
+        {
+            var result = await sessions.SendAsync(id, new Core.Protocol.NodeCommand { Drain = new Core.Protocol.DrainCommand { Drain = drain } }, TimeSpan.FromSeconds(10), http.RequestAborted);
+            if (!result.Ok)
+                return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Bad Gateway", detail: $"node '{id}' refused: {result.Error}");
+            await audit.RecordAsync(Actor(user), drain ? "node.drained" : "node.undrained", id, Source(http), null, http.RequestAborted);
+            return Results.Json(new { Id = id, Draining = result.Drain?.Draining ?? drain }, AdminJson.Options);
+        }
+        catch (SessionCommandException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: ex.Message);
+        }
     }
 
     /// <summary>Refuses DELETE /api/admin/agent-nodes/{id} with 409 while the node reports running agents, unless ?force=true.</summary>

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mesh.Hub.Registry;
+using Mesh.Hub.Sessions;
+using Mesh.Hub.Tests.Support;
+using Mesh.Node;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mesh.Hub.Tests.Sessions;
+
+/// <summary>The real node agent (session loop, /proc metrics, command answers) against an in-process hub over mTLS.</summary>
+public sealed class NodeAgentSessionTests
+{
+    [Fact]
+    public async Task NodeAgent_AttachesWithFacts_SendsMetrics_AnswersTestConnectionAndDrain()
+    {
+        await using var hub = await TestHub.StartAsync();
+        var config = hub.NodeConfig("agent-1", await hub.CreateTokenAsync(), extraToml: "[node]\ncapabilities = [\"docker\", \"gpu\"]");
+        using var stop = new CancellationTokenSource();
+        var agent = new NodeAgent(config, TimeProvider.System, NullLogger<NodeAgent>.Instance, TextWriter.Null);
+        var running = agent.RunAsync(stop.Token);
+        var registry = hub.Services.GetRequiredService<NodeRegistry>();
+
+        await WaitAsync(() => registry.Get("agent-1") is { Status: NodeStatus.Online, Metrics: not null }, TimeSpan.FromSeconds(30));
+        var node = registry.Get("agent-1")!;
+        Assert.Equal(["docker", "gpu"], node.Record.Capabilities);
+        Assert.Equal(Environment.ProcessorCount, node.Record.CpuCount);
+        Assert.True(node.Metrics!.MemoryTotalBytes > 0 && node.Metrics.DiskTotalBytes > 0 && node.Metrics.ProcessCount > 0);
+
+        var health = JsonDocument.Parse(await hub.Admin.GetStringAsync("/api/admin/agent-nodes/agent-1/health")).RootElement;
+        Assert.True(health.GetProperty("ok").GetBoolean(), health.ToString());
+        Assert.Equal("online", health.GetProperty("status").GetString());
+
+        var drained = await hub.Admin.PostAsJsonAsync("/api/admin/agent-nodes/agent-1/drain", new { drain = true });
+        Assert.Equal(HttpStatusCode.OK, drained.StatusCode);
+        Assert.True(JsonDocument.Parse(await drained.Content.ReadAsStringAsync()).RootElement.GetProperty("draining").GetBoolean());
+        await WaitAsync(() => registry.Get("agent-1")!.Draining, TimeSpan.FromSeconds(15));
+        // A draining node takes no new work: it is the only gpu node, so none is offered.
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Admin.GetAsync("/api/cluster/best-node?capabilities=gpu")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await hub.Admin.PostAsJsonAsync("/api/admin/agent-nodes/agent-1/drain", new { drain = false })).StatusCode);
+        await WaitAsync(() => !registry.Get("agent-1")!.Draining, TimeSpan.FromSeconds(15));
+        var best = await hub.Admin.GetFromJsonAsync<JsonElement>("/api/cluster/best-node?capabilities=gpu");
+        Assert.Equal("agent-1", best.GetProperty("node").GetProperty("id").GetString());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Admin.PostAsJsonAsync("/api/admin/agent-nodes/nobody/drain", new { drain = true })).StatusCode);
+        var sessions = hub.Services.GetRequiredService<NodeSessionManager>();
+        Assert.True(await sessions.PingAsync("agent-1", TimeSpan.FromSeconds(10), CancellationToken.None) > TimeSpan.Zero);
+
+        await stop.CancelAsync();
+        await running;
+        await WaitAsync(() => registry.Get("agent-1")!.Status == NodeStatus.Offline, TimeSpan.FromSeconds(10));
+        hub.Directory.Dispose();
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("condition not met in time");
+            await Task.Delay(100);
+        }
+    }
+}
