@@ -97,7 +97,11 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.False(pending.IsCompleted, "no write ever had to wait");
         await Assert.ThrowsAsync<InvalidOperationException>(() => call.RequestStream.WriteAsync(big).AsTask());
         call.Dispose();
-        await Assert.ThrowsAnyAsync<Exception>(() => pending.AsTask().WithTimeout());
+
+        // The write that was waiting must not hang once the call is gone. Whether it fails or was absorbed by the
+        // HTTP/2 window just before the reset depends on timing, so either outcome is fine; a hang is not.
+        var outcome = await Record.ExceptionAsync(() => pending.AsTask().WithTimeout());
+        Assert.False(outcome is TimeoutException, "the pending write hung after the call was disposed");
     }
 
     [Fact]

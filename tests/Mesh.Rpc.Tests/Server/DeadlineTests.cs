@@ -61,8 +61,10 @@ public sealed class DeadlineTests
     public async Task ServerStreaming_DeadlineMidStream_ClientSeesDeadlineExceededAfterMessages()
     {
         var method = new Method<EchoRequest, EchoResponse>(MethodType.ServerStreaming, "mesh.rpc.test.Slow", "TwoThenWait", EchoRequest.Parser, EchoResponse.Parser);
+        var ping = new Method<EchoRequest, EchoResponse>(MethodType.Unary, "mesh.rpc.test.Slow", "Ping", EchoRequest.Parser, EchoResponse.Parser);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await RpcTestServer.StartAsync(app => app.MapRpcService(new RpcServiceBuilder("mesh.rpc.test.Slow")
+            .Unary(ping, (request, _) => ValueTask.FromResult(new EchoResponse()))
             .ServerStreaming(method, async (_, responses, context) =>
             {
                 await responses.WriteAsync(new EchoResponse { Index = 0 });
@@ -78,7 +80,10 @@ public sealed class DeadlineTests
             })
             .Build()));
         using var channel = server.CreateChannel();
-        using var call = channel.ServerStreaming(method, new EchoRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(3)));
+
+        // Connect first: on a loaded machine the TLS + HTTP/2 setup alone can eat a short deadline.
+        await channel.UnaryAsync(ping, new EchoRequest()).WithTimeout();
+        using var call = channel.ServerStreaming(method, new EchoRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(5)));
 
         Assert.True(await call.ResponseStream.MoveNextAsync().WithTimeout());
         Assert.True(await call.ResponseStream.MoveNextAsync().WithTimeout());
