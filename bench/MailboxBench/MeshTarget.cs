@@ -99,6 +99,32 @@ internal sealed class MeshTarget : IAsyncDisposable
         return new RunResult("Mesh hub (gRPC, SQLite group commit)", $"throughput, {concurrency} senders", messages, Stopwatch.GetElapsedTime(start), latencies);
     }
 
+    /// <summary>Like <see cref="ThroughputAsync"/> but each call is a SendBatch of <paramref name="batch"/> messages.</summary>
+    public async Task<RunResult> BatchThroughputAsync(int messages, int concurrency, int batch)
+    {
+        var (tx, rx) = await ActorsAsync();
+        var txToken = Headers(tx);
+        var consumer = ConsumeAsync(rx, messages);
+        var start = Stopwatch.GetTimestamp();
+        var next = 0;
+        var producers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            int first;
+            while ((first = Interlocked.Add(ref next, batch) - batch) < messages)
+            {
+                var request = new SendBatchRequest();
+                for (var seq = first; seq < Math.Min(first + batch, messages); seq++)
+                    request.Messages.Add(new SendRequest { ToActorId = rx, Payload = Payload.Create(seq) });
+                var response = await _channel.UnaryAsync(MailboxMethods.SendBatch, request, new CallOptions(txToken));
+                if (response.Results.Any(r => r.ErrorCode.Length > 0))
+                    throw new InvalidOperationException("a batched send failed: " + response.Results.First(r => r.ErrorCode.Length > 0).Error);
+            }
+        })).ToArray();
+        await Task.WhenAll(producers);
+        var latencies = await consumer;
+        return new RunResult("Mesh hub (gRPC, SQLite group commit)", $"SendBatch of {batch}, {concurrency} senders", messages, Stopwatch.GetElapsedTime(start), latencies);
+    }
+
     public async Task<RunResult> PacedAsync(int ratePerSecond, int seconds)
     {
         var (tx, rx) = await ActorsAsync();

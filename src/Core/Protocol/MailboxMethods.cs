@@ -9,6 +9,8 @@ public static class MailboxMethods
 
     public static readonly Method<SendRequest, SendResponse> Send = Unary("Send", SendRequest.Parser, SendResponse.Parser);
 
+    public static readonly Method<SendBatchRequest, SendBatchResponse> SendBatch = Unary("SendBatch", SendBatchRequest.Parser, SendBatchResponse.Parser);
+
     public static readonly Method<InboxRequest, InboxResponse> Inbox = Unary("Inbox", InboxRequest.Parser, InboxResponse.Parser);
 
     public static readonly Method<AckRequest, AckResponse> Ack = Unary("Ack", AckRequest.Parser, AckResponse.Parser);

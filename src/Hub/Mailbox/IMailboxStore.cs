@@ -29,6 +29,9 @@ public interface IMailboxStore
     // Messages.
     Task<SendResult> SendAsync(NewMessage message, CancellationToken cancellationToken);
 
+    /// <summary>Several sends in one transaction; results in order.</summary>
+    Task<IReadOnlyList<SendResult>> SendManyAsync(IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<MailboxMessage>> ReadAsync(InboxQuery query, CancellationToken cancellationToken);
 
     /// <summary>Reads pending messages and marks them delivered in the same transaction: each is handed out once.</summary>

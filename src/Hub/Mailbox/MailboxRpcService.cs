@@ -26,6 +26,7 @@ public sealed class MailboxRpcService : IInternalRpcService
         _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         Definition = new RpcServiceBuilder(MailboxMethods.ServiceName)
             .Unary(MailboxMethods.Send, (r, c) => Call(c, r, _mailbox.SendAsync))
+            .Unary(MailboxMethods.SendBatch, (r, c) => Call(c, r, _mailbox.SendBatchAsync))
             .Unary(MailboxMethods.Inbox, (r, c) => Call(c, r, _mailbox.InboxAsync))
             .Unary(MailboxMethods.Ack, (r, c) => Call(c, r, _mailbox.AckAsync))
             .ServerStreaming(MailboxMethods.Watch, WatchAsync)

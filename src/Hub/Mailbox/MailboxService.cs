@@ -40,6 +40,68 @@ public sealed partial class MailboxService
 
     public async Task<SendResponse> SendAsync(CallerIdentity caller, SendRequest request, CancellationToken cancellationToken)
     {
+        var message = Prepare(caller, request);
+        return ToResponse(await _store.SendAsync(message, cancellationToken));
+    }
+
+    public const int MaxBatch = 1000;
+
+    /// <summary>Checks each item like <see cref="SendAsync"/> and stores the valid ones in one transaction.</summary>
+    public async Task<SendBatchResponse> SendBatchAsync(CallerIdentity caller, SendBatchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Messages.Count is 0 or > MaxBatch)
+            throw new MailboxException(MailboxError.InvalidArgument, $"a batch holds 1 to {MaxBatch} messages; got {request.Messages.Count}.");
+        var response = new SendBatchResponse();
+        var valid = new List<NewMessage>(request.Messages.Count);
+        var slots = new List<SendBatchResult>(request.Messages.Count);
+        foreach (var item in request.Messages)
+        {
+            var result = new SendBatchResult();
+            response.Results.Add(result);
+            try
+            {
+                valid.Add(Prepare(caller, item));
+                slots.Add(result);
+            }
+            catch (MailboxException ex)
+            {
+                result.ErrorCode = ErrorCode(ex.Error);
+                result.Error = ex.Message;
+            }
+        }
+
+        if (valid.Count > 0)
+        {
+            var stored = await _store.SendManyAsync(valid, cancellationToken);
+            for (var i = 0; i < stored.Count; i++)
+                slots[i].Response = ToResponse(stored[i]);
+        }
+
+        return response;
+    }
+
+    /// <summary>The gRPC name of a refusal, for per-item results.</summary>
+    public static string ErrorCode(MailboxError error) => error switch
+    {
+        MailboxError.InvalidArgument => "INVALID_ARGUMENT",
+        MailboxError.NotFound => "NOT_FOUND",
+        MailboxError.PermissionDenied => "PERMISSION_DENIED",
+        MailboxError.AlreadyExists => "ALREADY_EXISTS",
+        MailboxError.FailedPrecondition => "FAILED_PRECONDITION",
+        MailboxError.ResourceExhausted => "RESOURCE_EXHAUSTED",
+        _ => "UNKNOWN",
+    };
+
+    private static SendResponse ToResponse(SendResult result)
+    {
+        var response = new SendResponse { MessageId = result.MessageIds[0], Duplicate = result.Duplicate, Status = result.Status };
+        response.MessageIds.Add(result.MessageIds);
+        response.Recipients.Add(result.Recipients);
+        return response;
+    }
+
+    private NewMessage Prepare(CallerIdentity caller, SendRequest request)
+    {
         var sender = Resolve(caller, request.ActorId, rootMayActAsItself: true);
         CheckPayload(request.Payload, request.PayloadKind);
         var channel = CheckName(request.Channel, "channel") ?? DefaultChannel;
@@ -72,11 +134,7 @@ public sealed partial class MailboxService
                 throw new MailboxException(MailboxError.InvalidArgument, "a message needs a recipient: --to-actor-id ID or --channel-id TEAM.");
         }
 
-        var result = await _store.SendAsync(new NewMessage(sender.Id, recipients, teamId, runId, channel, request.Payload, request.PayloadKind, key), cancellationToken);
-        var response = new SendResponse { MessageId = result.MessageIds[0], Duplicate = result.Duplicate, Status = result.Status };
-        response.MessageIds.Add(result.MessageIds);
-        response.Recipients.Add(result.Recipients);
-        return response;
+        return new NewMessage(sender.Id, recipients, teamId, runId, channel, request.Payload, request.PayloadKind, key);
     }
 
     public async Task<InboxResponse> InboxAsync(CallerIdentity caller, InboxRequest request, CancellationToken cancellationToken)

@@ -41,6 +41,7 @@ public sealed class MailboxRelay : IDisposable
         _logger = logger;
         Definition = new RpcServiceBuilder(MailboxMethods.ServiceName)
             .Unary(MailboxMethods.Send, SendAsync)
+            .Unary(MailboxMethods.SendBatch, (r, c) => Forward(MailboxMethods.SendBatch, r, c))
             .Unary(MailboxMethods.Inbox, (r, c) => Forward(MailboxMethods.Inbox, r, c))
             .Unary(MailboxMethods.Ack, (r, c) => Forward(MailboxMethods.Ack, r, c))
             .ServerStreaming(MailboxMethods.Watch, WatchAsync)

@@ -91,6 +91,37 @@ public sealed class MailboxServiceTests
     }
 
     [Fact]
+    public async Task SendBatch_ValidItemsStoredInOrder_InvalidOnesAnsweredEach()
+    {
+        await using var h = await TeamAsync(new MailboxOptions { MaxPayloadBytes = 16 });
+        var request = new SendBatchRequest
+        {
+            Messages =
+            {
+                new SendRequest { ToActorId = "lead", Payload = "one", IdempotencyKey = "b1" },
+                new SendRequest { ToActorId = "ghost", Payload = "lost" },
+                new SendRequest { ToActorId = "lead", Payload = new string('x', 17) },
+                new SendRequest { ToActorId = "lead", Payload = "again", IdempotencyKey = "b1" },
+                new SendRequest { TeamId = "t1", Payload = "all" },
+                new SendRequest { ActorId = "rev", ToActorId = "lead", Payload = "not me" },
+            },
+        };
+        var response = await h.Service.SendBatchAsync(Actor("alice"), request, None);
+        var r = response.Results;
+        Assert.Equal(6, r.Count);
+        Assert.True(r[0].Response.MessageId > 0);
+        Assert.Equal("NOT_FOUND", r[1].ErrorCode);
+        Assert.Equal("RESOURCE_EXHAUSTED", r[2].ErrorCode);
+        Assert.True(r[3].Response.Duplicate);
+        Assert.Equal(r[0].Response.MessageId, r[3].Response.MessageId);
+        Assert.Equal(3, r[4].Response.MessageIds.Count);
+        Assert.Equal("PERMISSION_DENIED", r[5].ErrorCode);
+        var lead = await h.Service.InboxAsync(Actor("lead"), new InboxRequest(), None);
+        Assert.Equal(["one", "all"], lead.Messages.Select(m => m.Payload).ToArray());
+        Assert.Equal(MailboxError.InvalidArgument, await RefusedAsync(() => h.Service.SendBatchAsync(Actor("alice"), new SendBatchRequest(), None)));
+    }
+
+    [Fact]
     public async Task TeamChannel_FansOutToMembersButSender_AndOnlyMembersPost()
     {
         await using var h = await TeamAsync();

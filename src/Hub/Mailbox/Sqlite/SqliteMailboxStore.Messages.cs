@@ -14,6 +14,13 @@ public sealed partial class SqliteMailboxStore
         return Write(batch => Send(batch, message), cancellationToken);
     }
 
+    public Task<IReadOnlyList<SendResult>> SendManyAsync(IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Any(m => m.Recipients.Count == 0))
+            throw new MailboxException(MailboxError.FailedPrecondition, "a message has no recipient");
+        return Write<IReadOnlyList<SendResult>>(batch => messages.Select(m => Send(batch, m)).ToArray(), cancellationToken);
+    }
+
     private static SendResult Send(WriteBatch batch, NewMessage message)
     {
         if (message.IdempotencyKey is { } key)
