@@ -1,6 +1,6 @@
 // Join benchmark: enrollments per second against one real hub process on loopback (mtls), side by side with
 // authenticated Whoami calls on the same hub (the ratio shows what a CSR signature + store write costs), and the
-// time from starting a node process to "mesh node ready". Run: dotnet run -c Release --project bench/JoinBench
+// time from starting a node process to "mesh node ready". Run: bench/join.sh
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -14,10 +14,10 @@ using Mesh.Pki;
 
 const string ApiToken = "Bench-api-token-0123456789-ABCDEFGHIJ-xyz";
 var root = FindRoot();
-var meshDll = Path.Combine(root, "src/Hub/bin/Release/net10.0/mesh.dll");
+var meshDll = Environment.GetEnvironmentVariable("MESH_BENCH_DLL") ?? Path.Combine(root, "src/Hub/bin/Release/net10.0/mesh.dll");
 if (!File.Exists(meshDll))
 {
-    Console.Error.WriteLine($"build first: dotnet build src/Hub -c Release ({meshDll} missing)");
+    Console.Error.WriteLine($"run bench/join.sh (it publishes mesh first); {meshDll} is missing");
     return 1;
 }
 
@@ -43,7 +43,7 @@ try
     using var admin = new HttpClient { BaseAddress = web };
     admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
 
-    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; hub {grpc} (mtls, separate process)");
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; hub {grpc} (mtls, separate process, {meshDll})");
     var ca = X509FromPem(File.ReadAllText(Path.Combine(work, "hub-certs", "ca.crt")));
 
     // A reference node identity for the Whoami comparison.
