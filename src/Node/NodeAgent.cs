@@ -58,7 +58,8 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
         }
     }
 
-    private async Task<LoadedNodeIdentity> EnsureIdentityAsync(CancellationToken cancellationToken)
+    /// <summary>The identity to run with: the stored one while valid, else a fresh enrollment (internal for tests).</summary>
+    internal async Task<LoadedNodeIdentity> EnsureIdentityAsync(CancellationToken cancellationToken)
     {
         if (_files.IsEnrolled)
         {

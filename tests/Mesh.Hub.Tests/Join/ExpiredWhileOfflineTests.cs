@@ -21,12 +21,13 @@ public sealed class ExpiredWhileOfflineTests
         var (config, files) = await EnrollNodeAsync(hub, "sleeper", token);
         var firstSerial = Serial(files);
 
+        // One step of the agent, with its clock past the certificate's expiry: it must enroll again.
         var later = new ManualTimeProvider(DateTimeOffset.UtcNow.AddSeconds(25));
-        using var stop = new CancellationTokenSource();
-        var running = new NodeAgent(config, later, NullLogger<NodeAgent>.Instance, TextWriter.Null).RunAsync(stop.Token);
-        await WaitUntilAsync(() => Serial(files) != firstSerial, TimeSpan.FromSeconds(20));
-        stop.Cancel();
-        await running;
+        using (await new NodeAgent(config, later, NullLogger<NodeAgent>.Instance, TextWriter.Null).EnsureIdentityAsync(CancellationToken.None))
+        {
+        }
+
+        Assert.NotEqual(firstSerial, Serial(files));
 
         var audit = await hub.Admin.GetStringAsync("/api/admin/audit");
         Assert.Equal(2, CountOf(audit, "\"node.enrolled\""));
@@ -42,7 +43,7 @@ public sealed class ExpiredWhileOfflineTests
 
         var later = new ManualTimeProvider(DateTimeOffset.UtcNow.AddSeconds(25));
         var ex = await Assert.ThrowsAsync<NodeStopException>(() =>
-            new NodeAgent(config, later, NullLogger<NodeAgent>.Instance, TextWriter.Null).RunAsync(CancellationToken.None));
+            new NodeAgent(config, later, NullLogger<NodeAgent>.Instance, TextWriter.Null).EnsureIdentityAsync(CancellationToken.None));
 
         Assert.Contains("expired", ex.Message, StringComparison.Ordinal);
         Assert.Contains("POST /api/admin/join-tokens {\"node_id\":\"sleeper\"}", ex.Message, StringComparison.Ordinal);
@@ -56,15 +57,4 @@ public sealed class ExpiredWhileOfflineTests
     }
 
     private static int CountOf(string text, string value) => (text.Length - text.Replace(value, "", StringComparison.Ordinal).Length) / value.Length;
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("condition not met");
-            await Task.Delay(100);
-        }
-    }
 }
