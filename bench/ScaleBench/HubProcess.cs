@@ -30,7 +30,7 @@ internal sealed class HubProcess : IAsyncDisposable
 
     public Uri Grpc { get; private set; } = null!;
 
-    public static async Task<HubProcess> StartAsync(string meshDll, string config)
+    public static async Task<HubProcess> StartAsync(string meshDll, string config, IEnumerable<string> environment)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(meshDll);
@@ -38,6 +38,8 @@ internal sealed class HubProcess : IAsyncDisposable
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(config);
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var pair in environment)
+            info.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
         var hub = new HubProcess(Process.Start(info)!);
         var ready = await hub._ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
         var web = ready[(ready.IndexOf("web ", StringComparison.Ordinal) + 4)..ready.IndexOf(',', StringComparison.Ordinal)];

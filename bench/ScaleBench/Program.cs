@@ -9,14 +9,16 @@ using Mesh.ScaleBench;
 // heartbeats. For each N: enroll, attach, hold for a measurement window, report hub CPU and memory, and
 // whether every heartbeat stayed on time (no node ever degraded or offline, as the hub itself judges it).
 //
-//   dotnet run -c Release --project bench/ScaleBench -- --nodes 1000,2000,4000 --window 60 --mode mtls
+//   dotnet run -c Release --project bench/ScaleBench -- --nodes 1000,2000,4000 --window 60 --mode mtls [--hub-env DOTNET_gcServer=0]
 
 var nodeCounts = Arg("--nodes", "1000,2000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList();
 var window = TimeSpan.FromSeconds(int.Parse(Arg("--window", "60"), CultureInfo.InvariantCulture));
 var mode = Arg("--mode", "mtls");
+// e.g. --hub-env DOTNET_gcServer=0 (several: comma-separated)
+var hubEnvironment = Arg("--hub-env", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
 var interval = TimeSpan.FromSeconds(5);
 var meshDll = FindMeshDll();
-Console.WriteLine($"ScaleBench: {Environment.ProcessorCount} cores, mode {mode}, heartbeat every {interval.TotalSeconds:0} s, window {window.TotalSeconds:0} s, hub {meshDll}");
+Console.WriteLine($"ScaleBench: {Environment.ProcessorCount} cores, mode {mode}, heartbeat every {interval.TotalSeconds:0} s, window {window.TotalSeconds:0} s, hub {meshDll} {string.Join(' ', hubEnvironment)}");
 Console.WriteLine("| nodes | enroll s | attach s | hub CPU % (of one core) | hub RSS MiB | degraded/offline seen | heartbeats sent | send p99 late ms | holds |");
 Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
 foreach (var n in nodeCounts)
@@ -41,7 +43,7 @@ async Task RunAsync(int n)
         [admin]
         api_token = "{apiToken}"
         """);
-    await using var hub = await HubProcess.StartAsync(meshDll, config);
+    await using var hub = await HubProcess.StartAsync(meshDll, config, hubEnvironment);
     using var admin = new HttpClient { BaseAddress = hub.Web };
     admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiToken);
     using var stop = new CancellationTokenSource();

@@ -45,6 +45,21 @@ public sealed class SessionBadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HelloWithMarkupInCapabilities_TagsDroppedFactsBounded()
+    {
+        var a = await ConnectAsync("node-a");
+        using var call = a.Channel.DuplexStreaming(SessionMethods.Attach, a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
+        var facts = new SystemFacts { Hostname = new string('h', 5000), CpuCount = -3, MemoryBytes = -1 };
+        facts.Capabilities.AddRange(["gpu", "<script>alert(1)</script>", "docker", "\"><img src=x onerror=alert(1)>", "gpu"]);
+        await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = "node-a", Facts = facts } });
+        Assert.True(await call.ResponseStream.MoveNextAsync());
+        var node = Registry.Get("node-a")!;
+        Assert.Equal(["gpu", "docker"], node.Record.Capabilities);
+        Assert.True(node.Record.Hostname!.Length <= 254);
+        Assert.Equal((0, 0L), (node.Record.CpuCount, node.Record.MemoryBytes));
+    }
+
+    [Fact]
     public async Task HelloForAnotherNodesId_Rejected()
     {
         var a = await ConnectAsync("node-a");
