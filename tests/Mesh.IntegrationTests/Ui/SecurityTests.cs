@@ -48,6 +48,18 @@ public sealed class SecurityTests
         Assert.Null(await page.EvaluateAsync<int?>("() => window.meshXss ?? null"));
         Assert.Equal(0, await page.Locator("#node-xss-node img").CountAsync());
 
+        // Edit on the node page: a bad gRPC target is refused inline, a good edit is saved.
+        await page.GotoAsync("/nodes/xss-node");
+        await page.FillAsync("#edit-grpc_target", "ftp://xss-node:50061");
+        await page.ClickAsync("text=Save changes");
+        Assert.Contains("uses ftp", await page.TextContentAsync(".field-error"), StringComparison.Ordinal);
+        await page.FillAsync("#edit-name", "Edited name");
+        await page.FillAsync("#edit-grpc_target", "https://xss-node.example.com:50061");
+        await page.ClickAsync("text=Save changes");
+        await page.WaitForSelectorAsync("#detail-message:has-text('Changes saved')");
+        Assert.Contains("Edited name", await page.TextContentAsync("h1"), StringComparison.Ordinal);
+        Assert.Contains("https://xss-node.example.com:50061", await page.TextContentAsync("dl.facts"), StringComparison.Ordinal);
+
         // Root creates a viewer; the viewer reads the nodes page but gets 403 on root pages and root actions.
         await page.GotoAsync("/access");
         await page.FillAsync("#viewer-name", "watcher");
