@@ -181,6 +181,23 @@ public sealed class SessionBadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Delete_NodeWithRunningAgents_409UnlessForce()
+    {
+        var a = await ConnectAsync("busy-node");
+        using var call = await AttachAsync(a);
+        await call.RequestStream.WriteAsync(new NodeMessage { Heartbeat = new NodeHeartbeat { NodeId = "busy-node", RunningAgents = 2 } });
+        await WaitAsync(() => Registry.Get("busy-node")!.RunningAgents == 2);
+
+        var refused = await _hub.Admin.DeleteAsync("/api/admin/agent-nodes/busy-node");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("running 2 agent(s)", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(NodeStatus.Online, Registry.Get("busy-node")!.Status);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _hub.Admin.DeleteAsync("/api/admin/agent-nodes/busy-node?force=true")).StatusCode);
+        Assert.Equal(NodeStatus.Revoked, Registry.Get("busy-node")!.Status);
+    }
+
+    [Fact]
     public async Task PingAndTestConnection_OverLiveSession_NodeAnswers()
     {
         var a = await ConnectAsync("node-a");
