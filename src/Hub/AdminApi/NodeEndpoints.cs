@@ -8,8 +8,7 @@ namespace Mesh.Hub.AdminApi;
 /// <summary>
 /// GET/POST /api/admin/agent-nodes, GET/PUT /api/admin/agent-nodes/{id}, GET /api/admin/agent-nodes/{id}/health,
 /// POST /api/admin/agent-nodes/{id}/drain.
-/// DELETE is the lead's <see cref="NodeRemovalEndpoints"/>; the guard here refuses it (409) while the node runs agents
-/// unless ?force=true.
+/// DELETE (with its running-agents guard) is <see cref="NodeRemovalEndpoints"/>.
 /// </summary>
 public static class NodeEndpoints
 {
@@ -29,7 +28,6 @@ public static class NodeEndpoints
                 ? Results.Json(new { report.NodeId, Status = NodeJson.StatusText(report.Status), report.Session, report.Grpc, report.Ok }, AdminJson.Options)
                 : NotFound(id)).WithName("CheckAgentNodeHealth");
         admin.MapPost("/agent-nodes/{id}/drain", DrainAsync).WithName("DrainAgentNode").Accepts<DrainRequest>("application/json");
-        admin.AddEndpointFilter(ActiveAgentsGuard);
         return admin;
     }
 
@@ -84,23 +82,6 @@ public static class NodeEndpoints
         {
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: ex.Message);
         }
-    }
-
-    /// <summary>Refuses DELETE /api/admin/agent-nodes/{id} with 409 while the node reports running agents, unless ?force=true.</summary>
-    private static async ValueTask<object?> ActiveAgentsGuard(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        if (HttpMethods.IsDelete(http.Request.Method)
-            && http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern } && pattern.EndsWith("/agent-nodes/{id}", StringComparison.Ordinal)
-            && http.Request.RouteValues["id"] is string id
-            && http.RequestServices.GetRequiredService<NodeRegistry>().Get(id) is { RunningAgents: > 0 } node
-            && !string.Equals(http.Request.Query["force"], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-                detail: $"node '{id}' is running {node.RunningAgents} agent(s); stop them first or remove it anyway with ?force=true");
-        }
-
-        return await next(context);
     }
 
     internal static NodeSettings ToSettings(NodeSettingsRequest request, string id) =>
