@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -14,10 +15,16 @@ public sealed record TokenCheck(CallerIdentity? Identity, string? Failure)
 /// <summary>
 /// Validates call tokens: HS256 only, a kid the key ring knows, issuer, audience, expiry, not-before
 /// (with the configured clock skew), a lifetime within the scope's maximum, and consistent claims.
+/// A token that passed is remembered (by its exact text, with the key ring that accepted it) until it expires, so a
+/// client reusing its token pays the signature check once; the expiry is still checked on every call, and a new key
+/// ring (rotation) forgets everything. Failures are never cached.
 /// </summary>
 public sealed class CallTokenValidator
 {
+    /// <summary>Bound on remembered tokens; when full the cache starts over (a flood of distinct tokens costs only re-validation).</summary>
+    public const int CacheCapacity = 8192;
     private static readonly JsonWebTokenHandler Handler = new();
+    private readonly ConcurrentDictionary<string, Accepted> _accepted = new(StringComparer.Ordinal);
     private readonly Func<SigningKeyRing> _keys;
     private readonly string _issuer;
     private readonly string _audience;
@@ -44,7 +51,21 @@ public sealed class CallTokenValidator
         return CheckAsync(authorization["Bearer ".Length..].Trim());
     }
 
-    public async Task<TokenCheck> CheckAsync(string token)
+    public Task<TokenCheck> CheckAsync(string token)
+    {
+        var keys = _keys();
+        if (_accepted.TryGetValue(token, out var accepted) && ReferenceEquals(accepted.Keys, keys))
+        {
+            var now = _time.GetUtcNow();
+            if (now <= accepted.Check.Identity!.ExpiresAt + _clockSkew)
+                return Task.FromResult(accepted.Check);
+            _accepted.TryRemove(token, out _);
+        }
+
+        return ValidateAsync(token, keys);
+    }
+
+    private async Task<TokenCheck> ValidateAsync(string token, SigningKeyRing keys)
     {
         JsonWebToken jwt;
         try
@@ -59,7 +80,6 @@ public sealed class CallTokenValidator
         if (!string.Equals(jwt.Alg, SecurityAlgorithms.HmacSha256, StringComparison.Ordinal))
             return TokenCheck.Fail($"token algorithm '{jwt.Alg}' is not accepted (only HS256)");
 
-        var keys = _keys();
         if (!keys.TryResolve(jwt.Kid, out var key, out var keyNode))
             return TokenCheck.Fail($"token key id '{jwt.Kid}' is unknown (signed with a secret this hub does not have, or rotated out of previous_secrets)");
 
@@ -79,8 +99,19 @@ public sealed class CallTokenValidator
         if (!result.IsValid)
             return TokenCheck.Fail(Describe(result.Exception));
 
-        return CheckTimesAndClaims(jwt, keyNode);
+        var check = CheckTimesAndClaims(jwt, keyNode);
+        if (check.IsValid)
+        {
+            if (_accepted.Count >= CacheCapacity)
+                _accepted.Clear();
+            _accepted[token] = new Accepted(check, keys);
+        }
+
+        return check;
     }
+
+    /// <summary>How many accepted tokens are remembered (for tests).</summary>
+    public int CachedCount => _accepted.Count;
 
     private TokenCheck CheckTimesAndClaims(JsonWebToken jwt, string? keyNode)
     {
@@ -126,6 +157,8 @@ public sealed class CallTokenValidator
 
         return new TokenCheck(new CallerIdentity(scope, subject, keyNode, jwt.Id ?? string.Empty, expires), null);
     }
+
+    private sealed record Accepted(TokenCheck Check, SigningKeyRing Keys);
 
     private static string Describe(Exception? exception) => exception switch
     {
