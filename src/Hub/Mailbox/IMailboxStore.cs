@@ -39,6 +39,9 @@ public interface IMailboxStore
 
     Task<AckResult> AckAsync(string actorId, IReadOnlyList<ulong> messageIds, CancellationToken cancellationToken);
 
+    /// <summary>An actor's newest messages, pending and delivered, newest first (the web UI's inbox view).</summary>
+    Task<IReadOnlyList<MailboxMessage>> ReadLatestAsync(string actorId, int limit, CancellationToken cancellationToken);
+
     Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken);
 
     Task<IReadOnlyDictionary<string, long>> CountPendingByActorAsync(CancellationToken cancellationToken);
@@ -70,6 +73,9 @@ public interface IMailboxStore
     Task<PermissionReview?> GetReviewAsync(ulong reviewId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<PermissionReview>> ListReviewsAsync(bool includeClosed, CancellationToken cancellationToken);
+
+    /// <summary>The newest answered or cancelled reviews, newest first (the web UI's history).</summary>
+    Task<IReadOnlyList<PermissionReview>> ListRecentClosedReviewsAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>Answers (or, with a null option, cancels) a pending review; FAILED_PRECONDITION if it is no longer pending.</summary>
     Task<PermissionReview> AnswerReviewAsync(ulong reviewId, string? optionId, string answeredBy, CancellationToken cancellationToken);

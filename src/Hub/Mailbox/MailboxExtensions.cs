@@ -34,6 +34,9 @@ public static class MailboxExtensions
         services.AddHostedService<MailboxStartup>();
         services.AddSingleton<TriggerScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<TriggerScheduler>());
+        services.AddSingleton(new Web.UiNavItem("Mailboxes", "/mailboxes", 30));
+        services.AddSingleton(new Web.UiNavItem("Reviews", "/reviews", 40));
+        services.AddSingleton<Web.MailboxStreamGate>();
         return services;
     }
 }

@@ -58,6 +58,7 @@ public static class WebUiExtensions
         });
         app.MapOpenApi();
         app.MapUiStream();
+        app.MapMailboxStreams();
         app.MapRazorPages();
         return app;
     }

@@ -27,3 +27,17 @@
     });
   });
 })();
+
+// Mailbox inbox: a reconnecting stream may resend a row the page already shows; keep the first of each id.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:sseMessage", function (event) {
+    var body = document.getElementById("inbox-body");
+    if (!body || event.target !== body) return;
+    var seen = {};
+    body.querySelectorAll("tr[id^='msg-']").forEach(function (row) {
+      if (seen[row.id]) row.parentNode.removeChild(row);
+      else seen[row.id] = true;
+    });
+  });
+})();
