@@ -27,6 +27,9 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
 
     private string NodeId => config.Server.NodeId!;
 
+    /// <summary>The live hub connection and signing key, for the node's local mailbox endpoint.</summary>
+    public CurrentHubConnection Hub { get; } = new();
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
@@ -35,10 +38,19 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
             try
             {
                 using var identity = await EnsureIdentityAsync(cancellationToken);
+                Hub.SetSigningKey(identity.SigningKey);
                 using var connection = HubConnection.ForIdentity(config.Hub.Target!, identity, NodeId, config, time);
                 await CheckInAsync(connection, identity, cancellationToken);
                 backoff.Reset();
-                await RunConnectedAsync(connection, identity, cancellationToken);
+                Hub.Set(connection);
+                try
+                {
+                    await RunConnectedAsync(connection, identity, cancellationToken);
+                }
+                finally
+                {
+                    Hub.Clear(connection);
+                }
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.Unavailable })
             {

@@ -25,7 +25,7 @@ internal sealed partial class ConfigBinder
         var node = new NodeConfig(
             String("node.name"),
             BindCapabilities(),
-            BindAbsolutePaths("node.safe_paths"));
+            BindAbsolutePaths("node.safe_paths")) { LocalListen = BindLocalListen(role, out var localIsDefault), LocalListenIsDefault = localIsDefault };
         var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"));
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
         var mailbox = BindMailbox();

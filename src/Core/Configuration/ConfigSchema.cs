@@ -58,6 +58,7 @@ public static class ConfigSchema
         new("node", "name", ConfigValueType.String, null, "Display name (defaults to node_id)."),
         new("node", "capabilities", ConfigValueType.StringArray, "[]", "Free-form capability tags used for placement, e.g. [\"gpu\", \"docker\"]."),
         new("node", "safe_paths", ConfigValueType.StringArray, "[]", "Absolute folders agents on this node may use (symlinks resolved)."),
+        new("node", "local_listen", ConfigValueType.String, "\"127.0.0.1:50055\" (node), \"\" (hub)", "Loopback host:port of this node's local mailbox endpoint (plaintext h2c, mesh.v1.Mailbox relayed to the hub; callers need an actor token, see `mesh actor-token`). Only 127.0.0.0/8, [::1] or localhost; port 0 picks a free port; \"\" turns it off. On a hub it serves the embedded node and is off unless set."),
 
         new("worktree", "default_root", ConfigValueType.String, null, "Default folder for agent worktrees (absolute)."),
 

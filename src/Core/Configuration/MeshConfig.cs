@@ -53,7 +53,16 @@ public sealed record GrpcAuthConfig(
 
 public sealed record HubTargetConfig(Uri? Target);
 
-public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities, IReadOnlyList<string> SafePaths);
+public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities, IReadOnlyList<string> SafePaths)
+{
+    public const string DefaultLocalListen = "127.0.0.1:50055";
+
+    /// <summary>[node] local_listen: the loopback address of the local mailbox endpoint; null when off.</summary>
+    public ListenAddress? LocalListen { get; init; }
+
+    /// <summary>True when <see cref="LocalListen"/> is the built-in default rather than the operator's choice.</summary>
+    public bool LocalListenIsDefault { get; init; }
+}
 
 public sealed record WorktreeConfig(string? DefaultRoot);
 

@@ -3,7 +3,7 @@ using Mesh.Core.Configuration;
 
 namespace Mesh.Hub.Cli;
 
-/// <summary>The mesh command line: run (default), config check, version.</summary>
+/// <summary>The mesh command line: run (default), config check, cluster-token, actor-token, version.</summary>
 public static class MeshCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
@@ -26,6 +26,8 @@ public static class MeshCommandLine
         var clusterToken = new Command("cluster-token", "Print the cluster bootstrap token (for a DaemonSet's Secret) from the hub's configuration and CA.");
         clusterToken.SetAction(result => ClusterTokenCommand.Execute(options.Read(result), output, error));
 
+        var actorToken = new ActorTokenCommand().Create(options, output, error);
+
         var version = new Command("version", "Print the version of this mesh binary.");
         version.SetAction(_ =>
         {
@@ -36,6 +38,7 @@ public static class MeshCommandLine
         root.Subcommands.Add(run);
         root.Subcommands.Add(config);
         root.Subcommands.Add(clusterToken);
+        root.Subcommands.Add(actorToken);
         root.Subcommands.Add(version);
 
         var parsed = root.Parse(args);

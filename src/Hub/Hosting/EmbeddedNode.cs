@@ -3,6 +3,7 @@ using Mesh.Hub.Join;
 using Mesh.Node;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
+using Mesh.Node.LocalApi;
 
 namespace Mesh.Hub.Hosting;
 
@@ -15,10 +16,14 @@ internal static class EmbeddedNode
 {
     public const string DefaultId = "main";
 
+    /// <summary>Where the embedded node keeps its identity: data_dir/node-&lt;id&gt;/certs.</summary>
+    public static string CertDir(MeshConfig hubConfig) =>
+        Path.Combine(hubConfig.Server.DataDir, $"node-{hubConfig.Server.NodeId ?? DefaultId}", "certs");
+
     public static async Task<Task> StartAsync(WebApplication app, MeshConfig hubConfig, Uri internalUrl, TextWriter output, CancellationToken stopping)
     {
         var nodeId = hubConfig.Server.NodeId ?? DefaultId;
-        var certDir = Path.Combine(hubConfig.Server.DataDir, $"node-{nodeId}", "certs");
+        var certDir = CertDir(hubConfig);
         Core.Configuration.Secret? token = null;
         if (!new NodeIdentityFiles(certDir).IsEnrolled)
         {
@@ -48,6 +53,17 @@ internal static class EmbeddedNode
 
         var logger = app.Services.GetRequiredService<ILogger<NodeAgent>>();
         var agent = new NodeAgent(nodeConfig, app.Services.GetRequiredService<TimeProvider>(), logger, output);
+        // [node] local_listen on a hub (off unless set): the embedded node's local endpoint, for agents on the hub machine.
+        NodeLocalEndpoint? local = null;
+        try
+        {
+            local = await NodeProcess.StartLocalEndpointAsync(nodeConfig, agent, app.Services, output, stopping);
+        }
+        catch (StartupException ex)
+        {
+            EmbeddedNodeLog.LocalEndpointFailed(logger, nodeId, ex.Message);
+        }
+
         return Task.Run(async () =>
         {
             try
@@ -58,6 +74,11 @@ internal static class EmbeddedNode
             {
                 EmbeddedNodeLog.Stopped(logger, nodeId, ex.Message);
             }
+            finally
+            {
+                if (local is not null)
+                    await local.DisposeAsync();
+            }
         }, CancellationToken.None);
     }
 }
@@ -66,4 +87,7 @@ internal static partial class EmbeddedNodeLog
 {
     [LoggerMessage(EventId = 1101, EventName = "EmbeddedNodeStopped", Level = LogLevel.Error, Message = "The hub's local node {NodeId} stopped: {Reason}")]
     public static partial void Stopped(ILogger logger, string nodeId, string reason);
+
+    [LoggerMessage(EventId = 1102, EventName = "EmbeddedNodeLocalEndpointFailed", Level = LogLevel.Error, Message = "The hub's local node {NodeId} runs without its local mailbox endpoint: {Reason}")]
+    public static partial void LocalEndpointFailed(ILogger logger, string nodeId, string reason);
 }

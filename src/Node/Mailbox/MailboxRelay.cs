@@ -40,6 +40,7 @@ public sealed class MailboxRelay : IDisposable
         _time = time;
         _logger = logger;
         Definition = new RpcServiceBuilder(MailboxMethods.ServiceName)
+            .UsePreHandler(RequireWellFormedToken)
             .Unary(MailboxMethods.Send, SendAsync)
             .Unary(MailboxMethods.SendBatch, (r, c) => Forward(MailboxMethods.SendBatch, r, c))
             .Unary(MailboxMethods.Inbox, (r, c) => Forward(MailboxMethods.Inbox, r, c))
@@ -105,6 +106,9 @@ public sealed class MailboxRelay : IDisposable
         }
     }
 
+    /// <summary>Makes <see cref="RunFlusherAsync"/> try now (e.g. the hub connection just came back).</summary>
+    public void WakeFlusher() => _queued.TrySetResult();
+
     /// <summary>Flushes whenever something is queued, and retries every <paramref name="retryEvery"/> until stopped.</summary>
     public async Task RunFlusherAsync(TimeSpan retryEvery, CancellationToken cancellationToken)
     {
@@ -123,6 +127,16 @@ public sealed class MailboxRelay : IDisposable
                 return;
             }
         }
+    }
+
+    // A missing or malformed token is refused here, with how to get one, instead of costing a hub round trip (or,
+    // while the hub is away, looking like an outage). Well-formed tokens are judged by the hub (or, offline, by
+    // NodeTokenValidator when a send is queued).
+    private static ValueTask RequireWellFormedToken(RpcCallContext context)
+    {
+        if (NodeTokenValidator.MalformedReason(context.GetRequestHeader("authorization")) is { } reason)
+            throw new RpcException(StatusCode.Unauthenticated, $"{reason}: set MESH_ACTOR_TOKEN to an actor token (on this node: mesh actor-token --config <node.toml> --actor-id ID)");
+        return ValueTask.CompletedTask;
     }
 
     private async ValueTask<SendResponse> SendAsync(SendRequest request, RpcCallContext context)

@@ -35,6 +35,16 @@ public sealed class NodeTokenValidator
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Why <paramref name="authorization"/> cannot be a bearer JWT at all, or null if it looks like one.</summary>
+    public static string? MalformedReason(string? authorization)
+    {
+        if (string.IsNullOrWhiteSpace(authorization))
+            return "no token";
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return "the authorization header is not 'Bearer <token>'";
+        return Handler.CanReadToken(authorization["Bearer ".Length..].Trim()) ? null : "the token is not a well-formed JWT";
+    }
+
     /// <summary>The actor id of a valid node-signed actor token, or null with the reason.</summary>
     public async Task<(string? ActorId, string? Failure)> CheckAsync(string? authorization)
     {
