@@ -152,4 +152,50 @@ public sealed class NodeLocalEndpointTests : IDisposable
         Assert.True(online.ExitCode == 0 && !online.Json.GetProperty("queued").GetBoolean(), online.ToString());
         Assert.Equal(["offline 1", "offline 2", "online"], await cluster.InboxPayloadsAsync("b1"));
     }
+
+    [Fact]
+    public async Task HubWithLocalListen_EmbeddedNodeServesItsActors_WithTokensFromTheHubConfig()
+    {
+        var web = FreePort();
+        var grpc = FreePort();
+        var hubConfig = _dir.Write("hub.toml", $"""
+            [server]
+            listen = "127.0.0.1:{web}"
+            data_dir = "hub-data"
+            [internal_grpc]
+            listen = "127.0.0.1:{grpc}"
+            [admin]
+            api_token = "{NodeLocalEndpointCluster.ApiToken}"
+            [node]
+            local_listen = "127.0.0.1:0"
+            """);
+        await using var hub = Mesh.Hub.Tests.Support.MeshProcess.Start(["run", "--config", hubConfig]);
+        await hub.WaitForLineAsync("mesh hub ready:", Timeout);
+        var line = await hub.WaitForLineAsync("mesh node local endpoint: ", Timeout);
+        var endpoint = line["mesh node local endpoint: ".Length..].Trim();
+        await hub.WaitForLineAsync("mesh node ready: node main", Timeout);
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{web}") };
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", NodeLocalEndpointCluster.ApiToken);
+        foreach (var (id, placement) in new[] { ("local", "main"), ("lead", (string?)null) })
+        {
+            var created = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(admin, "/api/admin/actors", new { id, placement });
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var (code, token, stderr) = await Mesh.Hub.Tests.Support.MeshProcess.RunAsync("actor-token", "--config", hubConfig, "--actor-id", "local");
+        Assert.True(code == 0, stderr);
+        var sent = await ActorCli.RunAsync(["--json", "send", "--to-actor-id", "lead", "--text", "from main"],
+            new Dictionary<string, string?> { ["MESH_GRPC_TARGET"] = endpoint, ["MESH_ACTOR_TOKEN"] = token.Trim() });
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        var inbox = await ActorCli.RunAsync(["--json", "--config", hubConfig, "--actor-id", "lead", "inbox"], new Dictionary<string, string?>());
+        var message = Assert.Single(inbox.Json.GetProperty("messages").EnumerateArray());
+        Assert.Equal(("local", "from main"), (message.GetProperty("from").GetString(), message.GetProperty("payload").GetString()));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
