@@ -63,6 +63,8 @@ public sealed class NodeLocalEndpoint : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggers);
             builder.Services.AddRpcHealth();
+            // Its owner (the node process or the hub's embedded node) stops it; it must not react to SIGTERM itself.
+            builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -102,6 +104,14 @@ public sealed class NodeLocalEndpoint : IAsyncDisposable
         _outbox.Dispose();
         _stopping.Dispose();
     }
+}
+
+/// <summary>A host lifetime without signal handling or console messages.</summary>
+internal sealed class OwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>The local endpoint's address is taken by another process.</summary>

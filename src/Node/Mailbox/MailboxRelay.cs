@@ -126,6 +126,19 @@ public sealed class MailboxRelay : IDisposable
             {
                 return;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The outbox keeps the messages; a failing disk or store must not end delivery for the node's lifetime.
+                MailboxRelayLog.FlushFailed(_logger, ex, retryEvery);
+                try
+                {
+                    await Task.Delay(retryEvery, _time, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -214,4 +227,7 @@ internal static partial class MailboxRelayLog
 
     [LoggerMessage(EventId = 6104, EventName = "RelayRefused", Level = LogLevel.Warning, Message = "The hub refused queued send {Seq} of actor {ActorId} ({Code}: {Detail}); it stays in the outbox marked failed.")]
     public static partial void Refused(ILogger logger, long seq, string actorId, StatusCode code, string detail);
+
+    [LoggerMessage(EventId = 6105, EventName = "RelayFlushFailed", Level = LogLevel.Error, Message = "Delivering the node outbox failed; retrying in {Delay}.")]
+    public static partial void FlushFailed(ILogger logger, Exception exception, TimeSpan delay);
 }

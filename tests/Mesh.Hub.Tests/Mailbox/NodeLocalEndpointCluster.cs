@@ -21,7 +21,8 @@ internal sealed class NodeLocalEndpointCluster : IAsyncDisposable
     private readonly TempDirectory _dir;
     private readonly Dictionary<string, MeshProcess> _nodes = new(StringComparer.Ordinal);
 
-    public NodeLocalEndpointCluster(TempDirectory dir)
+    /// <param name="hubSecurity">Extra keys for the hub's [internal_grpc.security], e.g. a short node_certificate_lifetime.</param>
+    public NodeLocalEndpointCluster(TempDirectory dir, string hubSecurity = "")
     {
         _dir = dir;
         var webPort = FreePort();
@@ -35,6 +36,7 @@ internal sealed class NodeLocalEndpointCluster : IAsyncDisposable
             [internal_grpc.security]
             mode = "mtls"
             cert_dir = "hub-certs"
+            {hubSecurity}
             [admin]
             api_token = "{ApiToken}"
             """);

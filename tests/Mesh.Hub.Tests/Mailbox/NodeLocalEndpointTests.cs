@@ -154,6 +154,28 @@ public sealed class NodeLocalEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task NodeLocalEndpoint_AfterCertificateRenewal_RelaysOverTheNewConnection()
+    {
+        await using var cluster = new NodeLocalEndpointCluster(_dir, "node_certificate_lifetime = \"20s\"");
+        await cluster.StartHubAsync();
+        await cluster.JoinNodeAsync("n1");
+        await cluster.CreateActorAsync("a1", placement: "n1");
+        await cluster.CreateActorAsync("b1");
+        var a1 = await cluster.MintAsync("n1", "a1");
+        Assert.Equal(0, (await cluster.AgentAsync("n1", a1, "send", "--to-actor-id", "b1", "--text", "before")).ExitCode);
+
+        // Renewal happens between 10 and 16 s into a 20 s certificate; the node then reconnects with a new HubConnection.
+        await cluster.Node("n1").WaitForTextAsync("renewed its certificate", TimeSpan.FromSeconds(40));
+        var after = await cluster.AgentAsync("n1", a1, "--json", "send", "--to-actor-id", "b1", "--text", "after");
+        Assert.True(after.ExitCode == 0, after.ToString());
+        var deadline = DateTime.UtcNow + Timeout;
+        string[] payloads = [];
+        while (DateTime.UtcNow < deadline && (payloads = await cluster.InboxPayloadsAsync("b1")).Length < 2)
+            await Task.Delay(500);
+        Assert.Equal(["before", "after"], payloads);
+    }
+
+    [Fact]
     public async Task HubWithLocalListen_EmbeddedNodeServesItsActors_WithTokensFromTheHubConfig()
     {
         var web = FreePort();
