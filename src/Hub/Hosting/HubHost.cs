@@ -74,14 +74,14 @@ internal static class HubHost
 
         var app = builder.Build();
         app.UseListenerSeparation();
+        if (config.InternalGrpc.Enabled)
+            app.UseInternalApi();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHubStatus();
         app.MapAdminApi().MapNodeEndpoints();
         app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapOperatorUi();
-        if (config.InternalGrpc.Enabled)
-            app.MapInternalApi();
         return app;
     }
 

@@ -82,10 +82,18 @@ public static class InternalApiExtensions
         return Task.CompletedTask;
     });
 
-    public static void MapInternalApi(this WebApplication app)
+    /// <summary>
+    /// Serves the internal gRPC services (and health) at the end of a branch that gRPC requests take right after
+    /// <see cref="UseListenerSeparation"/>: the listener separation has already confined them to the internal and
+    /// health listeners, and their authentication is <see cref="HubCallAuthenticator"/>, so they skip endpoint
+    /// routing and the web UI's middleware (cookies, antiforgery, static files), which cost every call.
+    /// </summary>
+    public static void UseInternalApi(this WebApplication app)
     {
-        app.MapRpcHealth();
-        foreach (var service in app.Services.GetServices<IInternalRpcService>())
-            app.MapRpcService(service.Definition);
+        var services = new List<RpcServiceDefinition> { app.Services.RpcHealthDefinition() };
+        services.AddRange(app.Services.GetServices<IInternalRpcService>().Select(s => s.Definition));
+        app.MapWhen(
+            context => context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true,
+            grpc => grpc.RunRpcServices(services));
     }
 }

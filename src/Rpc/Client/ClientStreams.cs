@@ -57,6 +57,12 @@ internal sealed class ClientRequestStream<TRequest, TResponse>(ClientCall<TReque
         {
             throw ClosedException(ex);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The body pump completed the queue with its own cancellation because the server ended the call:
+            // report the call's status, as for a closed stream, not a cancellation the caller never asked for.
+            throw ClosedException(ex);
+        }
         finally
         {
             Volatile.Write(ref _writing, 0);

@@ -224,4 +224,29 @@ public sealed class EndToEndTests : IAsyncLifetime
         await _service.WaitIdleAsync(TestTimeout.Default);
         _server.Logs.AssertNoErrors();
     }
+
+    [Fact]
+    public async Task WritesAfterTheServerEndedADuplexCall_FailWithTheCallsOutcome_NeverAsACancellation()
+    {
+        using var call = _channel.DuplexStreaming(InteropMethods.Bidi);
+        await call.RequestStream.WriteAsync(new EchoRequest { FailCode = (int)StatusCode.ResourceExhausted, FailMessage = "enough" }).AsTask().WithTimeout();
+
+        Exception? failure = null;
+        for (var i = 0; i < 10_000 && failure is null; i++)
+        {
+            try
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { Payload = ByteString.CopyFrom(new byte[1024]) }).AsTask().WithTimeout();
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        }
+
+        Assert.NotNull(failure);
+        Assert.True(failure is RpcException { StatusCode: StatusCode.ResourceExhausted } or InvalidOperationException, $"unexpected {failure}");
+        var end = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync().AsTask().WithTimeout());
+        Assert.Equal(StatusCode.ResourceExhausted, end.StatusCode);
+    }
 }
