@@ -22,7 +22,8 @@ namespace Mesh.Hub.Web;
 /// </summary>
 internal static class MailboxStream
 {
-    private const int BacklogPage = 500;
+    /// <summary>Most missed messages a (re)connecting inbox stream replays: as many as the page shows.</summary>
+    public const int BacklogLimit = 100;
 
     public static void MapMailboxStreams(this WebApplication app)
     {
@@ -67,20 +68,16 @@ internal static class MailboxStream
         using (var subscription = notifier.Subscribe(actorId))
         {
             // Subscribed before the backlog is read: nothing committed in between is missed (duplicates are skipped by id).
+            // The backlog is the newest messages after the resume point, at most a page's worth: a browser that missed
+            // more sees the rest on reload.
             var last = after;
-            while (true)
+            var backlog = await ReadBacklogAsync(mailbox, actorId, cancellationToken);
+            if (backlog is null)
+                yield break;
+            foreach (var message in backlog.Where(m => m.Id > after).OrderBy(m => m.Id))
             {
-                var backlog = await ReadBacklogAsync(mailbox, actorId, last, cancellationToken);
-                if (backlog is null)
-                    yield break;
-                foreach (var message in backlog)
-                {
-                    last = message.Id;
-                    yield return Message(message);
-                }
-
-                if (backlog.Count < BacklogPage)
-                    break;
+                last = message.Id;
+                yield return Message(message);
             }
 
             long? pending = null;
@@ -233,11 +230,11 @@ internal static class MailboxStream
         return (MailboxHtml.PendingReviews(pending.Reviews, isRoot, antiforgeryToken), MailboxHtml.ClosedReviews(closed));
     }
 
-    private static async Task<IReadOnlyList<MailboxMessage>?> ReadBacklogAsync(MailboxService mailbox, string actorId, ulong after, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<MailboxMessage>?> ReadBacklogAsync(MailboxService mailbox, string actorId, CancellationToken cancellationToken)
     {
         try
         {
-            return await mailbox.Store.ReadAsync(new InboxQuery(actorId, BacklogPage, after, IncludeDelivered: true, null, null), cancellationToken);
+            return await mailbox.Store.ReadLatestAsync(actorId, BacklogLimit, cancellationToken);
         }
         catch (OperationCanceledException)
         {

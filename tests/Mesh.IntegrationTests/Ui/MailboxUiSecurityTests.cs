@@ -106,21 +106,7 @@ public sealed class MailboxUiSecurityTests
         // A reconnecting browser sends Last-Event-ID: the stream resumes after it from the store, in id order.
         var second = await MailboxUiTests.SendOverRestAsync(root, new { to_actor_id = "xss-actor", text = "second" });
         var third = await MailboxUiTests.SendOverRestAsync(root, new { to_actor_id = "xss-actor", text = "third" });
-        using var resume = new HttpRequestMessage(HttpMethod.Get, "/ui/mailboxes/xss-actor/stream?after=0");
-        resume.Headers.Add("Cookie", cookie);
-        resume.Headers.Add("Last-Event-ID", first);
-        using var response = await http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        var events = new List<string>();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (await reader.ReadLineAsync(deadline.Token) is { } line)
-        {
-            events.Add(line);
-            if (line == "event: pending")
-                break; // the count follows the backlog
-        }
-
+        var events = await ReadEventsAsync(http, "/ui/mailboxes/xss-actor/stream?after=0", cookie, lastEventId: first, stop: "event: pending"); // the count follows the backlog
         var ids = events.Where(l => l.StartsWith("id: ", StringComparison.Ordinal)).Select(l => l[4..]).ToArray();
         // After the first message: the answer notice root's answer posted on the permission channel, then the two new ones.
         var numbers = ids.Select(ulong.Parse).ToArray();
@@ -130,6 +116,37 @@ public sealed class MailboxUiSecurityTests
         Assert.Equal([second, third], ids[1..]);
         Assert.Contains(events, l => l.StartsWith($"data: <tr id=\"msg-{ids[0]}\"", StringComparison.Ordinal) && l.Contains("permission_answer", StringComparison.Ordinal));
         Assert.Contains(events, l => l.Contains("third", StringComparison.Ordinal) && l.StartsWith("data: <tr id=\"msg-" + third, StringComparison.Ordinal));
+
+        // The replay is bounded: an actor with 105 messages and a stream from the start replays only the newest 100, in order.
+        Assert.Equal(201, (await root.APIRequest.PostAsync("/api/admin/actors", new() { DataObject = new { id = "bulk" } })).Status);
+        var sent = new List<ulong>();
+        foreach (var chunk in Enumerable.Range(0, 105).Chunk(15))
+            sent.AddRange((await Task.WhenAll(chunk.Select(i => MailboxUiTests.SendOverRestAsync(root, new { to_actor_id = "bulk", text = "bulk " + i })))).Select(ulong.Parse));
+        var replay = await ReadEventsAsync(http, "/ui/mailboxes/bulk/stream?after=0", cookie, lastEventId: null, stop: "event: pending");
+        var replayed = replay.Where(l => l.StartsWith("id: ", StringComparison.Ordinal)).Select(l => ulong.Parse(l[4..])).ToArray();
+        Assert.Equal(sent.Order().TakeLast(100), replayed);
+    }
+
+    /// <summary>Reads SSE lines until <paramref name="stop"/> (inclusive).</summary>
+    private static async Task<List<string>> ReadEventsAsync(HttpClient http, string url, string cookie, string? lastEventId, string stop)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Cookie", cookie);
+        if (lastEventId is not null)
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var events = new List<string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await reader.ReadLineAsync(deadline.Token) is { } line)
+        {
+            events.Add(line);
+            if (line == stop)
+                break;
+        }
+
+        return events;
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Mesh.Hub.Web.Pages.Mailboxes;
 /// <summary>/mailboxes/{actorId}: one actor's inbox, newest first, live over SSE; root sends a message as root.</summary>
 public sealed class ActorInboxModel(MailboxService mailbox, IAuditLog audit) : PageModel
 {
-    public const int Shown = 100;
+    public const int Shown = MailboxStream.BacklogLimit;
 
     public ActorRecord? Actor { get; private set; }
 
