@@ -7,10 +7,10 @@ public static class AdminApiExtensions
 {
     public static IServiceCollection AddAdminApi(this IServiceCollection services)
     {
+        // The bearer-token scheme only; the root and viewer policies, which also accept the UI cookie, are defined
+        // once in Web/WebAuth.
         services.AddAuthentication(ApiTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(AdminRoles.RootPolicy, policy => policy.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireRole(AdminRoles.Root));
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -34,12 +34,10 @@ public static class WebAuth
             .AddPolicyScheme(EitherScheme, "API token or UI cookie", o =>
                 o.ForwardDefaultSelector = context => context.Request.Headers.Authorization.Count > 0 ? ApiTokenAuthenticationHandler.SchemeName : CookieScheme);
 
-        // Replaces the lead's API-token-only root policy (configured later, so it wins) and adds the viewer policy.
-        services.Configure<AuthorizationOptions>(o =>
-        {
-            o.AddPolicy(AdminRoles.RootPolicy, p => p.AddAuthenticationSchemes(EitherScheme).RequireRole(AdminRoles.Root));
-            o.AddPolicy(ViewerPolicy, p => p.AddAuthenticationSchemes(EitherScheme).RequireRole(AdminRoles.Root, AdminRoles.Viewer));
-        });
+        // The only definition of the two policies (REST endpoints and pages both use them).
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminRoles.RootPolicy, p => p.AddAuthenticationSchemes(EitherScheme).RequireRole(AdminRoles.Root))
+            .AddPolicy(ViewerPolicy, p => p.AddAuthenticationSchemes(EitherScheme).RequireRole(AdminRoles.Root, AdminRoles.Viewer));
         return services;
     }
 
