@@ -25,6 +25,9 @@ internal static class MailboxStream
     /// <summary>Most missed messages a (re)connecting inbox stream replays: as many as the page shows.</summary>
     public const int BacklogLimit = 100;
 
+    /// <summary>Most pending rows an inbox stream keeps an eye on for acks (the newest).</summary>
+    private const int MaxWatchedRows = 200;
+
     public static void MapMailboxStreams(this WebApplication app)
     {
         app.MapGet("/ui/mailboxes/stream", (MailboxService mailbox, MailboxStreamGate gate, TimeProvider time, HttpContext http) =>
@@ -80,6 +83,9 @@ internal static class MailboxStream
                 yield return Message(message);
             }
 
+            // Pending rows the page shows: when the count changes, those acked since are re-sent as delivered.
+            var watched = new SortedSet<ulong>(backlog.Where(m => m.Status == MessageStatus.Pending).Select(m => m.Id));
+
             long? pending = null;
             var live = subscription.Reader;
             Task<bool>? arrival = null;
@@ -92,6 +98,11 @@ internal static class MailboxStream
                 {
                     pending = count;
                     yield return Item("pending", count.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    var delivered = await NewlyDeliveredAsync(mailbox, actorId, watched, cancellationToken);
+                    if (delivered is null)
+                        yield break;
+                    if (delivered.Count > 0)
+                        yield return Item("status", string.Concat(delivered.Select(m => MailboxHtml.MessageRow(m, outOfBand: true))));
                 }
 
                 arrival ??= live.WaitToReadAsync(cancellationToken).AsTask();
@@ -109,6 +120,9 @@ internal static class MailboxStream
                         if (message.Id <= last)
                             continue;
                         last = message.Id;
+                        watched.Add(message.Id);
+                        if (watched.Count > MaxWatchedRows)
+                            watched.Remove(watched.Min);
                         yield return Message(message);
                     }
                 }
@@ -240,6 +254,27 @@ internal static class MailboxStream
         {
             return null;
         }
+    }
+
+    /// <summary>The watched messages now delivered (removed from <paramref name="watched"/>); null when cancelled.</summary>
+    private static async Task<List<MailboxMessage>?> NewlyDeliveredAsync(MailboxService mailbox, string actorId, SortedSet<ulong> watched, CancellationToken cancellationToken)
+    {
+        if (watched.Count == 0)
+            return [];
+        IReadOnlyList<MailboxMessage> window;
+        try
+        {
+            window = await mailbox.Store.ReadAsync(new InboxQuery(actorId, MailboxService.MaxInboxLimit, watched.Min - 1, IncludeDelivered: true, null, null), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        var delivered = window.Where(m => m.Status == MessageStatus.Delivered && watched.Contains(m.Id)).ToList();
+        foreach (var message in delivered)
+            watched.Remove(message.Id);
+        return delivered;
     }
 
     private static async Task<long?> CountPendingAsync(MailboxService mailbox, string actorId, CancellationToken cancellationToken)

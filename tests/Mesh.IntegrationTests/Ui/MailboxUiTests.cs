@@ -121,19 +121,24 @@ public sealed partial class MailboxUiTests
         Assert.True(await page.EvaluateAsync<bool>("() => window.meshNoReload === true"));
         await Browser.ScreenshotAsync(page, "mailbox-03-inbox-live");
 
-        // 7. An ack through the actor CLI (root acting for the worker): the open page's pending count drops, no reload.
+        // 7. An ack through the actor CLI (root acting for the worker): the open page's pending count drops and the acked
+        //    rows turn delivered, no reload.
         var ack = await ActorCommand.RunAsync(hub, "--json", "--actor-id", "ui-worker", "ack", "--message-id", restId, "--message-id", xssId);
         Assert.True(ack.ExitCode == 0, ack.ToString());
         await Expect(page.Locator("#pending-count")).ToHaveTextAsync("3", Live);
+        await Expect(page.Locator($"#msg-{restId}")).ToHaveAttributeAsync("data-status", "delivered", new() { Timeout = 20_000 });
+        await Expect(page.Locator($"#msg-{xssId} .badge")).ToHaveTextAsync("delivered");
+        await Expect(page.Locator($"#msg-{longId}")).ToHaveAttributeAsync("data-status", "pending");
+        await Expect(page.Locator($"#msg-{uiId}")).ToHaveAttributeAsync("data-status", "pending");
+        Assert.Equal(1, await page.Locator($"#msg-{restId}").CountAsync());
         Assert.True(await page.EvaluateAsync<bool>("() => window.meshNoReload === true"));
+        await Browser.ScreenshotAsync(page, "mailbox-03b-acked");
         var list = await context.NewPageAsync();
         await list.GotoAsync("/mailboxes");
         await Expect(list.Locator("#pending-ui-worker")).ToHaveTextAsync("3");
         await Expect(list.Locator("#pending-ui-lead")).ToHaveTextAsync("1");
         await SendOverRestAsync(context, new { to_actor_id = "ui-lead", text = "count me" });
         await Expect(list.Locator("#pending-ui-lead")).ToHaveTextAsync("2", Live); // the list's counts are live too
-        await page.ReloadAsync();
-        await Expect(page.Locator($"#msg-{restId}")).ToHaveAttributeAsync("data-status", "delivered");
 
         // 8. A permission review asked by the worker (actor CLI, waiting for the answer) appears on the open Reviews page.
         var reviews = await context.NewPageAsync();

@@ -24,11 +24,12 @@ public static class MailboxHtml
         return html.Length == 0 ? EmptyInbox : html.ToString();
     }
 
-    public static string MessageRow(MailboxMessage m)
+    /// <param name="outOfBand">Marked for htmx to replace the row of the same id wherever it is (a status change).</param>
+    public static string MessageRow(MailboxMessage m, bool outOfBand = false)
     {
         var status = m.Status == MessageStatus.Delivered ? "delivered" : "pending";
         var html = new StringBuilder();
-        html.Append(CultureInfo.InvariantCulture, $"""<tr id="msg-{m.Id}" data-status="{status}">""");
+        html.Append(CultureInfo.InvariantCulture, $"""<tr id="msg-{m.Id}" data-status="{status}"{(outOfBand ? " hx-swap-oob=\"true\"" : "")}>""");
         html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{m.Id}</td>""");
         html.Append(CultureInfo.InvariantCulture, $"""<td><span class="badge msg-{status}">{status}</span></td>""");
         html.Append("<td>").Append(E(m.FromActorId)).Append(m.TeamId.Length > 0 ? $""" <span class="tag" title="team channel">{E(m.TeamId)}</span>""" : "").Append("</td>");
