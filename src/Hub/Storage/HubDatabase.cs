@@ -5,6 +5,9 @@ namespace Mesh.Hub.Storage;
 /// <summary>
 /// The hub's embedded SQLite database (data_dir/mesh.db): WAL journal, synchronous=FULL (a write that
 /// returned is on disk), foreign keys on, a busy timeout so concurrent writers queue instead of failing.
+/// No connection checkpoints on commit (<c>wal_autocheckpoint = 0</c>): SQLite would otherwise copy the WAL into
+/// the database inside whichever commit crossed 1,000 pages, and every writer waiting on that commit would wait for
+/// the copy and its fsyncs too. <see cref="WalCheckpointer"/> does it in the background instead.
 /// </summary>
 public sealed class HubDatabase
 {
@@ -32,9 +35,22 @@ public sealed class HubDatabase
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+        pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;";
         await pragmas.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>
+    /// Copies committed WAL frames into the database without blocking writers or readers (PASSIVE), or with
+    /// <paramref name="truncate"/> also empties the WAL file (waits for readers; for shutdown).
+    /// </summary>
+    public async Task<WalCheckpoint> CheckpointAsync(SqliteConnection connection, bool truncate, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new WalCheckpoint(reader.GetInt32(0) != 0, reader.GetInt32(1), reader.GetInt32(2));
     }
 
     /// <summary>Creates the file (0600), switches to WAL and applies pending migrations in one transaction each.</summary>
@@ -85,3 +101,6 @@ public sealed class HubDatabase
         }
     }
 }
+
+/// <summary>The answer of <c>PRAGMA wal_checkpoint</c>: whether it could not finish, WAL frames, frames now in the database.</summary>
+public readonly record struct WalCheckpoint(bool Busy, int LogFrames, int CheckpointedFrames);

@@ -7,5 +7,7 @@ public static class StorageExtensions
     public const string DatabaseFileName = "mesh.db";
 
     public static IServiceCollection AddHubStorage(this IServiceCollection services, MeshConfig config) =>
-        services.AddSingleton(sp => new HubDatabase(Path.Combine(config.Server.DataDir, DatabaseFileName), sp.GetServices<IMigrationSource>()));
+        services
+            .AddSingleton(sp => new HubDatabase(Path.Combine(config.Server.DataDir, DatabaseFileName), sp.GetServices<IMigrationSource>()))
+            .AddHostedService<WalCheckpointer>();
 }
