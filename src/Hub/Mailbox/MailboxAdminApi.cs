@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Mesh.Core.Auth;
 using Mesh.Core.Protocol;
 using Mesh.Hub.AdminApi;
@@ -59,7 +60,7 @@ public static class MailboxAdminApi
         return Results.NoContent();
     });
 
-    public static Task<IResult> InboxAsync(string id, MailboxService mailbox, CancellationToken cancellationToken, uint? limit = null, ulong? afterId = null, bool? includeDelivered = null) => Guard(async () =>
+    public static Task<IResult> InboxAsync(string id, MailboxService mailbox, CancellationToken cancellationToken, [FromQuery] uint? limit = null, [FromQuery(Name = "after_id")] ulong? afterId = null, [FromQuery(Name = "include_delivered")] bool? includeDelivered = null) => Guard(async () =>
     {
         var response = await mailbox.InboxAsync(Root, new InboxRequest { ActorId = id, Limit = limit ?? 100, AfterId = afterId ?? 0, IncludeDelivered = includeDelivered ?? false }, cancellationToken);
         return Results.Json(new { Messages = response.Messages.Select(MessageJson), response.PendingCount }, AdminJson.Options);
@@ -98,13 +99,13 @@ public static class MailboxAdminApi
             AdminJson.Options, statusCode: response.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     });
 
-    public static Task<IResult> ListTriggersAsync(MailboxService mailbox, CancellationToken cancellationToken, bool? includeInactive = null) => Guard(async () =>
+    public static Task<IResult> ListTriggersAsync(MailboxService mailbox, CancellationToken cancellationToken, [FromQuery(Name = "include_inactive")] bool? includeInactive = null) => Guard(async () =>
     {
         var response = await mailbox.TimeTriggerListAsync(Root, new TimeTriggerListRequest { IncludeInactive = includeInactive ?? false }, cancellationToken);
         return Results.Json(new { Triggers = response.Triggers.Select(t => new { TriggerId = t.Id, t.ActorId, t.CreatedBy, t.Cron, NextDue = Time(t.NextDueUnixMs), t.Message, t.Channel, t.Status, t.FireCount, LastFired = Time(t.LastFiredUnixMs) }) }, AdminJson.Options);
     });
 
-    public static Task<IResult> ListReviewsAsync(MailboxService mailbox, CancellationToken cancellationToken, bool? includeClosed = null) => Guard(async () =>
+    public static Task<IResult> ListReviewsAsync(MailboxService mailbox, CancellationToken cancellationToken, [FromQuery(Name = "include_closed")] bool? includeClosed = null) => Guard(async () =>
     {
         var response = await mailbox.PermissionListAsync(Root, new PermissionListRequest { IncludeClosed = includeClosed ?? false }, cancellationToken);
         return Results.Json(new { Reviews = response.Reviews.Select(ReviewJson) }, AdminJson.Options);

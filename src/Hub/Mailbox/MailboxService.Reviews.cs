@@ -41,6 +41,7 @@ public sealed partial class MailboxService
                 PermissionChannel, payload, PayloadKind.Json, $"permission-request:{review.Id}"), cancellationToken);
         }
 
+        OnReviewsChanged();
         return WithReviewers(review);
     }
 
@@ -61,6 +62,7 @@ public sealed partial class MailboxService
 
         var answered = await _store.AnswerReviewAsync(review.Id, cancel ? null : request.OptionId, responder.Id, cancellationToken);
         _reviews.Changed(answered.Id);
+        OnReviewsChanged();
         var payload = JsonSerializer.Serialize(new ReviewNotice("permission_answer", answered.Id, answered.Title, null, answered.AskerActorId, answered.Status,
             NullIfEmpty(answered.OptionId), answered.AnsweredBy, null), ReviewNoticeJson.Default.ReviewNotice);
         if (responder.Id != answered.AskerActorId && _store.FindActor(answered.AskerActorId) is not null)

@@ -46,13 +46,6 @@ public sealed partial class MailboxService
             request.Cancel = true;
         else
             request.OptionId = optionId;
-        try
-        {
-            return await PermissionRespondAsync(RootCaller, request, cancellationToken);
-        }
-        finally
-        {
-            OnReviewsChanged();
-        }
+        return await PermissionRespondAsync(RootCaller, request, cancellationToken);
     }
 }

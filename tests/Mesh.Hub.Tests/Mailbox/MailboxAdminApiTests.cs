@@ -78,4 +78,49 @@ public sealed class MailboxAdminApiTests
         var triggers = await hub.GetJsonAsync("/api/admin/triggers");
         Assert.Equal("0 0 1 1 *", triggers.GetProperty("triggers")[0].GetProperty("cron").GetString());
     }
+
+    [Fact]
+    public async Task QueryParameters_AreSnakeCase_AsDocumented()
+    {
+        await using var hub = await MailboxTestHub.StartAsync();
+        await hub.CreateActorAsync("alice", "web", "worker");
+        await hub.CreateActorAsync("bob", "web", "lead");
+        var url = (string path) => new Uri(hub.WebUrl, path);
+        ulong first = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var sent = await hub.Admin.PostAsync(url("/api/admin/messages"), Json($$"""{"to_actor_id":"alice","text":"m{{i}}"}"""));
+            var id = (await sent.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("message_id").GetUInt64();
+            first = first == 0 ? id : first;
+        }
+
+        using var channel = hub.Channel();
+        await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.Ack, new Mesh.Core.Protocol.AckRequest { MessageIds = { first } }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        var trigger = await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.TimeTriggerSet, new Mesh.Core.Protocol.TimeTriggerSetRequest { DelaySeconds = 3600, Message = "later" }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.TimeTriggerCancel, new Mesh.Core.Protocol.TimeTriggerCancelRequest { TriggerId = trigger.Id }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+
+        var pendingOnly = await hub.GetJsonAsync("/api/admin/actors/alice/messages");
+        var withDelivered = await hub.GetJsonAsync("/api/admin/actors/alice/messages?include_delivered=true");
+        var afterFirst = await hub.GetJsonAsync($"/api/admin/actors/alice/messages?include_delivered=true&after_id={first}");
+
+        // Reviews after the inbox reads: cancelling one notifies the asker with a message of its own.
+        var review = await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.PermissionRequest, new Mesh.Core.Protocol.PermissionRequestRequest
+        {
+            Title = "deploy?",
+            Options = { new Mesh.Core.Protocol.PermissionOption { Id = "yes", Label = "Yes" } },
+        }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        await hub.Admin.PostAsync(url($"/api/admin/reviews/{review.Id}/respond"), Json("""{"outcome":"cancelled"}"""));
+        var openReviews = await hub.GetJsonAsync("/api/admin/reviews");
+        var allReviews = await hub.GetJsonAsync("/api/admin/reviews?include_closed=true");
+        var activeTriggers = await hub.GetJsonAsync("/api/admin/triggers");
+        var allTriggers = await hub.GetJsonAsync("/api/admin/triggers?include_inactive=true");
+
+        Assert.Equal(2, pendingOnly.GetProperty("messages").GetArrayLength());
+        Assert.Equal(3, withDelivered.GetProperty("messages").GetArrayLength());
+        Assert.Equal(2, afterFirst.GetProperty("messages").GetArrayLength());
+        Assert.Equal(0, openReviews.GetProperty("reviews").GetArrayLength());
+        Assert.Equal(1, allReviews.GetProperty("reviews").GetArrayLength());
+        Assert.Equal(0, activeTriggers.GetProperty("triggers").GetArrayLength());
+        Assert.Equal(1, allTriggers.GetProperty("triggers").GetArrayLength());
+    }
 }
