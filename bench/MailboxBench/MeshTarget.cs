@@ -81,6 +81,9 @@ internal sealed class MeshTarget : IAsyncDisposable
         return new MeshTarget(dir, process, config, new Uri(grpc), new Uri(web));
     }
 
+    /// <summary>The server process, for its CPU time.</summary>
+    public Process Server => _process;
+
     public async Task<RunResult> ThroughputAsync(int messages, int concurrency)
     {
         var (tx, rx) = await ActorsAsync();

@@ -59,6 +59,9 @@ internal sealed class RedisTarget : IAsyncDisposable
         return new RedisTarget(process, dir, port);
     }
 
+    /// <summary>The server process, for its CPU time.</summary>
+    public Process Server => _process;
+
     public async Task<RunResult> ThroughputAsync(int messages, int concurrency)
     {
         var stream = await StreamAsync();
