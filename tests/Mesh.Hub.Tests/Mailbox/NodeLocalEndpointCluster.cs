@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
@@ -10,114 +8,46 @@ using Mesh.Hub.Tests.Support;
 namespace Mesh.Hub.Tests.Mailbox;
 
 /// <summary>
-/// A real hub process (mtls, fixed loopback ports so it can restart at the same address), node processes joined with
-/// one-time tokens over REST, each with its local endpoint on a loopback port 0, and the real <c>actor</c> binary.
+/// <see cref="ClusterProcesses"/> whose nodes serve their local endpoint on a loopback port 0, plus the real
+/// <c>actor</c> binary run as an agent on a node (its node's endpoint and token) or as root against the hub.
 /// </summary>
 internal sealed class NodeLocalEndpointCluster : IAsyncDisposable
 {
-    public const string ApiToken = "NodeLocal-api-token-0123456789-ABCDEFGHIJ";
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    public const string ApiToken = ClusterProcesses.ApiToken;
     private const string EndpointPrefix = "mesh node local endpoint: ";
-    private readonly TempDirectory _dir;
-    private readonly Dictionary<string, MeshProcess> _nodes = new(StringComparer.Ordinal);
+    private readonly ClusterProcesses _cluster;
 
     /// <param name="hubSecurity">Extra keys for the hub's [internal_grpc.security], e.g. a short node_certificate_lifetime.</param>
-    public NodeLocalEndpointCluster(TempDirectory dir, string hubSecurity = "")
-    {
-        _dir = dir;
-        var webPort = FreePort();
-        GrpcPort = FreePort();
-        HubConfig = dir.Write("hub.toml", $"""
-            [server]
-            listen = "127.0.0.1:{webPort}"
-            data_dir = "hub-data"
-            [internal_grpc]
-            listen = "127.0.0.1:{GrpcPort}"
-            [internal_grpc.security]
-            mode = "mtls"
-            cert_dir = "hub-certs"
-            {hubSecurity}
-            [admin]
-            api_token = "{ApiToken}"
-            """);
-        Admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}") };
-        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
-    }
+    public NodeLocalEndpointCluster(TempDirectory dir, string hubSecurity = "") => _cluster = new ClusterProcesses(dir, hubSecurity);
 
-    public int GrpcPort { get; }
+    public int GrpcPort => _cluster.GrpcPort;
 
-    public string HubConfig { get; }
+    public string HubConfig => _cluster.HubConfig;
 
-    public HttpClient Admin { get; }
+    public HttpClient Admin => _cluster.Admin;
 
-    public MeshProcess? Hub { get; private set; }
-
-    public Dictionary<string, string> NodeConfigs { get; } = new(StringComparer.Ordinal);
+    public MeshProcess? Hub => _cluster.Hub;
 
     public Dictionary<string, string> Endpoints { get; } = new(StringComparer.Ordinal);
 
-    public async Task StartHubAsync()
-    {
-        Hub = MeshProcess.Start(["run", "--config", HubConfig]);
-        await Hub.WaitForLineAsync("mesh hub ready:", StartTimeout);
-    }
+    public Task StartHubAsync() => _cluster.StartHubAsync();
 
-    public async Task StopHubAsync()
-    {
-        Hub!.Terminate();
-        Assert.Equal(0, await Hub.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        await Hub.DisposeAsync();
-        Hub = null;
-    }
+    public Task StopHubAsync() => _cluster.StopHubAsync();
 
-    /// <summary>Creates a one-time join token over REST, writes the node's config and starts it until it is ready.</summary>
+    /// <summary>Joins the node with a one-time token and returns its local endpoint URL once it is ready.</summary>
     public async Task<string> JoinNodeAsync(string nodeId)
     {
-        var created = await Admin.PostAsJsonAsync("/api/admin/join-tokens", new { ttl = "10m" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var token = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
-        NodeConfigs[nodeId] = _dir.Write($"{nodeId}.toml", $"""
-            [server]
-            role = "node"
-            node_id = "{nodeId}"
-            data_dir = "{nodeId}-data"
-            [internal_grpc.security]
-            mode = "mtls"
-            cert_dir = "{nodeId}-certs"
-            [internal_grpc.bootstrap]
-            token = "{token}"
-            [hub]
-            target = "https://127.0.0.1:{GrpcPort}"
-            [node]
-            local_listen = "127.0.0.1:0"
-            """);
-        return await StartNodeAsync(nodeId, waitForHub: true);
+        var node = await _cluster.JoinNodeAsync(nodeId, nodeSection: "local_listen = \"127.0.0.1:0\"", waitForReady: false);
+        return await EndpointAsync(nodeId, node, waitForHub: true);
     }
 
     /// <summary>Starts a node process and returns its local endpoint URL (printed as soon as it listens).</summary>
-    public async Task<string> StartNodeAsync(string nodeId, bool waitForHub)
-    {
-        var node = MeshProcess.Start(["run", "--config", NodeConfigs[nodeId]]);
-        _nodes[nodeId] = node;
-        var line = await node.WaitForLineAsync(EndpointPrefix, StartTimeout);
-        if (waitForHub)
-            await node.WaitForLineAsync("mesh node ready:", StartTimeout);
-        var url = line[EndpointPrefix.Length..].Trim();
-        Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
-        Endpoints[nodeId] = url;
-        return url;
-    }
+    public async Task<string> StartNodeAsync(string nodeId, bool waitForHub) =>
+        await EndpointAsync(nodeId, await _cluster.StartNodeAsync(nodeId, waitForReady: false), waitForHub);
 
-    public async Task StopNodeAsync(string nodeId)
-    {
-        var node = _nodes[nodeId];
-        node.Terminate();
-        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        await node.DisposeAsync();
-        _nodes.Remove(nodeId);
-    }
+    public Task StopNodeAsync(string nodeId) => _cluster.StopNodeAsync(nodeId);
 
-    public MeshProcess Node(string nodeId) => _nodes[nodeId];
+    public MeshProcess Node(string nodeId) => _cluster.Nodes[nodeId];
 
     public async Task CreateActorAsync(string id, string? placement = null)
     {
@@ -128,7 +58,7 @@ internal sealed class NodeLocalEndpointCluster : IAsyncDisposable
     /// <summary>mesh actor-token on the node: a token for <paramref name="actorId"/> signed with the node's key.</summary>
     public async Task<string> MintAsync(string nodeId, string actorId)
     {
-        var (code, stdout, stderr) = await MeshProcess.RunAsync("actor-token", "--config", NodeConfigs[nodeId], "--actor-id", actorId, "--ttl", "30m");
+        var (code, stdout, stderr) = await MeshProcess.RunAsync("actor-token", "--config", _cluster.NodeConfigs[nodeId], "--actor-id", actorId, "--ttl", "30m");
         Assert.True(code == 0, $"mesh actor-token exit {code}: {stderr}");
         return stdout.Trim();
     }
@@ -148,20 +78,17 @@ internal sealed class NodeLocalEndpointCluster : IAsyncDisposable
         return run.Json.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("payload").GetString()!).ToArray();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in _nodes.Values)
-            await node.DisposeAsync();
-        if (Hub is not null)
-            await Hub.DisposeAsync();
-        Admin.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
-    private static int FreePort()
+    private async Task<string> EndpointAsync(string nodeId, MeshProcess node, bool waitForHub)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var line = await node.WaitForLineAsync(EndpointPrefix, ClusterProcesses.StartTimeout);
+        if (waitForHub)
+            await node.WaitForLineAsync("mesh node ready:", ClusterProcesses.StartTimeout);
+        var url = line[EndpointPrefix.Length..].Trim();
+        Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
+        Endpoints[nodeId] = url;
+        return url;
     }
 }
 

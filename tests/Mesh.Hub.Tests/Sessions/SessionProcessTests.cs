@@ -1,4 +1,5 @@
 using Mesh.Core.Tests;
+using Mesh.Hub.Tests.Support;
 
 namespace Mesh.Hub.Tests.Sessions;
 

@@ -5,25 +5,27 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Mesh.Core.Tests;
-using Mesh.Hub.Tests.Support;
 
-namespace Mesh.Hub.Tests.Sessions;
+namespace Mesh.Hub.Tests.Support;
 
-/// <summary>A hub process on fixed loopback ports (so it can restart at the same address) and node processes joined to it.</summary>
+/// <summary>
+/// A hub process (mtls) on fixed loopback ports, so it can restart at the same address, and node processes joined to
+/// it with one-time tokens created over REST.
+/// </summary>
 internal sealed partial class ClusterProcesses : IAsyncDisposable
 {
-    public const string ApiToken = "Sessions-api-token-0123456789-ABCDEFGHIJ";
+    public const string ApiToken = "Cluster-api-token-0123456789-ABCDEFGHIJK";
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _dir;
     private readonly Dictionary<string, MeshProcess> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _nodeConfigs = new(StringComparer.Ordinal);
-    private readonly string _hubConfig;
 
-    public ClusterProcesses(TempDirectory dir)
+    /// <param name="hubSecurity">Extra keys for the hub's [internal_grpc.security], e.g. a short node_certificate_lifetime.</param>
+    public ClusterProcesses(TempDirectory dir, string hubSecurity = "")
     {
         _dir = dir;
         WebPort = FreePort();
         GrpcPort = FreePort();
-        _hubConfig = dir.Write("hub.toml", $"""
+        HubConfig = dir.Write("hub.toml", $"""
             [server]
             listen = "127.0.0.1:{WebPort}"
             data_dir = "hub-data"
@@ -32,6 +34,7 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
             [internal_grpc.security]
             mode = "mtls"
             cert_dir = "hub-certs"
+            {hubSecurity}
             [admin]
             api_token = "{ApiToken}"
             """);
@@ -45,14 +48,18 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
+    public string HubConfig { get; }
+
+    public Dictionary<string, string> NodeConfigs { get; } = new(StringComparer.Ordinal);
+
     public MeshProcess? Hub { get; private set; }
 
     public IReadOnlyDictionary<string, MeshProcess> Nodes => _nodes;
 
     public async Task StartHubAsync()
     {
-        Hub = MeshProcess.Start(["run", "--config", _hubConfig]);
-        await Hub.WaitForLineAsync("mesh hub ready:", TimeSpan.FromSeconds(60));
+        Hub = MeshProcess.Start(["run", "--config", HubConfig]);
+        await Hub.WaitForLineAsync("mesh hub ready:", StartTimeout);
     }
 
     public async Task StopHubAsync()
@@ -63,13 +70,14 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
         Hub = null;
     }
 
-    /// <summary>Creates a one-time token over REST and starts a node process with it.</summary>
-    public async Task<MeshProcess> JoinNodeAsync(string nodeId, string capabilities = "")
+    /// <summary>Creates a one-time token over REST, writes the node's config and starts the node with it.</summary>
+    /// <param name="nodeSection">Extra keys for the node's [node] section, e.g. local_listen.</param>
+    public async Task<MeshProcess> JoinNodeAsync(string nodeId, string capabilities = "", string nodeSection = "", bool waitForReady = true)
     {
         var created = await Admin.PostAsJsonAsync("/api/admin/join-tokens", new { ttl = "10m" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var token = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
-        _nodeConfigs[nodeId] = _dir.Write($"{nodeId}.toml", $"""
+        NodeConfigs[nodeId] = _dir.Write($"{nodeId}.toml", $"""
             [server]
             role = "node"
             node_id = "{nodeId}"
@@ -83,16 +91,29 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
             target = "https://127.0.0.1:{GrpcPort}"
             [node]
             capabilities = [{capabilities}]
+            {nodeSection}
             """);
-        return await StartNodeAsync(nodeId);
+        return await StartNodeAsync(nodeId, waitForReady);
     }
 
-    public async Task<MeshProcess> StartNodeAsync(string nodeId)
+    /// <summary>Starts the node process with its written config; with <paramref name="waitForReady"/>, until it is enrolled and connected.</summary>
+    public async Task<MeshProcess> StartNodeAsync(string nodeId, bool waitForReady = true)
     {
-        var node = MeshProcess.Start(["run", "--config", _nodeConfigs[nodeId]]);
+        var node = MeshProcess.Start(["run", "--config", NodeConfigs[nodeId]]);
         _nodes[nodeId] = node;
-        await node.WaitForLineAsync("mesh node ready:", TimeSpan.FromSeconds(60));
+        if (waitForReady)
+            await node.WaitForLineAsync("mesh node ready:", StartTimeout);
         return node;
+    }
+
+    /// <summary>SIGTERM, expecting a clean exit.</summary>
+    public async Task StopNodeAsync(string nodeId)
+    {
+        var node = _nodes[nodeId];
+        node.Terminate();
+        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await node.DisposeAsync();
+        _nodes.Remove(nodeId);
     }
 
     /// <summary>SIGKILL: no goodbye on the stream, as when a machine dies.</summary>
