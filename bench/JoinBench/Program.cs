@@ -11,6 +11,7 @@ using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
 using Mesh.Pki;
+using Mesh.Core.Readiness;
 
 const string ApiToken = "Bench-api-token-0123456789-ABCDEFGHIJ-xyz";
 var root = FindRoot();
@@ -38,8 +39,8 @@ try
         """);
     using var hub = StartMesh(meshDll, Path.Combine(work, "hub.toml"));
     var ready = await WaitForLine(hub, "mesh hub ready:");
-    var web = new Uri(ready.Split("web ")[1].Split(',')[0]);
-    var grpc = new Uri(ready.Split("internal gRPC ")[1].Trim());
+    var (web, grpcUri) = HubReadyLine.Parse(ready);
+    var grpc = grpcUri!;
     using var admin = new HttpClient { BaseAddress = web };
     admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
 

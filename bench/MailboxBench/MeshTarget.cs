@@ -7,6 +7,7 @@ using Mesh.Core.Auth;
 using Mesh.Core.Configuration;
 using Mesh.Core.Protocol;
 using Mesh.Rpc;
+using Mesh.Core.Readiness;
 
 namespace Mesh.MailboxBench;
 
@@ -75,10 +76,9 @@ internal sealed class MeshTarget : IAsyncDisposable
             {
             }
         });
-        var web = ready[(ready.IndexOf("web ", StringComparison.Ordinal) + 4)..ready.IndexOf(',', StringComparison.Ordinal)];
-        var grpc = ready[(ready.IndexOf("internal gRPC ", StringComparison.Ordinal) + 14)..].Trim();
+        var (web, grpc) = HubReadyLine.Parse(ready);
         var config = ConfigLoader.Load(configPath, new Dictionary<string, string?>());
-        return new MeshTarget(dir, process, config, new Uri(grpc), new Uri(web));
+        return new MeshTarget(dir, process, config, grpc!, web);
     }
 
     /// <summary>The server process, for its CPU time.</summary>

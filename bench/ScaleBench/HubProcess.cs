@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Mesh.Core.Readiness;
 
 namespace Mesh.ScaleBench;
 
@@ -42,10 +43,9 @@ internal sealed class HubProcess : IAsyncDisposable
             info.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
         var hub = new HubProcess(Process.Start(info)!);
         var ready = await hub._ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
-        var web = ready[(ready.IndexOf("web ", StringComparison.Ordinal) + 4)..ready.IndexOf(',', StringComparison.Ordinal)];
-        var grpc = ready[(ready.IndexOf("internal gRPC ", StringComparison.Ordinal) + "internal gRPC ".Length)..].Trim();
-        hub.Web = new Uri(web);
-        hub.Grpc = new Uri(grpc);
+        var (web, grpc) = HubReadyLine.Parse(ready);
+        hub.Web = web;
+        hub.Grpc = grpc!;
         return hub;
     }
 

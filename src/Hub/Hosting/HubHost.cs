@@ -11,6 +11,7 @@ using Mesh.Hub.Sessions;
 using Mesh.Hub.Storage;
 using Mesh.Hub.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Mesh.Core.Readiness;
 
 namespace Mesh.Hub.Hosting;
 
@@ -27,7 +28,7 @@ internal static class HubHost
             await StartAsync(app, config, cancellationToken);
             if (listeners.HealthUrl is { } health)
                 output.WriteLine($"mesh hub health: {health} (plaintext, grpc.health.v1 only)");
-            output.WriteLine($"mesh hub ready: web {listeners.WebUrl}" + (listeners.InternalUrl is { } grpc ? $", internal gRPC {grpc}" : ""));
+            output.WriteLine(new HubReadyLine(new Uri(listeners.WebUrl), listeners.InternalUrl is { } grpc ? new Uri(grpc) : null));
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
             var embedded = config.Server.EmbeddedNode && listeners.InternalUrl is { } internalUrl
                 ? await EmbeddedNode.StartAsync(app, config, new Uri(internalUrl), output, lifetime.ApplicationStopping)

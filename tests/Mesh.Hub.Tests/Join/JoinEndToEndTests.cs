@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
 using static Mesh.Hub.Tests.Join.JoinTestHelpers;
+using Mesh.Core.Readiness;
 
 namespace Mesh.Hub.Tests.Join;
 
@@ -32,8 +33,8 @@ public sealed class JoinEndToEndTests : IDisposable
             """);
         await using var hub = MeshProcess.Start(["run", "--config", hubConfig]);
         var ready = await hub.WaitForLineAsync("mesh hub ready:", TimeSpan.FromSeconds(60));
-        var web = new Uri(Between(ready, "web ", ","));
-        var grpc = ready[(ready.IndexOf("internal gRPC ", StringComparison.Ordinal) + "internal gRPC ".Length)..].Trim();
+        var (web, grpcUri) = HubReadyLine.Parse(ready);
+        var grpc = grpcUri!.GetLeftPart(UriPartial.Authority);
 
         using var admin = new HttpClient { BaseAddress = web };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
@@ -85,11 +86,5 @@ public sealed class JoinEndToEndTests : IDisposable
         }
 
         await hub.WaitForTextAsync("certificate revoked (serial", TimeSpan.FromSeconds(10));
-    }
-
-    private static string Between(string text, string start, string end)
-    {
-        var from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
-        return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
     }
 }

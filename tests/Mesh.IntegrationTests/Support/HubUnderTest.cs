@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
+using Mesh.Core.Readiness;
 
 namespace Mesh.IntegrationTests.Support;
 
@@ -45,9 +46,8 @@ internal sealed partial class HubUnderTest : IAsyncDisposable
         var ready = await hub.WaitForLineAsync("mesh hub ready:", TimeSpan.FromSeconds(90));
         var passwordLine = await hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
         var password = PasswordPattern().Match(passwordLine).Groups[1].Value;
-        var web = ready[(ready.IndexOf("web ", StringComparison.Ordinal) + 4)..ready.IndexOf(',', StringComparison.Ordinal)];
-        var grpc = ready[(ready.IndexOf("internal gRPC ", StringComparison.Ordinal) + "internal gRPC ".Length)..].Trim();
-        return new HubUnderTest(dir, hub, new Uri(web), grpc, password);
+        var (web, grpc) = HubReadyLine.Parse(ready);
+        return new HubUnderTest(dir, hub, web, grpc!.GetLeftPart(UriPartial.Authority), password);
     }
 
     /// <summary>Starts a node process with the configuration the join page showed (hub target and token taken from it).</summary>

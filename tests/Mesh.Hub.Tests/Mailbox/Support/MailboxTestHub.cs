@@ -7,6 +7,7 @@ using Mesh.Core.Configuration;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
 using Mesh.Rpc;
+using Mesh.Core.Readiness;
 
 namespace Mesh.Hub.Tests.Mailbox.Support;
 
@@ -146,11 +147,8 @@ public sealed class MailboxTestHub : IAsyncDisposable
     {
         _process = MeshProcess.Start(["run", "--config", ConfigPath]);
         var ready = await _process.WaitForLineAsync("mesh hub ready:", TimeSpan.FromSeconds(60));
-        var web = ready.IndexOf("web ", StringComparison.Ordinal) + 4;
-        var comma = ready.IndexOf(',', web);
-        WebUrl = new Uri(ready[web..comma]);
-        var grpc = ready.IndexOf("internal gRPC ", StringComparison.Ordinal) + "internal gRPC ".Length;
-        GrpcUrl = new Uri(ready[grpc..].Trim());
+        (WebUrl, var grpc) = HubReadyLine.Parse(ready);
+        GrpcUrl = grpc!;
     }
 
     public async ValueTask DisposeAsync()
