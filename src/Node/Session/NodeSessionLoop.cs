@@ -42,9 +42,10 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
                 await AttachOnceAsync(connection, () => attached = true, cancellationToken);
                 reason = "the hub ended the session";
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
             {
-                throw;
+                // Stopping (shutdown, renewal): the stream ending because of it is no lost session to report or retry.
+                throw new OperationCanceledException("the node session was stopped", ex, cancellationToken);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && ex.Status.Detail.StartsWith("certificate revoked", StringComparison.Ordinal))
             {

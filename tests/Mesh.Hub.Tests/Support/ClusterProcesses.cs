@@ -64,8 +64,10 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
 
     public async Task StopHubAsync()
     {
-        Hub!.Terminate();
+        var seen = Hub!.StandardOutput.Length;
+        Hub.Terminate();
         Assert.Equal(0, await Hub.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        AssertQuietStop(Hub, seen);
         await Hub.DisposeAsync();
         Hub = null;
     }
@@ -110,8 +112,10 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
     public async Task StopNodeAsync(string nodeId)
     {
         var node = _nodes[nodeId];
+        var seen = node.StandardOutput.Length;
         node.Terminate();
         Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        AssertQuietStop(node, seen);
         await node.DisposeAsync();
         _nodes.Remove(nodeId);
     }
@@ -157,6 +161,10 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
             await Hub.DisposeAsync();
         Admin.Dispose();
     }
+
+    /// <summary>A clean stop ends the node session on purpose: nothing may report it as lost or retry it.</summary>
+    private static void AssertQuietStop(MeshProcess process, int outputBefore) =>
+        Assert.DoesNotContain("reconnecting in", process.StandardOutput[Math.Min(outputBefore, process.StandardOutput.Length)..], StringComparison.Ordinal);
 
     private static int FreePort()
     {
