@@ -65,7 +65,25 @@ internal sealed partial class ConfigBinder
         }
 
         var dataDir = ResolvePath(String("server.data_dir") ?? "/var/lib/mesh");
-        return new ServerConfig(role, listen, id, dataDir, _raw.Get("server.embedded_node")?.Value as bool? ?? true);
+        return new ServerConfig(role, listen, id, dataDir, _raw.Get("server.embedded_node")?.Value as bool? ?? true, BindWebTls());
+    }
+
+    private WebTlsConfig? BindWebTls()
+    {
+        var certValue = _raw.Get("server.tls_cert");
+        var keyValue = _raw.Get("server.tls_key");
+        if (certValue is null && keyValue is null)
+            return null;
+        if (certValue is null || keyValue is null)
+        {
+            var (present, absent) = certValue is null ? ("tls_key", "tls_cert") : ("tls_cert", "tls_key");
+            Problem((certValue ?? keyValue)!, $"{present} needs {absent} too: set both (the certificate and its private key, PEM files) to serve the web UI over HTTPS, or neither.");
+            return null;
+        }
+
+        var cert = NonEmpty("server.tls_cert");
+        var key = NonEmpty("server.tls_key");
+        return cert is null || key is null ? null : new WebTlsConfig(ResolvePath(cert), ResolvePath(key));
     }
 
     private InternalGrpcConfig BindInternalGrpc(MeshRole role, string dataDir)

@@ -31,7 +31,10 @@ public sealed record MeshConfig(
             : $"role node '{Server.NodeId}', hub {Hub.Target}, {InternalGrpc.Security.Mode.ToString().ToLowerInvariant()}, data_dir {Server.DataDir}";
 }
 
-public sealed record ServerConfig(MeshRole Role, ListenAddress Listen, string? NodeId, string DataDir, bool EmbeddedNode = true);
+public sealed record ServerConfig(MeshRole Role, ListenAddress Listen, string? NodeId, string DataDir, bool EmbeddedNode = true, WebTlsConfig? WebTls = null);
+
+/// <summary>The web listener's certificate and key files (absolute paths); when set the web UI and REST API serve HTTPS.</summary>
+public sealed record WebTlsConfig(string CertificatePath, string KeyPath);
 
 public sealed record InternalGrpcConfig(
     bool Enabled,

@@ -28,6 +28,8 @@ internal static class HubHost
             await StartAsync(app, config, cancellationToken);
             if (listeners.HealthUrl is { } health)
                 output.WriteLine($"mesh hub health: {health} (plaintext, grpc.health.v1 only)");
+            if (WebTls.PlaintextWarning(config) is { } warning)
+                output.WriteLine(warning);
             output.WriteLine(new HubReadyLine(new Uri(listeners.WebUrl), listeners.InternalUrl is { } grpc ? new Uri(grpc) : null));
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
             var embedded = config.Server.EmbeddedNode && listeners.InternalUrl is { } internalUrl
@@ -61,13 +63,17 @@ internal static class HubHost
             .AddAdminApi()
             .AddOperatorUi();
 
+        var webCertificate = WebTls.Load(config);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(config.Server.Listen.ToEndPoint(), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
+                if (webCertificate is not null)
+                    listen.UseHttps(webCertificate);
                 listeners.Web = listen;
+                listeners.WebIsHttps = webCertificate is not null;
             });
             if (config.InternalGrpc.Enabled)
                 listeners.Internal = kestrel.ListenInternalApi(config, identity, health => listeners.Health = health);
@@ -149,7 +155,9 @@ internal sealed class HubListeners
 
     public ListenOptions? Internal { get; set; }
 
-    public string WebUrl => $"http://{Format(Web!)}";
+    public bool WebIsHttps { get; set; }
+
+    public string WebUrl => $"{(WebIsHttps ? "https" : "http")}://{Format(Web!)}";
 
     public ListenOptions? Health { get; set; }
 

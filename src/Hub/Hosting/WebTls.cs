@@ -1,0 +1,46 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Mesh.Core.Configuration;
+using Mesh.Pki;
+
+namespace Mesh.Hub.Hosting;
+
+/// <summary>The web UI / REST listener's TLS: the operator's certificate and key from [server] tls_cert / tls_key.</summary>
+internal static class WebTls
+{
+    /// <summary>The certificate with its key, or null when the listener is plain HTTP; a StartupException says what is wrong.</summary>
+    public static X509Certificate2? Load(MeshConfig config)
+    {
+        if (config.Server.WebTls is not { } tls)
+            return null;
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = KeyFiles.LoadCertificateWithKey(tls.CertificatePath, tls.KeyPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PkiException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new StartupException($"cannot use [server] tls_cert {tls.CertificatePath} with tls_key {tls.KeyPath}: {ex.Message} Give a PEM certificate and its PEM private key, readable by this user.", ex);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        if (certificate.NotAfter.ToUniversalTime() < now || certificate.NotBefore.ToUniversalTime() > now)
+        {
+            var window = $"{certificate.NotBefore.ToUniversalTime():O} to {certificate.NotAfter.ToUniversalTime():O}";
+            certificate.Dispose();
+            throw new StartupException($"[server] tls_cert {tls.CertificatePath} is not valid now (valid {window}): renew it.");
+        }
+
+        return certificate;
+    }
+
+    /// <summary>A warning for the console when passwords and session cookies would cross the network unencrypted.</summary>
+    public static string? PlaintextWarning(MeshConfig config)
+    {
+        var host = config.Server.Listen.Host;
+        var loopback = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+        return config.Server.WebTls is null && !loopback
+            ? $"mesh hub warning: the web UI and REST API listen on {config.Server.Listen} over plain HTTP: passwords, API tokens and session cookies cross the network unencrypted. Set [server] tls_cert and tls_key, or keep listen on 127.0.0.1 behind a TLS proxy."
+            : null;
+    }
+}
