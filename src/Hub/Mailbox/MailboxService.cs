@@ -182,9 +182,10 @@ public sealed partial class MailboxService
             var backlog = await _store.ReadAsync(new InboxQuery(reader.Id, 500, last, false, runId, channel), cancellationToken);
             for (var i = 0; i < backlog.Count; i++)
                 await write(backlog[i], i == backlog.Count - 1, cancellationToken);
+            if (backlog.Count > 0)
+                last = backlog[^1].Id; // the live feed may repeat what the backlog already sent: it skips up to here
             if (backlog.Count < 500)
                 break;
-            last = backlog[^1].Id;
         }
 
         if (ready is not null)

@@ -267,6 +267,33 @@ public sealed class MailboxServiceTests
     }
 
     [Fact]
+    public async Task Watch_AMessageInBothTheBacklogAndTheLiveFeed_IsSentOnce()
+    {
+        // The race this pins down: a message committed after the watch subscribed but before it read the backlog
+        // reaches the watcher twice (backlog and live feed); the live loop must skip what the backlog already sent.
+        await using var h = await TeamAsync();
+        await h.Service.SendAsync(Actor("alice"), To("lead", "first"), None);
+        var inBacklog = (await h.Service.InboxAsync(Actor("lead"), new InboxRequest(), None)).Messages.Single();
+        var seen = Channel.CreateUnbounded<MailboxMessage>();
+        using var stop = new CancellationTokenSource();
+        var watch = h.Service.WatchAsync(Actor("lead"), new WatchRequest(), (m, _, _) => { seen.Writer.TryWrite(m); return ValueTask.CompletedTask; }, stop.Token,
+            ready: () =>
+            {
+                h.Notifier.Publish([inBacklog]);
+                return Task.CompletedTask;
+            });
+        Assert.Equal("first", (await seen.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Payload);
+
+        await h.Service.SendAsync(Actor("alice"), To("lead", "second"), None);
+
+        var next = await seen.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("second", next.Payload);
+        Assert.True(next.Id > inBacklog.Id);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
+    }
+
+    [Fact]
     public async Task CreateActor_BadInput_Refused()
     {
         await using var h = await TeamAsync();
