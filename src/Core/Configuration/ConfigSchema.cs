@@ -34,7 +34,7 @@ public static class ConfigSchema
         new("server", "listen", ConfigValueType.String, "\"127.0.0.1:8080\"", "Hub: address of the web UI and REST API (host:port; port 0 picks a free port)."),
         new("server", "node_id", ConfigValueType.String, null, "Node: this node's id, 2-64 characters of [A-Za-z0-9._-]. Required for role \"node\"; the hub's embedded node is \"main\" unless set."),
         new("server", "embedded_node", ConfigValueType.Boolean, "true", "Hub: also run a local node in this process (id node_id, default \"main\"), joined through the normal enrollment path."),
-        new("server", "tls_cert", ConfigValueType.String, null, "Hub: PEM certificate (one certificate; intermediates are not sent) for the web UI / REST listener, which then serves HTTPS. Needs tls_key. Without both the listener is plain HTTP: keep it on loopback or behind a TLS proxy."),
+        new("server", "tls_cert", ConfigValueType.String, null, "Hub: PEM certificate file (the server certificate first, then any intermediates, which are sent to clients) for the web UI / REST listener, which then serves HTTPS. Needs tls_key. Without both the listener is plain HTTP: keep it on loopback or behind a TLS proxy."),
         new("server", "tls_key", ConfigValueType.String, null, "Hub: PEM private key of tls_cert; it must be 0600 (group/other access is refused with the chmod that fixes it)."),
         new("server", "data_dir", ConfigValueType.String, "\"/var/lib/mesh\"", "SQLite file(s) and node state. Relative paths are relative to the config file's folder."),
 

@@ -63,17 +63,17 @@ internal static class HubHost
             .AddAdminApi()
             .AddOperatorUi();
 
-        var webCertificate = WebTls.Load(config);
+        var webHttps = WebTls.Load(config);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(config.Server.Listen.ToEndPoint(), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                if (webCertificate is not null)
-                    listen.UseHttps(webCertificate);
+                if (webHttps is not null)
+                    listen.UseHttps(webHttps);
                 listeners.Web = listen;
-                listeners.WebIsHttps = webCertificate is not null;
+                listeners.WebIsHttps = webHttps is not null;
             });
             if (config.InternalGrpc.Enabled)
                 listeners.Internal = kestrel.ListenInternalApi(config, identity, health => listeners.Health = health);

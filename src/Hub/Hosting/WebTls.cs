@@ -2,14 +2,40 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Configuration;
 using Mesh.Pki;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Mesh.Hub.Hosting;
 
 /// <summary>The web UI / REST listener's TLS: the operator's certificate and key from [server] tls_cert / tls_key.</summary>
 internal static class WebTls
 {
-    /// <summary>The certificate with its key, or null when the listener is plain HTTP; a StartupException says what is wrong.</summary>
-    public static X509Certificate2? Load(MeshConfig config)
+    /// <summary>
+    /// Kestrel's HTTPS options for the web listener (the certificate with its key, and any further certificates of the
+    /// file as the chain sent to clients), or null when it is plain HTTP; a StartupException says what is wrong.
+    /// </summary>
+    public static HttpsConnectionAdapterOptions? Load(MeshConfig config)
+    {
+        if (LoadCertificate(config) is not { } certificate)
+            return null;
+        var all = new X509Certificate2Collection();
+        try
+        {
+            all.ImportFromPemFile(config.Server.WebTls!.CertificatePath);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException)
+        {
+            certificate.Dispose();
+            throw new StartupException($"cannot read the certificates after the first in [server] tls_cert {config.Server.WebTls!.CertificatePath}: {ex.Message}", ex);
+        }
+
+        var chain = new X509Certificate2Collection();
+        foreach (var extra in all.Skip(1))
+            chain.Add(extra);
+        all[0].Dispose();
+        return new HttpsConnectionAdapterOptions { ServerCertificate = certificate, ServerCertificateChain = chain.Count > 0 ? chain : null };
+    }
+
+    private static X509Certificate2? LoadCertificate(MeshConfig config)
     {
         if (config.Server.WebTls is not { } tls)
             return null;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Readiness;
 using Mesh.Core.Tests;
@@ -58,6 +59,42 @@ public sealed class WebTlsTests : IDisposable
         Assert.Contains("<form", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.NotNull(plainAttempt);
         Assert.DoesNotContain("mesh hub warning", hub.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CertificateFileWithAnIntermediate_SendsTheChain_SoClientsTrustingOnlyTheRootConnect()
+    {
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var rootRequest = new CertificateRequest("CN=web root", rootKey, HashAlgorithmName.SHA256);
+        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var root = rootRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var intermediateRequest = new CertificateRequest("CN=web intermediate", intermediateKey, HashAlgorithmName.SHA256);
+        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        intermediateRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        intermediateRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(intermediateRequest.PublicKey, false));
+        using var intermediateCert = intermediateRequest.Create(root, DateTimeOffset.UtcNow.AddMinutes(-4), DateTimeOffset.UtcNow.AddHours(12), [1, 2, 3]);
+        using var intermediate = intermediateCert.CopyWithPrivateKey(intermediateKey);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var leafRequest = new CertificateRequest("CN=127.0.0.1", leafKey, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        leafRequest.CertificateExtensions.Add(names.Build());
+        leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var leaf = leafRequest.Create(intermediate, DateTimeOffset.UtcNow.AddMinutes(-3), DateTimeOffset.UtcNow.AddHours(6), [4, 5, 6]);
+        var cert = _dir.Write("chain.crt", leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
+        var key = _dir.Write("chain.key", leafKey.ExportPkcs8PrivateKeyPem());
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using var hub = MeshProcess.Start(["run", "--config", HubConfig("127.0.0.1:0", $"tls_cert = \"{cert}\"\ntls_key = \"{key}\"")]);
+        var ready = HubReadyLine.Parse(await hub.WaitForLineAsync(HubReadyLine.Prefix, TimeSpan.FromSeconds(60)));
+
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificate(root.RawData));
+        using var https = new HttpClient(handler);
+
+        Assert.Equal(HttpStatusCode.OK, (await https.GetAsync(new Uri(ready.Web, "/login"))).StatusCode);
     }
 
     [Fact]
