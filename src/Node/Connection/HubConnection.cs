@@ -15,6 +15,7 @@ namespace Mesh.Node.Connection;
 public sealed class HubConnection : IHubConnection, IDisposable
 {
     private static readonly TimeSpan NodeTokenLifetime = TimeSpan.FromMinutes(5);
+    private readonly SocketsHttpHandler _handler;
     private readonly LoadedNodeIdentity? _identity;
     private readonly CallTokenIssuer? _issuer;
     private readonly TimeProvider _time;
@@ -48,6 +49,7 @@ public sealed class HubConnection : IHubConnection, IDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
         };
+        _handler = handler;
         Channel = new RpcChannel(target, new RpcChannelOptions { HttpHandler = handler, TimeProvider = time });
     }
 
@@ -82,7 +84,16 @@ public sealed class HubConnection : IHubConnection, IDisposable
             ? throw new InvalidOperationException("the node is not enrolled yet")
             : _issuer.MintWithNodeKey(_identity.SigningKey, NodeId, CallerScope.Actor, actorId, lifetime);
 
-    public void Dispose() => Channel.Dispose();
+    /// <remarks>
+    /// The channel does not own a handler it is given, so the handler is disposed here: its connections have no idle
+    /// timeout and keep-alive pings, and would otherwise stay open to the hub for the life of the process (one per
+    /// enrollment, reconnect and renewal).
+    /// </remarks>
+    public void Dispose()
+    {
+        Channel.Dispose();
+        _handler.Dispose();
+    }
 
     private string NodeToken()
     {
