@@ -67,6 +67,7 @@ internal static class HubHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = ConnectionLimit.ForThisProcess();
             kestrel.Listen(config.Server.Listen.ToEndPoint(), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;

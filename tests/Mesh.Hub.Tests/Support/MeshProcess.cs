@@ -31,15 +31,22 @@ public sealed partial class MeshProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static MeshProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <param name="openFileLimit">Runs mesh under <c>prlimit --nofile=N:N</c> (util-linux) when set.</param>
+    public static MeshProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null, int? openFileLimit = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
         };
+        if (openFileLimit is { } limit)
+        {
+            info.ArgumentList.Add($"--nofile={limit}:{limit}");
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(MeshDll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
