@@ -35,6 +35,14 @@ public sealed class ActorProcess : IAsyncDisposable
 
     public string StandardError => string.Join('\n', _stderr);
 
+    /// <summary>Runs the actor binary to completion.</summary>
+    public static async Task<ActorRun> RunAsync(IEnumerable<string> args, IDictionary<string, string?> environment, TimeSpan? timeout = null)
+    {
+        await using var process = Start(args, environment);
+        var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return new ActorRun(code, process.StandardOutput, process.StandardError);
+    }
+
     public static ActorProcess Start(IEnumerable<string> args, IDictionary<string, string?> environment)
     {
         var info = new ProcessStartInfo("dotnet")

@@ -35,9 +35,7 @@ public sealed class HubFixture : IAsyncLifetime
 
     public static async Task<ActorRun> RunAsync(IDictionary<string, string?> environment, params string[] args)
     {
-        await using var process = ActorProcess.Start(args, environment);
-        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        var run = new ActorRun(code, process.StandardOutput, process.StandardError);
+        var run = await ActorProcess.RunAsync(args, environment);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal); // never a stack trace
         return run;
     }

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mesh.ActorCli.Tests.Support;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
 
@@ -65,11 +65,11 @@ internal sealed class NodeLocalEndpointCluster : IAsyncDisposable
 
     /// <summary>The actor CLI as an agent on the node runs it: its node's endpoint and its own token, nothing else.</summary>
     public Task<ActorRun> AgentAsync(string nodeId, string token, params string[] args) =>
-        ActorCli.RunAsync(args, new Dictionary<string, string?> { ["MESH_GRPC_TARGET"] = Endpoints[nodeId], ["MESH_ACTOR_TOKEN"] = token });
+        ActorProcess.RunAsync(args, new Dictionary<string, string?> { ["MESH_GRPC_TARGET"] = Endpoints[nodeId], ["MESH_ACTOR_TOKEN"] = token });
 
     /// <summary>The actor CLI as root against the hub (its configuration: internal listener, CA, shared secret).</summary>
     public Task<ActorRun> RootAsync(params string[] args) =>
-        ActorCli.RunAsync(["--config", HubConfig, .. args], new Dictionary<string, string?>());
+        ActorProcess.RunAsync(["--config", HubConfig, .. args], new Dictionary<string, string?>());
 
     public async Task<string[]> InboxPayloadsAsync(string actorId)
     {
@@ -89,67 +89,5 @@ internal sealed class NodeLocalEndpointCluster : IAsyncDisposable
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
         Endpoints[nodeId] = url;
         return url;
-    }
-}
-
-/// <summary>One finished run of the actor binary.</summary>
-internal sealed record ActorRun(int ExitCode, string Stdout, string Stderr)
-{
-    public JsonElement Json => JsonDocument.Parse(Stdout).RootElement;
-
-    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-}
-
-/// <summary>The real actor binary (src/ActorCli build output), environment limited to what the test gives it.</summary>
-internal static class ActorCli
-{
-    public static string Dll { get; } = Find();
-
-    public static async Task<ActorRun> RunAsync(IEnumerable<string> args, IDictionary<string, string?> environment, TimeSpan? timeout = null)
-    {
-        using var process = Start(args, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"actor {string.Join(' ', args)} did not exit in time.\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
-        }
-
-        return new ActorRun(process.ExitCode, await stdout, await stderr);
-    }
-
-    public static Process Start(IEnumerable<string> args, IDictionary<string, string?> environment)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        info.ArgumentList.Add(Dll);
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MESH_", StringComparison.Ordinal)).ToList())
-            info.Environment.Remove(name);
-        foreach (var (name, value) in environment)
-            info.Environment[name] = value;
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        process.StandardInput.Close();
-        return process;
-    }
-
-    private static string Find()
-    {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var path = Path.Combine(RepositoryPaths.Root, "src", "ActorCli", "bin", configuration, "net10.0", "actor.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"build src/ActorCli first: {path} is missing");
     }
 }

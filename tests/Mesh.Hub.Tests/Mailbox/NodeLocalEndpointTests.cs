@@ -1,3 +1,4 @@
+using Mesh.ActorCli.Tests.Support;
 using Grpc.Health.V1;
 using Mesh.Core.Protocol;
 using Mesh.Core.Tests;
@@ -45,23 +46,14 @@ public sealed class NodeLocalEndpointTests : IDisposable
         Assert.Equal(0, (await cluster.AgentAsync("n1", a1, "--json", "inbox")).Json.GetProperty("pending_count").GetInt64());
 
         // inbox --watch through the node: a message sent on the hub arrives on the agent's stream.
-        using (var watch = ActorCli.Start(["--json", "inbox", "--watch"], new Dictionary<string, string?> { ["MESH_GRPC_TARGET"] = cluster.Endpoints["n1"], ["MESH_ACTOR_TOKEN"] = a1 }))
+        await using (var watch = ActorProcess.Start(["--json", "inbox", "--watch"], new Dictionary<string, string?> { ["MESH_GRPC_TARGET"] = cluster.Endpoints["n1"], ["MESH_ACTOR_TOKEN"] = a1 }))
         {
-            var lines = new System.Collections.Concurrent.BlockingCollection<string>();
-            watch.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                    lines.Add(e.Data);
-            };
-            watch.BeginOutputReadLine();
             // Sent before and after the watcher attaches: the backlog and the live part both come through, in order.
             await cluster.RootAsync("--actor-id", "b1", "send", "--to-actor-id", "a1", "--text", "live 1");
             await Task.Delay(500);
             await cluster.RootAsync("--actor-id", "b1", "send", "--to-actor-id", "a1", "--text", "live 2");
-            var seen = new List<string>();
-            while (seen.Count < 2 && lines.TryTake(out var line, Timeout))
-                seen.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("payload").GetString()!);
-            watch.Kill(entireProcessTree: true);
+            await watch.WaitForOutputLinesAsync(2, Timeout);
+            var seen = watch.OutputLines.Take(2).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("payload").GetString()!).ToList();
             Assert.Equal(["live 1", "live 2"], seen);
         }
 
@@ -206,10 +198,10 @@ public sealed class NodeLocalEndpointTests : IDisposable
 
         var (code, token, stderr) = await Mesh.Hub.Tests.Support.MeshProcess.RunAsync("actor-token", "--config", hubConfig, "--actor-id", "local");
         Assert.True(code == 0, stderr);
-        var sent = await ActorCli.RunAsync(["--json", "send", "--to-actor-id", "lead", "--text", "from main"],
+        var sent = await ActorProcess.RunAsync(["--json", "send", "--to-actor-id", "lead", "--text", "from main"],
             new Dictionary<string, string?> { ["MESH_GRPC_TARGET"] = endpoint, ["MESH_ACTOR_TOKEN"] = token.Trim() });
         Assert.True(sent.ExitCode == 0, sent.ToString());
-        var inbox = await ActorCli.RunAsync(["--json", "--config", hubConfig, "--actor-id", "lead", "inbox"], new Dictionary<string, string?>());
+        var inbox = await ActorProcess.RunAsync(["--json", "--config", hubConfig, "--actor-id", "lead", "inbox"], new Dictionary<string, string?>());
         var message = Assert.Single(inbox.Json.GetProperty("messages").EnumerateArray());
         Assert.Equal(("local", "from main"), (message.GetProperty("from").GetString(), message.GetProperty("payload").GetString()));
     }

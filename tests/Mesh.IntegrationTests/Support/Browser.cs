@@ -32,6 +32,19 @@ internal sealed class Browser : IAsyncDisposable
         return new Browser(playwright, browser);
     }
 
+    /// <summary>A desktop-sized context on <paramref name="baseUrl"/> and its first page; browser console errors go to <paramref name="consoleErrors"/>.</summary>
+    public async Task<(IBrowserContext Context, IPage Page)> OpenPageAsync(Uri baseUrl, List<string> consoleErrors)
+    {
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+                consoleErrors.Add(message.Text);
+        };
+        return (context, page);
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);

@@ -19,14 +19,8 @@ public sealed partial class MailboxUiTests
     {
         await using var hub = await HubUnderTest.StartAsync();
         await using var browser = await Browser.LaunchAsync();
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = hub.WebUrl.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
         var consoleErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-                consoleErrors.Add(message.Text);
-        };
+        var (context, page) = await browser.OpenPageAsync(hub.WebUrl, consoleErrors);
         await LoginAsync(page, "root", hub.RootPassword);
 
         // 1. The nav leads to the Mailboxes page; creating an actor with a bad id shows the service's reason inline.

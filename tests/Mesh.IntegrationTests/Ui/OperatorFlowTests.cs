@@ -13,14 +13,8 @@ public sealed class OperatorFlowTests
     {
         await using var hub = await HubUnderTest.StartAsync();
         await using var browser = await Browser.LaunchAsync();
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = hub.WebUrl.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
         var consoleErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-                consoleErrors.Add(message.Text);
-        };
+        var (context, page) = await browser.OpenPageAsync(hub.WebUrl, consoleErrors);
 
         // 1. Log in as root with the one-time password the hub printed.
         await page.GotoAsync("/");
