@@ -57,10 +57,6 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
                 // Shutting down: a call cut short by it is not a failure.
                 return;
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
             catch (RpcException ex) when (IsTransient(ex))
             {
                 var delay = backoff.Next();

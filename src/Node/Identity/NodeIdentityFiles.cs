@@ -50,23 +50,21 @@ public sealed class NodeIdentityFiles(string certDir)
     public LoadedNodeIdentity Load()
     {
         var certificate = KeyFiles.LoadCertificateWithKey(CertificatePath, KeyPath);
-        var signingKeyPath = Path.Combine(CertDir, SigningKeyFile);
-        KeyFiles.EnsurePrivate(signingKeyPath);
-        var key = Convert.FromBase64String(File.ReadAllText(signingKeyPath).Trim());
-        var metadata = JsonSerializer.Deserialize<StoredMetadata>(File.ReadAllText(Path.Combine(CertDir, MetadataFile)))
-            ?? throw new PkiException($"{Path.Combine(CertDir, MetadataFile)} is empty");
-        return new LoadedNodeIdentity(certificate, LoadCa(), metadata.ClusterId, new NodeSigningKey(metadata.SigningKeyId, key), metadata.ReceivedAt);
+        var (key, metadata) = ReadSigningKey();
+        return new LoadedNodeIdentity(certificate, LoadCa(), metadata.ClusterId, key, metadata.ReceivedAt);
     }
 
     /// <summary>Only the node's JWT key (node_signing.key must be private to this user) and its key id, for minting actor tokens.</summary>
-    public NodeSigningKey LoadSigningKey()
+    public NodeSigningKey LoadSigningKey() => ReadSigningKey().Key;
+
+    private (NodeSigningKey Key, StoredMetadata Metadata) ReadSigningKey()
     {
         var signingKeyPath = Path.Combine(CertDir, SigningKeyFile);
         KeyFiles.EnsurePrivate(signingKeyPath);
         var key = Convert.FromBase64String(File.ReadAllText(signingKeyPath).Trim());
         var metadata = JsonSerializer.Deserialize<StoredMetadata>(File.ReadAllText(Path.Combine(CertDir, MetadataFile)))
             ?? throw new PkiException($"{Path.Combine(CertDir, MetadataFile)} is empty");
-        return new NodeSigningKey(metadata.SigningKeyId, key);
+        return (new NodeSigningKey(metadata.SigningKeyId, key), metadata);
     }
 
     private sealed record StoredMetadata(string ClusterId, string SigningKeyId, DateTimeOffset NotAfter, DateTimeOffset ReceivedAt);

@@ -14,6 +14,10 @@ public sealed class MailboxOutbox : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
 
+    // Rows still to deliver, kept in step with the table (this process is its only writer), so the relay's check
+    // on every send costs no query.
+    private int _pending;
+
     public MailboxOutbox(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
@@ -35,6 +39,7 @@ public sealed class MailboxOutbox : IDisposable
                 failed INTEGER NOT NULL DEFAULT 0
             );
             """);
+        _pending = CountRows(failed: false);
     }
 
     /// <summary>Queues a send; returns its outbox sequence number once it is on disk.</summary>
@@ -47,7 +52,9 @@ public sealed class MailboxOutbox : IDisposable
             command.Parameters.AddWithValue("$a", actorId);
             command.Parameters.AddWithValue("$r", Google.Protobuf.MessageExtensions.ToByteArray(request));
             command.Parameters.AddWithValue("$t", now.ToUnixTimeMilliseconds());
-            return (long)command.ExecuteScalar()!;
+            var seq = (long)command.ExecuteScalar()!;
+            _pending++;
+            return seq;
         }
     }
 
@@ -67,27 +74,23 @@ public sealed class MailboxOutbox : IDisposable
         }
     }
 
-    public void Delivered(long seq) => Run("DELETE FROM outbox WHERE seq = $s", seq, null);
+    public void Delivered(long seq) => Run("DELETE FROM outbox WHERE seq = $s AND failed = 0", seq, null, leavesPending: true);
 
-    public void Retry(long seq, string error) => Run("UPDATE outbox SET attempts = attempts + 1, last_error = $e WHERE seq = $s", seq, error);
+    public void Retry(long seq, string error) => Run("UPDATE outbox SET attempts = attempts + 1, last_error = $e WHERE seq = $s", seq, error, leavesPending: false);
 
     /// <summary>The hub refused the message for good (e.g. unknown recipient): kept for inspection, never retried.</summary>
-    public void Failed(long seq, string error) => Run("UPDATE outbox SET failed = 1, attempts = attempts + 1, last_error = $e WHERE seq = $s", seq, error);
+    public void Failed(long seq, string error) => Run("UPDATE outbox SET failed = 1, attempts = attempts + 1, last_error = $e WHERE seq = $s AND failed = 0", seq, error, leavesPending: true);
 
+    /// <summary>Rows still to deliver, or with <paramref name="failed"/> the ones the hub refused for good.</summary>
     public int Count(bool failed = false)
     {
         lock (_gate)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM outbox WHERE failed = $f";
-            command.Parameters.AddWithValue("$f", failed ? 1 : 0);
-            return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
+            return failed ? CountRows(failed: true) : _pending;
     }
 
     public void Dispose() => _connection.Dispose();
 
-    private void Run(string sql, long seq, string? error)
+    private void Run(string sql, long seq, string? error, bool leavesPending)
     {
         lock (_gate)
         {
@@ -96,8 +99,18 @@ public sealed class MailboxOutbox : IDisposable
             command.Parameters.AddWithValue("$s", seq);
             if (error is not null)
                 command.Parameters.AddWithValue("$e", error);
-            command.ExecuteNonQuery();
+            var rows = command.ExecuteNonQuery();
+            if (leavesPending)
+                _pending -= rows;
         }
+    }
+
+    private int CountRows(bool failed)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM outbox WHERE failed = $f";
+        command.Parameters.AddWithValue("$f", failed ? 1 : 0);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private void Execute(string sql)

@@ -22,12 +22,6 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
     private volatile bool _draining;
     private ulong _sequence;
 
-    /// <summary>Set by the hub's drain command: the node takes no new work.</summary>
-    public bool Draining => _draining;
-
-    /// <summary>Completes when the first session is attached (and again it stays completed).</summary>
-    public TaskCompletionSource FirstAttach { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     public async Task RunAsync(IHubConnection connection, CancellationToken cancellationToken)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
@@ -86,7 +80,6 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
                 throw new RpcException(StatusCode.Internal, "the hub did not start the session with a welcome");
             var interval = Clamp(call.ResponseStream.Current.Welcome.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.FromSeconds(5));
             onWelcome();
-            FirstAttach.TrySetResult();
             NodeSessionLog.Attached(logger, interval);
             heartbeats = HeartbeatsAsync(outbound.Writer, connection.NodeId, interval, session.Token);
 
