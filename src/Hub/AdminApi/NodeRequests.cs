@@ -63,7 +63,7 @@ public static class NodeRequestValidation
         if (request.GrpcTarget is { } target && GrpcTargetError(target) is { } targetError)
             errors["grpc_target"] = [targetError];
         if (request.TlsServerName is { } serverName && !IsHostName(serverName))
-            errors["tls_server_name"] = [$"'{Shorten(serverName)}' is not a DNS name or IP address (letters, digits, '-', '.'; at most 253 characters)"];
+            errors["tls_server_name"] = [$"'{DisplayText.Truncate(serverName)}' is not a DNS name or IP address (letters, digits, '-', '.'; at most 253 characters)"];
         if (request.DefaultWorktreeRoot is { } root && RootError(root) is { } rootError)
             errors["default_worktree_root"] = [rootError];
         if (request.Labels is { } labels)
@@ -73,7 +73,7 @@ public static class NodeRequestValidation
             foreach (var (key, value) in labels)
             {
                 if (key.Length is 0 or > 63 || key.AsSpan().ContainsAnyExcept(LabelKeyChars))
-                    errors[$"labels.{Shorten(key)}"] = ["label keys are 1-63 characters of [A-Za-z0-9._/-]"];
+                    errors[$"labels.{DisplayText.Truncate(key)}"] = ["label keys are 1-63 characters of [A-Za-z0-9._/-]"];
                 else if (value.Length > 256 || value.Any(char.IsControl))
                     errors[$"labels.{key}"] = ["label values are at most 256 characters without control characters"];
             }
@@ -86,15 +86,15 @@ public static class NodeRequestValidation
     public static string? GrpcTargetError(string target)
     {
         if (!target.Contains("://", StringComparison.Ordinal))
-            return $"'{Shorten(target)}' has no scheme; use an absolute address like 'https://{Shorten(target)}'";
+            return $"'{DisplayText.Truncate(target)}' has no scheme; use an absolute address like 'https://{DisplayText.Truncate(target)}'";
         if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
-            return $"'{Shorten(target)}' is not a valid URL; use https://host:port, e.g. 'https://gpu-01.example.com:50061'";
+            return $"'{DisplayText.Truncate(target)}' is not a valid URL; use https://host:port, e.g. 'https://gpu-01.example.com:50061'";
         if (uri.Scheme != Uri.UriSchemeHttps)
-            return $"'{Shorten(target)}' uses {uri.Scheme}; node gRPC targets are TLS: use 'https://{uri.Authority}'";
+            return $"'{DisplayText.Truncate(target)}' uses {uri.Scheme}; node gRPC targets are TLS: use 'https://{uri.Authority}'";
         if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
-            return $"'{Shorten(target)}' has a path, query or user part; use only https://host:port";
+            return $"'{DisplayText.Truncate(target)}' has a path, query or user part; use only https://host:port";
         if (uri.IsDefaultPort && !target.TrimEnd('/').EndsWith(":443", StringComparison.Ordinal))
-            return $"'{Shorten(target)}' has no port; add it, e.g. 'https://{uri.Host}:50061'";
+            return $"'{DisplayText.Truncate(target)}' has no port; add it, e.g. 'https://{uri.Host}:50061'";
         return null;
     }
 
@@ -105,7 +105,7 @@ public static class NodeRequestValidation
         if (root.Any(char.IsControl))
             return "must not contain control characters";
         if (!root.StartsWith('/'))
-            return $"'{Shorten(root)}' is relative; use an absolute path such as '/data/mesh/worktrees'";
+            return $"'{DisplayText.Truncate(root)}' is relative; use an absolute path such as '/data/mesh/worktrees'";
         if (root.Split('/').Contains(".."))
             return "must not contain '..' segments";
         return null;
@@ -119,6 +119,4 @@ public static class NodeRequestValidation
             return false;
         return name.Split('.').All(label => label.Length is >= 1 and <= 63 && !label.StartsWith('-') && !label.EndsWith('-'));
     }
-
-    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -49,8 +49,8 @@ public sealed class EnrollmentService(
         {
             // Only what looks like guessing counts against the address: a spent or expired token is not a guess.
             if (!IsGuess(ex) || limiter.RecordFailure(source))
-                await audit.RecordAsync("anonymous", AuditActions.JoinFailed, Truncate(request.NodeId), source, ex.Status.Detail, CancellationToken.None);
-            JoinLog.Refused(logger, Truncate(request.NodeId), source, ex.Status.Detail);
+                await audit.RecordAsync("anonymous", AuditActions.JoinFailed, DisplayText.Truncate(request.NodeId), source, ex.Status.Detail, CancellationToken.None);
+            JoinLog.Refused(logger, DisplayText.Truncate(request.NodeId), source, ex.Status.Detail);
             throw;
         }
     }
@@ -116,7 +116,7 @@ public sealed class EnrollmentService(
         if (now >= info!.ExpiresAt)
             throw new RpcException(StatusCode.PermissionDenied, $"join token expired at {info.ExpiresAt:O}; create a new one on the hub");
         if (info.NodeId is not null && !string.Equals(info.NodeId, request.NodeId, StringComparison.Ordinal))
-            throw new RpcException(StatusCode.PermissionDenied, $"join token is bound to node '{info.NodeId}', not '{Truncate(request.NodeId)}'");
+            throw new RpcException(StatusCode.PermissionDenied, $"join token is bound to node '{info.NodeId}', not '{DisplayText.Truncate(request.NodeId)}'");
         await audit.RecordAsync("node:" + request.NodeId, AuditActions.JoinTokenUsed, token.Id, null, $"uses_left={info.UsesLeft}", cancellationToken);
         return (token.Id, info.NodeId);
     }
@@ -205,7 +205,6 @@ public sealed class EnrollmentService(
         || ex.Status.Detail.StartsWith("join token was made for a different hub CA", StringComparison.Ordinal)
         || (ex.StatusCode == StatusCode.InvalidArgument && ex.Status.Detail.StartsWith("join token", StringComparison.Ordinal));
 
-    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 
     private sealed record Issued(NodeCredentials Credentials, string Serial, DateTimeOffset NotAfter);
 }

@@ -136,7 +136,7 @@ internal sealed class SessionRpcService : IInternalRpcService
             throw Refuse(context, nodeId, new RpcException(StatusCode.InvalidArgument, $"the first message must be a hello, not {requests.Current.BodyCase}"));
         var hello = requests.Current.Hello;
         if (!string.Equals(hello.NodeId, nodeId, StringComparison.Ordinal))
-            throw Refuse(context, nodeId, new RpcException(StatusCode.PermissionDenied, $"hello names node '{Truncate(hello.NodeId)}' but the caller is node '{nodeId}'"));
+            throw Refuse(context, nodeId, new RpcException(StatusCode.PermissionDenied, $"hello names node '{DisplayText.Truncate(hello.NodeId)}' but the caller is node '{nodeId}'"));
         return hello;
     }
 
@@ -151,12 +151,12 @@ internal sealed class SessionRpcService : IInternalRpcService
                 case NodeMessage.BodyOneofCase.Heartbeat:
                     var beat = message.Heartbeat;
                     if (!string.Equals(beat.NodeId, session.NodeId, StringComparison.Ordinal))
-                        throw Drop(session, new RpcException(StatusCode.PermissionDenied, $"heartbeat for node '{Truncate(beat.NodeId)}' on node '{session.NodeId}'s session"));
+                        throw Drop(session, new RpcException(StatusCode.PermissionDenied, $"heartbeat for node '{DisplayText.Truncate(beat.NodeId)}' on node '{session.NodeId}'s session"));
                     if (!heartbeats.TryTake(_time.GetUtcNow(), out _))
                         throw Drop(session, new RpcException(StatusCode.ResourceExhausted, $"heartbeats arrive faster than {_options.HeartbeatsPerSecond:0.#}/s; reconnect and send one every {_registry.Options.HeartbeatInterval.TotalSeconds:0} s"));
                     var metrics = new NodeMetrics(default, Math.Clamp(beat.CpuUsage, 0, 1), Math.Max(0, beat.MemoryFreeBytes), Math.Max(0, beat.MemoryTotalBytes),
                         Math.Max(0, beat.DiskFreeBytes), Math.Max(0, beat.DiskTotalBytes), Math.Max(0, beat.ProcessCount));
-                    var problems = beat.Problems.Take(8).Select(p => Truncate(p, 200)).ToList();
+                    var problems = beat.Problems.Take(8).Select(p => DisplayText.Truncate(p, 200)).ToList();
                     if (!_registry.Heartbeat(session.NodeId, session.Generation, metrics, problems, beat.Draining, beat.RunningAgents))
                         throw Drop(session, new RpcException(StatusCode.Aborted, "this session is no longer the node's current one"));
                     break;
@@ -175,18 +175,18 @@ internal sealed class SessionRpcService : IInternalRpcService
     {
         facts ??= new SystemFacts();
         return new NodeReportedFacts(
-            NullIfEmpty(Truncate(facts.Hostname, 253)),
-            NullIfEmpty(Truncate(facts.Platform, 64)),
-            NullIfEmpty(Truncate(facts.Arch, 32)),
+            NullIfEmpty(DisplayText.Truncate(facts.Hostname, 253)),
+            NullIfEmpty(DisplayText.Truncate(facts.Platform, 64)),
+            NullIfEmpty(DisplayText.Truncate(facts.Arch, 32)),
             Math.Max(0, facts.CpuCount),
             Math.Max(0, facts.MemoryBytes),
-            NullIfEmpty(Truncate(facts.Version, 64)),
+            NullIfEmpty(DisplayText.Truncate(facts.Version, 64)),
             facts.Capabilities.Where(Capabilities.IsValid).Distinct(StringComparer.Ordinal).Take(64).ToList());
     }
 
     private RpcException Refuse(RpcCallContext context, string nodeId, RpcException ex)
     {
-        SessionLog.Refused(_logger, context.Peer, Truncate(nodeId), ex.Status.Detail);
+        SessionLog.Refused(_logger, context.Peer, DisplayText.Truncate(nodeId), ex.Status.Detail);
         return ex;
     }
 
@@ -197,6 +197,4 @@ internal sealed class SessionRpcService : IInternalRpcService
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
-
-    private static string Truncate(string value, int max = 64) => value.Length <= max ? value : value[..max] + "…";
 }

@@ -185,16 +185,9 @@ internal static class MailboxStream
         TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        // Every request, answer and cancellation raises ReviewsChanged (MailboxService.Reviews).
         void OnChange() => signal.Writer.TryWrite(true);
-        void OnCommit(IReadOnlyList<MailboxMessage> messages)
-        {
-            // Requests with reviewers and answers to another actor post on the permission channel.
-            if (messages.Any(m => m.Channel == MailboxService.PermissionChannel))
-                signal.Writer.TryWrite(true);
-        }
-
         mailbox.ReviewsChanged += OnChange;
-        mailbox.Store.MessagesCommitted += OnCommit;
         using (lease)
         {
             try
@@ -231,7 +224,6 @@ internal static class MailboxStream
             finally
             {
                 mailbox.ReviewsChanged -= OnChange;
-                mailbox.Store.MessagesCommitted -= OnCommit;
             }
         }
     }

@@ -1,5 +1,5 @@
+using Mesh.Core.Join;
 using System.Security.Cryptography;
-using System.Text;
 using Mesh.Hub.AdminApi;
 using Mesh.Hub.Audit;
 
@@ -16,9 +16,9 @@ public sealed class ApiTokens(AccountStore store, IAuditLog audit, TimeProvider 
     public async Task<(UiApiToken Token, string Secret)> CreateAsync(string name, string role, string createdBy, string? source, CancellationToken cancellationToken)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var secret = JoinToken.NewSecret();
         var token = new UiApiToken(id, name, role, time.GetUtcNow(), createdBy, null, null);
-        await store.AddTokenAsync(token, Hash(secret), cancellationToken);
+        await store.AddTokenAsync(token, JoinToken.HashSecret(secret), cancellationToken);
         await audit.RecordAsync(createdBy, "api_token.created", id, source, $"name={name} role={role}", cancellationToken);
         return (token, $"{Prefix}{id}_{secret}");
     }
@@ -44,13 +44,9 @@ public sealed class ApiTokens(AccountStore store, IAuditLog audit, TimeProvider 
         var (id, secret) = (rest[..split], rest[(split + 1)..]);
         if (await store.GetTokenAsync(id, cancellationToken) is not { } found || found.Token.RevokedAt is not null)
             return null;
-        if (!CryptographicOperations.FixedTimeEquals(found.SecretHash, Hash(secret)))
+        if (!CryptographicOperations.FixedTimeEquals(found.SecretHash, JoinToken.HashSecret(secret)))
             return null;
         await store.TouchTokenAsync(id, time.GetUtcNow(), cancellationToken);
         return ("token:" + found.Token.Name, found.Token.Role);
     }
-
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -38,7 +38,7 @@ public sealed class LoginService(AccountStore store, IAuditLog audit, TimeProvid
             return (LoginOutcome.Success, user, TimeSpan.Zero);
         }
 
-        await audit.RecordAsync("anonymous", AuditActions.AuthFailed, Truncate(name), source, "ui login: wrong user or password", cancellationToken);
+        await audit.RecordAsync("anonymous", AuditActions.AuthFailed, DisplayText.Truncate(name), source, "ui login: wrong user or password", cancellationToken);
         if (user is null)
             return (LoginOutcome.Invalid, null, TimeSpan.Zero);
         var failures = user.FailedLogins + 1;
@@ -48,6 +48,4 @@ public sealed class LoginService(AccountStore store, IAuditLog audit, TimeProvid
         await store.RecordLoginAsync(user.Name, failures, lockedUntil, cancellationToken);
         return lockedUntil is { } l ? (LoginOutcome.LockedOut, null, l - now) : (LoginOutcome.Invalid, null, TimeSpan.Zero);
     }
-
-    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }
