@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using Mesh.Rpc.Health;
+using Mesh.Rpc.Internal;
 using Mesh.Rpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -51,7 +51,10 @@ public static class RpcTerminalExtensions
         });
     }
 
-    /// <summary>The registered <c>grpc.health.v1.Health</c> service, for <see cref="RunRpcServices"/>.</summary>
-    public static RpcServiceDefinition RpcHealthDefinition(this IServiceProvider services) =>
-        services.GetRequiredService<RpcHealthService>().CreateDefinition();
+    /// <summary>Branches gRPC requests (by content type) to <see cref="RunRpcServices"/>; everything else continues down the pipeline.</summary>
+    public static IApplicationBuilder UseRpcServices(this IApplicationBuilder app, IEnumerable<RpcServiceDefinition> services) =>
+        app.MapWhen(context => context.Request.IsGrpc(), grpc => grpc.RunRpcServices(services));
+
+    /// <summary>Whether the request is a gRPC call (content type application/grpc…).</summary>
+    public static bool IsGrpc(this HttpRequest request) => GrpcProtocol.IsGrpcContentType(request.ContentType);
 }

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Mesh.Core.Configuration;
 
 internal sealed partial class ConfigBinder
@@ -24,7 +22,7 @@ internal sealed partial class ConfigBinder
             return null;
         }
 
-        if (!IsLoopback(address!.Host))
+        if (!address!.IsLoopback)
         {
             Problem(value, $"'{text}' is not a loopback address. The node's local endpoint is plaintext HTTP/2 for agents on this machine only; "
                 + "use 127.0.0.1:PORT (or [::1]:PORT, localhost:PORT), or \"\" to turn it off. Remote agents talk to the hub's internal gRPC over TLS.");
@@ -33,8 +31,4 @@ internal sealed partial class ConfigBinder
 
         return address;
     }
-
-    private static bool IsLoopback(string host) =>
-        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }

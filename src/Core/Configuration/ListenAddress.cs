@@ -6,6 +6,10 @@ namespace Mesh.Core.Configuration;
 /// <summary>A host:port to listen on. The host is an IP literal (IPv6 in brackets) or a DNS name.</summary>
 public sealed record ListenAddress(string Host, int Port)
 {
+    /// <summary>Whether the host is localhost or a loopback IP (127.0.0.0/8, ::1).</summary>
+    public bool IsLoopback =>
+        string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
+
     public static bool TryParse(string text, out ListenAddress? address, out string error)
     {
         address = null;

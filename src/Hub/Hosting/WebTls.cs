@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Configuration;
 using Mesh.Pki;
@@ -63,9 +62,7 @@ internal static class WebTls
     /// <summary>A warning for the console when passwords and session cookies would cross the network unencrypted.</summary>
     public static string? PlaintextWarning(MeshConfig config)
     {
-        var host = config.Server.Listen.Host;
-        var loopback = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
-        return config.Server.WebTls is null && !loopback
+        return config.Server.WebTls is null && !config.Server.Listen.IsLoopback
             ? $"mesh hub warning: the web UI and REST API listen on {config.Server.Listen} over plain HTTP: passwords, API tokens and session cookies cross the network unencrypted. Set [server] tls_cert and tls_key, or keep listen on 127.0.0.1 behind a TLS proxy."
             : null;
     }

@@ -21,7 +21,6 @@ public static class InternalApiExtensions
         services.AddSingleton(identity);
         services.AddSingleton<HubCallAuthenticator>();
         services.AddRpcHealth();
-        services.AddRpc();
         services.AddOptions<RpcServerOptions>().Configure<HubCallAuthenticator>((options, auth) => options.PreHandler = auth.AuthenticateAsync);
         return services;
     }
@@ -74,7 +73,7 @@ public static class InternalApiExtensions
     {
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
         var onInternal = items?.TryGetValue(ConnectionItemKey, out var marker) == true && ReferenceEquals(marker, Marker);
-        var isGrpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+        var isGrpc = context.Request.IsGrpc();
         var onHealthOnly = items?.ContainsKey("Mesh.Rpc.HealthOnly") == true;
         if (onInternal == isGrpc || onHealthOnly)
             return next(context);
@@ -92,8 +91,6 @@ public static class InternalApiExtensions
     {
         var services = new List<RpcServiceDefinition> { app.Services.RpcHealthDefinition() };
         services.AddRange(app.Services.GetServices<IInternalRpcService>().Select(s => s.Definition));
-        app.MapWhen(
-            context => context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true,
-            grpc => grpc.RunRpcServices(services));
+        app.UseRpcServices(services);
     }
 }

@@ -22,9 +22,10 @@ public static class RpcHealthExtensions
     }
 
     /// <summary>Maps <c>grpc.health.v1.Health</c> backed by the registered <see cref="RpcHealthService"/>.</summary>
-    public static IEndpointConventionBuilder MapRpcHealth(this IEndpointRouteBuilder endpoints)
-    {
-        var health = endpoints.ServiceProvider.GetRequiredService<RpcHealthService>();
-        return endpoints.MapRpcService(health.CreateDefinition());
-    }
+    public static IEndpointConventionBuilder MapRpcHealth(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapRpcService(endpoints.ServiceProvider.RpcHealthDefinition());
+
+    /// <summary>The registered <c>grpc.health.v1.Health</c> service's definition (for <c>RunRpcServices</c>).</summary>
+    public static RpcServiceDefinition RpcHealthDefinition(this IServiceProvider services) =>
+        services.GetRequiredService<RpcHealthService>().CreateDefinition();
 }

@@ -18,9 +18,7 @@ public sealed class TerminalServicesTests
             app =>
             {
                 before?.Invoke(app);
-                app.MapWhen(
-                    c => c.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true,
-                    grpc => grpc.RunRpcServices([service.Build(preHandler), app.Services.RpcHealthDefinition()]));
+                app.UseRpcServices([service.Build(preHandler), app.Services.RpcHealthDefinition()]);
                 app.MapGet("/web", () => "web page");
             },
             Security.Tls,
