@@ -68,35 +68,12 @@ internal sealed partial class ConfigBinder
         return result;
     }
 
-    private TimeSpan BindClockSkew()
-    {
-        var value = _raw.Get("internal_grpc.auth.clock_skew");
-        if (value is null)
-            return TimeSpan.FromSeconds(30);
-        var skew = (TimeSpan)value.Value;
-        if (skew > TimeSpan.FromMinutes(5))
-        {
-            Problem(value, $"{DurationText.Format(skew)} is more than the 5m maximum; fix the clocks (NTP) instead of widening the window.");
-            return TimeSpan.FromSeconds(30);
-        }
+    // Ranges are checked when the value is read (ConfigSchema); here only the defaults remain.
+    private TimeSpan BindClockSkew() =>
+        _raw.Get("internal_grpc.auth.clock_skew")?.Value as TimeSpan? ?? TimeSpan.FromSeconds(30);
 
-        return skew;
-    }
-
-    private TimeSpan BindNodeCertificateLifetime()
-    {
-        var value = _raw.Get("internal_grpc.security.node_certificate_lifetime");
-        if (value is null)
-            return TimeSpan.FromHours(24);
-        var lifetime = (TimeSpan)value.Value;
-        if (lifetime < TimeSpan.FromSeconds(10) || lifetime > TimeSpan.FromDays(30))
-        {
-            Problem(value, $"{DurationText.Format(lifetime)} is outside 10s to 30d. Short-lived certificates are the point; 24h is the default.");
-            return TimeSpan.FromHours(24);
-        }
-
-        return lifetime;
-    }
+    private TimeSpan BindNodeCertificateLifetime() =>
+        _raw.Get("internal_grpc.security.node_certificate_lifetime")?.Value as TimeSpan? ?? TimeSpan.FromHours(24);
 
     private List<string> BindCapabilities()
     {

@@ -11,12 +11,20 @@ public enum ConfigValueType
 }
 
 /// <summary>One configuration key: its section, type, default and meaning. The single source for binding, env overrides and the docs.</summary>
-public sealed record ConfigKey(string Section, string Name, ConfigValueType Type, string? Default, string Description)
+public sealed record ConfigKey(string Section, string Name, ConfigValueType Type, string? Default, string Description, ConfigRange? Range = null)
 {
     public string Path => $"{Section}.{Name}";
 
     /// <summary>The environment variable that overrides this key: MESH_&lt;SECTION&gt;__&lt;KEY&gt;, nested sections joined by "__".</summary>
     public string EnvironmentVariable => "MESH_" + string.Join("__", Path.Split('.')).ToUpperInvariant();
+
+    /// <summary>An integer value of this key: accepted inside its range, else the error names the range.</summary>
+    public bool AcceptsInteger(long number, string written, out object value, out string error)
+    {
+        value = number;
+        error = Range is { } range && !range.Contains(number) ? range.OutOfRange(written) : string.Empty;
+        return error.Length == 0;
+    }
 }
 
 /// <summary>Every section and key Mesh understands. Later features add their keys here.</summary>
@@ -45,13 +53,15 @@ public static class ConfigSchema
 
         new("internal_grpc.security", "mode", ConfigValueType.String, "\"tls\"", "\"tls\" (server certificate + JWT) or \"mtls\" (client certificates too)."),
         new("internal_grpc.security", "cert_dir", ConfigValueType.String, "\"<data_dir>/certs\" (required in mtls mode)", "Folder of ca.crt, ca.key (hub), hub.crt/hub.key, node.crt/node.key."),
-        new("internal_grpc.security", "node_certificate_lifetime", ConfigValueType.Duration, "\"24h\"", "Hub: lifetime of node certificates (10s to 30d); nodes renew at a random point between 50% and 80% of it."),
+        new("internal_grpc.security", "node_certificate_lifetime", ConfigValueType.Duration, "\"24h\"", "Hub: lifetime of node certificates (10s to 30d); nodes renew at a random point between 50% and 80% of it.",
+            ConfigRange.Duration(TimeSpan.FromSeconds(10), TimeSpan.FromDays(30), "Short-lived certificates are the point; 24h is the default.")),
 
         new("internal_grpc.auth", "shared_secret", ConfigValueType.String, "generated into cert_dir/auth_secret.txt (0600)", "HS256 secret for internal JWTs; at least 32 bytes of random text."),
         new("internal_grpc.auth", "previous_secrets", ConfigValueType.StringArray, "[]", "Older secrets still accepted, for rotation without downtime."),
         new("internal_grpc.auth", "issuer", ConfigValueType.String, "\"mesh\"", "JWT issuer."),
         new("internal_grpc.auth", "audience", ConfigValueType.String, "\"mesh-internal\"", "JWT audience."),
-        new("internal_grpc.auth", "clock_skew", ConfigValueType.Duration, "\"30s\"", "Allowed clock difference when checking JWT times."),
+        new("internal_grpc.auth", "clock_skew", ConfigValueType.Duration, "\"30s\"", "Allowed clock difference when checking JWT times (0s to 5m).",
+            ConfigRange.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(5), "Fix the clocks (NTP) instead of widening the window.")),
 
         new("internal_grpc.bootstrap", "token", ConfigValueType.String, null, "Hub: the reusable cluster bootstrap token (optional). Node: the token it joins with."),
 
@@ -67,7 +77,8 @@ public static class ConfigSchema
         new("admin", "api_token", ConfigValueType.String, null, "Optional root bearer token for the REST API (automation); at least 32 bytes."),
         new("admin", "root_password_hash", ConfigValueType.String, null, "Optional hash of the root operator's password; when absent the first start creates a one-time password."),
 
-        new("mailbox", "max_payload_bytes", ConfigValueType.Integer, "1048576", "Hub: largest message payload in UTF-8 bytes (1024 to 3145728); a larger send is refused with RESOURCE_EXHAUSTED."),
+        new("mailbox", "max_payload_bytes", ConfigValueType.Integer, "1048576", "Hub: largest message payload in UTF-8 bytes (1024 to 3145728); a larger send is refused with RESOURCE_EXHAUSTED.",
+            ConfigRange.Integer(MailboxConfig.MinPayloadBytes, MailboxConfig.MaxAllowedPayloadBytes, "3 MiB at most: larger payloads belong in files, send their path.")),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

@@ -39,7 +39,7 @@ internal static class EnvironmentOverrides
                 value = text;
                 return true;
             case ConfigValueType.Duration:
-                return DurationText.TryParse(text, out value, out error);
+                return DurationText.TryParse(key, text, out value, out error);
             case ConfigValueType.Boolean:
                 if (bool.TryParse(text, out var flag))
                 {
@@ -50,13 +50,12 @@ internal static class EnvironmentOverrides
                 error = $"'{text}' is not a boolean. Use true or false.";
                 return false;
             case ConfigValueType.Integer:
-                if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
-                {
-                    value = number;
-                    return true;
-                }
-
-                error = $"'{text}' is not an integer.";
+                var style = System.Globalization.NumberStyles.AllowLeadingSign;
+                if (long.TryParse(text, style, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                    return key.AcceptsInteger(number, text, out value, out error);
+                // Digits that do not fit a long are a number out of range, not a typo.
+                var isNumber = System.Numerics.BigInteger.TryParse(text, style, System.Globalization.CultureInfo.InvariantCulture, out _);
+                error = isNumber && key.Range is { } range ? range.OutOfRange(text) : $"'{text}' is not an integer.";
                 return false;
             case ConfigValueType.StringArray:
                 return TryConvertArray(key, text, out value, out error);

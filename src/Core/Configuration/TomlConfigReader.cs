@@ -92,13 +92,12 @@ internal sealed class TomlConfigReader
                 value = s.Value;
                 return true;
             case ConfigValueType.Duration when node is TomlString d:
-                return DurationText.TryParse(d.Value, out value, out error);
+                return DurationText.TryParse(key, d.Value, out value, out error);
             case ConfigValueType.Boolean when node is TomlBoolean b:
                 value = b.Value;
                 return true;
             case ConfigValueType.Integer when node is TomlInteger i:
-                value = i.Value;
-                return true;
+                return key.AcceptsInteger(i.Value, i.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), out value, out error);
             case ConfigValueType.StringArray when node is TomlArray array:
                 var items = new List<string>(array.Count);
                 foreach (var item in array)

@@ -82,6 +82,23 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task JoinPage_OverflowingTtl_400WithTheRange_NotAServerError()
+    {
+        await using var hub = await HubUnderTest.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await (await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = hub.WebUrl.ToString() })).NewPageAsync();
+        await LoginAsync(page, "root", hub.RootPassword);
+        await page.GotoAsync("/join");
+
+        await page.FillAsync("#ttl", "99999999999h");
+        var posted = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#create-token"), r => r.Request.Method == "POST");
+
+        Assert.Equal(400, posted.Status);
+        Assert.Contains("'99999999999h' is not a duration from 1m to 7d", await page.TextContentAsync(".field-error"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("#token-value").CountAsync());
+    }
+
+    [Fact]
     public async Task RepeatedWrongPasswords_LockTheAccount()
     {
         await using var hub = await HubUnderTest.StartAsync();
