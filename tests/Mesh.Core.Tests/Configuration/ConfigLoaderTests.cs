@@ -242,6 +242,29 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Contains(expected, problem.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("node", "hub")]
+    [InlineData("node", "root")]
+    [InlineData("node", "main")]
+    [InlineData("node", "Hub")]
+    [InlineData("hub", "hub")]
+    [InlineData("hub", "root")]
+    public void Load_ReservedNodeId_IsRejected(string role, string id)
+    {
+        var problem = Single(_dir, $"[server]\nrole = \"{role}\"\nnode_id = \"{id}\"\n[hub]\ntarget = \"https://hub:50051\"\n");
+
+        Assert.Equal("server.node_id", problem.Key);
+        Assert.Contains($"'{id}' is reserved", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_HubWhoseEmbeddedNodeIsMain_IsAccepted()
+    {
+        var config = Load(_dir, "[server]\nrole = \"hub\"\nnode_id = \"main\"\n");
+
+        Assert.Equal("main", config.Server.NodeId);
+    }
+
     [Fact]
     public void Load_NodeIdOf65Characters_IsRejected()
     {

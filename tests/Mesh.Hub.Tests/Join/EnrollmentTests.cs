@@ -261,13 +261,6 @@ public sealed class EnrollmentTests : IAsyncLifetime
         Assert.StartsWith("too many failed join attempts from this address; retry in", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    private static string Csr(string nodeId)
-    {
-        var (pem, key) = CertificateSigningRequestInfo.Create(nodeId, []);
-        key.Dispose();
-        return pem;
-    }
-
     private static string TamperedCsr(string nodeId)
     {
         var der = Convert.FromBase64String(string.Concat(Csr(nodeId).Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal))));

@@ -32,6 +32,14 @@ internal static class JoinTestHelpers
     public static async Task<WhoamiResponse> WhoamiAsync(IHubConnection connection) =>
         await connection.Channel.UnaryAsync(JoinMethods.Whoami, new WhoamiRequest(), connection.Call(TimeSpan.FromSeconds(20), CancellationToken.None));
 
+    /// <summary>A CSR for <paramref name="nodeId"/> with no extra names, as a node makes it.</summary>
+    public static string Csr(string nodeId)
+    {
+        var (pem, key) = Mesh.Pki.CertificateSigningRequestInfo.Create(nodeId, []);
+        key.Dispose();
+        return pem;
+    }
+
     public static string Openssl(params string[] args)
     {
         var info = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true };

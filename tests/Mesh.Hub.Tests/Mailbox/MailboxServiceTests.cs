@@ -49,6 +49,17 @@ public sealed class MailboxServiceTests
     }
 
     [Fact]
+    public async Task NodeSignedActorToken_FromANodeCalledHub_CannotActForHubPlacedActors()
+    {
+        await using var h = await TeamAsync();
+
+        // Placement "hub" is the hub itself, never a node id: a token signed by a node's key, whatever its id, does not reach it.
+        Assert.Equal(MailboxError.PermissionDenied, await RefusedAsync(() => h.Service.InboxAsync(Actor("alice", node: "hub"), new InboxRequest(), None)));
+        Assert.Equal(MailboxError.PermissionDenied, await RefusedAsync(() => h.Service.SendAsync(Actor("alice", node: "hub"), To("lead", "x"), None)));
+        Assert.Equal(MailboxError.PermissionDenied, await RefusedAsync(() => h.Service.InboxAsync(NodeCaller("hub"), new InboxRequest { ActorId = "alice" }, None)));
+    }
+
+    [Fact]
     public async Task NodeSignedActorToken_OnlyForActorsPlacedOnThatNode()
     {
         await using var h = await TeamAsync();
