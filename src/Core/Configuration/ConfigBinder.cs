@@ -56,8 +56,11 @@ internal sealed partial class ConfigBinder
         if (nodeId is not null)
         {
             id = (string)nodeId.Value;
+            // A hub's node_id names its embedded node, which alone may be "main".
             if (!NodeIds.IsValid(id, out var error))
                 Problem(nodeId, error);
+            else if (NodeIds.IsReserved(id) && !(role == MeshRole.Hub && id == NodeIds.EmbeddedNodeDefault))
+                Problem(nodeId, NodeIds.ReservedMessage(id));
         }
         else if (role == MeshRole.Node)
         {

@@ -26,6 +26,32 @@ public static class NodeIds
         error = string.Empty;
         return true;
     }
+
+    /// <summary>The embedded node's id when [server] node_id does not say otherwise.</summary>
+    public const string EmbeddedNodeDefault = "main";
+
+    /// <summary>
+    /// Ids the hub uses for itself: "hub" (actors placed on the hub, the hub's own certificate), "root" (the root
+    /// operator) and "main" (the hub's embedded node). No node may enroll, be registered or be configured under
+    /// them, in any letter case; only the hub's own embedded node takes "main".
+    /// </summary>
+    public static IReadOnlyList<string> Reserved { get; } = ["hub", "root", EmbeddedNodeDefault];
+
+    public static bool IsReserved(string id) => Reserved.Contains(id, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A valid id that is not reserved: what a node that is not the hub's own may be called.</summary>
+    public static bool IsValidForNode(string id, out string error)
+    {
+        if (!IsValid(id, out error))
+            return false;
+        if (!IsReserved(id))
+            return true;
+        error = ReservedMessage(id);
+        return false;
+    }
+
+    public static string ReservedMessage(string id) =>
+        $"node id '{id}' is reserved for the hub itself ({string.Join(", ", Reserved)}); choose another id.";
 }
 
 /// <summary>Capability tags: 1-64 characters of [A-Za-z0-9._:/-].</summary>

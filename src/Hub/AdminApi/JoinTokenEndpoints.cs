@@ -26,7 +26,7 @@ internal static class JoinTokenEndpoints
         var uses = body.Uses ?? 1;
         if (uses is < 1 or > JoinTokenService.MaxUses)
             errors["uses"] = [$"{uses} is not from 1 to {JoinTokenService.MaxUses}."];
-        if (body.NodeId is not null && !NodeIds.IsValid(body.NodeId, out var idError))
+        if (body.NodeId is not null && !NodeIds.IsValidForNode(body.NodeId, out var idError))
             errors["node_id"] = [idError];
         if (errors.Count > 0)
             return Results.ValidationProblem(errors);

@@ -53,7 +53,8 @@ public static class NodeRequestValidation
             if (requireId)
                 errors["id"] = ["is required: 2-64 characters of [A-Za-z0-9._-], e.g. \"gpu-01\""];
         }
-        else if (!NodeIds.IsValid(request.Id, out var idError))
+        // A reserved id cannot be registered, but the hub's own node ("main") can still be edited.
+        else if (!(requireId ? NodeIds.IsValidForNode(request.Id, out var idError) : NodeIds.IsValid(request.Id, out idError)))
         {
             errors["id"] = [idError];
         }

@@ -14,7 +14,7 @@ namespace Mesh.Hub.Hosting;
 /// </summary>
 internal static class EmbeddedNode
 {
-    public const string DefaultId = "main";
+    public const string DefaultId = NodeIds.EmbeddedNodeDefault;
 
     /// <summary>Where the embedded node keeps its identity: data_dir/node-&lt;id&gt;/certs.</summary>
     public static string CertDir(MeshConfig hubConfig) =>
@@ -30,7 +30,7 @@ internal static class EmbeddedNode
             var tokens = app.Services.GetRequiredService<JoinTokenService>();
             try
             {
-                var (_, text) = await tokens.CreateAsync(TimeSpan.FromMinutes(5), 1, nodeId, "hub", "local", stopping);
+                var (_, text) = await tokens.CreateAsync(TimeSpan.FromMinutes(5), 1, nodeId, JoinTokenService.EmbeddedNodeCreator, "local", stopping);
                 token = new Core.Configuration.Secret(text);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

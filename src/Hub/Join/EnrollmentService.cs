@@ -28,6 +28,7 @@ public sealed class EnrollmentService(
     ILogger<EnrollmentService> logger)
 {
     private readonly byte[]? _clusterSecretHash = ClusterSecretHash(config);
+    private readonly string _embeddedNodeId = config.Server.NodeId ?? NodeIds.EmbeddedNodeDefault;
 
     public async Task<NodeCredentials> EnrollAsync(EnrollRequest request, string source, CancellationToken cancellationToken)
     {
@@ -35,8 +36,8 @@ public sealed class EnrollmentService(
             throw new RpcException(StatusCode.ResourceExhausted, $"too many failed join attempts from this address; retry in {Math.Ceiling(wait.TotalSeconds)} s");
         try
         {
-            var (tokenId, boundToNode) = await AcceptTokenAsync(request, cancellationToken);
-            var existing = await CheckNodeIdAsync(request.NodeId, boundToNode, cancellationToken);
+            var (tokenId, boundToNode, forEmbeddedNode) = await AcceptTokenAsync(request, cancellationToken);
+            var existing = await CheckNodeIdAsync(request.NodeId, boundToNode, forEmbeddedNode, cancellationToken);
             var issued = Issue(request.NodeId, request.CsrPem);
             await RecordEnrollmentAsync(request, existing, issued, cancellationToken);
             if (existing?.Status == NodeStatus.Revoked)
@@ -83,7 +84,7 @@ public sealed class EnrollmentService(
         };
     }
 
-    private async Task<(string TokenId, string? BoundNode)> AcceptTokenAsync(EnrollRequest request, CancellationToken cancellationToken)
+    private async Task<(string TokenId, string? BoundNode, bool ForEmbeddedNode)> AcceptTokenAsync(EnrollRequest request, CancellationToken cancellationToken)
     {
         if (!JoinToken.TryParse(request.Token, out var token, out var error))
             throw new RpcException(StatusCode.InvalidArgument, error);
@@ -97,7 +98,7 @@ public sealed class EnrollmentService(
                 throw new RpcException(StatusCode.PermissionDenied, "the cluster bootstrap token is disabled on this hub; use a one-time token");
             if (!CryptographicOperations.FixedTimeEquals(_clusterSecretHash, secretHash))
                 throw new RpcException(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)");
-            return (JoinToken.ClusterTokenId, null);
+            return (JoinToken.ClusterTokenId, null, false);
         }
 
         var now = time.GetUtcNow();
@@ -118,19 +119,26 @@ public sealed class EnrollmentService(
         if (info.NodeId is not null && !string.Equals(info.NodeId, request.NodeId, StringComparison.Ordinal))
             throw new RpcException(StatusCode.PermissionDenied, $"join token is bound to node '{info.NodeId}', not '{DisplayText.Truncate(request.NodeId)}'");
         await audit.RecordAsync("node:" + request.NodeId, AuditActions.JoinTokenUsed, token.Id, null, $"uses_left={info.UsesLeft}", cancellationToken);
-        return (token.Id, info.NodeId);
+        return (token.Id, info.NodeId, info.CreatedBy == JoinTokenService.EmbeddedNodeCreator);
     }
 
-    private async Task<NodeRecord?> CheckNodeIdAsync(string nodeId, string? boundToNode, CancellationToken cancellationToken)
+    private async Task<NodeRecord?> CheckNodeIdAsync(string nodeId, string? boundToNode, bool forEmbeddedNode, CancellationToken cancellationToken)
     {
         if (!NodeIds.IsValid(nodeId, out var error))
             throw new RpcException(StatusCode.InvalidArgument, "node_id " + error);
-        var existing = await nodes.GetAsync(nodeId, cancellationToken);
         var bound = boundToNode == nodeId;
+        // The hub's own ids (and its embedded node's) are taken only by the token the hub mints for its embedded node.
+        var isHubsOwn = NodeIds.IsReserved(nodeId) || nodeId == _embeddedNodeId;
+        if (isHubsOwn && !(forEmbeddedNode && bound && nodeId == _embeddedNodeId))
+            throw new RpcException(StatusCode.InvalidArgument, NodeIds.ReservedMessage(nodeId));
+        var existing = await nodes.GetAsync(nodeId, cancellationToken);
         if (existing is { Status: NodeStatus.Revoked } && !bound)
             throw new RpcException(StatusCode.FailedPrecondition, $"node '{nodeId}' was removed from the hub at {existing.RevokedAt:O}; to re-admit it, create a join token bound to node id '{nodeId}'");
         if (existing is { EnrolledAt: not null, Status: not NodeStatus.Revoked } && !bound)
             throw new RpcException(StatusCode.AlreadyExists, $"node id '{nodeId}' belongs to an enrolled node; remove that node first, use another id, or use a token bound to '{nodeId}'");
+        // What an operator placed on a pre-registered id must not go to whoever holds any token.
+        if (existing is { EnrolledAt: null, Status: not NodeStatus.Revoked } && !bound)
+            throw new RpcException(StatusCode.AlreadyExists, $"node id '{nodeId}' was registered by an operator and is waiting for its node; to enroll under it, create a join token bound to '{nodeId}'");
         return existing;
     }
 

@@ -11,6 +11,9 @@ public sealed class JoinTokenService(IJoinTokenStore store, IAuditLog audit, Hub
     public static readonly TimeSpan MaxTtl = TimeSpan.FromDays(7);
     public const int MaxUses = 1000;
 
+    /// <summary>Who created the token the hub mints for its embedded node: no account can have this name (it has spaces).</summary>
+    public const string EmbeddedNodeCreator = "hub (embedded node)";
+
     /// <summary>Creates a token; the returned string is the only time the secret exists outside the node that uses it.</summary>
     public async Task<(JoinTokenInfo Info, string Token)> CreateAsync(TimeSpan ttl, int uses, string? nodeId, string createdBy, string? source, CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ public sealed record ActingActor(string Id, ActorRecord? Actor, CallerIdentity C
                 if (wanted is not null && !string.Equals(wanted, caller.Subject, StringComparison.Ordinal))
                     throw new MailboxException(MailboxError.PermissionDenied, $"this token belongs to actor '{caller.Subject}'; it cannot act as '{wanted}'. Drop --actor-id or use that actor's token.");
                 var self = Find(store, caller.Subject);
-                if (caller.NodeId is not null && !string.Equals(self.Placement, caller.NodeId, StringComparison.Ordinal))
+                if (caller.NodeId is not null && !self.Placement.IsOn(caller.NodeId))
                     throw new MailboxException(MailboxError.PermissionDenied, $"node '{caller.NodeId}' signed a token for actor '{self.Id}', but that actor is placed on '{self.Placement}'.");
                 return new ActingActor(self.Id, self, caller);
 
@@ -40,7 +40,7 @@ public sealed record ActingActor(string Id, ActorRecord? Actor, CallerIdentity C
                 if (wanted is null)
                     throw new MailboxException(MailboxError.InvalidArgument, "a node token acts for an actor placed on it: set actor_id.");
                 var placed = Find(store, wanted);
-                if (!string.Equals(placed.Placement, caller.Subject, StringComparison.Ordinal))
+                if (!placed.Placement.IsOn(caller.Subject))
                     throw new MailboxException(MailboxError.PermissionDenied, $"actor '{wanted}' is placed on '{placed.Placement}', not on node '{caller.Subject}'.");
                 return new ActingActor(placed.Id, placed, caller);
 

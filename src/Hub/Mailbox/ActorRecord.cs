@@ -1,10 +1,7 @@
 namespace Mesh.Hub.Mailbox;
 
-/// <summary>An actor: a mailbox owner. <see cref="Placement"/> is "hub" or the id of the node it runs on.</summary>
-public sealed record ActorRecord(string Id, string Name, string? TeamId, string TeamRole, string Placement, DateTimeOffset CreatedAt)
-{
-    public const string HubPlacement = "hub";
-}
+/// <summary>An actor: a mailbox owner, placed on the hub or on the node it runs on.</summary>
+public sealed record ActorRecord(string Id, string Name, string? TeamId, string TeamRole, ActorPlacement Placement, DateTimeOffset CreatedAt);
 
 /// <summary>Roles inside a team.</summary>
 public static class TeamRoles

@@ -169,7 +169,7 @@ public static class MailboxAdminApi
 
     private static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: detail);
 
-    private static object ActorJson(ActorRecord a, long pending) => new { a.Id, a.Name, a.TeamId, Role = a.TeamRole, a.Placement, a.CreatedAt, PendingCount = pending };
+    private static object ActorJson(ActorRecord a, long pending) => new { a.Id, a.Name, a.TeamId, Role = a.TeamRole, Placement = a.Placement.ToString(), a.CreatedAt, PendingCount = pending };
 
     private static object MessageJson(MailboxMessage m) => new
     {

@@ -30,7 +30,7 @@ public sealed partial class MailboxService
                 ActorId = member.Id,
                 Name = member.Name,
                 Role = member.TeamRole,
-                Placement = member.Placement,
+                Placement = member.Placement.ToString(),
                 PendingCount = (ulong)counts.GetValueOrDefault(member.Id),
             });
         }
@@ -50,9 +50,7 @@ public sealed partial class MailboxService
         var teamRole = string.IsNullOrEmpty(role) ? TeamRoles.Worker : role;
         if (!TeamRoles.IsValid(teamRole))
             throw new MailboxException(MailboxError.InvalidArgument, $"team role '{role}' is not one of lead, worker, reviewer.");
-        var where = string.IsNullOrEmpty(placement) ? ActorRecord.HubPlacement : placement;
-        if (where != ActorRecord.HubPlacement && !NodeIds.IsValid(where, out var placementError))
-            throw new MailboxException(MailboxError.InvalidArgument, "placement: " + placementError);
+        var where = ParsePlacement(placement);
         var display = string.IsNullOrWhiteSpace(name) ? id : name.Trim();
         if (display.Length > 200)
             throw new MailboxException(MailboxError.InvalidArgument, "the display name is longer than 200 characters.");
@@ -63,5 +61,17 @@ public sealed partial class MailboxService
     {
         if (!await _store.DeleteActorAsync(id, cancellationToken))
             throw new MailboxException(MailboxError.NotFound, $"actor '{id}' does not exist.");
+    }
+
+    /// <summary>"hub" (or nothing) is the hub; anything else must be a node id, the embedded node's included, but no other of the hub's own names.</summary>
+    private static ActorPlacement ParsePlacement(string? placement)
+    {
+        if (string.IsNullOrEmpty(placement) || placement == ActorPlacement.HubText)
+            return ActorPlacement.Hub;
+        if (!NodeIds.IsValid(placement, out var error))
+            throw new MailboxException(MailboxError.InvalidArgument, "placement: " + error);
+        if (NodeIds.IsReserved(placement) && placement != NodeIds.EmbeddedNodeDefault)
+            throw new MailboxException(MailboxError.InvalidArgument, $"placement: '{placement}' is not a node; use \"{ActorPlacement.HubText}\" or a node id.");
+        return ActorPlacement.OnNode(placement);
     }
 }

@@ -49,7 +49,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore, IAsyncDisposable
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var actor = new ActorRecord(reader.GetString(0), reader.GetString(1), reader.GetStringOrNull(2), reader.GetString(3), reader.GetString(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
+                var actor = new ActorRecord(reader.GetString(0), reader.GetString(1), reader.GetStringOrNull(2), reader.GetString(3), ActorPlacement.Parse(reader.GetString(4)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
                 _actors[actor.Id] = actor;
             }
         }
@@ -88,7 +88,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore, IAsyncDisposable
             throw new MailboxException(MailboxError.AlreadyExists, $"actor '{actor.Id}' already exists. Delete it first or pick another id.");
         batch.Command("INSERT INTO mailbox_actors (id, name, team_id, team_role, placement, created_at) VALUES ($id, $name, $team, $role, $placement, $at)")
             .Set("$id", actor.Id).Set("$name", actor.Name).Set("$team", actor.TeamId).Set("$role", actor.TeamRole)
-            .Set("$placement", actor.Placement).Set("$at", actor.CreatedAt.ToUnixTimeMilliseconds())
+            .Set("$placement", actor.Placement.ToString()).Set("$at", actor.CreatedAt.ToUnixTimeMilliseconds())
             .ExecuteNonQuery();
         batch.AfterCommit.Add(() =>
         {

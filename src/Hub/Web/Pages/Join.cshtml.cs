@@ -42,7 +42,7 @@ public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, IServe
         var count = 1;
         if (!string.IsNullOrWhiteSpace(uses) && (!int.TryParse(uses, out count) || count is < 1 or > JoinTokenService.MaxUses))
             Errors["uses"] = $"'{uses}' is not a number from 1 to {JoinTokenService.MaxUses}.";
-        if (NodeId is not null && !NodeIds.IsValid(NodeId, out var idError))
+        if (NodeId is not null && !NodeIds.IsValidForNode(NodeId, out var idError))
             Errors["node_id"] = idError;
         if (Errors.Count > 0)
         {
