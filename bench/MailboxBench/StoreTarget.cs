@@ -22,7 +22,7 @@ internal static class StoreTarget
             await using (store)
             {
                 await store.StartAsync(CancellationToken.None);
-                await store.CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", "hub", DateTimeOffset.UtcNow), CancellationToken.None);
+                await store.CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", ActorPlacement.Hub, DateTimeOffset.UtcNow), CancellationToken.None);
                 var latencies = new double[messages];
                 var start = Stopwatch.GetTimestamp();
                 var next = -1;

@@ -60,6 +60,8 @@ internal sealed class CliContext(GlobalValues values, TextWriter output, TextWri
     public string Describe(RpcException ex) => ex.StatusCode switch
     {
         StatusCode.Unauthenticated => $"{Endpoint.Target} rejected the token ({ex.Detail}): it is missing, expired or signed with another secret. Get a fresh MESH_ACTOR_TOKEN, or use --config with the hub configuration. (UNAUTHENTICATED)",
+        StatusCode.Unavailable when Endpoint.HubCheck?.LastFailure is { } refused =>
+            $"{Endpoint.Target} is not the hub, so nothing was sent: {refused}. Check MESH_GRPC_TARGET, and that MESH_CA_FILE is the hub's ca.crt. (UNAVAILABLE)",
         StatusCode.Unavailable => $"cannot reach {Endpoint.Target}: {ex.Detail}. Is the hub (or node) running, and is MESH_GRPC_TARGET right? (UNAVAILABLE)",
         StatusCode.DeadlineExceeded => $"{Endpoint.Target} did not answer within {Values.TimeoutSeconds} s; raise --timeout-seconds or check the endpoint. (DEADLINE_EXCEEDED)",
         StatusCode.Unimplemented => $"{Endpoint.Target} does not serve the mailbox API; point MESH_GRPC_TARGET at the hub's or a node's internal gRPC address. (UNIMPLEMENTED)",

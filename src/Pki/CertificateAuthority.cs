@@ -144,8 +144,8 @@ public sealed partial class CertificateAuthority : IDisposable
     }
 
     /// <summary>
-    /// A server certificate with a new P-256 key for <paramref name="names"/> (DNS names or IP literals) plus
-    /// localhost, 127.0.0.1 and ::1; EKU serverAuth+clientAuth; returned with its private key, usable by Kestrel/SslStream.
+    /// The hub's server certificate: a new P-256 key, the hub identity mesh://&lt;cluster&gt;/hub, <paramref name="names"/>
+    /// (DNS names or IP literals) plus localhost, 127.0.0.1 and ::1; EKU serverAuth+clientAuth; returned with its private key, usable by Kestrel/SslStream.
     /// </summary>
     public X509Certificate2 IssueServerCertificate(IEnumerable<string> names, TimeSpan? lifetime = null)
     {
@@ -154,7 +154,7 @@ public sealed partial class CertificateAuthority : IDisposable
         subject.AddCommonName(dns.Count > 0 ? dns[0] : ips[0].ToString());
         subject.AddOrganizationName(ClusterId);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var cert = LeafBuilder.Build(Certificate, _key, subject.Build(), new PublicKey(key), dns, ips, null, _time.GetUtcNow(), lifetime ?? DefaultServerLifetime);
+        using var cert = LeafBuilder.Build(Certificate, _key, subject.Build(), new PublicKey(key), dns, ips, NodeIdentity.FormatHubUri(ClusterId), _time.GetUtcNow(), lifetime ?? DefaultServerLifetime);
         using var withKey = cert.CopyWithPrivateKey(key);
         return Keys.UsableForTls(withKey);
     }
@@ -170,13 +170,26 @@ public sealed partial class CertificateAuthority : IDisposable
 
     /// <summary>
     /// Signs a node's CSR after <see cref="CertificateSigningRequestInfo.EnsureAcceptableFor"/>: URI SAN
-    /// mesh://&lt;cluster&gt;/node/&lt;nodeId&gt; plus the CSR's DNS/IP names, EKU clientAuth+serverAuth, CA:FALSE.
-    /// Returns the certificate only (the node keeps its key).
+    /// mesh://&lt;cluster&gt;/node/&lt;nodeId&gt; plus the CSR's DNS/IP names, each of which <paramref name="names"/>
+    /// must allow (none when it is null); EKU clientAuth+serverAuth, CA:FALSE. Returns the certificate only (the node keeps its key).
     /// </summary>
-    public X509Certificate2 SignNodeCsr(CertificateSigningRequestInfo csr, string nodeId, TimeSpan lifetime)
+    public X509Certificate2 SignNodeCsr(CertificateSigningRequestInfo csr, string nodeId, TimeSpan lifetime, NodeCertificateNames? names = null)
     {
         csr.EnsureAcceptableFor(nodeId, ClusterId);
+        (names ?? NodeCertificateNames.None).EnsureAllowed(nodeId, NodeCertificateNames.Of(csr.DnsNames, csr.IpAddresses));
         return IssueNode(csr.PublicKey, nodeId, csr.DnsNames, csr.IpAddresses, lifetime);
+    }
+
+    /// <summary>A client certificate that proves the hub itself (mesh://&lt;cluster&gt;/hub), e.g. when the hub dials a node.</summary>
+    public X509Certificate2 IssueHubClientCertificate(TimeSpan lifetime)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCommonName("hub");
+        subject.AddOrganizationName(ClusterId);
+        using var cert = LeafBuilder.Build(Certificate, _key, subject.Build(), new PublicKey(key), [], [], NodeIdentity.FormatHubUri(ClusterId), _time.GetUtcNow(), lifetime);
+        using var withKey = cert.CopyWithPrivateKey(key);
+        return Keys.UsableForTls(withKey);
     }
 
     private X509Certificate2 IssueNode(PublicKey publicKey, string nodeId, IReadOnlyList<string> dns, IReadOnlyList<System.Net.IPAddress> ips, TimeSpan lifetime)

@@ -30,14 +30,19 @@ public sealed class CertificateValidator : IDisposable
 
     /// <summary>
     /// Server certificate check for a client dialing the hub: as <see cref="ValidateClient"/> with serverAuth EKU, plus
-    /// <paramref name="hostName"/> (DNS name or IP literal) matching a SAN. A node certificate (mesh:// identity) is refused
-    /// here, so a node cannot pose as the hub with a name it put in its own CSR; use <see cref="ValidateNodeServer"/> to dial a node.
+    /// <paramref name="hostName"/> (DNS name or IP literal) matching a SAN, plus the hub identity mesh://&lt;cluster&gt;/hub,
+    /// which the CA puts only into the hub's own certificates. So no other certificate from the CA — a node's, with the
+    /// hub's name in it — passes for the hub's; use <see cref="ValidateNodeServer"/> to dial a node.
     /// </summary>
     public CertificateValidationResult ValidateServer(X509Certificate2 leaf, string hostName, X509Chain? presentedChain = null)
     {
         var result = Validate(leaf, presentedChain, LeafBuilder.ServerAuthOid, "serverAuth", hostName);
-        if (result.IsValid && result.NodeId is not null)
+        if (!result.IsValid)
+            return result;
+        if (result.NodeId is not null)
             return CertificateValidationResult.Invalid($"certificate belongs to node '{result.NodeId}', not to the hub", result.ClusterId, result.NodeId, result.SerialNumber);
+        if (_caClusterId is null || !NodeIdentity.IsHubCertificate(leaf, _caClusterId))
+            return CertificateValidationResult.Invalid($"certificate is not the hub's: it lacks the hub identity mesh://{_caClusterId}/hub", result.ClusterId, null, result.SerialNumber);
         return result;
     }
 

@@ -15,6 +15,22 @@ public static class NodeIdentity
 
     public static bool IsValidNodeId(string? nodeId) => IsValidId(nodeId, 128);
 
+    private const string HubSuffix = "/hub";
+
+    /// <summary>The hub's own identity, carried only by certificates the CA issues to the hub: mesh://&lt;cluster&gt;/hub.</summary>
+    public static string FormatHubUri(string clusterId)
+    {
+        EnsureValidClusterId(clusterId);
+        return Prefix + clusterId + HubSuffix;
+    }
+
+    /// <summary>True when the certificate carries the hub identity of <paramref name="clusterId"/> and no node identity.</summary>
+    public static bool IsHubCertificate(X509Certificate2 cert, string clusterId)
+    {
+        var uris = SubjectAltNames.Read(cert.Extensions).Uris;
+        return uris.Contains(FormatHubUri(clusterId), StringComparer.Ordinal) && !TryGetNodeId(cert, out _, out _);
+    }
+
     public static string FormatUri(string clusterId, string nodeId)
     {
         EnsureValidClusterId(clusterId);
@@ -53,7 +69,7 @@ public static class NodeIdentity
         var found = 0;
         foreach (var uri in SubjectAltNames.Read(cert.Extensions).Uris)
         {
-            if (!uri.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            if (!uri.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || uri.EndsWith(HubSuffix, StringComparison.Ordinal))
                 continue;
             if (!TryParseUri(uri, out var c, out var n))
                 return false;

@@ -63,7 +63,23 @@ public sealed class CertificateValidatorTests
         using var leaf = hand.Sign("CN=x", now.AddMinutes(-1), now.AddHours(1), [ServerAuth], dns: "x.lan");
         using var validator = new CertificateValidator(hand.Certificate);
         Assert.Equal("certificate lacks the clientAuth extended key usage", validator.ValidateClient(leaf).Reason);
-        Assert.True(validator.ValidateServer(leaf, "x.lan").IsValid);
+        // Chain, usage and name are right, but only the hub's own certificate carries the hub identity.
+        Assert.Equal("certificate is not the hub's: it lacks the hub identity mesh://c1/hub", validator.ValidateServer(leaf, "x.lan").Reason);
+    }
+
+    [Fact]
+    public void ValidateServer_TheHubsOwnCertificate_CarriesTheHubIdentity()
+    {
+        using var ca = CertificateAuthority.Create("c1");
+        using var server = ca.IssueServerCertificate(["hub.lan"]);
+        using var hubClient = ca.IssueHubClientCertificate(TimeSpan.FromHours(1));
+        using var validator = new CertificateValidator(ca.Certificate);
+
+        Assert.True(validator.ValidateServer(server, "hub.lan").IsValid);
+        Assert.True(NodeIdentity.IsHubCertificate(server, "c1"));
+        Assert.True(NodeIdentity.IsHubCertificate(hubClient, "c1"));
+        Assert.False(NodeIdentity.IsHubCertificate(server, "c2"));
+        Assert.False(NodeIdentity.TryGetNodeId(server, out _, out _));
     }
 
     [Fact]

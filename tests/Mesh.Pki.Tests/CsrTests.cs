@@ -29,7 +29,7 @@ public sealed class CsrTests
         using var ca = CertificateAuthority.Create("c1");
         var (pem, key) = CertificateSigningRequestInfo.Create("node-1", ["node1.lan", "10.1.2.3"]);
         using var _ = key;
-        using var cert = ca.SignNodeCsr(CertificateSigningRequestInfo.Parse(pem), "node-1", TimeSpan.FromHours(24));
+        using var cert = ca.SignNodeCsr(CertificateSigningRequestInfo.Parse(pem), "node-1", TimeSpan.FromHours(24), new NodeCertificateNames(["node1.lan", "10.1.2.3"], []));
 
         Assert.False(cert.HasPrivateKey);
         var certPem = Pems.Of(cert);
@@ -49,6 +49,24 @@ public sealed class CsrTests
         Assert.Equal(key.ExportSubjectPublicKeyInfo(), publicKey.ExportSubjectPublicKeyInfo());
     }
 
+    [Theory]
+    [InlineData("node1.lan", "not one of node 'node-1''s names")]
+    [InlineData("hub.lan", "a name or address of the hub")]
+    [InlineData("0:0::1", "a name or address of the hub")]
+    [InlineData("HUB.LAN.", "a name or address of the hub")]
+    public void SignNodeCsr_NameNotTheNodesOwnOrTheHubs_Refused(string name, string expected)
+    {
+        using var ca = CertificateAuthority.Create("c1");
+        var (pem, key) = CertificateSigningRequestInfo.Create("node-1", [name]);
+        using var _ = key;
+        var names = new NodeCertificateNames(["node2.lan", "hub.lan"], ["hub.lan", "::1", "127.0.0.1"]);
+
+        var ex = Assert.Throws<PkiException>(() => ca.SignNodeCsr(CertificateSigningRequestInfo.Parse(pem), "node-1", TimeSpan.FromHours(1), names));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.Throws<PkiException>(() => ca.SignNodeCsr(CertificateSigningRequestInfo.Parse(pem), "node-1", TimeSpan.FromHours(1)));
+    }
+
     [Fact]
     public void SignNodeCsr_OpenSslMadeRsaCsr_EcdsaCaSignsRsaLeaf()
     {
@@ -63,7 +81,7 @@ public sealed class CsrTests
         Assert.Equal("RSA-2048", csr.KeyDescription);
         Assert.Equal("node-rsa", csr.RequestedNodeId);
         Assert.Equal("c1", csr.RequestedClusterId);
-        using var cert = ca.SignNodeCsr(csr, "node-rsa", TimeSpan.FromHours(1));
+        using var cert = ca.SignNodeCsr(csr, "node-rsa", TimeSpan.FromHours(1), new NodeCertificateNames(["rsa.lan", "192.168.7.7"], []));
 
         var certPem = Pems.Of(cert);
         var (ok, output) = OpenSsl.Verify(dir, ca.CertificatePem, certPem);

@@ -131,10 +131,10 @@ public sealed class TlsHandshakeTests
     public async Task Handshake_NodeCertificatePosingAsHub_RejectedByClient()
     {
         using var ca = CertificateAuthority.Create("c1");
-        // A node that put the hub's name into its CSR still cannot pose as the hub.
+        // Even a node certificate that carries the hub's name (an operator registered it as the node's own) cannot pose as the hub.
         var (csrPem, key) = CertificateSigningRequestInfo.Create("evil", ["hub.example.com"]);
         using var csrKey = key;
-        using var nodeCert = ca.SignNodeCsr(CertificateSigningRequestInfo.Parse(csrPem), "evil", TimeSpan.FromHours(1));
+        using var nodeCert = ca.SignNodeCsr(CertificateSigningRequestInfo.Parse(csrPem), "evil", TimeSpan.FromHours(1), new NodeCertificateNames(["hub.example.com"], []));
         using var nodeWithKey = nodeCert.CopyWithPrivateKey((System.Security.Cryptography.ECDsa)key);
         using var serverCert = X509CertificateLoader.LoadPkcs12(nodeWithKey.Export(X509ContentType.Pkcs12), null);
         using var client = ca.IssueClientCertificate("node-1");

@@ -9,7 +9,7 @@ namespace Mesh.ActorCli.Connection;
 /// hub configuration (--config / MESH_CONFIG: the internal listener, a root token minted from the shared secret and
 /// the CA from cert_dir).
 /// </summary>
-internal sealed record EndpointSettings(Uri Target, string Token, X509Certificate2Collection? RootCertificates, bool IsRoot)
+internal sealed record EndpointSettings(Uri Target, string Token, HubCertificateCheck? HubCheck, bool IsRoot)
 {
     public static EndpointSettings Resolve(GlobalValues values, IReadOnlyDictionary<string, string?> environment)
     {
@@ -45,16 +45,17 @@ internal sealed record EndpointSettings(Uri Target, string Token, X509Certificat
         if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             throw new UsageException($"endpoint '{target}' is not a URL. Use https://host:port, e.g. https://127.0.0.1:50051.");
 
-        X509Certificate2Collection? roots = null;
+        HubCertificateCheck? hubCheck = null;
         caFile ??= config is null ? null : Path.Combine(config.InternalGrpc.Security.CertDir, "ca.crt");
         if (caFile is not null && uri.Scheme == Uri.UriSchemeHttps)
         {
             try
             {
-                roots = [];
+                X509Certificate2Collection roots = [];
                 roots.ImportFromPemFile(caFile);
                 if (roots.Count == 0)
                     throw new UsageException($"CA file {caFile} holds no certificate.");
+                hubCheck = new HubCertificateCheck(roots[0]);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {
@@ -62,7 +63,7 @@ internal sealed record EndpointSettings(Uri Target, string Token, X509Certificat
             }
         }
 
-        return new EndpointSettings(uri, token, roots, isRoot);
+        return new EndpointSettings(uri, token, hubCheck, isRoot);
     }
 
     private static MeshConfig LoadConfig(string path)

@@ -14,7 +14,7 @@ internal sealed class MailboxClient : IDisposable
     {
         _channel = new RpcChannel(settings.Target, new RpcChannelOptions
         {
-            RootCertificates = settings.RootCertificates,
+            ServerCertificateValidation = settings.HubCheck?.Callback(settings.Target.IdnHost),
             ConnectTimeout = TimeSpan.FromSeconds(5),
             MaxReceiveMessageSize = 64 * 1024 * 1024,
         });

@@ -12,16 +12,20 @@ namespace Mesh.Hub.InternalApi;
 /// </summary>
 public sealed class HubIdentity : IDisposable
 {
-    private HubIdentity(CertificateAuthority authority, X509Certificate2 serverCertificate, SigningKeyRing keys)
+    private HubIdentity(CertificateAuthority authority, X509Certificate2 serverCertificate, IReadOnlyList<string> serverNames, SigningKeyRing keys)
     {
         Authority = authority;
         ServerCertificate = serverCertificate;
+        ServerNames = serverNames;
         Keys = keys;
     }
 
     public CertificateAuthority Authority { get; }
 
     public X509Certificate2 ServerCertificate { get; }
+
+    /// <summary>The names and addresses in the hub's server certificate: no node certificate may carry them.</summary>
+    public IReadOnlyList<string> ServerNames { get; }
 
     public SigningKeyRing Keys { get; }
 
@@ -39,9 +43,10 @@ public sealed class HubIdentity : IDisposable
             if (listenHost is not ("0.0.0.0" or "::"))
                 names.Add(listenHost);
             names.Add(Environment.MachineName);
-            var server = authority.LoadOrIssueServerCertificate(certDir, names.Distinct(StringComparer.OrdinalIgnoreCase));
+            var serverNames = names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var server = authority.LoadOrIssueServerCertificate(certDir, serverNames);
             var keys = SharedSecretStore.LoadOrCreate(config);
-            return new HubIdentity(authority, server, keys);
+            return new HubIdentity(authority, server, serverNames, keys);
         }
         catch (PkiException ex)
         {

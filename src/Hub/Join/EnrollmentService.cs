@@ -38,7 +38,7 @@ public sealed class EnrollmentService(
         {
             var (tokenId, boundToNode, forEmbeddedNode) = await AcceptTokenAsync(request, cancellationToken);
             var existing = await CheckNodeIdAsync(request.NodeId, boundToNode, forEmbeddedNode, cancellationToken);
-            var issued = Issue(request.NodeId, request.CsrPem);
+            var issued = Issue(request.NodeId, request.CsrPem, existing);
             await RecordEnrollmentAsync(request, existing, issued, cancellationToken);
             if (existing?.Status == NodeStatus.Revoked)
                 await revocations.ReinstateNodeAsync(request.NodeId, cancellationToken);
@@ -62,7 +62,7 @@ public sealed class EnrollmentService(
             throw new RpcException(StatusCode.PermissionDenied, "only a node may renew its certificate");
         var node = await nodes.GetAsync(caller.NodeId, cancellationToken)
             ?? throw new RpcException(StatusCode.NotFound, $"node '{caller.NodeId}' is not registered on this hub; enroll again with a join token");
-        var issued = Issue(caller.NodeId, request.CsrPem);
+        var issued = Issue(caller.NodeId, request.CsrPem, node);
         await nodes.UpdateAsync(node with { CertificateSerial = issued.Serial, CertificateExpiresAt = issued.NotAfter }, cancellationToken);
         await nodes.AddCertificateAsync(caller.NodeId, issued.Serial, issued.NotAfter, time.GetUtcNow(), cancellationToken);
         await audit.RecordAsync("node:" + caller.NodeId, AuditActions.NodeRenewed, caller.NodeId, source, null, cancellationToken);
@@ -142,13 +142,20 @@ public sealed class EnrollmentService(
         return existing;
     }
 
-    private Issued Issue(string nodeId, string csrPem)
+    private Issued Issue(string nodeId, string csrPem, NodeRecord? registered)
     {
+        // A node's certificate names only what an operator registered for it, and never the hub's names.
+        var own = new List<string>();
+        if (registered?.GrpcTarget is { } target && Uri.TryCreate(target, UriKind.Absolute, out var uri))
+            own.Add(uri.IdnHost);
+        if (registered?.TlsServerName is { } serverName)
+            own.Add(serverName);
+        var names = new NodeCertificateNames(own, identity.ServerNames);
         System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
         try
         {
             var csr = CertificateSigningRequestInfo.Parse(csrPem);
-            certificate = identity.Authority.SignNodeCsr(csr, nodeId, config.InternalGrpc.Security.NodeCertificateLifetime);
+            certificate = identity.Authority.SignNodeCsr(csr, nodeId, config.InternalGrpc.Security.NodeCertificateLifetime, names);
         }
         catch (PkiException ex)
         {

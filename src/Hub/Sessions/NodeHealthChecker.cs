@@ -100,7 +100,7 @@ public sealed class NodeHealthChecker(NodeSessionManager sessions, NodeRegistry 
             if (_clientCertificate is null || _clientCertificate.NotAfter.ToUniversalTime() < DateTime.UtcNow.AddHours(1))
             {
                 _clientCertificate?.Dispose();
-                _clientCertificate = identity.Authority.IssueClientCertificate("hub", TimeSpan.FromHours(24));
+                _clientCertificate = identity.Authority.IssueHubClientCertificate(TimeSpan.FromHours(24));
             }
 
             return _clientCertificate;
