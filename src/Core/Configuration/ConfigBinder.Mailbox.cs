@@ -2,7 +2,11 @@ namespace Mesh.Core.Configuration;
 
 internal sealed partial class ConfigBinder
 {
-    // The range (MailboxConfig.MinPayloadBytes to MaxAllowedPayloadBytes) is checked when the value is read (ConfigSchema).
-    private MailboxConfig BindMailbox() =>
-        _raw.Get("mailbox.max_payload_bytes")?.Value is long bytes ? new MailboxConfig((int)bytes) : MailboxConfig.Default;
+    // Ranges are checked when the values are read (ConfigSchema).
+    private MailboxConfig BindMailbox() => new(
+        Int("mailbox.max_payload_bytes") ?? MailboxConfig.Default.MaxPayloadBytes,
+        Int("mailbox.max_watch_streams") ?? MailboxConfig.Default.MaxWatchStreams,
+        Int("mailbox.max_watch_streams_per_actor") ?? MailboxConfig.Default.MaxWatchStreamsPerActor);
+
+    private int? Int(string path) => _raw.Get(path)?.Value is long value ? (int)value : null;
 }

@@ -79,6 +79,10 @@ public static class ConfigSchema
 
         new("mailbox", "max_payload_bytes", ConfigValueType.Integer, "1048576", "Hub: largest message payload in UTF-8 bytes (1024 to 3145728); a larger send is refused with RESOURCE_EXHAUSTED.",
             ConfigRange.Integer(MailboxConfig.MinPayloadBytes, MailboxConfig.MaxAllowedPayloadBytes, "3 MiB at most: larger payloads belong in files, send their path.")),
+        new("mailbox", "max_watch_streams", ConfigValueType.Integer, "4096", "Hub: concurrent Watch streams on the hub (1 to 100000); one more is refused with RESOURCE_EXHAUSTED. Each costs roughly 12-24 KB while open.",
+            ConfigRange.Integer(1, 100_000, "Each open stream holds memory on the hub.")),
+        new("mailbox", "max_watch_streams_per_actor", ConfigValueType.Integer, "16", "Hub: concurrent Watch streams of one actor (1 to 1000); one more is refused with RESOURCE_EXHAUSTED.",
+            ConfigRange.Integer(1, 1000, "An agent needs one stream; a few more cover restarts.")),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

@@ -71,10 +71,10 @@ public sealed record WorktreeConfig(string? DefaultRoot);
 
 public sealed record AdminConfig(Secret? ApiToken, string? RootPasswordHash);
 
-public sealed record MailboxConfig(int MaxPayloadBytes)
+public sealed record MailboxConfig(int MaxPayloadBytes, int MaxWatchStreams, int MaxWatchStreamsPerActor)
 {
     public const int MinPayloadBytes = 1024;
     public const int MaxAllowedPayloadBytes = 3 * 1024 * 1024;
 
-    public static MailboxConfig Default { get; } = new(1024 * 1024);
+    public static MailboxConfig Default { get; } = new(1024 * 1024, 4096, 16);
 }

@@ -15,7 +15,12 @@ public static class MailboxExtensions
     /// </summary>
     public static IServiceCollection AddMailbox(this IServiceCollection services, MeshConfig config, Action<MailboxOptions>? configure = null)
     {
-        var options = new MailboxOptions { MaxPayloadBytes = config.Mailbox.MaxPayloadBytes };
+        var options = new MailboxOptions
+        {
+            MaxPayloadBytes = config.Mailbox.MaxPayloadBytes,
+            MaxWatchStreams = config.Mailbox.MaxWatchStreams,
+            MaxWatchStreamsPerActor = config.Mailbox.MaxWatchStreamsPerActor,
+        };
         configure?.Invoke(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);

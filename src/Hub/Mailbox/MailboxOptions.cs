@@ -14,4 +14,10 @@ public sealed class MailboxOptions
 
     /// <summary>Messages a Watch stream buffers for a slow reader before it is ended (the reader reconnects with after_id).</summary>
     public int WatchBuffer { get; set; } = 10_000;
+
+    /// <summary>Concurrent Watch streams of one actor ([mailbox] max_watch_streams_per_actor).</summary>
+    public int MaxWatchStreamsPerActor { get; set; } = Core.Configuration.MailboxConfig.Default.MaxWatchStreamsPerActor;
+
+    /// <summary>Concurrent Watch streams on the hub ([mailbox] max_watch_streams).</summary>
+    public int MaxWatchStreams { get; set; } = Core.Configuration.MailboxConfig.Default.MaxWatchStreams;
 }

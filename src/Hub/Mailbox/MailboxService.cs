@@ -18,6 +18,7 @@ public sealed partial class MailboxService
 
     private readonly IMailboxStore _store;
     private readonly MailboxNotifier _notifier;
+    private readonly WatchLimiter _watches;
     private readonly ReviewWaiters _reviews;
     private readonly MailboxOptions _options;
     private readonly TimeProvider _time;
@@ -26,6 +27,7 @@ public sealed partial class MailboxService
     {
         _store = store;
         _notifier = notifier;
+        _watches = new WatchLimiter(options);
         _reviews = reviews;
         _options = options;
         _time = time;
@@ -140,9 +142,10 @@ public sealed partial class MailboxService
     public async Task<InboxResponse> InboxAsync(CallerIdentity caller, InboxRequest request, CancellationToken cancellationToken)
     {
         var reader = Resolve(caller, request.ActorId);
-        var limit = request.Limit == 0 ? 100 : (int)request.Limit;
-        if (limit > MaxInboxLimit)
+        // Compared before the cast: a uint of 2^31 or more would turn negative, which SQLite reads as "no limit".
+        if (request.Limit > MaxInboxLimit)
             throw new MailboxException(MailboxError.InvalidArgument, $"--limit {request.Limit} is too large; at most {MaxInboxLimit} messages per call (page with --after-id).");
+        var limit = request.Limit == 0 ? 100 : (int)request.Limit;
         if (request.AutoAck && request.IncludeDelivered)
             throw new MailboxException(MailboxError.InvalidArgument, "--auto-ack and --include-delivered do not go together: auto-ack hands out pending messages only.");
         var query = new InboxQuery(reader.Id, limit, request.AfterId, request.IncludeDelivered, CheckName(request.RunId, "run_id"), CheckName(request.Channel, "channel"));
@@ -175,6 +178,7 @@ public sealed partial class MailboxService
         var reader = Resolve(caller, request.ActorId);
         var runId = CheckName(request.RunId, "run_id");
         var channel = CheckName(request.Channel, "channel");
+        using var place = _watches.Acquire(reader.Id);
         using var subscription = _notifier.Subscribe(reader.Id);
         var last = request.AfterId;
         while (true)

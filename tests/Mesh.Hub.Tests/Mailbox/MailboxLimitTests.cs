@@ -50,6 +50,25 @@ public sealed class MailboxLimitTests
         }
     }
 
+    [Fact]
+    public async Task Watch_MoreStreamsThanTheHubsLimit_ResourceExhaustedNamingTheLimit()
+    {
+        await using var hub = await StartAsync("[mailbox]\nmax_watch_streams = 2");
+        foreach (var actor in new[] { "a1", "a2", "a3" })
+            await hub.CreateActorAsync(actor);
+        using var channel = hub.Channel();
+        using var stop = new CancellationTokenSource(Timeout);
+        using var first = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("a1")), null, stop.Token));
+        using var second = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("a2")), null, stop.Token));
+        await Task.WhenAll(first.ResponseHeadersAsync, second.ResponseHeadersAsync).WaitAsync(Timeout);
+
+        using var third = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("a3")), null, stop.Token));
+        var error = await Assert.ThrowsAsync<RpcException>(() => third.ResponseStream.MoveNextAsync(stop.Token).AsTask());
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("[mailbox] max_watch_streams", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(2147483648u)]
     [InlineData(uint.MaxValue)]
