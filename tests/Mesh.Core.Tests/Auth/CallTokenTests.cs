@@ -200,6 +200,49 @@ public sealed class CallTokenTests
     }
 
     [Fact]
+    public async Task IssuedAYearAheadWithoutNotBefore_IsRejected()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var year = (long)TimeSpan.FromDays(365).TotalSeconds;
+        var token = SignTimes(new { sub = "root", scope = "root" }, iat: now + year, nbf: null, exp: now + year + 1800);
+
+        var check = await Validator().CheckAsync(token);
+
+        Assert.False(check.IsValid);
+        Assert.StartsWith("token was issued in the future", check.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IssuedWithinTheClockSkew_IsAccepted()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var token = SignTimes(new { sub = "root", scope = "root" }, iat: now + 20, nbf: null, exp: now + 1800);
+
+        Assert.True((await Validator().CheckAsync(token)).IsValid);
+    }
+
+    [Fact]
+    public async Task NotBeforeLongAfterIssued_LifetimeCountedFromTheLaterOfTheTwo()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        // Usable from nbf (2 h ahead) for 30 minutes: within the 1 h root maximum.
+        var token = SignTimes(new { sub = "root", scope = "root" }, iat: now, nbf: now + 7200, exp: now + 9000);
+
+        Assert.StartsWith("clock skew: token not valid before", (await Validator().CheckAsync(token)).Failure, StringComparison.Ordinal);
+        _time.Advance(TimeSpan.FromHours(2));
+        Assert.True((await Validator().CheckAsync(token)).IsValid);
+    }
+
+    [Fact]
+    public async Task NoExpiry_IsRejectedAsSuch()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var token = SignTimes(new { sub = "root", scope = "root" }, iat: now, nbf: now, exp: null);
+
+        Assert.Equal("token has no expiry", (await Validator().CheckAsync(token)).Failure);
+    }
+
+    [Fact]
     public void NodeSigningKey_ToString_HidesTheKey() =>
         Assert.DoesNotContain("Key =", _ring.DeriveNodeKey("n1").ToString().Replace("KeyId =", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
@@ -221,6 +264,22 @@ public sealed class CallTokenTests
         var data = Encoding.ASCII.GetBytes(signingInput);
         var signature = alg == "HS512" ? HMACSHA512.HashData(key, data) : HMACSHA256.HashData(key, data);
         return $"{signingInput}.{Base64Url(signature)}";
+    }
+
+    /// <summary>A root-key HS256 token with exactly the given times (null leaves the claim out).</summary>
+    private string SignTimes(object claims, long? iat, long? nbf, long? exp)
+    {
+        var payload = Payload(claims);
+        foreach (var (name, value) in new[] { ("iat", iat), ("nbf", nbf), ("exp", exp) })
+        {
+            if (value is null)
+                payload.Remove(name);
+            else
+                payload[name] = value.Value;
+        }
+
+        var signingInput = $"{B64(new { alg = "HS256", typ = "JWT", kid = _ring.RootKeyId })}.{B64(payload)}";
+        return $"{signingInput}.{Base64Url(HMACSHA256.HashData(SecretA.RevealBytes(), Encoding.ASCII.GetBytes(signingInput)))}";
     }
 
     private static string B64(object value) => Base64Url(JsonSerializer.SerializeToUtf8Bytes(value));
