@@ -115,29 +115,14 @@ public sealed class CallTokenValidator
 
     private TokenCheck CheckTimesAndClaims(JsonWebToken jwt, string? keyNode)
     {
-        var now = _time.GetUtcNow();
-        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp))
-            return TokenCheck.Fail("token has no expiry");
-        var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
-        if (now > expires + _clockSkew)
-            return TokenCheck.Fail($"token expired at {expires:O}");
-        if (jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf))
-        {
-            var notBefore = DateTimeOffset.FromUnixTimeSeconds(nbf);
-            if (now + _clockSkew < notBefore)
-                return TokenCheck.Fail($"clock skew: token not valid before {notBefore:O} (hub time {now:O})");
-        }
-
         if (!jwt.TryGetPayloadValue<string>("scope", out var scopeClaim) || !CallerScopes.TryParse(scopeClaim, out var scope))
             return TokenCheck.Fail("token has no valid scope claim");
+        var (expires, timeFailure) = TokenTimes.Check(jwt, scope, _time.GetUtcNow(), _clockSkew);
+        if (timeFailure is not null)
+            return TokenCheck.Fail(timeFailure);
         var subject = jwt.Subject;
         if (string.IsNullOrEmpty(subject))
             return TokenCheck.Fail("token has no subject");
-
-        var issuedAt = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat) ? DateTimeOffset.FromUnixTimeSeconds(iat) : now;
-        var notBeforeOrIssued = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var start) ? DateTimeOffset.FromUnixTimeSeconds(start) : issuedAt;
-        if (expires - (notBeforeOrIssued < issuedAt ? notBeforeOrIssued : issuedAt) > TokenLifetimes.Max(scope) + TimeSpan.FromSeconds(1))
-            return TokenCheck.Fail($"token lifetime exceeds the {scope.ToClaim()} maximum of {TokenLifetimes.Max(scope)}");
 
         jwt.TryGetPayloadValue<string>("node", out var nodeClaim);
         if (keyNode is not null)

@@ -76,11 +76,10 @@ public sealed class NodeTokenValidator
         });
         if (!result.IsValid)
             return (null, "token signature, issuer or audience is wrong");
-        var now = _time.GetUtcNow();
-        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp) || now > DateTimeOffset.FromUnixTimeSeconds(exp) + _skew)
-            return (null, "token expired");
         if (!jwt.TryGetPayloadValue<string>("scope", out var scope) || scope != "actor")
             return (null, "not an actor token");
+        if (TokenTimes.Check(jwt, CallerScope.Actor, _time.GetUtcNow(), _skew).Failure is { } timeFailure)
+            return (null, timeFailure);
         if (!jwt.TryGetPayloadValue<string>("node", out var node) || node != _nodeId)
             return (null, "token names another node");
         return string.IsNullOrEmpty(jwt.Subject) ? (null, "token has no subject") : (jwt.Subject, null);
