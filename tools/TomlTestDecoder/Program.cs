@@ -1,18 +1,21 @@
-using Mesh.Toml;
-using Mesh.Toml.TestDecoder;
+using Mesh.Core.Configuration.Toml;
+using Mesh.TomlTestDecoder;
 
 // toml-test decoder protocol: TOML on stdin; tagged JSON on stdout and exit 0, or a message on stderr and exit 1.
+// It parses exactly as Mesh reads its configuration file (TomlDocumentParser over Tomlyn).
 using var input = Console.OpenStandardInput();
 using var buffer = new MemoryStream();
 input.CopyTo(buffer);
 
-if (!TomlParser.TryParse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), path: null, out var root, out var diagnostics))
+if (!StrictUtf8.TryDecode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), out var text, out var badByteOffset))
 {
-    foreach (var diagnostic in diagnostics)
-    {
-        Console.Error.WriteLine(diagnostic.ToString());
-    }
+    Console.Error.WriteLine($"<input>: error: invalid UTF-8 (bad byte at offset {badByteOffset})");
+    return 1;
+}
 
+if (!TomlDocumentParser.TryParse(text, out var root, out var error))
+{
+    Console.Error.WriteLine(error.ToString());
     return 1;
 }
 

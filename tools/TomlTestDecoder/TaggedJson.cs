@@ -1,12 +1,15 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Mesh.Core.Configuration.Toml;
+using Tomlyn;
 
-namespace Mesh.Toml.TestDecoder;
+namespace Mesh.TomlTestDecoder;
 
 /// <summary>Writes a TOML document as toml-test's tagged JSON: every leaf is <c>{"type": T, "value": "text"}</c>.</summary>
-public static class TaggedJson
+internal static class TaggedJson
 {
-    public static string Encode(TomlTable root, bool indented = false)
+    public static string Encode(TomlTableNode root, bool indented = false)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -17,31 +20,28 @@ public static class TaggedJson
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static void Write(Utf8JsonWriter writer, TomlNode node)
+    private static void Write(Utf8JsonWriter writer, TomlNode node)
     {
         switch (node)
         {
-            case TomlTable table:
+            case TomlTableNode table:
                 writer.WriteStartObject();
-                foreach (var (key, value) in table)
+                foreach (var entry in table.Entries)
                 {
-                    writer.WritePropertyName(key);
-                    Write(writer, value);
+                    writer.WritePropertyName(entry.Name);
+                    Write(writer, entry.Value);
                 }
 
                 writer.WriteEndObject();
                 break;
-            case TomlArray array:
+            case TomlArrayNode array:
                 writer.WriteStartArray();
-                foreach (var item in array)
-                {
+                foreach (var item in array.Items)
                     Write(writer, item);
-                }
-
                 writer.WriteEndArray();
                 break;
-            default:
-                var (type, text) = Leaf(node);
+            case TomlValueNode value:
+                var (type, text) = Leaf(value.Value);
                 writer.WriteStartObject();
                 writer.WriteString("type", type);
                 writer.WriteString("value", text);
@@ -50,16 +50,24 @@ public static class TaggedJson
         }
     }
 
-    private static (string Type, string Text) Leaf(TomlNode node) => node switch
+    private static (string Type, string Text) Leaf(object value) => value switch
     {
-        TomlString s => ("string", s.Value),
-        TomlInteger i => ("integer", i.ToString()),
-        TomlFloat f => ("float", f.ToString()),
-        TomlBoolean b => ("bool", b.ToString()),
-        TomlDateTime { Kind: TomlKind.OffsetDateTime } d => ("datetime", d.Text),
-        TomlDateTime { Kind: TomlKind.LocalDateTime } d => ("datetime-local", d.Text),
-        TomlDateTime { Kind: TomlKind.LocalDate } d => ("date-local", d.Text),
-        TomlDateTime d => ("time-local", d.Text),
-        _ => throw new ArgumentException($"Unexpected TOML node {node.Kind}.", nameof(node)),
+        string s => ("string", s),
+        long i => ("integer", i.ToString(CultureInfo.InvariantCulture)),
+        double f => ("float", Float(f)),
+        bool b => ("bool", b ? "true" : "false"),
+        TomlDateTime d => (DateTimeType(d.Kind), d.ToString()),
+        _ => throw new ArgumentException($"Unexpected TOML value {value.GetType().Name}.", nameof(value)),
+    };
+
+    private static string Float(double f) =>
+        double.IsNaN(f) ? "nan" : double.IsPositiveInfinity(f) ? "inf" : double.IsNegativeInfinity(f) ? "-inf" : f.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string DateTimeType(TomlDateTimeKind kind) => kind switch
+    {
+        TomlDateTimeKind.OffsetDateTimeByZ or TomlDateTimeKind.OffsetDateTimeByNumber => "datetime",
+        TomlDateTimeKind.LocalDateTime => "datetime-local",
+        TomlDateTimeKind.LocalDate => "date-local",
+        _ => "time-local",
     };
 }

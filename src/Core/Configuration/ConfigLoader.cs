@@ -1,5 +1,4 @@
-using System.Text;
-using Mesh.Toml;
+using Mesh.Core.Configuration.Toml;
 
 namespace Mesh.Core.Configuration;
 
@@ -19,19 +18,19 @@ public static class ConfigLoader
         var parsed = false;
         if (bytes is not null)
         {
-            if (!TryDecode(bytes, out var text, out var decodeError))
+            if (!StrictUtf8.TryDecode(bytes, out var text, out var badByteOffset))
             {
-                problems.Add(new ConfigProblem(new ConfigLocation(path, 0, 0, false), null, decodeError));
+                problems.Add(new ConfigProblem(new ConfigLocation(path, 0, 0, false), null,
+                    $"configuration file is not valid UTF-8 (bad byte at offset {badByteOffset}). Save it as UTF-8."));
             }
-            else if (TomlParser.TryParse(text, path, out var root, out var diagnostics))
+            else if (TomlDocumentParser.TryParse(text, out var root, out var error))
             {
                 parsed = true;
                 new TomlConfigReader(path, raw, problems).Read(root);
             }
             else
             {
-                problems.AddRange(diagnostics.Select(d => new ConfigProblem(
-                    ConfigLocation.InFile(path, d.Span.Start.Line, d.Span.Start.Column), null, d.Message)));
+                problems.Add(new ConfigProblem(ConfigLocation.InFile(path, error.Position.Line, error.Position.Column), null, error.Message));
             }
         }
 
@@ -45,27 +44,6 @@ public static class ConfigLoader
         if (problems.Count > 0 || config is null)
             throw new ConfigException(problems);
         return config;
-    }
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static bool TryDecode(byte[] bytes, out string text, out string error)
-    {
-        var span = bytes.AsSpan();
-        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-            span = span[3..];
-        try
-        {
-            text = StrictUtf8.GetString(span);
-            error = string.Empty;
-            return true;
-        }
-        catch (DecoderFallbackException ex)
-        {
-            text = string.Empty;
-            error = $"configuration file is not valid UTF-8 (bad byte at offset {ex.Index}). Save it as UTF-8.";
-            return false;
-        }
     }
 
     private static byte[]? ReadFile(string path, string fullPath, List<ConfigProblem> problems)

@@ -1,4 +1,4 @@
-using Mesh.Toml;
+using Mesh.Core.Configuration.Toml;
 
 namespace Mesh.Core.Configuration;
 
@@ -79,9 +79,9 @@ internal static class EnvironmentOverrides
             return true;
         }
 
-        if (!TomlParser.TryParse("v = " + trimmed, null, out var table, out var diagnostics))
+        if (!TomlDocumentParser.TryParse("v = " + trimmed, out var table, out var parseError))
         {
-            error = $"'{text}' is not a TOML array: {diagnostics[0].Message}. Write [\"a\", \"b\"] or a,b.";
+            error = $"'{text}' is not a TOML array: {parseError.Message.TrimEnd('.')}. Write [\"a\", \"b\"] or a,b.";
             return false;
         }
 

@@ -1,8 +1,8 @@
-using Mesh.Toml;
+using Mesh.Core.Configuration.Toml;
 
 namespace Mesh.Core.Configuration;
 
-/// <summary>Walks a parsed TOML document against <see cref="ConfigSchema"/>: unknown sections and keys, wrong types.</summary>
+/// <summary>Walks a parsed TOML document (positions from Tomlyn's syntax tree) against <see cref="ConfigSchema"/>: unknown sections and keys, wrong types.</summary>
 internal sealed class TomlConfigReader
 {
     private readonly string _path;
@@ -16,30 +16,24 @@ internal sealed class TomlConfigReader
         _problems = problems;
     }
 
-    public void Read(TomlTable root) => ReadTable(root, prefix: string.Empty);
+    public void Read(TomlTableNode root) => ReadTable(root, prefix: string.Empty);
 
-    private void ReadTable(TomlTable table, string prefix)
+    private void ReadTable(TomlTableNode table, string prefix)
     {
-        foreach (var (name, node) in table)
+        foreach (var (name, keyPosition, node) in table.Entries)
         {
-            var location = At(table.GetKeySpan(name));
+            var location = At(keyPosition);
             var path = prefix.Length == 0 ? name : $"{prefix}.{name}";
 
-            if (node is TomlTable child && !child.IsInline && ConfigSchema.Sections.Contains(path))
+            // A section may be a [header], dotted keys or an inline table.
+            if (node is TomlTableNode child && ConfigSchema.Sections.Contains(path))
             {
                 _raw.MarkSection(path, location);
                 ReadTable(child, path);
                 continue;
             }
 
-            if (node is TomlTable inline && inline.IsInline && ConfigSchema.Sections.Contains(path))
-            {
-                _raw.MarkSection(path, location);
-                ReadTable(inline, path);
-                continue;
-            }
-
-            var isUnknownTable = node is TomlTable && ConfigSchema.Find(prefix, name) is null;
+            var isUnknownTable = node is TomlTableNode && ConfigSchema.Find(prefix, name) is null;
             if (prefix.Length == 0 || !ConfigSchema.Sections.Contains(prefix) || isUnknownTable)
             {
                 ReportUnknownSection(path, node, location);
@@ -57,15 +51,15 @@ internal sealed class TomlConfigReader
             }
 
             if (TryConvert(key, node, out var value, out var error))
-                _raw.Set(new RawValue(key, value, At(node.Span)));
+                _raw.Set(new RawValue(key, value, At(node.Position)));
             else
-                _problems.Add(new ConfigProblem(At(node.Span), key.Path, error));
+                _problems.Add(new ConfigProblem(At(node.Position), key.Path, error));
         }
     }
 
     private void ReportUnknownSection(string path, TomlNode node, ConfigLocation location)
     {
-        if (node is TomlTable)
+        if (node is TomlTableNode)
         {
             _problems.Add(new ConfigProblem(location, null,
                 $"unknown section [{path}].{Suggestions.DidYouMean(path, ConfigSchema.Sections)} Known sections: {string.Join(", ", ConfigSchema.Sections.Select(s => "[" + s + "]"))}."));
@@ -80,7 +74,7 @@ internal sealed class TomlConfigReader
             $"key '{path}' is outside any section. {hint}".TrimEnd()));
     }
 
-    private ConfigLocation At(TomlSpan span) => ConfigLocation.InFile(_path, span.Start.Line, span.Start.Column);
+    private ConfigLocation At(TomlPosition position) => ConfigLocation.InFile(_path, position.Line, position.Column);
 
     internal static bool TryConvert(ConfigKey key, TomlNode node, out object value, out string error)
     {
@@ -88,33 +82,33 @@ internal sealed class TomlConfigReader
         error = string.Empty;
         switch (key.Type)
         {
-            case ConfigValueType.String when node is TomlString s:
-                value = s.Value;
+            case ConfigValueType.String when node is TomlValueNode { Value: string s }:
+                value = s;
                 return true;
-            case ConfigValueType.Duration when node is TomlString d:
-                return DurationText.TryParse(key, d.Value, out value, out error);
-            case ConfigValueType.Boolean when node is TomlBoolean b:
-                value = b.Value;
+            case ConfigValueType.Duration when node is TomlValueNode { Value: string d }:
+                return DurationText.TryParse(key, d, out value, out error);
+            case ConfigValueType.Boolean when node is TomlValueNode { Value: bool b }:
+                value = b;
                 return true;
-            case ConfigValueType.Integer when node is TomlInteger i:
-                return key.AcceptsInteger(i.Value, i.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), out value, out error);
-            case ConfigValueType.StringArray when node is TomlArray array:
-                var items = new List<string>(array.Count);
-                foreach (var item in array)
+            case ConfigValueType.Integer when node is TomlValueNode { Value: long i }:
+                return key.AcceptsInteger(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture), out value, out error);
+            case ConfigValueType.StringArray when node is TomlArrayNode array:
+                var items = new List<string>(array.Items.Count);
+                foreach (var item in array.Items)
                 {
-                    if (item is not TomlString text)
+                    if (item is not TomlValueNode { Value: string text })
                     {
-                        error = $"expected an array of strings, but an element is {Describe(item.Kind)}.";
+                        error = $"expected an array of strings, but an element is {Describe(item)}.";
                         return false;
                     }
 
-                    items.Add(text.Value);
+                    items.Add(text);
                 }
 
                 value = items;
                 return true;
             default:
-                error = $"expected {Describe(key.Type)}, got {Describe(node.Kind)}. Example: {key.Name} = {key.Default ?? Example(key.Type)}";
+                error = $"expected {Describe(key.Type)}, got {Describe(node)}. Example: {key.Name} = {key.Default ?? Example(key.Type)}";
                 return false;
         }
     }
@@ -138,14 +132,14 @@ internal sealed class TomlConfigReader
         _ => "\"text\"",
     };
 
-    private static string Describe(TomlKind kind) => kind switch
+    private static string Describe(TomlNode node) => node switch
     {
-        TomlKind.String => "a string",
-        TomlKind.Integer => "an integer",
-        TomlKind.Float => "a float",
-        TomlKind.Boolean => "a boolean",
-        TomlKind.Array => "an array",
-        TomlKind.Table => "a table",
+        TomlTableNode => "a table",
+        TomlArrayNode => "an array",
+        TomlValueNode { Value: string } => "a string",
+        TomlValueNode { Value: long } => "an integer",
+        TomlValueNode { Value: double } => "a float",
+        TomlValueNode { Value: bool } => "a boolean",
         _ => "a date/time",
     };
 }

@@ -92,4 +92,20 @@ public sealed class EnvironmentOverrideTests : IDisposable
 
         Assert.Contains("is not a TOML array", problem.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Override_Toml11ArrayWithNewlinesAndTrailingComma_IsAccepted()
+    {
+        var config = Load(_dir, "", new() { ["MESH_NODE__CAPABILITIES"] = "[\n  \"gpu\",\n  \"docker\",\n]" });
+
+        Assert.Equal(["gpu", "docker"], config.Node.Capabilities);
+    }
+
+    [Fact]
+    public void Override_TomlArrayOfIntegers_NamesTheElementType()
+    {
+        var problem = Single(_dir, "", new() { ["MESH_NODE__CAPABILITIES"] = "[1, 2]" });
+
+        Assert.Equal("env MESH_NODE__CAPABILITIES: error: node.capabilities: expected an array of strings, but an element is an integer.", problem.ToString());
+    }
 }

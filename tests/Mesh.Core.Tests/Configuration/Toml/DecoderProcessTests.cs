@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Mesh.Toml.Tests.Conformance;
+namespace Mesh.Core.Tests.Configuration.Toml;
 
-/// <summary>Runs the toml-test decoder as a real child process, the way toml-test drives it.</summary>
+/// <summary>Runs the toml-test decoder (tools/TomlTestDecoder) as a real child process, the way toml-test drives it.</summary>
 public sealed class DecoderProcessTests
 {
     [Theory]
@@ -11,14 +11,14 @@ public sealed class DecoderProcessTests
     [InlineData("valid/string/multiline-quotes")]
     [InlineData("valid/datetime/milliseconds")]
     [InlineData("valid/float/inf-and-nan")]
-    [InlineData("valid/utf8-bom-01")]
+    [InlineData("valid/newline-crlf")]
     public async Task Decoder_ValidDocument_WritesTaggedJsonAndExitsZero(string caseName)
     {
-        Assert.True(TomlTestSuite.Directory is not null, TomlTestSuite.MissingMessage);
-        var (exitCode, stdout, stderr) = await RunDecoderAsync(await File.ReadAllBytesAsync(TomlTestSuite.FilePath(caseName, ".toml")));
+        Assert.True(DebianTomlTestSuite.IsInstalled, DebianTomlTestSuite.MissingMessage);
+        var (exitCode, stdout, stderr) = await RunDecoderAsync(await File.ReadAllBytesAsync(DebianTomlTestSuite.FilePath(caseName, ".toml")));
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}");
-        using var expected = JsonDocument.Parse(await File.ReadAllTextAsync(TomlTestSuite.FilePath(caseName, ".json")));
+        using var expected = JsonDocument.Parse(await File.ReadAllTextAsync(DebianTomlTestSuite.FilePath(caseName, ".json")));
         using var actual = JsonDocument.Parse(stdout);
         Assert.Null(TaggedJsonComparer.Difference(expected.RootElement, actual.RootElement));
     }
@@ -30,7 +30,7 @@ public sealed class DecoderProcessTests
 
         Assert.Equal(1, exitCode);
         Assert.Equal(string.Empty, stdout);
-        Assert.Equal("<input>(2,5): error: unexpected character '='; expected a value for key 'b'", stderr.Trim());
+        Assert.StartsWith("<input>(2,5): error: ", stderr.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class DecoderProcessTests
         var (exitCode, _, stderr) = await RunDecoderAsync([(byte)'a', (byte)'=', (byte)'"', 0xC3, (byte)'"']);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("invalid UTF-8", stderr, StringComparison.Ordinal);
+        Assert.Equal("<input>: error: invalid UTF-8 (bad byte at offset 3)", stderr.Trim());
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunDecoderAsync(byte[] input)

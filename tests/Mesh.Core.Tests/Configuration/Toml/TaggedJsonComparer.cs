@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Mesh.Toml.Tests.Conformance;
+namespace Mesh.Core.Tests.Configuration.Toml;
 
 /// <summary>
 /// Compares two toml-test tagged JSON documents as values: floats numerically (nan equals nan), offset date-times as
