@@ -36,6 +36,27 @@ public sealed class NodeRegistryTests
     }
 
     [Fact]
+    public async Task Silence_OfflineWithin15sOfTheLastHeartbeat_WithASecondToSpare_EvenAtTheSweepsLastTick()
+    {
+        var options = new NodeRegistryOptions();
+        using var h = await RegistryHarness.CreateAsync(options);
+        await h.AddEnrolledAsync("n1");
+        var generation = h.Registry.Attach("n1", RegistryHarness.Facts(), 0, draining: false)!.Value;
+        Assert.True(h.Registry.Heartbeat("n1", generation, RegistryHarness.Metrics(), [], false, 0));
+
+        // Two missed heartbeats are not yet offline: a node may be late once or twice.
+        h.Clock.Advance(options.HeartbeatInterval * 2 + TimeSpan.FromMilliseconds(100));
+        h.Registry.Sweep();
+        Assert.Equal(NodeStatus.Degraded, h.Registry.Get("n1")!.Status);
+
+        // The promise is "offline within 15 s"; a sweep runs every SweepInterval, so the status must already have
+        // changed one interval (and a second of margin) before 15 s.
+        h.Clock.Advance(TimeSpan.FromSeconds(15) - options.SweepInterval - TimeSpan.FromSeconds(1) - (options.HeartbeatInterval * 2 + TimeSpan.FromMilliseconds(100)));
+        h.Registry.Sweep();
+        Assert.Equal(NodeStatus.Offline, h.Registry.Get("n1")!.Status);
+    }
+
+    [Fact]
     public async Task Detach_StaysOnlineDuringGraceThenOffline_UnlessReattached()
     {
         using var h = await RegistryHarness.CreateAsync();
