@@ -15,18 +15,19 @@ public sealed class NodeRegistryTests
         var generation = h.Registry.Attach("n1", RegistryHarness.Facts("gpu"), 0, draining: false)!.Value;
         Assert.Equal(NodeStatus.Online, h.Registry.Get("n1")!.Status);
 
-        h.Clock.Advance(TimeSpan.FromSeconds(8));
+        var beat = new NodeRegistryOptions().HeartbeatInterval;
+        h.Clock.Advance(beat * 1.6);
         h.Registry.Sweep();
         Assert.Equal(NodeStatus.Degraded, h.Registry.Get("n1")!.Status);
 
         Assert.True(h.Registry.Heartbeat("n1", generation, RegistryHarness.Metrics(), [], false, 0));
         Assert.Equal(NodeStatus.Online, h.Registry.Get("n1")!.Status);
 
-        h.Clock.Advance(TimeSpan.FromSeconds(14));
+        h.Clock.Advance(beat * 2.9);
         h.Registry.Sweep();
         Assert.Equal(NodeStatus.Degraded, h.Registry.Get("n1")!.Status);
         Assert.Null(expired);
-        h.Clock.Advance(TimeSpan.FromSeconds(2));
+        h.Clock.Advance(beat * 0.2);
         h.Registry.Sweep();
         var node = h.Registry.Get("n1")!;
         Assert.Equal(NodeStatus.Offline, node.Status);
