@@ -62,6 +62,40 @@ public sealed class WebTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task OverHttps_AntiforgeryCookieIsSecure_HstsIsSent_AndAnOversizedBodyIsOneInformationLine()
+    {
+        const string apiToken = "Web-tls-api-token-0123456789-ABCDEFGHIJ-xyz";
+        var (cert, key) = WriteServerCertificate();
+        var config = File.ReadAllText(HubConfig("127.0.0.1:0", $"tls_cert = \"{cert}\"\ntls_key = \"{key}\"")) + $"\n[admin]\napi_token = \"{apiToken}\"\n";
+        await using var hub = MeshProcess.Start(["run", "--config", _dir.Write("hub-api.toml", config), "--log-format", "json"]);
+        var ready = HubReadyLine.Parse(await hub.WaitForLineAsync(HubReadyLine.Prefix, TimeSpan.FromSeconds(60)));
+        using var handler = new SocketsHttpHandler { UseCookies = false };
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(_ca.Certificate);
+        using var https = new HttpClient(handler);
+
+        var login = await https.GetAsync(new Uri(ready.Web, "/login"));
+        var csrfCookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("mesh_csrf=", StringComparison.Ordinal));
+        Assert.Contains("; secure", csrfCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("max-age=", Assert.Single(login.Headers.GetValues("Strict-Transport-Security")), StringComparison.Ordinal);
+
+        using var oversized = new HttpRequestMessage(HttpMethod.Post, new Uri(ready.Web, "/api/admin/messages"))
+        {
+            Content = new ByteArrayContent(new byte[31 * 1024 * 1024]) { Headers = { ContentType = new("application/json") } },
+        };
+        oversized.Headers.Authorization = new("Bearer", apiToken);
+        var refused = await https.SendAsync(oversized);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+
+        await Task.Delay(500);
+        var entries = hub.StandardOutput.Split('\n').Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.DoesNotContain(entries, e => e.GetProperty("LogLevel").GetString() is "Error" or "Critical");
+        Assert.DoesNotContain("   at ", hub.StandardOutput + hub.StandardError, StringComparison.Ordinal);
+        var tooLarge = Assert.Single(entries, e => e.GetProperty("Message").GetString()!.Contains("too large", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("Information", tooLarge.GetProperty("LogLevel").GetString());
+    }
+
+    [Fact]
     public async Task CertificateFileWithAnIntermediate_SendsTheChain_SoClientsTrustingOnlyTheRootConnect()
     {
         using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
