@@ -17,6 +17,10 @@ internal static class SecurityHeaders
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            // Over HTTPS only (plain HTTP is the loopback default); never for "localhost", which a browser would then
+            // pin to HTTPS for every port on the machine. Browsers ignore HSTS for IP addresses anyway.
+            if (context.Request.IsHttps && !string.Equals(context.Request.Host.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+                headers.StrictTransportSecurity = "max-age=31536000";
             if (!context.Request.Path.StartsWithSegments("/assets"))
             {
                 headers.CacheControl = "no-store";

@@ -25,6 +25,7 @@ public static class WebUiExtensions
             o.Cookie.Name = "mesh_csrf";
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.HttpOnly = true;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure over HTTPS; plain HTTP stays usable on loopback
         });
         services.AddRazorPages(o =>
         {
@@ -49,6 +50,7 @@ public static class WebUiExtensions
 
     public static WebApplication MapOperatorUi(this WebApplication app)
     {
+        app.UseBadRequestBodies();
         app.UseSecurityHeaders();
         app.UseStaticFiles(new StaticFileOptions
         {

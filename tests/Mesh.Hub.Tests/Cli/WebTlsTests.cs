@@ -81,7 +81,8 @@ public sealed class WebTlsTests : IDisposable
 
         using var oversized = new HttpRequestMessage(HttpMethod.Post, new Uri(ready.Web, "/api/admin/messages"))
         {
-            Content = new ByteArrayContent(new byte[31 * 1024 * 1024]) { Headers = { ContentType = new("application/json") } },
+            // Chunked (no Content-Length), so the hub finds out while it reads, as with a client that streams its body.
+            Content = new StreamContent(new UnseekableStream(OversizedJson())) { Headers = { ContentType = new("application/json") } },
         };
         oversized.Headers.Authorization = new("Bearer", apiToken);
         var refused = await https.SendAsync(oversized);
@@ -168,5 +169,20 @@ public sealed class WebTlsTests : IDisposable
         var warning = await hub.WaitForLineAsync("mesh hub warning:", TimeSpan.FromSeconds(5));
         Assert.Contains("plain HTTP", warning, StringComparison.Ordinal);
         Assert.Contains("tls_cert", warning, StringComparison.Ordinal);
+    }
+
+    /// <summary>The start of a valid JSON object whose one string runs past Kestrel's 30 MB body limit.</summary>
+    private static byte[] OversizedJson()
+    {
+        var body = new byte[31 * 1024 * 1024];
+        Array.Fill(body, (byte)'a');
+        "{\"to_actor_id\":\"x\",\"payload\":\""u8.CopyTo(body);
+        return body;
+    }
+
+    /// <summary>A body whose length HttpClient cannot know, so it is sent chunked.</summary>
+    private sealed class UnseekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
     }
 }
