@@ -66,6 +66,20 @@ public sealed class AccessTokenTests
         hub.Directory.Dispose();
     }
 
+    [Fact]
+    public async Task Lockout_FromOneAddress_DoesNotLockTheAccountOutForAnother()
+    {
+        await using var hub = await TestHub.StartAsync(extraToml: $"root_password_hash = \"{PasswordHasher.Hash("right-password-1234")}\"");
+        var logins = hub.Services.GetRequiredService<LoginService>();
+        for (var i = 0; i < 10; i++)
+            await logins.LoginAsync("root", "guess-" + i, "203.0.113.9", CancellationToken.None);
+
+        // The guesser is locked out, even with the right password; the operator elsewhere is not.
+        Assert.Equal(LoginOutcome.LockedOut, (await logins.LoginAsync("root", "right-password-1234", "203.0.113.9", CancellationToken.None)).Outcome);
+        Assert.Equal(LoginOutcome.Success, (await logins.LoginAsync("root", "right-password-1234", "198.51.100.7", CancellationToken.None)).Outcome);
+        hub.Directory.Dispose();
+    }
+
     [Theory]
     [InlineData("pbkdf2-sha256$1000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaA==", "iterations")]
     [InlineData("bcrypt$12$abc", "expected pbkdf2-sha256")]
