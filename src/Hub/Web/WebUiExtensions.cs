@@ -13,6 +13,7 @@ public static class WebUiExtensions
         services.AddOpenApi();
         services.AddSingleton<IMigrationSource, AccountMigrations>();
         services.AddSingleton<AccountStore>();
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<IApiTokenVerifier>(sp => sp.GetRequiredService<ApiTokens>());

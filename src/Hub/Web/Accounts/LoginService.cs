@@ -11,27 +11,35 @@ public enum LoginOutcome
 }
 
 /// <summary>
-/// Password logins with lockout and backoff: after <see cref="FreeFailures"/> failures an account is locked for
-/// 30 s, doubling with each further failure up to 15 minutes. Unknown users cost the same hashing time.
+/// Password logins with two brakes. Per source address and account (<see cref="LoginThrottle"/>): after 5 failures
+/// that address waits 30 s, doubling to 15 minutes — a guesser locks out only itself. Per account, in the store:
+/// after <see cref="AccountLockFailures"/> failures in a row from anywhere the account is locked for 15 minutes,
+/// which bounds a guesser with many addresses. Unknown users cost the same hashing time.
 /// </summary>
-public sealed class LoginService(AccountStore store, IAuditLog audit, TimeProvider time)
+public sealed class LoginService(AccountStore store, LoginThrottle throttle, IAuditLog audit, TimeProvider time)
 {
-    public const int FreeFailures = 5;
+    public const int AccountLockFailures = 100;
+    private static readonly TimeSpan AccountLock = TimeSpan.FromMinutes(15);
     private static readonly string DummyHash = PasswordHasher.Hash("not-a-password");
 
     public async Task<(LoginOutcome Outcome, UiUser? User, TimeSpan RetryAfter)> LoginAsync(string name, string password, string? source, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var from = source ?? "unknown";
         var user = await store.GetUserAsync(name, cancellationToken);
-        if (user?.LockedUntil is { } until && until > now)
+        var wait = throttle.Wait(name, from);
+        if (wait == TimeSpan.Zero && user?.LockedUntil is { } until && until > now)
+            wait = until - now;
+        if (wait > TimeSpan.Zero)
         {
-            await audit.RecordAsync("anonymous", AuditActions.AuthFailed, name, source, "ui login while locked out", cancellationToken);
-            return (LoginOutcome.LockedOut, null, until - now);
+            await audit.RecordAsync("anonymous", AuditActions.AuthFailed, DisplayText.Truncate(name), source, "ui login while locked out", cancellationToken);
+            return (LoginOutcome.LockedOut, null, wait);
         }
 
         var ok = PasswordHasher.Verify(password, user?.PasswordHash ?? DummyHash) && user is not null;
         if (ok)
         {
+            throttle.Reset(name, from);
             if (user!.FailedLogins > 0)
                 await store.RecordLoginAsync(user.Name, 0, null, cancellationToken);
             await audit.RecordAsync(user.Name, "ui.login", user.Name, source, null, cancellationToken);
@@ -39,13 +47,16 @@ public sealed class LoginService(AccountStore store, IAuditLog audit, TimeProvid
         }
 
         await audit.RecordAsync("anonymous", AuditActions.AuthFailed, DisplayText.Truncate(name), source, "ui login: wrong user or password", cancellationToken);
-        if (user is null)
-            return (LoginOutcome.Invalid, null, TimeSpan.Zero);
-        var failures = user.FailedLogins + 1;
-        DateTimeOffset? lockedUntil = failures >= FreeFailures
-            ? now + TimeSpan.FromSeconds(Math.Min(900, 30 * Math.Pow(2, failures - FreeFailures)))
-            : null;
-        await store.RecordLoginAsync(user.Name, failures, lockedUntil, cancellationToken);
-        return lockedUntil is { } l ? (LoginOutcome.LockedOut, null, l - now) : (LoginOutcome.Invalid, null, TimeSpan.Zero);
+        var sourceWait = throttle.RecordFailure(name, from);
+        if (user is not null)
+        {
+            var failures = user.FailedLogins + 1;
+            DateTimeOffset? accountLockedUntil = failures >= AccountLockFailures ? now + AccountLock : null;
+            await store.RecordLoginAsync(user.Name, failures, accountLockedUntil, cancellationToken);
+            if (accountLockedUntil is { } locked && locked - now > sourceWait)
+                sourceWait = locked - now;
+        }
+
+        return sourceWait > TimeSpan.Zero ? (LoginOutcome.LockedOut, null, sourceWait) : (LoginOutcome.Invalid, null, TimeSpan.Zero);
     }
 }
