@@ -32,8 +32,9 @@ public sealed class EnrollmentService(
 
     public async Task<NodeCredentials> EnrollAsync(EnrollRequest request, string source, CancellationToken cancellationToken)
     {
-        if (limiter.RetryAfter(source) is { } wait)
-            throw new RpcException(StatusCode.ResourceExhausted, $"too many failed join attempts from this address; retry in {Math.Ceiling(wait.TotalSeconds)} s");
+        // A throttled address is still heard: a valid token from another machine behind the same NAT joins, and a
+        // guesser gains nothing (secrets are 256-bit); its refusals are neither audited nor logged one by one.
+        var throttled = limiter.RetryAfter(source);
         try
         {
             var (tokenId, boundToNode, forEmbeddedNode) = await AcceptTokenAsync(request, cancellationToken);
@@ -45,6 +46,10 @@ public sealed class EnrollmentService(
             await audit.RecordAsync("node:" + request.NodeId, AuditActions.NodeEnrolled, request.NodeId, source, $"token={tokenId}", cancellationToken);
             JoinLog.Enrolled(logger, request.NodeId, tokenId, source);
             return issued.Credentials;
+        }
+        catch (RpcException ex) when (throttled is { } wait && IsGuess(ex))
+        {
+            throw new RpcException(StatusCode.ResourceExhausted, $"too many failed join attempts from this address; retry in {Math.Ceiling(wait.TotalSeconds)} s");
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
         {
@@ -219,7 +224,6 @@ public sealed class EnrollmentService(
         ex.Status.Detail.StartsWith("join token is not valid", StringComparison.Ordinal)
         || ex.Status.Detail.StartsWith("join token was made for a different hub CA", StringComparison.Ordinal)
         || (ex.StatusCode == StatusCode.InvalidArgument && ex.Status.Detail.StartsWith("join token", StringComparison.Ordinal));
-
 
     private sealed record Issued(NodeCredentials Credentials, string Serial, DateTimeOffset NotAfter);
 }
