@@ -1,3 +1,4 @@
+using Htmx;
 using Mesh.Hub.AdminApi;
 using Mesh.Hub.Registry;
 using Microsoft.AspNetCore.Mvc;
@@ -35,7 +36,7 @@ public sealed class IndexModel(NodeRegistry registry, NodeAdministration admin, 
                 errors["id"] = [$"a node '{request.Id}' already exists"];
         }
 
-        var isHtmx = Request.Headers.ContainsKey("HX-Request");
+        var isHtmx = Request.IsHtmx();
         if (errors.Count > 0)
         {
             form.Errors = errors.ToDictionary(e => e.Key, e => string.Join(" ", e.Value));

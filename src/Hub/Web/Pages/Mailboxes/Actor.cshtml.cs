@@ -1,3 +1,4 @@
+using Htmx;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Audit;
 using Mesh.Hub.Mailbox;
@@ -51,7 +52,7 @@ public sealed class ActorInboxModel(MailboxService mailbox, IAuditLog audit) : P
         }
 
         // htmx swaps only 2xx answers: it gets the form with the result inline; a plain POST gets the page and the status.
-        if (Request.Headers.ContainsKey("HX-Request"))
+        if (Request.IsHtmx())
             return Partial("_MailboxSendForm", Form);
         Response.StatusCode = status;
         await LoadAsync(actorId);

@@ -1,3 +1,4 @@
+using Htmx;
 using Mesh.Hub.AdminApi;
 using Mesh.Hub.Join;
 using Mesh.Hub.Registry;
@@ -41,7 +42,7 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
         if (!Load(id))
             return NotFound();
         Health = await health.CheckAsync(id, HttpContext.RequestAborted);
-        return Request.Headers.ContainsKey("HX-Request") ? Partial("_HealthResult", Health) : Page();
+        return Request.IsHtmx() ? Partial("_HealthResult", Health) : Page();
     }
 
     public async Task<IActionResult> OnPostEditAsync(string id)

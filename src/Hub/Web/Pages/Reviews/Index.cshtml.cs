@@ -1,3 +1,4 @@
+using Htmx;
 using Mesh.Hub.Audit;
 using Mesh.Hub.Mailbox;
 using Mesh.Hub.Web.Pages.Mailboxes;
@@ -29,7 +30,7 @@ public sealed class ReviewsModel(MailboxService mailbox, IAuditLog audit, IAntif
     {
         if (!User.IsInRole("root"))
             return Forbid();
-        var isHtmx = Request.Headers.ContainsKey("HX-Request");
+        var isHtmx = Request.IsHtmx();
         var status = StatusCodes.Status200OK;
         if (cancel != "yes" && string.IsNullOrEmpty(option))
         {
