@@ -58,9 +58,12 @@ public sealed partial class MeshProcess : IAsyncDisposable
     }
 
     /// <summary>Runs mesh to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunWithAsync(args, null);
+
+    /// <summary>Runs mesh to completion with these MESH_ variables (and no others) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithAsync(IEnumerable<string> args, IDictionary<string, string?>? environment)
     {
-        await using var process = Start(args);
+        await using var process = Start(args, environment);
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (code, process.StandardOutput, process.StandardError);
     }
