@@ -7,7 +7,7 @@ using Mesh.Node.Identity;
 using Mesh.Node.Join;
 using Mesh.Node.Session;
 using Mesh.Pki;
-using Mesh.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Node;
@@ -98,7 +98,7 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
 
     private async Task CheckInAsync(HubConnection connection, LoadedNodeIdentity identity, CancellationToken cancellationToken)
     {
-        var whoami = await CallAsync(connection, c => c.Channel.UnaryAsync(JoinMethods.Whoami, new WhoamiRequest(), c.Call(TimeSpan.FromSeconds(15), cancellationToken)));
+        var whoami = await CallAsync(connection, c => c.Join.WhoamiAsync(new WhoamiRequest(), c.Call(TimeSpan.FromSeconds(15), cancellationToken)).ResponseAsync);
         if (!_announced)
         {
             var mode = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls ? "mtls" : "tls";
@@ -198,7 +198,7 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
     // the connection die during or right after the handshake.
     private bool LooksLikeRejectedHandshake(RpcException ex) =>
         config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls
-        && ex.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError };
+        && ex.Status.DebugException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError };
 }
 
 /// <summary>Jittered exponential backoff.</summary>

@@ -6,7 +6,8 @@ using Mesh.Hub.Tests.Support;
 using Mesh.Node.Connection;
 using Mesh.Node.Join;
 using Mesh.Pki;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using static Mesh.Hub.Tests.Join.JoinTestHelpers;
 
 namespace Mesh.Hub.Tests.Join;
@@ -202,13 +203,9 @@ public sealed class EnrollmentTests : IAsyncLifetime
     {
         using var foreignCa = CertificateAuthority.Create("other-cluster");
         using var foreignCert = foreignCa.IssueClientCertificate("node-a");
-        using var channel = new RpcChannel(_hub.InternalUrl, new RpcChannelOptions
-        {
-            RootCertificates = [_hub.Identity.Authority.Certificate],
-            ClientCertificate = foreignCert,
-        });
+        using var channel = GrpcTestClients.Channel(_hub.InternalUrl, _hub.Identity.Authority.Certificate, foreignCert);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(Core.Protocol.JoinMethods.Whoami, new Core.Protocol.WhoamiRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10))));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.Join().WhoamiAsync(new Core.Protocol.WhoamiRequest(), GrpcTestClients.WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync);
 
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
     }
@@ -218,9 +215,9 @@ public sealed class EnrollmentTests : IAsyncLifetime
     {
         var (config, files) = await EnrollNodeAsync(_hub, "node-a");
         using var identity = files.Load();
-        using var channel = new RpcChannel(_hub.InternalUrl, new RpcChannelOptions { RootCertificates = [identity.Ca], ClientCertificate = identity.Certificate });
+        using var channel = GrpcTestClients.Channel(_hub.InternalUrl, identity.Ca, identity.Certificate);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(Core.Protocol.JoinMethods.Whoami, new Core.Protocol.WhoamiRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10))));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.Join().WhoamiAsync(new Core.Protocol.WhoamiRequest(), GrpcTestClients.WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync);
 
         Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
         _ = config;
