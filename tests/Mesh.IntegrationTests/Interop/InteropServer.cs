@@ -27,8 +27,9 @@ internal sealed class InteropServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private InteropServer(WebApplication app, TestLogSink logs, InteropService service, int port)
+    private InteropServer(WebApplication app, TestLogSink logs, InteropService service, int port, Security security)
     {
+        Security = security;
         _app = app;
         Logs = logs;
         Service = service;
@@ -40,6 +41,16 @@ internal sealed class InteropServer : IAsyncDisposable
     public InteropService Service { get; }
 
     public int Port { get; }
+
+    public Security Security { get; }
+
+    public Uri Address => new($"https://127.0.0.1:{Port}");
+
+    /// <summary>A Grpc.Net.Client channel trusting the test CA, presenting the test client certificate in mTLS.</summary>
+    public Grpc.Net.Client.GrpcChannel Channel() =>
+        Mesh.Hub.Tests.GrpcTestClients.Channel(Address, TestPki.Shared.Ca.Certificate, Security == Security.MutualTls ? TestPki.Shared.ClientCertificate : null);
+
+    public InteropTest.InteropTestClient Client(Grpc.Net.Client.GrpcChannel channel) => new(channel);
 
     public static async Task<InteropServer> StartAsync(Security security)
     {
@@ -75,7 +86,7 @@ internal sealed class InteropServer : IAsyncDisposable
         app.MapGrpcService<InteropService>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new InteropServer(app, logs, service, new Uri(address).Port);
+        return new InteropServer(app, logs, service, new Uri(address).Port, security);
     }
 
     public async ValueTask DisposeAsync()
