@@ -37,11 +37,12 @@ internal sealed class MeshTarget : IAsyncDisposable
             HttpHandler = new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = trust }, EnableMultipleHttp2Connections = true },
         });
         _mailbox = new MailboxGrpc.MailboxClient(_channel);
+        Grpc = grpc;
     }
 
     public Uri Web { get; }
 
-    public static async Task<MeshTarget> StartAsync(string repositoryRoot)
+    public static async Task<MeshTarget> StartAsync(string repositoryRoot, string extraToml = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         var configuration = typeof(MeshTarget).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var meshDll = Path.Combine(repositoryRoot, "src", "Hub", "bin", configuration, "net10.0", "mesh.dll");
@@ -59,6 +60,7 @@ internal sealed class MeshTarget : IAsyncDisposable
             cert_dir = "certs"
             [admin]
             api_token = "{ApiToken}"
+            {extraToml}
             """);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(meshDll);
@@ -66,6 +68,8 @@ internal sealed class MeshTarget : IAsyncDisposable
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(configPath);
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var process = Process.Start(info)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
@@ -185,6 +189,23 @@ internal sealed class MeshTarget : IAsyncDisposable
         await acker;
         return latencies;
     }
+
+    /// <summary>Creates actors over the REST API.</summary>
+    public async Task CreateActorsAsync(IEnumerable<string> ids)
+    {
+        using var http = new HttpClient { BaseAddress = Web };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiToken);
+        foreach (var id in ids)
+            (await http.PostAsJsonAsync("/api/admin/actors", new { id })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>An actor token's call headers.</summary>
+    public Metadata ActorHeaders(string actor) => Headers(actor);
+
+    /// <summary>Root of the hub's cert_dir (for a channel of one's own).</summary>
+    public string CaPath => Path.Combine(_config.InternalGrpc.Security.CertDir, "ca.crt");
+
+    public Uri Grpc { get; private set; } = null!;
 
     private async Task<(string Tx, string Rx)> ActorsAsync()
     {
