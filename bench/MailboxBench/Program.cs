@@ -17,8 +17,8 @@ var storeOnly = args.Contains("--store-only");
 if (Arg("--watch-memory", 0) is > 0 and var watchStreams)
 {
     var modes = (args.SkipWhile(a => a != "--gc").Skip(1).FirstOrDefault() ?? "server").Split(',');
-    Console.WriteLine("| GC | fresh RSS MiB | streams opened | RSS with streams MiB | per stream | 30 s after closing MiB | after a forced full GC MiB |");
-    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| GC | fresh RSS MiB | streams opened | RSS with streams MiB | per stream | 30 s after closing MiB | with N streams again MiB | after closing them and a forced full GC MiB | GC committed after it MiB |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var mode in modes)
         await WatchMemory.RunAsync(root, watchStreams, mode);
     return 0;

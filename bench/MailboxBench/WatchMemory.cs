@@ -22,6 +22,7 @@ internal static class WatchMemory
         var environment = gc switch
         {
             "workstation" => new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" },
+            "server" => new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" },
             "conserve" => new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "7" },
             _ => new Dictionary<string, string>(),
         };
@@ -42,15 +43,21 @@ internal static class WatchMemory
         await Task.Delay(TimeSpan.FromSeconds(5));
         var open = Rss(pid);
 
-        foreach (var call in calls)
-            call.Dispose();
-        channel.Dispose();
+        Close(channel, calls);
         await Task.Delay(TimeSpan.FromSeconds(30));
         var closed = Rss(pid);
 
+        // The same number again: memory the first round left committed is reused, not added to.
+        (channel, calls) = await OpenAsync(mesh, actors, streams);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var reopened = Rss(pid);
+        Close(channel, calls);
+        await Task.Delay(TimeSpan.FromSeconds(30));
+
         var (afterGc, heap) = await ForcedGcAsync(root, pid);
+        var committed = await GcCommittedAsync(root, pid);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {gc} | {fresh / 1024.0:0} | {streams:N0} in {opened.TotalSeconds:0.0} s | {open / 1024.0:0} | {(open - fresh) / (double)streams:0.0} KiB | {closed / 1024.0:0} | {(afterGc is { } a ? (a / 1024.0).ToString("0", CultureInfo.InvariantCulture) : "–")} |"));
+            $"| {gc} | {fresh / 1024.0:0} | {streams:N0} in {opened.TotalSeconds:0.0} s | {open / 1024.0:0} | {(open - fresh) / (double)streams:0.0} KiB | {closed / 1024.0:0} | {reopened / 1024.0:0} | {(afterGc is { } a ? (a / 1024.0).ToString("0", CultureInfo.InvariantCulture) : "–")} | {committed ?? "–"} |"));
         if (heap is not null)
             Console.WriteLine(heap);
     }
@@ -75,6 +82,30 @@ internal static class WatchMemory
         }
 
         return (channel, calls);
+    }
+
+    private static void Close(GrpcChannel channel, List<AsyncServerStreamingCall<MailboxMessage>> calls)
+    {
+        foreach (var call in calls)
+            call.Dispose();
+        channel.Dispose();
+    }
+
+    /// <summary>The GC's committed memory (dotnet.gc.heap... counters via dotnet-counters, when installed), in MiB.</summary>
+    private static async Task<string?> GcCommittedAsync(string root, int pid)
+    {
+        var tool = Path.Combine(root, "bench", ".tools", "dotnet-counters");
+        if (!File.Exists(tool))
+            return null;
+        var file = Path.Combine(Path.GetTempPath(), $"mesh-watch-{pid}-counters");
+        await RunToolAsync(tool, "collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "--counters", "System.Runtime[dotnet.gc.last_collection.memory.committed_size]", "--duration", "00:00:00:04", "--format", "csv", "-o", file);
+        var csv = file + ".csv";
+        if (!File.Exists(csv))
+            return null;
+        var last = File.ReadLines(csv).LastOrDefault(l => l.Contains("committed", StringComparison.Ordinal));
+        File.Delete(csv);
+        var value = last?.Split(',').Last();
+        return double.TryParse(value, CultureInfo.InvariantCulture, out var bytes) ? (bytes / (1024 * 1024)).ToString("0", CultureInfo.InvariantCulture) : value;
     }
 
     /// <summary>dotnet-gcdump collect makes the runtime run a full blocking GC before it walks the heap.</summary>

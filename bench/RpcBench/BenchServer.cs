@@ -99,6 +99,17 @@ internal sealed class BenchServer : IAsyncDisposable
             }
         }
 
+        public override async Task Download(Payload request, IServerStreamWriter<Payload> responseStream, ServerCallContext context)
+        {
+            var count = int.Parse(request.Data.ToStringUtf8(), System.Globalization.CultureInfo.InvariantCulture);
+            var message = new Payload { Data = ByteString.CopyFrom(new byte[98]) };
+            for (var i = 1; i <= count; i++)
+            {
+                responseStream.WriteOptions = i % 64 == 0 || i == count ? null : Buffered;
+                await responseStream.WriteAsync(message, context.CancellationToken);
+            }
+        }
+
         public override async Task<Payload> Upload(IAsyncStreamReader<Payload> requestStream, ServerCallContext context)
         {
             long count = 0;

@@ -141,20 +141,24 @@ Console.WriteLine($"## Streaming, one stream, {payload.CalculateSize()}-byte mes
 Console.WriteLine();
 await EchoAsync(client, payload, 100_000);
 await UploadAsync(client, payload, 100_000);
-Console.WriteLine("| run | client→server (client streaming) msg/s | echo (bidi, each message both ways) msg/s |");
-Console.WriteLine("| --- | ---: | ---: |");
+await DownloadAsync(client, 100_000);
+Console.WriteLine("| run | server→client (server streaming, the Watch direction) msg/s | client→server (client streaming) msg/s | echo (bidi, each message both ways) msg/s |");
+Console.WriteLine("| --- | ---: | ---: | ---: |");
+var downloads = new List<double>();
 var uploads = new List<double>();
 var echoes = new List<double>();
 for (var i = 1; i <= 3; i++)
 {
+    var down = await DownloadAsync(client, messages);
     var up = await UploadAsync(client, payload, messages);
     var echo = await EchoAsync(client, payload, messages);
+    downloads.Add(down);
     uploads.Add(up);
     echoes.Add(echo);
-    Console.WriteLine($"| {i} | {up:F0} | {echo:F0} |");
+    Console.WriteLine($"| {i} | {down:F0} | {up:F0} | {echo:F0} |");
 }
 
-Console.WriteLine($"| median | {Median(uploads):F0} | {Median(echoes):F0} |");
+Console.WriteLine($"| median | {Median(downloads):F0} | {Median(uploads):F0} | {Median(echoes):F0} |");
 File.Delete(bodyFile);
 return 0;
 
@@ -169,6 +173,19 @@ async Task<H2Load.Result> Measured(string url, string[] headers, List<double> cp
     cpu.Add((process.TotalProcessorTime - before).TotalMicroseconds / requests);
     Allocations[url] = (GC.GetTotalAllocatedBytes() - allocated) / (double)requests;
     return result;
+}
+
+static async Task<double> DownloadAsync(Bench.BenchClient client, int count)
+{
+    var sw = Stopwatch.StartNew();
+    using var call = client.Download(new Payload { Data = ByteString.CopyFromUtf8(count.ToString(CultureInfo.InvariantCulture)) });
+    var received = 0;
+    while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        received++;
+    sw.Stop();
+    if (received != count)
+        throw new InvalidOperationException($"received {received} of {count}");
+    return count / sw.Elapsed.TotalSeconds;
 }
 
 static async Task<double> UploadAsync(Bench.BenchClient client, Payload payload, int count)

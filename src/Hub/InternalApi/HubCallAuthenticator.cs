@@ -75,7 +75,8 @@ public sealed class HubCallAuthenticator : Interceptor
         if (_anonymous.Contains(context.Method) || context.Method.StartsWith(HealthPrefix, StringComparison.Ordinal))
             return;
 
-        var check = await _validator.CheckAuthorizationAsync(context.RequestHeaders.GetValue("authorization"));
+        // Read straight from HTTP: ServerCallContext.RequestHeaders would copy every header into a Metadata per call.
+        var check = await _validator.CheckAuthorizationAsync(context.GetHttpContext().Request.Headers.Authorization.ToString());
         if (!check.IsValid)
         {
             await RejectAsync(context, check.Failure!);
