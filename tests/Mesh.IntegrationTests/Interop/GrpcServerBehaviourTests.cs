@@ -139,4 +139,36 @@ public sealed class GrpcServerBehaviourTests : IAsyncLifetime
         await _server.Service.WaitIdleAsync(TestTimeout.Default);
         _server.Logs.AssertNoErrors();
     }
+
+    [Theory]
+    [InlineData("truncated-header")]
+    [InlineData("invalid-compressed-flag")]
+    [InlineData("empty-unary-body")]
+    public async Task ProtocolViolation_RefusedWithoutRunningTheHandler_ServerKeepsServing(string violation)
+    {
+        var (body, headers) = violation switch
+        {
+            "truncated-header" => ((byte[])[0, 0, 0], Array.Empty<KeyValuePair<string, string>>()),
+            "invalid-compressed-flag" => ("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), []),
+            _ => ([], []),
+        };
+
+        var response = await _raw.SendAsync(UnaryPath, new ByteArrayContent(body), headers: headers).WithTimeout();
+
+        Assert.True(response.GrpcStatus is { } status && status != StatusCode.OK, $"{violation}: {response.HttpStatus} {response.GrpcStatus} {response.GrpcMessage}");
+        Assert.Empty(_server.Service.Events);
+        using var channel = _server.Channel();
+        Assert.Equal("ok", (await _server.Client(channel).UnaryAsync(new EchoRequest { Payload = ByteString.CopyFromUtf8("ok") }).ResponseAsync.WithTimeout()).Payload.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task MalformedTimeout_IgnoredByGrpcDotnet_CallRunsWithoutDeadline()
+    {
+        // Mesh.Rpc answered INTERNAL; grpc-dotnet treats an unparsable grpc-timeout as none.
+        var body = new EchoRequest { Payload = ByteString.CopyFromUtf8("ok") }.ToByteArray();
+
+        var response = await _raw.SendAsync(UnaryPath, new ByteArrayContent(RawGrpcClient.Frame(0, (uint)body.Length, body)), headers: [new("grpc-timeout", "soon")]).WithTimeout();
+
+        Assert.Equal(StatusCode.OK, response.GrpcStatus);
+    }
 }
