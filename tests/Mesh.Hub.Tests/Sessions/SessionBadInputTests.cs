@@ -153,9 +153,10 @@ public sealed class SessionBadInputTests : IAsyncLifetime
         for (var i = 0; i < 30 && refused is null; i++)
         {
             using var call = a.Channel.Session().Attach(a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
-            await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = "node-a" } });
             try
             {
+                // The refusal comes before the hello is read: Grpc.Net.Client reports it on the write or on the read.
+                await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = "node-a" } });
                 await call.ResponseStream.MoveNext();
             }
             catch (RpcException ex)
