@@ -82,7 +82,7 @@ static async Task<double> MeasureEnrollmentsAsync(HttpClient admin, Uri grpc, Sy
             var nodeId = $"n{Interlocked.Increment(ref NodeIds.Next)}";
             var (csr, key) = CertificateSigningRequestInfo.Create(nodeId, []);
             key.Dispose();
-            await connection.Channel.UnaryAsync(JoinMethods.Enroll, new EnrollRequest { Token = token, NodeId = nodeId, CsrPem = csr }, connection.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
+            await connection.Join.EnrollAsync(new EnrollRequest { Token = token, NodeId = nodeId, CsrPem = csr }, connection.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
             Interlocked.Increment(ref count);
         }
     });
@@ -100,7 +100,7 @@ static async Task<double> MeasureWhoamiAsync(HubConnection connection, int concu
     {
         while (DateTime.UtcNow < stop)
         {
-            await connection.Channel.UnaryAsync(JoinMethods.Whoami, new WhoamiRequest(), connection.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
+            await connection.Join.WhoamiAsync(new WhoamiRequest(), connection.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
             Interlocked.Increment(ref count);
         }
     }));

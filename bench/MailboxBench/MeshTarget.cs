@@ -6,7 +6,9 @@ using System.Threading.Channels;
 using Mesh.Core.Auth;
 using Mesh.Core.Configuration;
 using Mesh.Core.Protocol;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MailboxGrpc = Mesh.Core.Protocol.Mailbox;
 using Mesh.Core.Readiness;
 
 namespace Mesh.MailboxBench;
@@ -18,7 +20,8 @@ internal sealed class MeshTarget : IAsyncDisposable
     private readonly string _dir;
     private readonly Process _process;
     private readonly MeshConfig _config;
-    private readonly RpcChannel _channel;
+    private readonly GrpcChannel _channel;
+    private readonly MailboxGrpc.MailboxClient _mailbox;
     private int _round;
 
     private MeshTarget(string dir, Process process, MeshConfig config, Uri grpc, Uri web)
@@ -27,14 +30,19 @@ internal sealed class MeshTarget : IAsyncDisposable
         _process = process;
         _config = config;
         Web = web;
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(Path.Combine(config.InternalGrpc.Security.CertDir, "ca.crt"));
-        _channel = new RpcChannel(grpc, new RpcChannelOptions { RootCertificates = roots });
+        var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        trust.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(Path.Combine(config.InternalGrpc.Security.CertDir, "ca.crt")));
+        _channel = GrpcChannel.ForAddress(grpc, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = trust }, EnableMultipleHttp2Connections = true },
+        });
+        _mailbox = new MailboxGrpc.MailboxClient(_channel);
+        Grpc = grpc;
     }
 
     public Uri Web { get; }
 
-    public static async Task<MeshTarget> StartAsync(string repositoryRoot)
+    public static async Task<MeshTarget> StartAsync(string repositoryRoot, string extraToml = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         var configuration = typeof(MeshTarget).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var meshDll = Path.Combine(repositoryRoot, "src", "Hub", "bin", configuration, "net10.0", "mesh.dll");
@@ -52,6 +60,7 @@ internal sealed class MeshTarget : IAsyncDisposable
             cert_dir = "certs"
             [admin]
             api_token = "{ApiToken}"
+            {extraToml}
             """);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(meshDll);
@@ -59,6 +68,8 @@ internal sealed class MeshTarget : IAsyncDisposable
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(configPath);
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var process = Process.Start(info)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
@@ -95,7 +106,7 @@ internal sealed class MeshTarget : IAsyncDisposable
         {
             int seq;
             while ((seq = Interlocked.Increment(ref next)) < messages)
-                await _channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = rx, Payload = Payload.Create(seq) }, new CallOptions(txToken));
+                await _mailbox.SendAsync(new SendRequest { ToActorId = rx, Payload = Payload.Create(seq) }, new CallOptions(txToken));
         })).ToArray();
         await Task.WhenAll(producers);
         var latencies = await consumer;
@@ -118,7 +129,7 @@ internal sealed class MeshTarget : IAsyncDisposable
                 var request = new SendBatchRequest();
                 for (var seq = first; seq < Math.Min(first + batch, messages); seq++)
                     request.Messages.Add(new SendRequest { ToActorId = rx, Payload = Payload.Create(seq) });
-                var response = await _channel.UnaryAsync(MailboxMethods.SendBatch, request, new CallOptions(txToken));
+                var response = await _mailbox.SendBatchAsync(request, new CallOptions(txToken));
                 if (response.Results.Any(r => r.ErrorCode.Length > 0))
                     throw new InvalidOperationException("a batched send failed: " + response.Results.First(r => r.ErrorCode.Length > 0).Error);
             }
@@ -139,7 +150,7 @@ internal sealed class MeshTarget : IAsyncDisposable
         for (var i = 0; i < messages; i++)
         {
             await Pacer.WaitTurnAsync(start, i, ratePerSecond);
-            sends.Add(_channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = rx, Payload = Payload.Create(i) }, new CallOptions(txToken)));
+            sends.Add(_mailbox.SendAsync(new SendRequest { ToActorId = rx, Payload = Payload.Create(i) }, new CallOptions(txToken)).ResponseAsync);
         }
 
         await Task.WhenAll(sends);
@@ -160,13 +171,13 @@ internal sealed class MeshTarget : IAsyncDisposable
                 batch.MessageIds.Clear();
                 while (batch.MessageIds.Count < 1000 && toAck.Reader.TryRead(out var id))
                     batch.MessageIds.Add(id);
-                await _channel.UnaryAsync(MailboxMethods.Ack, batch, new CallOptions(headers));
+                await _mailbox.AckAsync(batch, new CallOptions(headers));
             }
         });
-        using var watch = _channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(headers));
+        using var watch = _mailbox.Watch(new WatchRequest(), new CallOptions(headers));
         await watch.ResponseHeadersAsync;
         var count = 0;
-        while (count < expected && await watch.ResponseStream.MoveNextAsync())
+        while (count < expected && await watch.ResponseStream.MoveNext(CancellationToken.None))
         {
             var message = watch.ResponseStream.Current;
             latencies[Payload.Parse(message.Payload).Sequence] = Payload.LatencyMs(message.Payload);
@@ -178,6 +189,23 @@ internal sealed class MeshTarget : IAsyncDisposable
         await acker;
         return latencies;
     }
+
+    /// <summary>Creates actors over the REST API.</summary>
+    public async Task CreateActorsAsync(IEnumerable<string> ids)
+    {
+        using var http = new HttpClient { BaseAddress = Web };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiToken);
+        foreach (var id in ids)
+            (await http.PostAsJsonAsync("/api/admin/actors", new { id })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>An actor token's call headers.</summary>
+    public Metadata ActorHeaders(string actor) => Headers(actor);
+
+    /// <summary>Root of the hub's cert_dir (for a channel of one's own).</summary>
+    public string CaPath => Path.Combine(_config.InternalGrpc.Security.CertDir, "ca.crt");
+
+    public Uri Grpc { get; private set; } = null!;
 
     private async Task<(string Tx, string Rx)> ActorsAsync()
     {
@@ -195,7 +223,7 @@ internal sealed class MeshTarget : IAsyncDisposable
     {
         var auth = _config.InternalGrpc.Auth;
         var token = new CallTokenIssuer(auth.Issuer, auth.Audience).MintWithRootKey(SharedSecretStore.Load(_config), CallerScope.Actor, actor, TimeSpan.FromHours(1));
-        return new Metadata().Add("authorization", "Bearer " + token);
+        return new Metadata { { "authorization", "Bearer " + token } };
     }
 
     public async ValueTask DisposeAsync()

@@ -13,6 +13,17 @@ var root = FindRoot();
 var results = new List<RunResult>();
 var storeOnly = args.Contains("--store-only");
 
+// Watch-stream memory: dotnet run -c Release --project bench/MailboxBench -- --watch-memory 10000 [--gc server,workstation,conserve]
+if (Arg("--watch-memory", 0) is > 0 and var watchStreams)
+{
+    var modes = (args.SkipWhile(a => a != "--gc").Skip(1).FirstOrDefault() ?? "server").Split(',');
+    Console.WriteLine("| GC | fresh RSS MiB | streams opened | RSS with streams MiB | per stream | 30 s after closing MiB | with N streams again MiB | after closing them and a forced full GC MiB | GC committed after it MiB |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    foreach (var mode in modes)
+        await WatchMemory.RunAsync(root, watchStreams, mode);
+    return 0;
+}
+
 Console.WriteLine($"mailbox bench: {messages:N0} messages × {rounds} rounds at {concurrency} concurrent senders; paced {rate}/s for {seconds} s; {Environment.ProcessorCount} cores");
 if (!storeOnly)
 {

@@ -2,7 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
-using Mesh.Rpc.Tls;
+using Grpc.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,15 +12,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.Rpc.Bench;
+namespace Mesh.Bench.Rpc;
 
-/// <summary>One Kestrel, one TLS endpoint: our unary gRPC method, a bare HTTP/2 endpoint, and the streaming methods.</summary>
+/// <summary>One Kestrel, one TLS endpoint: the grpc-dotnet service (unary and streaming), a bare HTTP/2 endpoint and a hand-written gRPC answer.</summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
-    public const string Service = "bench.Bench";
-    public static readonly Method<Payload, Payload> Unary = new(MethodType.Unary, Service, "Unary", Payload.Parser, Payload.Parser);
-    public static readonly Method<Payload, Payload> Echo = new(MethodType.DuplexStreaming, Service, "Echo", Payload.Parser, Payload.Parser);
-    public static readonly Method<Payload, Payload> Upload = new(MethodType.ClientStreaming, Service, "Upload", Payload.Parser, Payload.Parser);
+    public const string UnaryPath = "/bench.Bench/Unary";
 
     private static readonly byte[] BareBody = "ok\n"u8.ToArray();
     private static readonly Payload UnaryReply = new() { Data = ByteString.CopyFromUtf8("ok\n") };
@@ -42,19 +40,19 @@ internal sealed class BenchServer : IAsyncDisposable
         var certificate = CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddRpc();
+        builder.Services.AddGrpc();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(IPAddress.Loopback, 0, lo => lo.UseRpcTls(new RpcServerTlsOptions { ServerCertificate = certificate }));
+            k.Listen(IPAddress.Loopback, 0, lo =>
+            {
+                lo.Protocols = HttpProtocols.Http2;
+                lo.UseHttps(certificate);
+            });
         });
 
         var app = builder.Build();
-        app.MapRpcService(new RpcServiceBuilder(Service)
-            .Unary(Unary, static (_, _) => ValueTask.FromResult(UnaryReply))
-            .DuplexStreaming(Echo, EchoAsync)
-            .ClientStreaming(Upload, UploadAsync)
-            .Build());
+        app.MapGrpcService<BenchService>();
         app.MapPost("/bare", static async (HttpContext context) => { await context.Response.BodyWriter.WriteAsync(BareBody); });
         app.MapPost("/handwritten", HandWrittenAsync);
         await app.StartAsync();
@@ -84,25 +82,41 @@ internal sealed class BenchServer : IAsyncDisposable
 
     private static readonly byte[] HandWrittenFrame = [0, 0, 0, 0, 5, 0x0A, 0x03, (byte)'o', (byte)'k', (byte)'\n'];
 
-    // Echo every message; flush every 64 and when the request stream ends, so a burst shares DATA frames.
-    private static async Task EchoAsync(IRpcStreamReader<Payload> requests, IRpcStreamWriter<Payload> responses, RpcCallContext context)
+    /// <summary>The grpc-dotnet service: a constant unary answer, echo (a burst shares DATA frames: a flush every 64 messages), and a counting upload.</summary>
+    private sealed class BenchService : Bench.BenchBase
     {
-        var count = 0;
-        while (await requests.MoveNextAsync(context.CancellationToken))
-        {
-            await responses.WriteAsync(requests.Current, flush: ++count % 64 == 0, context.CancellationToken);
-        }
-    }
+        private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
 
-    private static async Task<Payload> UploadAsync(IRpcStreamReader<Payload> requests, RpcCallContext context)
-    {
-        long count = 0;
-        while (await requests.MoveNextAsync(context.CancellationToken))
+        public override Task<Payload> Unary(Payload request, ServerCallContext context) => Task.FromResult(UnaryReply);
+
+        public override async Task Echo(IAsyncStreamReader<Payload> requestStream, IServerStreamWriter<Payload> responseStream, ServerCallContext context)
         {
-            count++;
+            var count = 0;
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                responseStream.WriteOptions = ++count % 64 == 0 ? null : Buffered;
+                await responseStream.WriteAsync(requestStream.Current, context.CancellationToken);
+            }
         }
 
-        return new Payload { Data = ByteString.CopyFromUtf8(count.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+        public override async Task Download(Payload request, IServerStreamWriter<Payload> responseStream, ServerCallContext context)
+        {
+            var count = int.Parse(request.Data.ToStringUtf8(), System.Globalization.CultureInfo.InvariantCulture);
+            var message = new Payload { Data = ByteString.CopyFrom(new byte[98]) };
+            for (var i = 1; i <= count; i++)
+            {
+                responseStream.WriteOptions = i % 64 == 0 || i == count ? null : Buffered;
+                await responseStream.WriteAsync(message, context.CancellationToken);
+            }
+        }
+
+        public override async Task<Payload> Upload(IAsyncStreamReader<Payload> requestStream, ServerCallContext context)
+        {
+            long count = 0;
+            while (await requestStream.MoveNext(context.CancellationToken))
+                count++;
+            return new Payload { Data = ByteString.CopyFromUtf8(count.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+        }
     }
 
     private static X509Certificate2 CreateCertificate()

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Mesh.Rpc.Bench;
+namespace Mesh.Bench.Rpc;
 
 /// <summary>Runs nghttp2's h2load and reads requests/s and the success count from its report.</summary>
 internal static partial class H2Load

@@ -92,7 +92,7 @@ async Task RunAsync(int n)
                 lock (lateness)
                     lateness.Add(late);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or Mesh.Rpc.RpcException or InvalidOperationException)
+            catch (Exception ex) when (ex is OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException)
             {
                 break;
             }

@@ -4,7 +4,7 @@ using Mesh.Core.Protocol;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.ScaleBench;
 
@@ -56,9 +56,10 @@ internal sealed class SimulatedNode : IDisposable
     public async Task AttachAsync(CancellationToken cancellationToken)
     {
         _connection = HubConnection.ForIdentity(_config.Hub.Target!, _identity!, Id, _config, TimeProvider.System);
-        _call = _connection.Channel.DuplexStreaming(SessionMethods.Attach, _connection.Call(TimeSpan.FromMinutes(1), cancellationToken) with { Deadline = null });
+        var options = _connection.Call(TimeSpan.FromMinutes(1), cancellationToken);
+        _call = _connection.Session.Attach(new CallOptions(options.Headers, deadline: null, cancellationToken: cancellationToken));
         await _call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = Id, Facts = new SystemFacts { CpuCount = 4, MemoryBytes = 16L << 30, Platform = "linux", Arch = "x64", Version = "bench" } } }, cancellationToken);
-        if (!await _call.ResponseStream.MoveNextAsync(cancellationToken) || _call.ResponseStream.Current.BodyCase != HubMessage.BodyOneofCase.Welcome)
+        if (!await _call.ResponseStream.MoveNext(cancellationToken) || _call.ResponseStream.Current.BodyCase != HubMessage.BodyOneofCase.Welcome)
             throw new InvalidOperationException($"{Id}: no welcome");
         Attached = true;
         _ = ReadCommandsAsync(cancellationToken);
@@ -92,7 +93,7 @@ internal sealed class SimulatedNode : IDisposable
     {
         try
         {
-            while (await _call!.ResponseStream.MoveNextAsync(cancellationToken))
+            while (await _call!.ResponseStream.MoveNext(cancellationToken))
             {
                 var command = _call.ResponseStream.Current.Command;
                 if (command is not null)

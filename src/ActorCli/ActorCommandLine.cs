@@ -1,7 +1,7 @@
 using System.Collections;
 using System.CommandLine;
 using Mesh.ActorCli.Commands;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.ActorCli;
 

@@ -1,5 +1,5 @@
 using Mesh.ActorCli.Connection;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.ActorCli;
 
@@ -36,9 +36,12 @@ internal sealed class CliContext(GlobalValues values, TextWriter output, TextWri
         return ExitCodeOf(ex);
     }
 
-    public static int ExitCodeOf(RpcException ex) => ex.StatusCode is StatusCode.Unavailable or StatusCode.Unauthenticated or StatusCode.DeadlineExceeded or StatusCode.Unimplemented
+    public static int ExitCodeOf(RpcException ex) => ex.StatusCode is StatusCode.Unavailable or StatusCode.Unauthenticated or StatusCode.DeadlineExceeded or StatusCode.Unimplemented || IsTransportFailure(ex)
         ? ExitCodes.Unreachable
         : ExitCodes.Failed;
+
+    /// <summary>The call never reached a gRPC server: Grpc.Net.Client reports a refused TLS handshake as INTERNAL with the HTTP error attached.</summary>
+    private static bool IsTransportFailure(RpcException ex) => ex.Status.DebugException is HttpRequestException;
 
     public static string CodeName(StatusCode code) => code switch
     {
@@ -59,12 +62,13 @@ internal sealed class CliContext(GlobalValues values, TextWriter output, TextWri
 
     public string Describe(RpcException ex) => ex.StatusCode switch
     {
-        StatusCode.Unauthenticated => $"{Endpoint.Target} rejected the token ({ex.Detail}): it is missing, expired or signed with another secret. Get a fresh MESH_ACTOR_TOKEN, or use --config with the hub configuration. (UNAUTHENTICATED)",
-        StatusCode.Unavailable when Endpoint.HubCheck?.LastFailure is { } refused =>
-            $"{Endpoint.Target} is not the hub, so nothing was sent: {refused}. Check MESH_GRPC_TARGET, and that MESH_CA_FILE is the hub's ca.crt. (UNAVAILABLE)",
-        StatusCode.Unavailable => $"cannot reach {Endpoint.Target}: {ex.Detail}. Is the hub (or node) running, and is MESH_GRPC_TARGET right? (UNAVAILABLE)",
+        StatusCode.Unauthenticated => $"{Endpoint.Target} rejected the token ({ex.Status.Detail}): it is missing, expired or signed with another secret. Get a fresh MESH_ACTOR_TOKEN, or use --config with the hub configuration. (UNAUTHENTICATED)",
+        _ when IsTransportFailure(ex) && Endpoint.HubCheck?.LastFailure is { } refused =>
+            $"{Endpoint.Target} is not the hub, so nothing was sent: {refused}. Check MESH_GRPC_TARGET, and that MESH_CA_FILE is the hub's ca.crt. ({CodeName(ex.StatusCode)})",
+        _ when ex.StatusCode == StatusCode.Unavailable || IsTransportFailure(ex) =>
+            $"cannot reach {Endpoint.Target}: {ex.Status.Detail}. Is the hub (or node) running, and is MESH_GRPC_TARGET right? ({CodeName(ex.StatusCode)})",
         StatusCode.DeadlineExceeded => $"{Endpoint.Target} did not answer within {Values.TimeoutSeconds} s; raise --timeout-seconds or check the endpoint. (DEADLINE_EXCEEDED)",
         StatusCode.Unimplemented => $"{Endpoint.Target} does not serve the mailbox API; point MESH_GRPC_TARGET at the hub's or a node's internal gRPC address. (UNIMPLEMENTED)",
-        _ => $"{ex.Detail} ({CodeName(ex.StatusCode)})",
+        _ => $"{ex.Status.Detail} ({CodeName(ex.StatusCode)})",
     };
 }

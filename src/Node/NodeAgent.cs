@@ -7,7 +7,7 @@ using Mesh.Node.Identity;
 using Mesh.Node.Join;
 using Mesh.Node.Session;
 using Mesh.Pki;
-using Mesh.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Node;
@@ -98,7 +98,7 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
 
     private async Task CheckInAsync(HubConnection connection, LoadedNodeIdentity identity, CancellationToken cancellationToken)
     {
-        var whoami = await CallAsync(connection, c => c.Channel.UnaryAsync(JoinMethods.Whoami, new WhoamiRequest(), c.Call(TimeSpan.FromSeconds(15), cancellationToken)));
+        var whoami = await CallAsync(connection, c => c.Join.WhoamiAsync(new WhoamiRequest(), c.Call(TimeSpan.FromSeconds(15), cancellationToken)).ResponseAsync);
         if (!_announced)
         {
             var mode = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls ? "mtls" : "tls";
@@ -178,7 +178,7 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
         {
             throw new NodeStopException(ex.Status.Detail + "; this node must be re-admitted with a join token bound to its id", ex);
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && LooksLikeRejectedHandshake(ex))
+        catch (RpcException ex) when (LooksLikeRejectedHandshake(ex))
         {
             throw new NodeStopException($"the hub rejected this node's certificate (expired, revoked or from another CA): {ex.Status.Detail}", ex);
         }
@@ -194,11 +194,17 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
     private static bool IsTransient(RpcException ex) =>
         ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.ResourceExhausted or StatusCode.Aborted;
 
-    // In mtls mode a refused client certificate ends the TLS handshake from the server side; the client only sees
-    // the connection die during or right after the handshake.
+    // In mtls mode a refused client certificate ends the connection from the server side: under TLS 1.2 inside the
+    // handshake (SecureConnectionError); under TLS 1.3 the client has finished its side and sees the server close the
+    // connection before its first HTTP/2 frame ("the server did not complete the HTTP/2 handshake"). A hub that is
+    // down or at its connection limit refuses or drops the TCP connection instead. Our own refusal of the hub's
+    // certificate was recorded by HubTrust and handled before this.
     private bool LooksLikeRejectedHandshake(RpcException ex) =>
         config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls
-        && ex.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError };
+        && ex.Status.DebugException is HttpRequestException http
+        && (http.HttpRequestError == HttpRequestError.SecureConnectionError
+            || (http.HttpRequestError == HttpRequestError.InvalidResponse
+                && http.InnerException is HttpIOException { InnerException: HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } }));
 }
 
 /// <summary>Jittered exponential backoff.</summary>

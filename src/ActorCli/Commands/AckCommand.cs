@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Mesh.ActorCli.Output;
 using Mesh.Core.Protocol;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.ActorCli.Commands;
 
@@ -22,7 +22,7 @@ internal static class AckCommand
             {
                 try
                 {
-                    var response = await client.CallAsync(MailboxMethods.Ack, new AckRequest { ActorId = context.ActorId, MessageIds = { id } }, ct);
+                    var response = await client.CallAsync((api, o) => api.AckAsync(new AckRequest { ActorId = context.ActorId, MessageIds = { id } }, o), ct);
                     outcomes.Add(new ItemOutcome(id, response.Acked == 1 ? "delivered" : "already_delivered", null));
                 }
                 catch (RpcException ex)
@@ -59,7 +59,7 @@ internal sealed record ItemOutcome(ulong Id, string? Status, RpcException? Error
                     if (outcome.Error is { } error)
                     {
                         w.WriteString("code", CliContext.CodeName(error.StatusCode));
-                        w.WriteString("error", error.Detail);
+                        w.WriteString("error", error.Status.Detail);
                     }
                     else
                     {

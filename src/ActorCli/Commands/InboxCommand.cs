@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mesh.ActorCli.Output;
 using Mesh.Core.Protocol;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.ActorCli.Commands;
 
@@ -43,7 +43,7 @@ internal static class InboxCommand
             }
 
             using var client = context.CreateClient();
-            var response = await client.CallAsync(MailboxMethods.Inbox, new InboxRequest
+            var response = await client.CallAsync((api, o) => api.InboxAsync(new InboxRequest
             {
                 ActorId = context.ActorId,
                 Limit = (uint)result.GetValue(limit),
@@ -52,7 +52,7 @@ internal static class InboxCommand
                 AutoAck = result.GetValue(autoAck),
                 RunId = result.GetValue(runId) ?? string.Empty,
                 Channel = result.GetValue(channel) ?? string.Empty,
-            }, ct);
+            }, o), ct);
             Print(context, response);
             return ExitCodes.Ok;
         }));
@@ -97,12 +97,12 @@ internal static class InboxCommand
             try
             {
                 using var call = client.Watch(request, cancellationToken);
-                while (await call.ResponseStream.MoveNextAsync(cancellationToken))
+                while (await call.ResponseStream.MoveNext(cancellationToken))
                 {
                     var message = call.ResponseStream.Current;
                     if (autoAck)
                     {
-                        await client.CallAsync(MailboxMethods.Ack, new AckRequest { ActorId = request.ActorId, MessageIds = { message.Id } }, cancellationToken);
+                        await client.CallAsync((api, o) => api.AckAsync(new AckRequest { ActorId = request.ActorId, MessageIds = { message.Id } }, o), cancellationToken);
                         message.Status = MessageStatus.Delivered;
                     }
 
@@ -120,7 +120,7 @@ internal static class InboxCommand
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
             {
                 // The hub restarted or the watcher fell behind: resume after the last printed id.
-                context.Err.WriteLine($"actor: watch interrupted ({ex.Detail}); reconnecting in {backoff.TotalSeconds:0.##} s");
+                context.Err.WriteLine($"actor: watch interrupted ({ex.Status.Detail}); reconnecting in {backoff.TotalSeconds:0.##} s");
                 await Task.Delay(backoff, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }

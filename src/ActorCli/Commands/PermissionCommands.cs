@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Mesh.ActorCli.Output;
 using Mesh.Core.Protocol;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.ActorCli.Commands;
 
@@ -42,10 +42,10 @@ internal static class PermissionCommands
             }
 
             using var client = context.CreateClient();
-            var review = await client.CallAsync(MailboxMethods.PermissionRequest, request, ct);
+            var review = await client.CallAsync((api, o) => api.PermissionRequestAsync(request, o), ct);
             while (result.GetValue(wait) && review.Status == "pending")
             {
-                review = await client.CallAsync(MailboxMethods.PermissionWait, new PermissionWaitRequest { ActorId = context.ActorId, PermissionId = review.Id }, ct,
+                review = await client.CallAsync((api, o) => api.PermissionWaitAsync(new PermissionWaitRequest { ActorId = context.ActorId, PermissionId = review.Id }, o), ct,
                     TimeSpan.FromSeconds(Math.Max(context.Values.TimeoutSeconds, 30)));
             }
 
@@ -77,7 +77,7 @@ internal static class PermissionCommands
                     request.Cancel = true;
                 try
                 {
-                    var review = await client.CallAsync(MailboxMethods.PermissionRespond, request, ct);
+                    var review = await client.CallAsync((api, o) => api.PermissionRespondAsync(request, o), ct);
                     outcomes.Add(new ItemOutcome(id, review.Status, null, review));
                 }
                 catch (RpcException ex)
@@ -104,7 +104,7 @@ internal static class PermissionCommands
         command.SetAction(run(async (result, context, ct) =>
         {
             using var client = context.CreateClient();
-            var response = await client.CallAsync(MailboxMethods.PermissionList, new PermissionListRequest { ActorId = context.ActorId, IncludeClosed = result.GetValue(closed) }, ct);
+            var response = await client.CallAsync((api, o) => api.PermissionListAsync(new PermissionListRequest { ActorId = context.ActorId, IncludeClosed = result.GetValue(closed) }, o), ct);
             if (context.Json)
             {
                 context.Out.WriteLine(JsonOut.Render(w =>

@@ -53,7 +53,7 @@ internal static class SendCommand
             }
 
             using var client = context.CreateClient();
-            var response = await client.CallAsync(MailboxMethods.Send, request, ct);
+            var response = await client.CallAsync((api, o) => api.SendAsync(request, o), ct);
             if (context.Json)
             {
                 context.Out.WriteLine(JsonOut.Render(w =>

@@ -15,7 +15,7 @@ internal static class TeamMembersCommand
         command.SetAction(run(async (result, context, ct) =>
         {
             using var client = context.CreateClient();
-            var response = await client.CallAsync(MailboxMethods.TeamMembers, new TeamMembersRequest { ActorId = context.ActorId, TeamId = context.TeamIdOr(result.GetValue(team)) }, ct);
+            var response = await client.CallAsync((api, o) => api.TeamMembersAsync(new TeamMembersRequest { ActorId = context.ActorId, TeamId = context.TeamIdOr(result.GetValue(team)) }, o), ct);
             if (context.Json)
             {
                 context.Out.WriteLine(JsonOut.Render(w =>

@@ -38,7 +38,7 @@ internal static class TriggerCommands
             else
                 request.Cron = result.GetValue(cron)!;
             using var client = context.CreateClient();
-            Print(context, [await client.CallAsync(MailboxMethods.TimeTriggerSet, request, ct)], single: true);
+            Print(context, [await client.CallAsync((api, o) => api.TimeTriggerSetAsync(request, o), ct)], single: true);
             return ExitCodes.Ok;
         }));
         return command;
@@ -51,7 +51,7 @@ internal static class TriggerCommands
         command.SetAction(run(async (result, context, ct) =>
         {
             using var client = context.CreateClient();
-            var response = await client.CallAsync(MailboxMethods.TimeTriggerList, new TimeTriggerListRequest { ActorId = context.ActorId, IncludeInactive = result.GetValue(all) }, ct);
+            var response = await client.CallAsync((api, o) => api.TimeTriggerListAsync(new TimeTriggerListRequest { ActorId = context.ActorId, IncludeInactive = result.GetValue(all) }, o), ct);
             Print(context, [.. response.Triggers], single: false);
             return ExitCodes.Ok;
         }));
@@ -65,7 +65,7 @@ internal static class TriggerCommands
         command.SetAction(run(async (result, context, ct) =>
         {
             using var client = context.CreateClient();
-            Print(context, [await client.CallAsync(MailboxMethods.TimeTriggerCancel, new TimeTriggerCancelRequest { ActorId = context.ActorId, TriggerId = result.GetValue(id) }, ct)], single: true);
+            Print(context, [await client.CallAsync((api, o) => api.TimeTriggerCancelAsync(new TimeTriggerCancelRequest { ActorId = context.ActorId, TriggerId = result.GetValue(id) }, o), ct)], single: true);
             return ExitCodes.Ok;
         }));
         return command;

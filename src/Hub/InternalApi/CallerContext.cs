@@ -1,5 +1,5 @@
+using Grpc.Core;
 using Mesh.Core.Auth;
-using Mesh.Rpc;
 
 namespace Mesh.Hub.InternalApi;
 
@@ -9,13 +9,17 @@ public static class CallerContext
     private static readonly object Key = new();
 
     /// <summary>The caller; throws UNAUTHENTICATED on an anonymous method (a handler that needs a caller must not be anonymous).</summary>
-    public static CallerIdentity GetCaller(this RpcCallContext context) =>
-        context.Items.TryGetValue(Key, out var value) && value is CallerIdentity caller
+    public static CallerIdentity GetCaller(this ServerCallContext context) =>
+        context.UserState.TryGetValue(Key, out var value) && value is CallerIdentity caller
             ? caller
-            : throw new RpcException(StatusCode.Unauthenticated, "this call needs a bearer token");
+            : throw new RpcException(new Status(StatusCode.Unauthenticated, "this call needs a bearer token"));
 
-    public static CallerIdentity? TryGetCaller(this RpcCallContext context) =>
-        context.Items.TryGetValue(Key, out var value) ? value as CallerIdentity : null;
+    public static CallerIdentity? TryGetCaller(this ServerCallContext context) =>
+        context.UserState.TryGetValue(Key, out var value) ? value as CallerIdentity : null;
 
-    internal static void SetCaller(this RpcCallContext context, CallerIdentity caller) => context.Items[Key] = caller;
+    internal static void SetCaller(this ServerCallContext context, CallerIdentity caller) => context.UserState[Key] = caller;
+
+    /// <summary>The caller's IP address as text (for audit and the failure limiter).</summary>
+    public static string Source(this ServerCallContext context) =>
+        context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -1,27 +1,38 @@
-using System.Security.Cryptography.X509Certificates;
-using Mesh.Core.Configuration;
-using Mesh.Pki;
-using Mesh.Rpc;
-using Mesh.Rpc.Health;
 using System.Security.Authentication;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Mesh.Core.Configuration;
+using Mesh.Hub.Health;
+using Mesh.Pki;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Mesh.Hub.InternalApi;
 
-/// <summary>The internal gRPC API: its TLS/mTLS listener, authentication and the services mapped on it.</summary>
+/// <summary>
+/// The internal gRPC API on grpc-dotnet: its TLS/mTLS listener (and the plaintext health-only one), the
+/// authentication interceptor, message limits, reflection, health, and the services mapped on it.
+/// </summary>
 public static class InternalApiExtensions
 {
-    private const string ConnectionItemKey = "Mesh.Hub.InternalListener";
+    /// <summary>Largest request message the hub accepts (grpc-dotnet's default, kept explicit: the limits table in docs/operations.md names it).</summary>
+    public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
+
+    private const string InternalListenerKey = "Mesh.Hub.InternalListener";
     private static readonly object Marker = new();
 
     public static IServiceCollection AddInternalApi(this IServiceCollection services, HubIdentity identity)
     {
         services.AddSingleton(identity);
         services.AddSingleton<HubCallAuthenticator>();
-        services.AddRpcHealth();
-        services.AddOptions<RpcServerOptions>().Configure<HubCallAuthenticator>((options, auth) => options.PreHandler = auth.AuthenticateAsync);
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            options.MaxSendMessageSize = null;
+            options.EnableDetailedErrors = false;
+            options.Interceptors.Add<HubCallAuthenticator>();
+        });
+        services.AddGrpcReflection();
+        services.AddHubHealth();
         return services;
     }
 
@@ -35,7 +46,7 @@ public static class InternalApiExtensions
             internalListener = listen;
             listen.Use(next => connection =>
             {
-                connection.Items[ConnectionItemKey] = Marker;
+                connection.Items[InternalListenerKey] = Marker;
                 return next(connection);
             });
             var services = listen.ApplicationServices;
@@ -63,34 +74,42 @@ public static class InternalApiExtensions
         });
 
         if (grpc.HealthListen is { } health)
-            kestrel.ListenRpcHealthOnly(health.ToEndPoint(), onHealthListener);
-        kestrel.UseRpcKeepAlive(TimeSpan.FromSeconds(30));
+            kestrel.ListenHealthOnly(health.ToEndPoint(), onHealthListener);
+        // Kestrel pings a connection silent for 30 s and drops it if the ping is not answered within 20 s.
+        kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+        kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
         return internalListener!;
     }
 
-    /// <summary>Keeps gRPC off the web listener and everything but gRPC off the internal listener.</summary>
+    /// <summary>
+    /// Keeps gRPC off the web listener and everything but gRPC off the internal listener, and the health-only listener
+    /// to <c>grpc.health.v1.Health</c>. A request routed to a known gRPC method with another content type reaches
+    /// grpc-dotnet, which answers 415; any other non-gRPC request on the internal listener gets 404.
+    /// </summary>
     public static void UseListenerSeparation(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
-        var onInternal = items?.TryGetValue(ConnectionItemKey, out var marker) == true && ReferenceEquals(marker, Marker);
-        var isGrpc = context.Request.IsGrpc();
-        var onHealthOnly = items?.ContainsKey("Mesh.Rpc.HealthOnly") == true;
-        if (onInternal == isGrpc || onHealthOnly)
+        if (HealthOnlyListener.IsHealthOnly(items))
+            return HealthOnlyListener.FilterAsync(context, next);
+        var onInternal = items?.TryGetValue(InternalListenerKey, out var marker) == true && ReferenceEquals(marker, Marker);
+        var isGrpc = context.Request.IsGrpcContentType();
+        if (onInternal == isGrpc || (onInternal && context.IsGrpcMethod()))
             return next(context);
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         return Task.CompletedTask;
     });
 
     /// <summary>
-    /// Serves the internal gRPC services (and health) at the end of a branch that gRPC requests take right after
-    /// <see cref="UseListenerSeparation"/>: the listener separation has already confined them to the internal and
-    /// health listeners, and their authentication is <see cref="HubCallAuthenticator"/>, so they skip endpoint
-    /// routing and the web UI's middleware (cookies, antiforgery, static files), which cost every call.
+    /// Maps the internal gRPC services, health and reflection (grpc-dotnet endpoints), and runs a routed gRPC call
+    /// right here, after <see cref="UseListenerSeparation"/>: its authentication is <see cref="HubCallAuthenticator"/>,
+    /// so it skips the web UI's middleware (cookies, antiforgery, static files) that would otherwise cost every call.
     /// </summary>
     public static void UseInternalApi(this WebApplication app)
     {
-        var services = new List<RpcServiceDefinition> { app.Services.RpcHealthDefinition() };
-        services.AddRange(app.Services.GetServices<IInternalRpcService>().Select(s => s.Definition));
-        app.UseRpcServices(services);
+        foreach (var service in app.Services.GetServices<IInternalGrpcService>())
+            service.Map(app);
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.Use((context, next) => context.IsGrpcMethod() ? context.GetEndpoint()!.RequestDelegate!(context) : next(context));
     }
 }

@@ -11,7 +11,7 @@ using Mesh.Hub.InternalApi;
 using Mesh.Hub.Registry;
 using Mesh.Hub.Revocation;
 using Mesh.Pki;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.Hub.Join;
 
@@ -49,7 +49,7 @@ public sealed class EnrollmentService(
         }
         catch (RpcException ex) when (throttled is { } wait && IsGuess(ex))
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"too many failed join attempts from this address; retry in {Math.Ceiling(wait.TotalSeconds)} s");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"too many failed join attempts from this address; retry in {Math.Ceiling(wait.TotalSeconds)} s"));
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
         {
@@ -64,9 +64,9 @@ public sealed class EnrollmentService(
     public async Task<NodeCredentials> RenewAsync(CallerIdentity caller, RenewRequest request, string source, CancellationToken cancellationToken)
     {
         if (caller.Scope != CallerScope.Node || caller.NodeId is null)
-            throw new RpcException(StatusCode.PermissionDenied, "only a node may renew its certificate");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "only a node may renew its certificate"));
         var node = await nodes.GetAsync(caller.NodeId, cancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, $"node '{caller.NodeId}' is not registered on this hub; enroll again with a join token");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"node '{caller.NodeId}' is not registered on this hub; enroll again with a join token"));
         var issued = Issue(caller.NodeId, request.CsrPem, node);
         await nodes.UpdateAsync(node with { CertificateSerial = issued.Serial, CertificateExpiresAt = issued.NotAfter }, cancellationToken);
         await nodes.AddCertificateAsync(caller.NodeId, issued.Serial, issued.NotAfter, time.GetUtcNow(), cancellationToken);
@@ -78,9 +78,9 @@ public sealed class EnrollmentService(
     public async Task<WhoamiResponse> WhoamiAsync(CallerIdentity caller, CancellationToken cancellationToken)
     {
         if (caller.NodeId is null)
-            throw new RpcException(StatusCode.PermissionDenied, "whoami is for nodes");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "whoami is for nodes"));
         var node = await nodes.GetAsync(caller.NodeId, cancellationToken)
-            ?? throw new RpcException(StatusCode.NotFound, $"node '{caller.NodeId}' is not registered on this hub");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"node '{caller.NodeId}' is not registered on this hub"));
         return new WhoamiResponse
         {
             NodeId = node.Id,
@@ -92,17 +92,17 @@ public sealed class EnrollmentService(
     private async Task<(string TokenId, string? BoundNode, bool ForEmbeddedNode)> AcceptTokenAsync(EnrollRequest request, CancellationToken cancellationToken)
     {
         if (!JoinToken.TryParse(request.Token, out var token, out var error))
-            throw new RpcException(StatusCode.InvalidArgument, error);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, error));
         if (!CertificatePins.PinEquals(token.PkiPin, identity.Authority.Pin))
-            throw new RpcException(StatusCode.PermissionDenied, "join token was made for a different hub CA (its pin does not match this hub)");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "join token was made for a different hub CA (its pin does not match this hub)"));
 
         var secretHash = JoinToken.HashSecret(token.Secret);
         if (token.IsClusterToken)
         {
             if (_clusterSecretHash is null)
-                throw new RpcException(StatusCode.PermissionDenied, "the cluster bootstrap token is disabled on this hub; use a one-time token");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "the cluster bootstrap token is disabled on this hub; use a one-time token"));
             if (!CryptographicOperations.FixedTimeEquals(_clusterSecretHash, secretHash))
-                throw new RpcException(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)"));
             return (JoinToken.ClusterTokenId, null, false);
         }
 
@@ -111,18 +111,18 @@ public sealed class EnrollmentService(
         switch (outcome)
         {
             case ConsumeOutcome.NotValid:
-                throw new RpcException(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)"));
             case ConsumeOutcome.Revoked:
-                throw new RpcException(StatusCode.PermissionDenied, $"join token was revoked at {info!.RevokedAt:O}");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token was revoked at {info!.RevokedAt:O}"));
             case ConsumeOutcome.UsedUp:
-                throw new RpcException(StatusCode.PermissionDenied, "join token already used");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "join token already used"));
         }
 
         // Consumed first, checked after: a token presented after expiry is spent all the same.
         if (now >= info!.ExpiresAt)
-            throw new RpcException(StatusCode.PermissionDenied, $"join token expired at {info.ExpiresAt:O}; create a new one on the hub");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token expired at {info.ExpiresAt:O}; create a new one on the hub"));
         if (info.NodeId is not null && !string.Equals(info.NodeId, request.NodeId, StringComparison.Ordinal))
-            throw new RpcException(StatusCode.PermissionDenied, $"join token is bound to node '{info.NodeId}', not '{DisplayText.Truncate(request.NodeId)}'");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token is bound to node '{info.NodeId}', not '{DisplayText.Truncate(request.NodeId)}'"));
         await audit.RecordAsync("node:" + request.NodeId, AuditActions.JoinTokenUsed, token.Id, null, $"uses_left={info.UsesLeft}", cancellationToken);
         return (token.Id, info.NodeId, info.CreatedBy == JoinTokenService.EmbeddedNodeCreator);
     }
@@ -130,20 +130,20 @@ public sealed class EnrollmentService(
     private async Task<NodeRecord?> CheckNodeIdAsync(string nodeId, string? boundToNode, bool forEmbeddedNode, CancellationToken cancellationToken)
     {
         if (!NodeIds.IsValid(nodeId, out var error))
-            throw new RpcException(StatusCode.InvalidArgument, "node_id " + error);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "node_id " + error));
         var bound = boundToNode == nodeId;
         // The hub's own ids (and its embedded node's) are taken only by the token the hub mints for its embedded node.
         var isHubsOwn = NodeIds.IsReserved(nodeId) || nodeId == _embeddedNodeId;
         if (isHubsOwn && !(forEmbeddedNode && bound && nodeId == _embeddedNodeId))
-            throw new RpcException(StatusCode.InvalidArgument, NodeIds.ReservedMessage(nodeId));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, NodeIds.ReservedMessage(nodeId)));
         var existing = await nodes.GetAsync(nodeId, cancellationToken);
         if (existing is { Status: NodeStatus.Revoked } && !bound)
-            throw new RpcException(StatusCode.FailedPrecondition, $"node '{nodeId}' was removed from the hub at {existing.RevokedAt:O}; to re-admit it, create a join token bound to node id '{nodeId}'");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"node '{nodeId}' was removed from the hub at {existing.RevokedAt:O}; to re-admit it, create a join token bound to node id '{nodeId}'"));
         if (existing is { EnrolledAt: not null, Status: not NodeStatus.Revoked } && !bound)
-            throw new RpcException(StatusCode.AlreadyExists, $"node id '{nodeId}' belongs to an enrolled node; remove that node first, use another id, or use a token bound to '{nodeId}'");
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"node id '{nodeId}' belongs to an enrolled node; remove that node first, use another id, or use a token bound to '{nodeId}'"));
         // What an operator placed on a pre-registered id must not go to whoever holds any token.
         if (existing is { EnrolledAt: null, Status: not NodeStatus.Revoked } && !bound)
-            throw new RpcException(StatusCode.AlreadyExists, $"node id '{nodeId}' was registered by an operator and is waiting for its node; to enroll under it, create a join token bound to '{nodeId}'");
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"node id '{nodeId}' was registered by an operator and is waiting for its node; to enroll under it, create a join token bound to '{nodeId}'"));
         return existing;
     }
 
@@ -164,7 +164,7 @@ public sealed class EnrollmentService(
         }
         catch (PkiException ex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "certificate request refused: " + ex.Message);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "certificate request refused: " + ex.Message));
         }
 
         using (certificate)
@@ -206,7 +206,7 @@ public sealed class EnrollmentService(
             RevokedAt = null,
         };
         if (existing is null ? !await nodes.TryAddAsync(node, cancellationToken) : !await nodes.UpdateAsync(node, cancellationToken))
-            throw new RpcException(StatusCode.Aborted, $"node '{request.NodeId}' changed during enrollment; retry");
+            throw new RpcException(new Status(StatusCode.Aborted, $"node '{request.NodeId}' changed during enrollment; retry"));
         await nodes.AddCertificateAsync(request.NodeId, serial, notAfter, now, cancellationToken);
     }
 

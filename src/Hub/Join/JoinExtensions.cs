@@ -13,7 +13,7 @@ public static class JoinExtensions
         services.AddSingleton<JoinTokenService>();
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<NodeRemovalService>();
-        services.AddSingleton<IInternalRpcService, JoinRpcService>();
+        services.AddInternalGrpcService<JoinRpcService>(JoinRpcService.AnonymousMethods);
         return services;
     }
 }

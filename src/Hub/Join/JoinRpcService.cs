@@ -1,29 +1,25 @@
+using Grpc.Core;
 using Mesh.Core.Protocol;
 using Mesh.Hub.InternalApi;
-using Mesh.Rpc;
+using JoinGrpc = Mesh.Core.Protocol.Join;
 
 namespace Mesh.Hub.Join;
 
-/// <summary>mesh.v1.Join on the internal listener. Enroll is anonymous (the token is the credential).</summary>
-internal sealed class JoinRpcService : IInternalRpcService
+/// <summary>mesh.v1.Join on the internal listener. Discover and Enroll are anonymous (the join token is the credential).</summary>
+internal sealed class JoinRpcService(EnrollmentService enrollment, HubIdentity identity) : JoinGrpc.JoinBase
 {
-    public JoinRpcService(EnrollmentService enrollment, HubIdentity identity)
-    {
-        var discovery = new DiscoverResponse { CaBundlePem = identity.Authority.Certificate.ExportCertificatePem(), ClusterId = identity.ClusterId };
-        Definition = new RpcServiceBuilder(JoinMethods.ServiceName)
-            .Unary(JoinMethods.Discover, (_, _) => ValueTask.FromResult(discovery))
-            .Unary(JoinMethods.Enroll, async (request, context) =>
-                new EnrollResponse { Credentials = await enrollment.EnrollAsync(request, SourceOf(context), context.CancellationToken) })
-            .Unary(JoinMethods.Renew, async (request, context) =>
-                new RenewResponse { Credentials = await enrollment.RenewAsync(context.GetCaller(), request, SourceOf(context), context.CancellationToken) })
-            .Unary(JoinMethods.Whoami, (_, context) =>
-                new ValueTask<WhoamiResponse>(enrollment.WhoamiAsync(context.GetCaller(), context.CancellationToken)))
-            .Build();
-    }
+    public static readonly string[] AnonymousMethods = ["/mesh.v1.Join/Discover", "/mesh.v1.Join/Enroll"];
 
-    public RpcServiceDefinition Definition { get; }
+    private readonly DiscoverResponse _discovery = new() { CaBundlePem = identity.Authority.Certificate.ExportCertificatePem(), ClusterId = identity.ClusterId };
 
-    public IReadOnlyCollection<string> AnonymousMethods { get; } = [JoinMethods.Discover.FullName, JoinMethods.Enroll.FullName];
+    public override Task<DiscoverResponse> Discover(DiscoverRequest request, ServerCallContext context) => Task.FromResult(_discovery);
 
-    internal static string SourceOf(RpcCallContext context) => context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    public override async Task<EnrollResponse> Enroll(EnrollRequest request, ServerCallContext context) =>
+        new() { Credentials = await enrollment.EnrollAsync(request, context.Source(), context.CancellationToken) };
+
+    public override async Task<RenewResponse> Renew(RenewRequest request, ServerCallContext context) =>
+        new() { Credentials = await enrollment.RenewAsync(context.GetCaller(), request, context.Source(), context.CancellationToken) };
+
+    public override Task<WhoamiResponse> Whoami(WhoamiRequest request, ServerCallContext context) =>
+        enrollment.WhoamiAsync(context.GetCaller(), context.CancellationToken);
 }

@@ -35,7 +35,7 @@ public static class MailboxExtensions
                 sp.GetRequiredService<ReviewWaiters>(), options, sp.GetRequiredService<TimeProvider>());
             return service;
         });
-        services.AddSingleton<IInternalRpcService, MailboxRpcService>();
+        services.AddInternalGrpcService<MailboxRpcService>();
         services.AddHostedService<MailboxStartup>();
         services.AddSingleton<TriggerScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<TriggerScheduler>());

@@ -1,7 +1,8 @@
 using Mesh.Core.Auth;
 using Mesh.Core.Protocol;
 using Mesh.Hub.InternalApi;
-using Mesh.Rpc;
+using Grpc.Core;
+using MailboxGrpc = Mesh.Core.Protocol.Mailbox;
 
 namespace Mesh.Hub.Mailbox;
 
@@ -10,9 +11,10 @@ namespace Mesh.Hub.Mailbox;
 /// (and, in mtls mode, that a node-signed token matches the client certificate); this layer resolves the acting
 /// actor and maps refusals to gRPC status codes.
 /// </summary>
-public sealed class MailboxRpcService : IInternalRpcService
+public sealed class MailboxRpcService : MailboxGrpc.MailboxBase
 {
     private static readonly TimeSpan MaxPermissionWait = TimeSpan.FromSeconds(60);
+    private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
     private readonly MailboxService _mailbox;
     private readonly ILogger<MailboxRpcService> _logger;
     private readonly TimeProvider _time;
@@ -24,24 +26,32 @@ public sealed class MailboxRpcService : IInternalRpcService
         _time = time;
         _logger = logger;
         _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
-        Definition = new RpcServiceBuilder(MailboxMethods.ServiceName)
-            .Unary(MailboxMethods.Send, (r, c) => Call(c, r, _mailbox.SendAsync))
-            .Unary(MailboxMethods.SendBatch, (r, c) => Call(c, r, _mailbox.SendBatchAsync))
-            .Unary(MailboxMethods.Inbox, (r, c) => Call(c, r, _mailbox.InboxAsync))
-            .Unary(MailboxMethods.Ack, (r, c) => Call(c, r, _mailbox.AckAsync))
-            .ServerStreaming(MailboxMethods.Watch, WatchAsync)
-            .Unary(MailboxMethods.TeamMembers, (r, c) => Call(c, r, _mailbox.TeamMembersAsync))
-            .Unary(MailboxMethods.TimeTriggerSet, (r, c) => Call(c, r, _mailbox.TimeTriggerSetAsync))
-            .Unary(MailboxMethods.TimeTriggerList, (r, c) => Call(c, r, _mailbox.TimeTriggerListAsync))
-            .Unary(MailboxMethods.TimeTriggerCancel, (r, c) => Call(c, r, _mailbox.TimeTriggerCancelAsync))
-            .Unary(MailboxMethods.PermissionRequest, (r, c) => Call(c, r, _mailbox.PermissionRequestAsync))
-            .Unary(MailboxMethods.PermissionRespond, (r, c) => Call(c, r, _mailbox.PermissionRespondAsync))
-            .Unary(MailboxMethods.PermissionList, (r, c) => Call(c, r, _mailbox.PermissionListAsync))
-            .Unary(MailboxMethods.PermissionWait, (r, c) => Call(c, r, (caller, req, ct) => _mailbox.PermissionWaitAsync(caller, req, WaitBudget(c), ct, _stopping)))
-            .Build();
     }
 
-    public RpcServiceDefinition Definition { get; }
+    public override Task<SendResponse> Send(SendRequest request, ServerCallContext context) => Call(context, request, _mailbox.SendAsync);
+
+    public override Task<SendBatchResponse> SendBatch(SendBatchRequest request, ServerCallContext context) => Call(context, request, _mailbox.SendBatchAsync);
+
+    public override Task<InboxResponse> Inbox(InboxRequest request, ServerCallContext context) => Call(context, request, _mailbox.InboxAsync);
+
+    public override Task<AckResponse> Ack(AckRequest request, ServerCallContext context) => Call(context, request, _mailbox.AckAsync);
+
+    public override Task<TeamMembersResponse> TeamMembers(TeamMembersRequest request, ServerCallContext context) => Call(context, request, _mailbox.TeamMembersAsync);
+
+    public override Task<TimeTrigger> TimeTriggerSet(TimeTriggerSetRequest request, ServerCallContext context) => Call(context, request, _mailbox.TimeTriggerSetAsync);
+
+    public override Task<TimeTriggerListResponse> TimeTriggerList(TimeTriggerListRequest request, ServerCallContext context) => Call(context, request, _mailbox.TimeTriggerListAsync);
+
+    public override Task<TimeTrigger> TimeTriggerCancel(TimeTriggerCancelRequest request, ServerCallContext context) => Call(context, request, _mailbox.TimeTriggerCancelAsync);
+
+    public override Task<PermissionReview> PermissionRequest(PermissionRequestRequest request, ServerCallContext context) => Call(context, request, _mailbox.PermissionRequestAsync);
+
+    public override Task<PermissionReview> PermissionRespond(PermissionRespondRequest request, ServerCallContext context) => Call(context, request, _mailbox.PermissionRespondAsync);
+
+    public override Task<PermissionListResponse> PermissionList(PermissionListRequest request, ServerCallContext context) => Call(context, request, _mailbox.PermissionListAsync);
+
+    public override Task<PermissionReview> PermissionWait(PermissionWaitRequest request, ServerCallContext context) =>
+        Call(context, request, (caller, r, ct) => _mailbox.PermissionWaitAsync(caller, r, WaitBudget(context), ct, _stopping));
 
     /// <summary>Maps a refusal to its gRPC status (also used by the node relay's tests and the REST layer's docs).</summary>
     public static StatusCode ToStatusCode(MailboxError error) => error switch
@@ -55,7 +65,7 @@ public sealed class MailboxRpcService : IInternalRpcService
         _ => StatusCode.Unknown,
     };
 
-    private async ValueTask<TResponse> Call<TRequest, TResponse>(RpcCallContext context, TRequest request, Func<CallerIdentity, TRequest, CancellationToken, Task<TResponse>> handler)
+    private async Task<TResponse> Call<TRequest, TResponse>(ServerCallContext context, TRequest request, Func<CallerIdentity, TRequest, CancellationToken, Task<TResponse>> handler)
     {
         try
         {
@@ -64,15 +74,15 @@ public sealed class MailboxRpcService : IInternalRpcService
         catch (MailboxException ex)
         {
             MailboxLog.CallRefused(_logger, context.Method, ex.Message);
-            throw new RpcException(ToStatusCode(ex.Error), ex.Message);
+            throw new RpcException(new Status(ToStatusCode(ex.Error), ex.Message));
         }
         catch (IOException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException)
         {
-            throw new RpcException(StatusCode.Unavailable, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
     }
 
-    private async Task WatchAsync(WatchRequest request, IRpcStreamWriter<MailboxMessage> stream, RpcCallContext context)
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<MailboxMessage> responseStream, ServerCallContext context)
     {
         // A watch lives until the client leaves; on hub shutdown it ends at once with UNAVAILABLE (clients resume
         // with after_id) instead of holding the graceful shutdown for its whole timeout.
@@ -87,28 +97,29 @@ public sealed class MailboxRpcService : IInternalRpcService
                 (message, flush, ct) =>
                 {
                     wrote = true;
-                    return stream.WriteAsync(message, flush, ct);
+                    responseStream.WriteOptions = flush ? null : BufferHint;
+                    return new ValueTask(responseStream.WriteAsync(message, ct));
                 },
                 watchEnd.Token,
-                () => wrote ? Task.CompletedTask : context.WriteResponseHeadersAsync());
+                () => wrote ? Task.CompletedTask : context.WriteResponseHeadersAsync(new Metadata()));
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(StatusCode.Unavailable, "the hub is shutting down; reconnect and resume with after_id");
+            throw new RpcException(new Status(StatusCode.Unavailable, "the hub is shutting down; reconnect and resume with after_id"));
         }
         catch (MailboxException ex)
         {
             MailboxLog.CallRefused(_logger, context.Method, ex.Message);
-            throw new RpcException(ToStatusCode(ex.Error), ex.Message);
+            throw new RpcException(new Status(ToStatusCode(ex.Error), ex.Message));
         }
         catch (WatchOverflowException ex)
         {
             MailboxLog.WatchOverflow(_logger, request.ActorId, _mailbox.Options.WatchBuffer);
-            throw new RpcException(StatusCode.Unavailable, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
     }
 
-    private TimeSpan WaitBudget(RpcCallContext context)
+    private TimeSpan WaitBudget(ServerCallContext context)
     {
         if (context.Deadline == DateTime.MaxValue)
             return TimeSpan.FromSeconds(30);

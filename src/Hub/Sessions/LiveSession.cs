@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Mesh.Core.Protocol;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.Hub.Sessions;
 
@@ -11,6 +11,7 @@ namespace Mesh.Hub.Sessions;
 /// </summary>
 internal sealed class LiveSession : IDisposable
 {
+    private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
     private readonly Channel<HubMessage> _outbound;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<CommandResult>> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed;
@@ -61,13 +62,17 @@ internal sealed class LiveSession : IDisposable
     public bool TryEnqueue(HubMessage message) => _outbound.Writer.TryWrite(message);
 
     /// <summary>The only writer of the response stream.</summary>
-    public async Task RunWriterAsync(IRpcStreamWriter<HubMessage> stream)
+    public async Task RunWriterAsync(IServerStreamWriter<HubMessage> stream)
     {
         var reader = _outbound.Reader;
         while (await reader.WaitToReadAsync(Token))
         {
             while (reader.TryRead(out var message))
-                await stream.WriteAsync(message, flush: !reader.TryPeek(out _), Token);
+            {
+                // A burst shares DATA frames: only the last message of what is queued now flushes.
+                stream.WriteOptions = reader.TryPeek(out _) ? BufferHint : null;
+                await stream.WriteAsync(message, Token);
+            }
         }
     }
 

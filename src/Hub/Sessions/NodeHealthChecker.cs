@@ -4,9 +4,9 @@ using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Protocol;
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Registry;
-using Mesh.Rpc;
+using Grpc.Core;
 using Grpc.Health.V1;
-using Mesh.Rpc.Health;
+using HealthGrpc = Grpc.Health.V1.Health;
 
 namespace Mesh.Hub.Sessions;
 
@@ -66,7 +66,7 @@ public sealed class NodeHealthChecker(NodeSessionManager sessions, NodeRegistry 
         var uri = new Uri(target);
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(identity.Authority.Certificate);
-        using var handler = new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             UseProxy = false,
             ConnectTimeout = Timeout,
@@ -77,11 +77,11 @@ public sealed class NodeHealthChecker(NodeSessionManager sessions, NodeRegistry 
                 ClientCertificateContext = SslStreamCertificateContext.Create(ClientCertificate(), additionalCertificates: null, offline: true),
             },
         };
-        using var channel = new RpcChannel(uri, new RpcChannelOptions { HttpHandler = handler });
+        using var channel = GrpcChannels.Create(uri, handler);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var response = await channel.UnaryAsync(RpcHealthService.CheckMethod, new HealthCheckRequest(), CallOptions.WithTimeout(Timeout, cancellationToken: cancellationToken));
+            var response = await new HealthGrpc.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
             var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var serving = response.Status.ToString().ToUpperInvariant();
             return new GrpcProbe(target, response.Status == HealthCheckResponse.Types.ServingStatus.Serving, serving, latency, null);

@@ -4,7 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Registry;
 using Mesh.Hub.Revocation;
-using Mesh.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Hub.Sessions;

@@ -11,7 +11,7 @@ public static class SessionExtensions
         services.AddSingleton<ReconnectLimiter>();
         services.AddSingleton<NodeSessionManager>();
         services.AddSingleton<NodeHealthChecker>();
-        services.AddSingleton<IInternalRpcService, SessionRpcService>();
+        services.AddInternalGrpcService<SessionRpcService>();
         return services;
     }
 }

@@ -4,13 +4,14 @@ using Mesh.Core.Configuration;
 using Mesh.Core.Protocol;
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Registry;
-using Mesh.Rpc;
+using Grpc.Core;
+using SessionGrpc = Mesh.Core.Protocol.NodeSession;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Hub.Sessions;
 
 /// <summary>mesh.v1.NodeSession/Attach on the internal listener: the hub side of a node's long-lived stream.</summary>
-internal sealed class SessionRpcService : IInternalRpcService
+internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
 {
     private readonly NodeSessionManager _sessions;
     private readonly NodeRegistry _registry;
@@ -36,31 +37,28 @@ internal sealed class SessionRpcService : IInternalRpcService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        Definition = new RpcServiceBuilder(SessionMethods.ServiceName).DuplexStreaming(SessionMethods.Attach, AttachAsync).Build();
     }
 
-    public RpcServiceDefinition Definition { get; }
-
-    private async Task AttachAsync(IRpcStreamReader<NodeMessage> requests, IRpcStreamWriter<HubMessage> responses, RpcCallContext context)
+    public override async Task Attach(IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<HubMessage> responses, ServerCallContext context)
     {
         var caller = context.GetCaller();
         if (caller.Scope != CallerScope.Node || caller.NodeId is not { } nodeId)
-            throw Refuse(context, caller.Subject, new RpcException(StatusCode.PermissionDenied, "only nodes attach a session"));
+            throw Refuse(context, caller.Subject, new RpcException(new Status(StatusCode.PermissionDenied, "only nodes attach a session")));
         if (!_limiter.TryAcquire(nodeId, out var retryAfter))
-            throw Refuse(context, nodeId, new RpcException(StatusCode.ResourceExhausted, $"node '{nodeId}' reconnects too often; retry in {Math.Ceiling(retryAfter.TotalSeconds)} s"));
+            throw Refuse(context, nodeId, new RpcException(new Status(StatusCode.ResourceExhausted, $"node '{nodeId}' reconnects too often; retry in {Math.Ceiling(retryAfter.TotalSeconds)} s")));
 
         var hello = await ReadHelloAsync(requests, nodeId, context);
         var facts = Facts(hello.Facts);
         var generation = _registry.Attach(nodeId, facts, hello.Agents.Count, hello.Draining)
             ?? throw Refuse(context, nodeId, _registry.Get(nodeId) is null
-                ? new RpcException(StatusCode.NotFound, $"node '{nodeId}' is not registered on this hub; enroll again with a join token")
-                : new RpcException(StatusCode.Unauthenticated, "certificate revoked: node was removed from the hub"));
+                ? new RpcException(new Status(StatusCode.NotFound, $"node '{nodeId}' is not registered on this hub; enroll again with a join token"))
+                : new RpcException(new Status(StatusCode.Unauthenticated, "certificate revoked: node was removed from the hub")));
 
         using var session = new LiveSession(nodeId, generation, _options, context.CancellationToken);
         if (!_sessions.TryRegister(session, out var refusal))
         {
             _registry.Detach(nodeId, generation);
-            throw Refuse(context, nodeId, new RpcException(StatusCode.Unavailable, refusal!));
+            throw Refuse(context, nodeId, new RpcException(new Status(StatusCode.Unavailable, refusal!)));
         }
 
         SessionLog.Attached(_logger, nodeId, context.Peer, generation);
@@ -116,34 +114,34 @@ internal sealed class SessionRpcService : IInternalRpcService
         }
     }
 
-    private async Task<NodeHello> ReadHelloAsync(IRpcStreamReader<NodeMessage> requests, string nodeId, RpcCallContext context)
+    private async Task<NodeHello> ReadHelloAsync(IAsyncStreamReader<NodeMessage> requests, string nodeId, ServerCallContext context)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         timeout.CancelAfter(_options.HelloTimeout);
         bool read;
         try
         {
-            read = await requests.MoveNextAsync(timeout.Token);
+            read = await requests.MoveNext(timeout.Token);
         }
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {
-            throw Refuse(context, nodeId, new RpcException(StatusCode.DeadlineExceeded, $"no hello within {_options.HelloTimeout.TotalSeconds:0} s"));
+            throw Refuse(context, nodeId, new RpcException(new Status(StatusCode.DeadlineExceeded, $"no hello within {_options.HelloTimeout.TotalSeconds:0} s")));
         }
 
         if (!read)
-            throw Refuse(context, nodeId, new RpcException(StatusCode.InvalidArgument, "the stream ended before the hello"));
+            throw Refuse(context, nodeId, new RpcException(new Status(StatusCode.InvalidArgument, "the stream ended before the hello")));
         if (requests.Current.BodyCase != NodeMessage.BodyOneofCase.Hello)
-            throw Refuse(context, nodeId, new RpcException(StatusCode.InvalidArgument, $"the first message must be a hello, not {requests.Current.BodyCase}"));
+            throw Refuse(context, nodeId, new RpcException(new Status(StatusCode.InvalidArgument, $"the first message must be a hello, not {requests.Current.BodyCase}")));
         var hello = requests.Current.Hello;
         if (!string.Equals(hello.NodeId, nodeId, StringComparison.Ordinal))
-            throw Refuse(context, nodeId, new RpcException(StatusCode.PermissionDenied, $"hello names node '{DisplayText.Truncate(hello.NodeId)}' but the caller is node '{nodeId}'"));
+            throw Refuse(context, nodeId, new RpcException(new Status(StatusCode.PermissionDenied, $"hello names node '{DisplayText.Truncate(hello.NodeId)}' but the caller is node '{nodeId}'")));
         return hello;
     }
 
-    private async Task ReadLoopAsync(IRpcStreamReader<NodeMessage> requests, LiveSession session)
+    private async Task ReadLoopAsync(IAsyncStreamReader<NodeMessage> requests, LiveSession session)
     {
         var heartbeats = new TokenBucket(_options.HeartbeatBurst, _options.HeartbeatsPerSecond, _time.GetUtcNow());
-        while (await requests.MoveNextAsync(session.Token))
+        while (await requests.MoveNext(session.Token))
         {
             var message = requests.Current;
             switch (message.BodyCase)
@@ -151,22 +149,22 @@ internal sealed class SessionRpcService : IInternalRpcService
                 case NodeMessage.BodyOneofCase.Heartbeat:
                     var beat = message.Heartbeat;
                     if (!string.Equals(beat.NodeId, session.NodeId, StringComparison.Ordinal))
-                        throw Drop(session, new RpcException(StatusCode.PermissionDenied, $"heartbeat for node '{DisplayText.Truncate(beat.NodeId)}' on node '{session.NodeId}'s session"));
+                        throw Drop(session, new RpcException(new Status(StatusCode.PermissionDenied, $"heartbeat for node '{DisplayText.Truncate(beat.NodeId)}' on node '{session.NodeId}'s session")));
                     if (!heartbeats.TryTake(_time.GetUtcNow(), out _))
-                        throw Drop(session, new RpcException(StatusCode.ResourceExhausted, $"heartbeats arrive faster than {_options.HeartbeatsPerSecond:0.#}/s; reconnect and send one every {_registry.Options.HeartbeatInterval.TotalSeconds:0} s"));
+                        throw Drop(session, new RpcException(new Status(StatusCode.ResourceExhausted, $"heartbeats arrive faster than {_options.HeartbeatsPerSecond:0.#}/s; reconnect and send one every {_registry.Options.HeartbeatInterval.TotalSeconds:0} s")));
                     var metrics = new NodeMetrics(default, Math.Clamp(beat.CpuUsage, 0, 1), Math.Max(0, beat.MemoryFreeBytes), Math.Max(0, beat.MemoryTotalBytes),
                         Math.Max(0, beat.DiskFreeBytes), Math.Max(0, beat.DiskTotalBytes), Math.Max(0, beat.ProcessCount));
                     var problems = beat.Problems.Take(8).Select(p => DisplayText.Truncate(p, 200)).ToList();
                     if (!_registry.Heartbeat(session.NodeId, session.Generation, metrics, problems, beat.Draining, beat.RunningAgents))
-                        throw Drop(session, new RpcException(StatusCode.Aborted, "this session is no longer the node's current one"));
+                        throw Drop(session, new RpcException(new Status(StatusCode.Aborted, "this session is no longer the node's current one")));
                     break;
                 case NodeMessage.BodyOneofCase.Result:
                     session.Complete(message.Result);
                     break;
                 case NodeMessage.BodyOneofCase.Hello:
-                    throw Drop(session, new RpcException(StatusCode.InvalidArgument, "hello sent twice on one stream"));
+                    throw Drop(session, new RpcException(new Status(StatusCode.InvalidArgument, "hello sent twice on one stream")));
                 default:
-                    throw Drop(session, new RpcException(StatusCode.InvalidArgument, "empty or unknown message on the session stream"));
+                    throw Drop(session, new RpcException(new Status(StatusCode.InvalidArgument, "empty or unknown message on the session stream")));
             }
         }
     }
@@ -184,7 +182,7 @@ internal sealed class SessionRpcService : IInternalRpcService
             facts.Capabilities.Where(Capabilities.IsValid).Distinct(StringComparer.Ordinal).Take(64).ToList());
     }
 
-    private RpcException Refuse(RpcCallContext context, string nodeId, RpcException ex)
+    private RpcException Refuse(ServerCallContext context, string nodeId, RpcException ex)
     {
         SessionLog.Refused(_logger, context.Peer, DisplayText.Truncate(nodeId), ex.Status.Detail);
         return ex;

@@ -2,9 +2,14 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Auth;
 using Mesh.Core.Configuration;
+using Mesh.Core.Protocol;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using JoinGrpc = Mesh.Core.Protocol.Join;
+using MailboxGrpc = Mesh.Core.Protocol.Mailbox;
+using SessionGrpc = Mesh.Core.Protocol.NodeSession;
 
 namespace Mesh.Node.Connection;
 
@@ -15,7 +20,6 @@ namespace Mesh.Node.Connection;
 public sealed class HubConnection : IHubConnection, IDisposable
 {
     private static readonly TimeSpan NodeTokenLifetime = TimeSpan.FromMinutes(5);
-    private readonly SocketsHttpHandler _handler;
     private readonly LoadedNodeIdentity? _identity;
     private readonly CallTokenIssuer? _issuer;
     private readonly TimeProvider _time;
@@ -49,11 +53,21 @@ public sealed class HubConnection : IHubConnection, IDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
         };
-        _handler = handler;
-        Channel = new RpcChannel(target, new RpcChannelOptions { HttpHandler = handler, TimeProvider = time });
+        Channel = GrpcChannels.Create(target, handler);
+        Join = new JoinGrpc.JoinClient(Channel);
+        Mailbox = new MailboxGrpc.MailboxClient(Channel);
+        Session = new SessionGrpc.NodeSessionClient(Channel);
     }
 
-    public RpcChannel Channel { get; }
+    public JoinGrpc.JoinClient Join { get; }
+
+    public MailboxGrpc.MailboxClient Mailbox { get; }
+
+    public SessionGrpc.NodeSessionClient Session { get; }
+
+    public GrpcChannel Channel { get; }
+
+    ChannelBase IHubConnection.Channel => Channel;
 
     public HubTrust Trust { get; }
 
@@ -76,7 +90,8 @@ public sealed class HubConnection : IHubConnection, IDisposable
         var headers = new Metadata();
         if (_identity is not null)
             headers.Add("authorization", "Bearer " + NodeToken());
-        return new CallOptions(headers, _time.GetUtcNow().UtcDateTime + timeout, cancellationToken);
+        // grpc-dotnet enforces deadlines against the system clock, so the deadline is taken from it too.
+        return new CallOptions(headers, DateTime.UtcNow + timeout, cancellationToken);
     }
 
     public string MintActorToken(string actorId, TimeSpan lifetime) =>
@@ -84,16 +99,8 @@ public sealed class HubConnection : IHubConnection, IDisposable
             ? throw new InvalidOperationException("the node is not enrolled yet")
             : _issuer.MintWithNodeKey(_identity.SigningKey, NodeId, CallerScope.Actor, actorId, lifetime);
 
-    /// <remarks>
-    /// The channel does not own a handler it is given, so the handler is disposed here: its connections have no idle
-    /// timeout and keep-alive pings, and would otherwise stay open to the hub for the life of the process (one per
-    /// enrollment, reconnect and renewal).
-    /// </remarks>
-    public void Dispose()
-    {
-        Channel.Dispose();
-        _handler.Dispose();
-    }
+    /// <summary>Closes the channel and its connections (they have no idle timeout and keep-alive pings, so they would otherwise stay open).</summary>
+    public void Dispose() => Channel.Dispose();
 
     private string NodeToken()
     {

@@ -6,7 +6,7 @@ using Mesh.Core.Protocol;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Pki;
-using Mesh.Rpc;
+using Grpc.Core;
 
 namespace Mesh.Node.Join;
 
@@ -34,7 +34,7 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
             EnrollResponse response;
             try
             {
-                response = await connection.Channel.UnaryAsync(JoinMethods.Enroll,
+                response = await connection.Join.EnrollAsync(
                     new EnrollRequest { Token = token.Format(), NodeId = NodeId, CsrPem = csrPem, Facts = SystemFactsReader.Read(config) },
                     connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
             }
@@ -54,7 +54,7 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
     /// <summary>Asks the hub for its CA (nothing secret is sent) and accepts it only if it matches the token's pin.</summary>
     private async Task VerifyPinnedCaAsync(HubConnection connection, HubTrust trust, JoinToken token, CancellationToken cancellationToken)
     {
-        var discovered = await connection.Channel.UnaryAsync(JoinMethods.Discover, new DiscoverRequest(), connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
+        var discovered = await connection.Join.DiscoverAsync(new DiscoverRequest(), connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
         var (_, failure) = trust.VerifyDiscovered(discovered.CaBundlePem, token.PkiPin, config.Hub.Target!.IdnHost);
         if (failure is not null)
             throw new NodeStopException($"refusing to enroll with {config.Hub.Target}: {failure}");
@@ -66,7 +66,7 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
         var (csrPem, key) = CertificateSigningRequestInfo.Create(NodeId, []);
         using (key)
         {
-            var response = await connection.Channel.UnaryAsync(JoinMethods.Renew, new RenewRequest { CsrPem = csrPem }, connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
+            var response = await connection.Join.RenewAsync(new RenewRequest { CsrPem = csrPem }, connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
             files.Save(ExportPrivateKey(key), response.Credentials, time.GetUtcNow());
         }
     }

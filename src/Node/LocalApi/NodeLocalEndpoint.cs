@@ -2,13 +2,13 @@ using System.Net.Sockets;
 using Mesh.Core.Configuration;
 using Mesh.Node.Connection;
 using Mesh.Node.Mailbox;
-using Mesh.Rpc;
-using Mesh.Rpc.Health;
+using Mesh.Node.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,12 +17,15 @@ namespace Mesh.Node.LocalApi;
 
 /// <summary>
 /// The node's local listener for agents on this machine: <c>mesh.v1.Mailbox</c> (the <see cref="MailboxRelay"/>) and
-/// <c>grpc.health.v1</c>, plaintext HTTP/2 on a loopback address ([node] local_listen). It owns the relay's outbox
+/// <c>grpc.health.v1</c> (SERVING while the node is connected to the hub, see <see cref="NodeReadinessCheck"/>), plaintext HTTP/2 on a loopback address ([node] local_listen). It owns the relay's outbox
 /// (data_dir/outbox.db, so queued sends survive restarts) and its flusher, and reads the hub connection and signing
 /// key from <see cref="CurrentHubConnection"/>: while there is no connection, sends queue.
 /// </summary>
 public sealed class NodeLocalEndpoint : IAsyncDisposable
 {
+    /// <summary>Largest request message an agent may send (as on the hub).</summary>
+    public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
+
     private static readonly TimeSpan FlushRetry = TimeSpan.FromSeconds(5);
     private readonly WebApplication _app;
     private readonly MailboxOutbox _outbox;
@@ -62,18 +65,21 @@ public sealed class NodeLocalEndpoint : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggers);
-            builder.Services.AddRpcHealth();
+            builder.Services.AddMailboxRelay(relay);
+            builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = MaxReceiveMessageSize);
+            builder.Services.AddSingleton(hub);
+            builder.Services.AddMeshGrpcHealth().AddCheck<NodeReadinessCheck>("node");
             // Its owner (the node process or the hub's embedded node) stops it; it must not react to SIGTERM itself.
             builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
-                kestrel.Listen(listen.ToEndPoint(), l => l.UseRpcPlaintext());
+                kestrel.Listen(listen.ToEndPoint(), l => l.Protocols = HttpProtocols.Http2);
             });
             app = builder.Build();
-            app.MapRpcHealth();
-            app.MapRpcService(relay.Definition);
+            app.MapGrpcHealthChecksService();
+            app.MapMailboxRelay();
             await app.StartAsync(cancellationToken);
             var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
             var url = new Uri(bound.Replace("https://", "http://", StringComparison.Ordinal));

@@ -1,7 +1,8 @@
 using Mesh.Core.Protocol;
 using Mesh.Node.Connection;
-using Mesh.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using MailboxGrpc = Mesh.Core.Protocol.Mailbox;
 
 namespace Mesh.Node.Mailbox;
 
@@ -14,7 +15,7 @@ namespace Mesh.Node.Mailbox;
 /// attempt, so a replay after a lost answer stores nothing twice. While the outbox holds messages, new sends queue
 /// behind them to keep their order.
 /// </summary>
-public sealed class MailboxRelay : IDisposable
+public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private readonly Func<IHubConnection?> _hub;
@@ -39,26 +40,7 @@ public sealed class MailboxRelay : IDisposable
         _tokens = tokens;
         _time = time;
         _logger = logger;
-        Definition = new RpcServiceBuilder(MailboxMethods.ServiceName)
-            .UsePreHandler(RequireWellFormedToken)
-            .Unary(MailboxMethods.Send, SendAsync)
-            .Unary(MailboxMethods.SendBatch, (r, c) => Forward(MailboxMethods.SendBatch, r, c))
-            .Unary(MailboxMethods.Inbox, (r, c) => Forward(MailboxMethods.Inbox, r, c))
-            .Unary(MailboxMethods.Ack, (r, c) => Forward(MailboxMethods.Ack, r, c))
-            .ServerStreaming(MailboxMethods.Watch, WatchAsync)
-            .Unary(MailboxMethods.TeamMembers, (r, c) => Forward(MailboxMethods.TeamMembers, r, c))
-            .Unary(MailboxMethods.TimeTriggerSet, (r, c) => Forward(MailboxMethods.TimeTriggerSet, r, c))
-            .Unary(MailboxMethods.TimeTriggerList, (r, c) => Forward(MailboxMethods.TimeTriggerList, r, c))
-            .Unary(MailboxMethods.TimeTriggerCancel, (r, c) => Forward(MailboxMethods.TimeTriggerCancel, r, c))
-            .Unary(MailboxMethods.PermissionRequest, (r, c) => Forward(MailboxMethods.PermissionRequest, r, c))
-            .Unary(MailboxMethods.PermissionRespond, (r, c) => Forward(MailboxMethods.PermissionRespond, r, c))
-            .Unary(MailboxMethods.PermissionList, (r, c) => Forward(MailboxMethods.PermissionList, r, c))
-            .Unary(MailboxMethods.PermissionWait, (r, c) => Forward(MailboxMethods.PermissionWait, r, c))
-            .Build();
     }
-
-    /// <summary>Map it on the node's local listener: <c>app.MapRpcService(relay.Definition)</c>.</summary>
-    public RpcServiceDefinition Definition { get; }
 
     public string NodeId { get; }
 
@@ -81,7 +63,7 @@ public sealed class MailboxRelay : IDisposable
                     try
                     {
                         var hub = Hub();
-                        var response = await hub.Channel.UnaryAsync(MailboxMethods.Send, entry.Request, hub.Call(DefaultTimeout, cancellationToken));
+                        var response = await hub.Mailbox.SendAsync(entry.Request, hub.Call(DefaultTimeout, cancellationToken));
                         _outbox.Delivered(entry.Seq);
                         delivered++;
                         MailboxRelayLog.Delivered(_logger, entry.Seq, response.MessageId);
@@ -142,17 +124,7 @@ public sealed class MailboxRelay : IDisposable
         }
     }
 
-    // A missing or malformed token is refused here, with how to get one, instead of costing a hub round trip (or,
-    // while the hub is away, looking like an outage). Well-formed tokens are judged by the hub (or, offline, by
-    // NodeTokenValidator when a send is queued).
-    private static ValueTask RequireWellFormedToken(RpcCallContext context)
-    {
-        if (NodeTokenValidator.MalformedReason(context.GetRequestHeader("authorization")) is { } reason)
-            throw new RpcException(StatusCode.Unauthenticated, $"{reason}: set MESH_ACTOR_TOKEN to an actor token (on this node: mesh actor-token --config <node.toml> --actor-id ID)");
-        return ValueTask.CompletedTask;
-    }
-
-    private async ValueTask<SendResponse> SendAsync(SendRequest request, RpcCallContext context)
+    public override async Task<SendResponse> Send(SendRequest request, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(request.IdempotencyKey))
             request.IdempotencyKey = $"relay:{NodeId}:{Guid.NewGuid():N}";
@@ -160,7 +132,7 @@ public sealed class MailboxRelay : IDisposable
             return await QueueAsync(request, context, "earlier messages are still queued");
         try
         {
-            return await Hub().Channel.UnaryAsync(MailboxMethods.Send, request, ForwardOptions(context));
+            return await Hub().Mailbox.SendAsync(request, ForwardOptions(context));
         }
         catch (RpcException ex) when (IsTransient(ex.StatusCode) && !context.CancellationToken.IsCancellationRequested)
         {
@@ -168,15 +140,15 @@ public sealed class MailboxRelay : IDisposable
         }
     }
 
-    private async Task<SendResponse> QueueAsync(SendRequest request, RpcCallContext context, string why)
+    private async Task<SendResponse> QueueAsync(SendRequest request, ServerCallContext context, string why)
     {
-        var (actor, failure) = await _tokens.CheckAsync(context.GetRequestHeader("authorization"));
+        var (actor, failure) = await _tokens.CheckAsync(context.RequestHeaders.GetValue("authorization"));
         if (actor is null)
-            throw new RpcException(StatusCode.Unavailable, $"the hub is unreachable ({why}) and this node cannot queue for this token ({failure}); retry later");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the hub is unreachable ({why}) and this node cannot queue for this token ({failure}); retry later"));
         if (request.ActorId.Length > 0 && request.ActorId != actor)
-            throw new RpcException(StatusCode.PermissionDenied, $"this token belongs to actor '{actor}'; it cannot send as '{request.ActorId}'.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"this token belongs to actor '{actor}'; it cannot send as '{request.ActorId}'."));
         if (request.TargetCase == SendRequest.TargetOneofCase.None)
-            throw new RpcException(StatusCode.InvalidArgument, "a message needs a recipient: --to-actor-id ID or --channel-id TEAM.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "a message needs a recipient: --to-actor-id ID or --channel-id TEAM."));
         request.ActorId = actor;
         var seq = _outbox.Enqueue(actor, request, _time.GetUtcNow());
         MailboxRelayLog.Queued(_logger, seq, actor, why);
@@ -184,24 +156,44 @@ public sealed class MailboxRelay : IDisposable
         return new SendResponse { Queued = true, Status = MessageStatus.Pending };
     }
 
-    private async ValueTask<TResponse> Forward<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, RpcCallContext context)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>
-        where TResponse : class, Google.Protobuf.IMessage<TResponse> =>
-        await Hub().Channel.UnaryAsync(method, request, ForwardOptions(context));
+    public override Task<SendBatchResponse> SendBatch(SendBatchRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.SendBatchAsync(request, o));
 
-    private async Task WatchAsync(WatchRequest request, IRpcStreamWriter<MailboxMessage> stream, RpcCallContext context)
+    public override Task<InboxResponse> Inbox(InboxRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.InboxAsync(request, o));
+
+    public override Task<AckResponse> Ack(AckRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.AckAsync(request, o));
+
+    public override Task<TeamMembersResponse> TeamMembers(TeamMembersRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.TeamMembersAsync(request, o));
+
+    public override Task<TimeTrigger> TimeTriggerSet(TimeTriggerSetRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.TimeTriggerSetAsync(request, o));
+
+    public override Task<TimeTriggerListResponse> TimeTriggerList(TimeTriggerListRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.TimeTriggerListAsync(request, o));
+
+    public override Task<TimeTrigger> TimeTriggerCancel(TimeTriggerCancelRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.TimeTriggerCancelAsync(request, o));
+
+    public override Task<PermissionReview> PermissionRequest(PermissionRequestRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.PermissionRequestAsync(request, o));
+
+    public override Task<PermissionReview> PermissionRespond(PermissionRespondRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.PermissionRespondAsync(request, o));
+
+    public override Task<PermissionListResponse> PermissionList(PermissionListRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.PermissionListAsync(request, o));
+
+    public override Task<PermissionReview> PermissionWait(PermissionWaitRequest request, ServerCallContext context) => Forward(context, (hub, o) => hub.PermissionWaitAsync(request, o));
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<MailboxMessage> responseStream, ServerCallContext context)
     {
-        using var call = Hub().Channel.ServerStreaming(MailboxMethods.Watch, request, ForwardOptions(context, streaming: true));
+        using var call = Hub().Mailbox.Watch(request, ForwardOptions(context, streaming: true));
         await call.ResponseHeadersAsync;
-        await context.WriteResponseHeadersAsync();
-        while (await call.ResponseStream.MoveNextAsync(context.CancellationToken))
-            await stream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
+        await context.WriteResponseHeadersAsync(new Metadata());
+        while (await call.ResponseStream.MoveNext(context.CancellationToken))
+            await responseStream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
     }
 
-    private static CallOptions ForwardOptions(RpcCallContext context, bool streaming = false)
+    private async Task<TResponse> Forward<TResponse>(ServerCallContext context, Func<MailboxGrpc.MailboxClient, CallOptions, AsyncUnaryCall<TResponse>> call) =>
+        await call(Hub().Mailbox, ForwardOptions(context));
+
+    private static CallOptions ForwardOptions(ServerCallContext context, bool streaming = false)
     {
         var headers = new Metadata();
-        if (context.GetRequestHeader("authorization") is { } authorization)
+        if (context.RequestHeaders.GetValue("authorization") is { } authorization)
             headers.Add("authorization", authorization);
         DateTime? deadline = context.Deadline == DateTime.MaxValue ? (streaming ? null : DateTime.UtcNow + DefaultTimeout) : context.Deadline;
         return new CallOptions(headers, deadline, context.CancellationToken);
@@ -209,7 +201,7 @@ public sealed class MailboxRelay : IDisposable
 
     public void Dispose() => _flushGate.Dispose();
 
-    private IHubConnection Hub() => _hub() ?? throw new RpcException(StatusCode.Unavailable, "this node is not connected to the hub right now");
+    private IHubConnection Hub() => _hub() ?? throw new RpcException(new Status(StatusCode.Unavailable, "this node is not connected to the hub right now"));
 
     private static bool IsTransient(StatusCode code) => code is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
 }

@@ -5,7 +5,7 @@ using Mesh.Core.Configuration;
 using Mesh.Core.Protocol;
 using Mesh.Node.Connection;
 using Mesh.Node.Join;
-using Mesh.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Node.Session;
@@ -67,23 +67,24 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // A session lives for hours: no deadline (the token is checked when the stream opens).
-        using var call = connection.Channel.DuplexStreaming(SessionMethods.Attach, connection.Call(TimeSpan.FromMinutes(1), session.Token) with { Deadline = null });
+        var options = connection.Call(TimeSpan.FromMinutes(1), session.Token);
+        using var call = connection.Session.Attach(new CallOptions(options.Headers, deadline: null, cancellationToken: session.Token));
         var outbound = Channel.CreateBounded<NodeMessage>(new BoundedChannelOptions(64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         outbound.Writer.TryWrite(new NodeMessage { Hello = Hello(connection.NodeId) });
         var pump = PumpAsync(outbound.Reader, call.RequestStream, session.Token);
         Task? heartbeats = null;
         try
         {
-            if (!await call.ResponseStream.MoveNextAsync(session.Token))
+            if (!await call.ResponseStream.MoveNext(session.Token))
                 throw Ended(call);
             if (call.ResponseStream.Current.BodyCase != HubMessage.BodyOneofCase.Welcome)
-                throw new RpcException(StatusCode.Internal, "the hub did not start the session with a welcome");
+                throw new RpcException(new Status(StatusCode.Internal, "the hub did not start the session with a welcome"));
             var interval = Clamp(call.ResponseStream.Current.Welcome.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.FromSeconds(5));
             onWelcome();
             NodeSessionLog.Attached(logger, interval);
             heartbeats = HeartbeatsAsync(outbound.Writer, connection.NodeId, interval, session.Token);
 
-            while (await call.ResponseStream.MoveNextAsync(session.Token))
+            while (await call.ResponseStream.MoveNext(session.Token))
             {
                 if (call.ResponseStream.Current.BodyCase == HubMessage.BodyOneofCase.Command)
                     await outbound.Writer.WriteAsync(new NodeMessage { Result = Answer(call.ResponseStream.Current.Command) }, session.Token);
@@ -175,7 +176,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
     {
         var status = call.GetStatus();
         return status.StatusCode == StatusCode.OK
-            ? new RpcException(StatusCode.Unavailable, "the hub ended the session")
+            ? new RpcException(new Status(StatusCode.Unavailable, "the hub ended the session"))
             : new RpcException(status);
     }
 

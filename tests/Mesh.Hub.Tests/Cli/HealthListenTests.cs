@@ -1,7 +1,7 @@
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
-using Mesh.Rpc;
-using Mesh.Rpc.Health;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Health.V1;
 
 namespace Mesh.Hub.Tests.Cli;
@@ -32,12 +32,12 @@ public sealed class HealthListenTests : IDisposable
         var line = await hub.WaitForLineAsync("mesh hub health: ", TimeSpan.FromSeconds(30));
         var health = new Uri(line["mesh hub health: ".Length..].Split(' ')[0]);
 
-        using var channel = new RpcChannel(health);
-        var reply = await channel.UnaryAsync(RpcHealthService.CheckMethod, new HealthCheckRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10)));
+        using var channel = GrpcChannel.ForAddress(health);
+        var reply = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), GrpcTestClients.WithTimeout(TimeSpan.FromSeconds(10)));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
 
         var other = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(Core.Protocol.JoinMethods.Discover, new Core.Protocol.DiscoverRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10))));
+            channel.Join().DiscoverAsync(new Core.Protocol.DiscoverRequest(), GrpcTestClients.WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync);
         Assert.Equal(StatusCode.Unimplemented, other.StatusCode);
 
         hub.Terminate();

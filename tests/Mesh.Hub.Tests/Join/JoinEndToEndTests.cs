@@ -78,11 +78,11 @@ public sealed class JoinEndToEndTests : IDisposable
         // A new TLS handshake with the node's certificate is refused too, and the hub says why.
         var identity = new Node.Identity.NodeIdentityFiles(certs).Load();
         using (identity)
-        using (var channel = new Rpc.RpcChannel(new Uri(grpc), new Rpc.RpcChannelOptions { RootCertificates = [identity.Ca], ClientCertificate = identity.Certificate }))
+        using (var channel = GrpcTestClients.Channel(new Uri(grpc), identity.Ca, identity.Certificate))
         {
-            var refused = await Assert.ThrowsAsync<Rpc.RpcException>(() =>
-                channel.UnaryAsync(Core.Protocol.JoinMethods.Whoami, new Core.Protocol.WhoamiRequest(), Rpc.CallOptions.WithTimeout(TimeSpan.FromSeconds(10))));
-            Assert.Equal(Rpc.StatusCode.Unavailable, refused.StatusCode);
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+                channel.Join().WhoamiAsync(new Core.Protocol.WhoamiRequest(), GrpcTestClients.WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync);
+            Assert.Equal(Grpc.Core.StatusCode.Unavailable, refused.StatusCode);
         }
 
         await hub.WaitForTextAsync("certificate revoked (serial", TimeSpan.FromSeconds(10));

@@ -4,7 +4,8 @@ using Mesh.Core.Protocol;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Mesh.Hub.Tests.Support;
 
 namespace Mesh.Hub.Tests.Join;
@@ -15,9 +16,8 @@ internal static class JoinTestHelpers
     public static async Task<EnrollResponse> EnrollRawAsync(TestHub hub, string token, string nodeId, string csrPem)
     {
         using var connection = HubConnection.ForEnrollment(hub.InternalUrl, HubTrust.FromCa(hub.Identity.Authority.Certificate, TimeProvider.System), nodeId, TimeProvider.System);
-        return await connection.Channel.UnaryAsync(JoinMethods.Enroll,
-            new EnrollRequest { Token = token, NodeId = nodeId, CsrPem = csrPem, Facts = new SystemFacts { Hostname = "test" } },
-            connection.Call(TimeSpan.FromSeconds(20), CancellationToken.None));
+        return await connection.Channel.Join().EnrollAsync(new EnrollRequest { Token = token, NodeId = nodeId, CsrPem = csrPem, Facts = new SystemFacts { Hostname = "test" } },
+            connection.Call(TimeSpan.FromSeconds(20), CancellationToken.None)).ResponseAsync;
     }
 
     public static async Task<(MeshConfig Config, NodeIdentityFiles Files)> EnrollNodeAsync(TestHub hub, string nodeId, string? token = null, string mode = "mtls")
@@ -30,7 +30,7 @@ internal static class JoinTestHelpers
     }
 
     public static async Task<WhoamiResponse> WhoamiAsync(IHubConnection connection) =>
-        await connection.Channel.UnaryAsync(JoinMethods.Whoami, new WhoamiRequest(), connection.Call(TimeSpan.FromSeconds(20), CancellationToken.None));
+        await connection.Channel.Join().WhoamiAsync(new WhoamiRequest(), connection.Call(TimeSpan.FromSeconds(20), CancellationToken.None)).ResponseAsync;
 
     /// <summary>A CSR for <paramref name="nodeId"/> with no extra names, as a node makes it.</summary>
     public static string Csr(string nodeId)

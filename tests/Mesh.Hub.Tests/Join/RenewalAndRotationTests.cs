@@ -4,7 +4,8 @@ using Mesh.Hub.Tests.Support;
 using Mesh.Node;
 using Mesh.Node.Connection;
 using Mesh.Node.Join;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Mesh.Hub.Tests.Join.JoinTestHelpers;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Mesh.Hub.Tests.Support;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using static Mesh.Hub.Tests.Join.JoinTestHelpers;
 
 namespace Mesh.Hub.Tests.Join;

@@ -61,11 +61,11 @@ public sealed class MailboxAdminApiTests
         Assert.Equal("bob", inbox.GetProperty("messages")[1].GetProperty("from").GetString());
 
         using var channel = hub.Channel();
-        var review = await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.PermissionRequest, new Mesh.Core.Protocol.PermissionRequestRequest
+        var review = await channel.Mailbox().PermissionRequestAsync(new Mesh.Core.Protocol.PermissionRequestRequest
         {
             Title = "deploy?",
             Options = { new Mesh.Core.Protocol.PermissionOption { Id = "yes", Label = "Yes" } },
-        }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        }, MailboxTestHub.Bearer(hub.ActorToken("alice"))).ResponseAsync;
         var pending = await hub.GetJsonAsync("/api/admin/reviews");
         Assert.Equal(["bob"], pending.GetProperty("reviews")[0].GetProperty("reviewers").EnumerateArray().Select(r => r.GetString()!).ToArray());
         Assert.Equal(HttpStatusCode.BadRequest, (await hub.Admin.PostAsync(url($"/api/admin/reviews/{review.Id}/respond"), Json("""{"option_id":"no"}"""))).StatusCode);
@@ -74,7 +74,7 @@ public sealed class MailboxAdminApiTests
         Assert.Equal(HttpStatusCode.Conflict, (await hub.Admin.PostAsync(url($"/api/admin/reviews/{review.Id}/respond"), Json("""{"outcome":"cancelled"}"""))).StatusCode);
         Assert.Equal(0, (await hub.GetJsonAsync("/api/admin/reviews")).GetProperty("reviews").GetArrayLength());
 
-        await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.TimeTriggerSet, new Mesh.Core.Protocol.TimeTriggerSetRequest { Cron = "0 0 1 1 *", Message = "new year" }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        await channel.Mailbox().TimeTriggerSetAsync(new Mesh.Core.Protocol.TimeTriggerSetRequest { Cron = "0 0 1 1 *", Message = "new year" }, MailboxTestHub.Bearer(hub.ActorToken("alice"))).ResponseAsync;
         var triggers = await hub.GetJsonAsync("/api/admin/triggers");
         Assert.Equal("0 0 1 1 *", triggers.GetProperty("triggers")[0].GetProperty("cron").GetString());
     }
@@ -95,20 +95,20 @@ public sealed class MailboxAdminApiTests
         }
 
         using var channel = hub.Channel();
-        await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.Ack, new Mesh.Core.Protocol.AckRequest { MessageIds = { first } }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
-        var trigger = await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.TimeTriggerSet, new Mesh.Core.Protocol.TimeTriggerSetRequest { DelaySeconds = 3600, Message = "later" }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
-        await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.TimeTriggerCancel, new Mesh.Core.Protocol.TimeTriggerCancelRequest { TriggerId = trigger.Id }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        await channel.Mailbox().AckAsync(new Mesh.Core.Protocol.AckRequest { MessageIds = { first } }, MailboxTestHub.Bearer(hub.ActorToken("alice"))).ResponseAsync;
+        var trigger = await channel.Mailbox().TimeTriggerSetAsync(new Mesh.Core.Protocol.TimeTriggerSetRequest { DelaySeconds = 3600, Message = "later" }, MailboxTestHub.Bearer(hub.ActorToken("alice"))).ResponseAsync;
+        await channel.Mailbox().TimeTriggerCancelAsync(new Mesh.Core.Protocol.TimeTriggerCancelRequest { TriggerId = trigger.Id }, MailboxTestHub.Bearer(hub.ActorToken("alice"))).ResponseAsync;
 
         var pendingOnly = await hub.GetJsonAsync("/api/admin/actors/alice/messages");
         var withDelivered = await hub.GetJsonAsync("/api/admin/actors/alice/messages?include_delivered=true");
         var afterFirst = await hub.GetJsonAsync($"/api/admin/actors/alice/messages?include_delivered=true&after_id={first}");
 
         // Reviews after the inbox reads: cancelling one notifies the asker with a message of its own.
-        var review = await channel.UnaryAsync(Mesh.Core.Protocol.MailboxMethods.PermissionRequest, new Mesh.Core.Protocol.PermissionRequestRequest
+        var review = await channel.Mailbox().PermissionRequestAsync(new Mesh.Core.Protocol.PermissionRequestRequest
         {
             Title = "deploy?",
             Options = { new Mesh.Core.Protocol.PermissionOption { Id = "yes", Label = "Yes" } },
-        }, MailboxTestHub.Bearer(hub.ActorToken("alice")));
+        }, MailboxTestHub.Bearer(hub.ActorToken("alice"))).ResponseAsync;
         await hub.Admin.PostAsync(url($"/api/admin/reviews/{review.Id}/respond"), Json("""{"outcome":"cancelled"}"""));
         var openReviews = await hub.GetJsonAsync("/api/admin/reviews");
         var allReviews = await hub.GetJsonAsync("/api/admin/reviews?include_closed=true");

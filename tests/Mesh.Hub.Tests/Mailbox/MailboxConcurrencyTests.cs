@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Tests.Mailbox.Support;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using static Mesh.Hub.Tests.Mailbox.Support.MailboxTestHub;
 
 namespace Mesh.Hub.Tests.Mailbox;
@@ -42,13 +43,13 @@ public sealed class MailboxConcurrencyTests
                 var key = $"s{s:00}-{i:0000}";
                 var to = $"inbox-{(s + i) % Recipients}";
                 var request = new SendRequest { ToActorId = to, Payload = $"{key}->{to}", IdempotencyKey = key };
-                var response = await channel.UnaryAsync(MailboxMethods.Send, request, Bearer(token, TimeSpan.FromSeconds(60), stop.Token));
+                var response = await channel.Mailbox().SendAsync(request, Bearer(token, TimeSpan.FromSeconds(60), stop.Token)).ResponseAsync;
                 Assert.False(response.Duplicate);
                 Assert.True(sentIds.TryAdd(key, response.MessageId));
                 if (i % 100 == 0)
                 {
                     // A client retry after a lost answer: same key, same id, nothing stored.
-                    var retry = await channel.UnaryAsync(MailboxMethods.Send, request, Bearer(token, TimeSpan.FromSeconds(60), stop.Token));
+                    var retry = await channel.Mailbox().SendAsync(request, Bearer(token, TimeSpan.FromSeconds(60), stop.Token)).ResponseAsync;
                     Assert.True(retry.Duplicate);
                     Assert.Equal(response.MessageId, retry.MessageId);
                 }
@@ -70,14 +71,14 @@ public sealed class MailboxConcurrencyTests
 
         for (var r = 0; r < Recipients; r++)
         {
-            var inbox = await channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest { ActorId = $"inbox-{r}" }, Bearer(hub.RootToken()));
+            var inbox = await channel.Mailbox().InboxAsync(new InboxRequest { ActorId = $"inbox-{r}" }, Bearer(hub.RootToken())).ResponseAsync;
             Assert.Equal(0ul, inbox.PendingCount);
         }
     }
 
     private static async Task ReadAndAckAsync(
         MailboxTestHub hub,
-        RpcChannel channel,
+        GrpcChannel channel,
         string actor,
         int expected,
         ConcurrentDictionary<ulong, (string, string)> received,
@@ -94,7 +95,7 @@ public sealed class MailboxConcurrencyTests
                 batch.Clear();
                 while (batch.Count < 500 && toAck.Reader.TryRead(out var id))
                     batch.Add(id);
-                var acked = await channel.UnaryAsync(MailboxMethods.Ack, new AckRequest { MessageIds = { batch } }, Bearer(token, TimeSpan.FromSeconds(60), cancellationToken));
+                var acked = await channel.Mailbox().AckAsync(new AckRequest { MessageIds = { batch } }, Bearer(token, TimeSpan.FromSeconds(60), cancellationToken)).ResponseAsync;
                 Assert.Equal((uint)batch.Count, acked.Acked);
             }
         }, cancellationToken);
@@ -104,9 +105,9 @@ public sealed class MailboxConcurrencyTests
         while (count < expected)
         {
             // Resume after the last id if the stream ends early (it should not).
-            using var watch = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest { AfterId = last },
-                new CallOptions(new Metadata().Add("authorization", "Bearer " + token), null, cancellationToken));
-            while (count < expected && await watch.ResponseStream.MoveNextAsync(cancellationToken))
+            using var watch = channel.Mailbox().Watch(new WatchRequest { AfterId = last },
+                new CallOptions(new Metadata { { "authorization", "Bearer " + token } }, null, cancellationToken));
+            while (count < expected && await watch.ResponseStream.MoveNext(cancellationToken))
             {
                 var message = watch.ResponseStream.Current;
                 Assert.Equal(actor, message.ToActorId);

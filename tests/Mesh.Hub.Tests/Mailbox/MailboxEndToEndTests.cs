@@ -1,6 +1,7 @@
 using Mesh.Core.Protocol;
 using Mesh.Hub.Tests.Mailbox.Support;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using static Mesh.Hub.Tests.Mailbox.Support.MailboxTestHub;
 
 namespace Mesh.Hub.Tests.Mailbox;
@@ -18,9 +19,9 @@ public sealed class MailboxEndToEndTests
         var past = new ManualClock(DateTimeOffset.UtcNow.AddHours(-2));
         using var channel = hub.Channel();
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest(), Bearer(hub.ActorToken("alice", TimeSpan.FromMinutes(1), past))));
+            channel.Mailbox().InboxAsync(new InboxRequest(), Bearer(hub.ActorToken("alice", TimeSpan.FromMinutes(1), past))).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
-        var fresh = await channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest(), Bearer(hub.ActorToken("alice")));
+        var fresh = await channel.Mailbox().InboxAsync(new InboxRequest(), Bearer(hub.ActorToken("alice"))).ResponseAsync;
         Assert.Empty(fresh.Messages);
     }
 
@@ -31,11 +32,11 @@ public sealed class MailboxEndToEndTests
         await hub.CreateActorAsync("alice");
         await hub.CreateActorAsync("bob");
         using var channel = hub.Channel();
-        await channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "bob", Payload = "secret" }, Bearer(hub.ActorToken("alice")));
+        await channel.Mailbox().SendAsync(new SendRequest { ToActorId = "bob", Payload = "secret" }, Bearer(hub.ActorToken("alice"))).ResponseAsync;
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest { ActorId = "bob" }, Bearer(hub.ActorToken("alice"))));
+            channel.Mailbox().InboxAsync(new InboxRequest { ActorId = "bob" }, Bearer(hub.ActorToken("alice"))).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
-        var asRoot = await channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest { ActorId = "bob" }, Bearer(hub.RootToken()));
+        var asRoot = await channel.Mailbox().InboxAsync(new InboxRequest { ActorId = "bob" }, Bearer(hub.RootToken())).ResponseAsync;
         Assert.Equal("secret", Assert.Single(asRoot.Messages).Payload);
     }
 
@@ -46,10 +47,10 @@ public sealed class MailboxEndToEndTests
         await hub.CreateActorAsync("worker", placement: "node-a");
         await hub.CreateActorAsync("other");
         using var channel = hub.Channel();
-        var ok = await channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "other", Payload = "hi" }, Bearer(hub.NodeSignedActorToken("node-a", "worker")));
+        var ok = await channel.Mailbox().SendAsync(new SendRequest { ToActorId = "other", Payload = "hi" }, Bearer(hub.NodeSignedActorToken("node-a", "worker"))).ResponseAsync;
         Assert.False(ok.Duplicate);
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "other", Payload = "hi" }, Bearer(hub.NodeSignedActorToken("node-b", "worker"))));
+            channel.Mailbox().SendAsync(new SendRequest { ToActorId = "other", Payload = "hi" }, Bearer(hub.NodeSignedActorToken("node-b", "worker"))).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
@@ -60,10 +61,10 @@ public sealed class MailboxEndToEndTests
         await hub.CreateActorAsync("alice");
         using var channel = hub.Channel();
         var token = Bearer(hub.ActorToken("alice"));
-        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "ghost", Payload = "x" }, token))).StatusCode);
-        Assert.Equal(StatusCode.ResourceExhausted, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "alice", Payload = new string('x', 1025) }, token))).StatusCode);
-        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.TimeTriggerSet, new TimeTriggerSetRequest { Cron = "x", Message = "m" }, token))).StatusCode);
-        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Ack, new AckRequest { MessageIds = { 77 } }, token))).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => channel.Mailbox().SendAsync(new SendRequest { ToActorId = "ghost", Payload = "x" }, token).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.ResourceExhausted, (await Assert.ThrowsAsync<RpcException>(() => channel.Mailbox().SendAsync(new SendRequest { ToActorId = "alice", Payload = new string('x', 1025) }, token).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => channel.Mailbox().TimeTriggerSetAsync(new TimeTriggerSetRequest { Cron = "x", Message = "m" }, token).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => channel.Mailbox().AckAsync(new AckRequest { MessageIds = { 77 } }, token).ResponseAsync)).StatusCode);
     }
 
     [Theory]
@@ -87,13 +88,13 @@ public sealed class MailboxEndToEndTests
         await hub.CreateActorAsync("bob");
         using var channel = hub.Channel();
         using var stop = new CancellationTokenSource(Timeout);
-        using var watch = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("bob")), null, stop.Token));
+        using var watch = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(new Metadata { { "authorization", "Bearer " + hub.ActorToken("bob") } }, null, stop.Token));
         await watch.ResponseHeadersAsync.WaitAsync(Timeout);
         var sent = new List<ulong>();
         for (var i = 0; i < 10; i++)
-            sent.Add((await channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "bob", Payload = "m" + i }, Bearer(hub.ActorToken("alice")))).MessageId);
+            sent.Add((await channel.Mailbox().SendAsync(new SendRequest { ToActorId = "bob", Payload = "m" + i }, Bearer(hub.ActorToken("alice"))).ResponseAsync).MessageId);
         var received = new List<ulong>();
-        while (received.Count < 10 && await watch.ResponseStream.MoveNextAsync(stop.Token))
+        while (received.Count < 10 && await watch.ResponseStream.MoveNext(stop.Token))
             received.Add(watch.ResponseStream.Current.Id);
         Assert.Equal(sent, received);
     }
@@ -105,9 +106,9 @@ public sealed class MailboxEndToEndTests
         await hub.CreateActorAsync("bob");
         using var channel = hub.Channel();
         using var stop = new CancellationTokenSource(Timeout);
-        using var watch = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("bob")), null, stop.Token));
+        using var watch = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(new Metadata { { "authorization", "Bearer " + hub.ActorToken("bob") } }, null, stop.Token));
         await watch.ResponseHeadersAsync.WaitAsync(Timeout);
-        var next = watch.ResponseStream.MoveNextAsync(stop.Token).AsTask();
+        var next = watch.ResponseStream.MoveNext(stop.Token);
         await hub.StopAsync();
         var error = await Assert.ThrowsAsync<RpcException>(() => next);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
@@ -124,17 +125,17 @@ public sealed class MailboxEndToEndTests
         using (var channel = hub.Channel())
         {
             var token = Bearer(hub.ActorToken("alice"));
-            var sends = Enumerable.Range(0, 200).Select(i => channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "bob", Payload = "m" + i, IdempotencyKey = "k" + i }, token));
+            var sends = Enumerable.Range(0, 200).Select(i => channel.Mailbox().SendAsync(new SendRequest { ToActorId = "bob", Payload = "m" + i, IdempotencyKey = "k" + i }, token).ResponseAsync);
             foreach (var response in await Task.WhenAll(sends))
                 sent.Add(response.MessageId);
         }
 
         await hub.RestartAsync();
         using var after = hub.Channel();
-        var inbox = await after.UnaryAsync(MailboxMethods.Inbox, new InboxRequest { Limit = 1000 }, Bearer(hub.ActorToken("bob")));
+        var inbox = await after.Mailbox().InboxAsync(new InboxRequest { Limit = 1000 }, Bearer(hub.ActorToken("bob"))).ResponseAsync;
         Assert.Equal(200ul, inbox.PendingCount);
         Assert.True(sent.SetEquals(inbox.Messages.Select(m => m.Id)));
-        var again = await after.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "bob", Payload = "again", IdempotencyKey = "k7" }, Bearer(hub.ActorToken("alice")));
+        var again = await after.Mailbox().SendAsync(new SendRequest { ToActorId = "bob", Payload = "again", IdempotencyKey = "k7" }, Bearer(hub.ActorToken("alice"))).ResponseAsync;
         Assert.True(again.Duplicate);
     }
 
@@ -145,7 +146,7 @@ public sealed class MailboxEndToEndTests
         await hub.CreateActorAsync("bob");
         TimeTrigger trigger;
         using (var channel = hub.Channel())
-            trigger = await channel.UnaryAsync(MailboxMethods.TimeTriggerSet, new TimeTriggerSetRequest { DelaySeconds = 2, Message = "wake up" }, Bearer(hub.ActorToken("bob")));
+            trigger = await channel.Mailbox().TimeTriggerSetAsync(new TimeTriggerSetRequest { DelaySeconds = 2, Message = "wake up" }, Bearer(hub.ActorToken("bob"))).ResponseAsync;
         await hub.StopAsync();
         var due = DateTimeOffset.FromUnixTimeMilliseconds(trigger.NextDueUnixMs);
         while (DateTimeOffset.UtcNow < due.AddSeconds(1))
@@ -155,15 +156,15 @@ public sealed class MailboxEndToEndTests
         using (var channel = hub.Channel())
         {
             var token = Bearer(hub.ActorToken("bob"));
-            var inbox = await WaitForAsync(() => channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest(), token), r => r.Messages.Count > 0);
+            var inbox = await WaitForAsync(() => channel.Mailbox().InboxAsync(new InboxRequest(), token).ResponseAsync, r => r.Messages.Count > 0);
             Assert.Equal("wake up", Assert.Single(inbox.Messages).Payload);
         }
 
         await hub.RestartAsync();
         using var last = hub.Channel();
-        var final = await last.UnaryAsync(MailboxMethods.Inbox, new InboxRequest { IncludeDelivered = true }, Bearer(hub.ActorToken("bob")));
+        var final = await last.Mailbox().InboxAsync(new InboxRequest { IncludeDelivered = true }, Bearer(hub.ActorToken("bob"))).ResponseAsync;
         Assert.Single(final.Messages);
-        var list = await last.UnaryAsync(MailboxMethods.TimeTriggerList, new TimeTriggerListRequest { IncludeInactive = true }, Bearer(hub.ActorToken("bob")));
+        var list = await last.Mailbox().TimeTriggerListAsync(new TimeTriggerListRequest { IncludeInactive = true }, Bearer(hub.ActorToken("bob"))).ResponseAsync;
         var stored = Assert.Single(list.Triggers);
         Assert.Equal("done", stored.Status);
         Assert.Equal(1u, stored.FireCount);

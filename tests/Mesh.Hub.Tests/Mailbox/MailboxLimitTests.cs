@@ -2,7 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Tests.Mailbox.Support;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using static Mesh.Hub.Tests.Mailbox.Support.MailboxTestHub;
 
 namespace Mesh.Hub.Tests.Mailbox;
@@ -19,21 +20,21 @@ public sealed class MailboxLimitTests
         await hub.CreateActorAsync("bob");
         using var channel = hub.Channel();
         using var stop = new CancellationTokenSource(Timeout);
-        var token = new Metadata().Add("authorization", "Bearer " + hub.ActorToken("bob"));
+        var token = new Metadata { { "authorization", "Bearer " + hub.ActorToken("bob") } };
         var open = new List<AsyncServerStreamingCall<MailboxMessage>>();
         try
         {
             for (var i = 0; i < 16; i++)
             {
-                var watch = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(token, null, stop.Token));
+                var watch = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(token, null, stop.Token));
                 await watch.ResponseHeadersAsync.WaitAsync(Timeout);
                 open.Add(watch);
             }
 
             using var refusedStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             refusedStop.CancelAfter(TimeSpan.FromSeconds(5));
-            using var extra = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(token, null, refusedStop.Token));
-            var error = await Assert.ThrowsAsync<RpcException>(() => extra.ResponseStream.MoveNextAsync(refusedStop.Token).AsTask());
+            using var extra = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(token, null, refusedStop.Token));
+            var error = await Assert.ThrowsAsync<RpcException>(() => extra.ResponseStream.MoveNext(refusedStop.Token));
             Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
             Assert.Contains("16 Watch streams", error.Status.Detail, StringComparison.Ordinal);
 
@@ -58,12 +59,12 @@ public sealed class MailboxLimitTests
             await hub.CreateActorAsync(actor);
         using var channel = hub.Channel();
         using var stop = new CancellationTokenSource(Timeout);
-        using var first = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("a1")), null, stop.Token));
-        using var second = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("a2")), null, stop.Token));
+        using var first = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(new Metadata { { "authorization", "Bearer " + hub.ActorToken("a1") } }, null, stop.Token));
+        using var second = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(new Metadata { { "authorization", "Bearer " + hub.ActorToken("a2") } }, null, stop.Token));
         await Task.WhenAll(first.ResponseHeadersAsync, second.ResponseHeadersAsync).WaitAsync(Timeout);
 
-        using var third = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(new Metadata().Add("authorization", "Bearer " + hub.ActorToken("a3")), null, stop.Token));
-        var error = await Assert.ThrowsAsync<RpcException>(() => third.ResponseStream.MoveNextAsync(stop.Token).AsTask());
+        using var third = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(new Metadata { { "authorization", "Bearer " + hub.ActorToken("a3") } }, null, stop.Token));
+        var error = await Assert.ThrowsAsync<RpcException>(() => third.ResponseStream.MoveNext(stop.Token));
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Contains("[mailbox] max_watch_streams", error.Status.Detail, StringComparison.Ordinal);
@@ -78,9 +79,9 @@ public sealed class MailboxLimitTests
         await using var hub = await StartAsync();
         await hub.CreateActorAsync("bob");
         using var channel = hub.Channel();
-        await channel.UnaryAsync(MailboxMethods.Send, new SendRequest { ToActorId = "bob", Payload = "m" }, Bearer(hub.RootToken()));
+        await channel.Mailbox().SendAsync(new SendRequest { ToActorId = "bob", Payload = "m" }, Bearer(hub.RootToken())).ResponseAsync;
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest { Limit = limit }, Bearer(hub.ActorToken("bob"))));
+        var error = await Assert.ThrowsAsync<RpcException>(() => channel.Mailbox().InboxAsync(new InboxRequest { Limit = limit }, Bearer(hub.ActorToken("bob"))).ResponseAsync);
         var rest = await hub.Admin.GetAsync(new Uri(hub.WebUrl, $"/api/admin/actors/bob/messages?limit={limit}"));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
@@ -90,12 +91,12 @@ public sealed class MailboxLimitTests
     }
 
     /// <summary>A place frees when the hub sees the stream end, a moment after the client drops it: retry while refused.</summary>
-    private static async Task<AsyncServerStreamingCall<MailboxMessage>> WaitForWatchAsync(RpcChannel channel, Metadata token, CancellationToken cancellationToken)
+    private static async Task<AsyncServerStreamingCall<MailboxMessage>> WaitForWatchAsync(GrpcChannel channel, Metadata token, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var watch = channel.ServerStreaming(MailboxMethods.Watch, new WatchRequest(), new CallOptions(token, null, cancellationToken));
-            var next = watch.ResponseStream.MoveNextAsync(cancellationToken).AsTask();
+            var watch = channel.Mailbox().Watch(new WatchRequest(), new CallOptions(token, null, cancellationToken));
+            var next = watch.ResponseStream.MoveNext(cancellationToken);
             if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken)) != next)
                 return watch; // open and waiting for messages: accepted
             var refused = await Assert.ThrowsAsync<RpcException>(() => next);

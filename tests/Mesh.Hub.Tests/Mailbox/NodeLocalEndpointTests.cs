@@ -2,8 +2,8 @@ using Mesh.ActorCli.Tests.Support;
 using Grpc.Health.V1;
 using Mesh.Core.Protocol;
 using Mesh.Core.Tests;
-using Mesh.Rpc;
-using Mesh.Rpc.Health;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Mesh.Hub.Tests.Mailbox;
 
@@ -80,17 +80,17 @@ public sealed class NodeLocalEndpointTests : IDisposable
         await using var cluster = new NodeLocalEndpointCluster(_dir);
         await cluster.StartHubAsync();
         var url = await cluster.JoinNodeAsync("n1");
-        using var channel = new RpcChannel(new Uri(url));
+        using var channel = GrpcChannel.ForAddress(url);
 
-        var none = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest(), CallOptions.WithTimeout(Timeout)));
+        var none = await Assert.ThrowsAsync<RpcException>(() => channel.Mailbox().InboxAsync(new InboxRequest(), GrpcTestClients.WithTimeout(Timeout)).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
         Assert.Contains("no token", none.Status.Detail, StringComparison.Ordinal);
-        var basic = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(MailboxMethods.Inbox, new InboxRequest(), CallOptions.WithTimeout(Timeout, new Metadata().Add("authorization", "Basic abc"))));
+        var basic = await Assert.ThrowsAsync<RpcException>(() => channel.Mailbox().InboxAsync(new InboxRequest(), GrpcTestClients.WithTimeout(Timeout, new Metadata { { "authorization", "Basic abc" } })).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, basic.StatusCode);
 
-        var health = await channel.UnaryAsync(RpcHealthService.CheckMethod, new HealthCheckRequest(), CallOptions.WithTimeout(Timeout));
+        var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), GrpcTestClients.WithTimeout(Timeout));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        var join = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(JoinMethods.Whoami, new WhoamiRequest(), CallOptions.WithTimeout(Timeout)));
+        var join = await Assert.ThrowsAsync<RpcException>(() => channel.Join().WhoamiAsync(new WhoamiRequest(), GrpcTestClients.WithTimeout(Timeout)).ResponseAsync);
         Assert.Equal(StatusCode.Unimplemented, join.StatusCode);
     }
 

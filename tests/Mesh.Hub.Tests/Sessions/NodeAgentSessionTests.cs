@@ -54,6 +54,20 @@ public sealed class NodeAgentSessionTests
         hub.Directory.Dispose();
     }
 
+    [Fact]
+    public async Task NodeAgent_CertificateRefusedInTheHandshake_StopsSayingTheHubRejectedIt()
+    {
+        await using var hub = await TestHub.StartAsync();
+        await Join.JoinTestHelpers.EnrollNodeAsync(hub, "gone");
+        Assert.Equal(HttpStatusCode.NoContent, (await hub.Admin.DeleteAsync("/api/admin/agent-nodes/gone")).StatusCode);
+        var agent = new NodeAgent(hub.NodeConfig("gone", token: null), TimeProvider.System, NullLogger<NodeAgent>.Instance, TextWriter.Null);
+
+        var stopped = await Assert.ThrowsAsync<Node.Join.NodeStopException>(() => agent.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.StartsWith("the hub rejected this node's certificate (expired, revoked or from another CA)", stopped.Message, StringComparison.Ordinal);
+        hub.Directory.Dispose();
+    }
+
     private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

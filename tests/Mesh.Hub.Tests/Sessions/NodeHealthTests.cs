@@ -4,8 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Mesh.Hub.Tests.Support;
 using Mesh.Pki;
-using Mesh.Rpc;
-using Mesh.Rpc.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -66,8 +64,8 @@ public sealed class NodeHealthTests
     private static async Task<WebApplication> StartNodeGrpcServerAsync(CertificateAuthority ca, Action<X509Certificate2> seen)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddRpc();
-        builder.Services.AddRpcHealth();
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcHealthChecks().AddCheck("node", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         var serverCertificate = ca.IssueServerCertificate(["localhost"]);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
         {
@@ -90,7 +88,7 @@ public sealed class NodeHealthTests
             });
         }));
         var app = builder.Build();
-        app.MapRpcHealth();
+        app.MapGrpcHealthChecksService();
         await app.StartAsync();
         return app;
     }

@@ -6,7 +6,8 @@ using Mesh.Hub.Registry;
 using Mesh.Hub.Tests.Support;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using static Mesh.Hub.Tests.Join.JoinTestHelpers;
 
@@ -48,11 +49,11 @@ public sealed class SessionBadInputTests : IAsyncLifetime
     public async Task HelloWithMarkupInCapabilities_TagsDroppedFactsBounded()
     {
         var a = await ConnectAsync("node-a");
-        using var call = a.Channel.DuplexStreaming(SessionMethods.Attach, a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
+        using var call = a.Channel.Session().Attach(a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
         var facts = new SystemFacts { Hostname = new string('h', 5000), CpuCount = -3, MemoryBytes = -1 };
         facts.Capabilities.AddRange(["gpu", "<script>alert(1)</script>", "docker", "\"><img src=x onerror=alert(1)>", "gpu"]);
         await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = "node-a", Facts = facts } });
-        Assert.True(await call.ResponseStream.MoveNextAsync());
+        Assert.True(await call.ResponseStream.MoveNext());
         var node = Registry.Get("node-a")!;
         Assert.Equal(["gpu", "docker"], node.Record.Capabilities);
         Assert.True(node.Record.Hostname!.Length <= 254);
@@ -64,7 +65,7 @@ public sealed class SessionBadInputTests : IAsyncLifetime
     {
         var a = await ConnectAsync("node-a");
         await ConnectAsync("node-b");
-        using var call = a.Channel.DuplexStreaming(SessionMethods.Attach, a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
+        using var call = a.Channel.Session().Attach(a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
         await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = "node-b" } });
         var status = await EndAsync(call);
         Assert.Equal(StatusCode.PermissionDenied, status.StatusCode);
@@ -75,10 +76,10 @@ public sealed class SessionBadInputTests : IAsyncLifetime
     public async Task FirstMessageNotHello_Rejected()
     {
         var a = await ConnectAsync("node-a");
-        using var call = a.Channel.DuplexStreaming(SessionMethods.Attach, a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
+        using var call = a.Channel.Session().Attach(a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
         await call.RequestStream.WriteAsync(new NodeMessage { Heartbeat = new NodeHeartbeat { NodeId = "node-a" } });
         Assert.Equal(StatusCode.InvalidArgument, (await EndAsync(call)).StatusCode);
-        using var empty = a.Channel.DuplexStreaming(SessionMethods.Attach, a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
+        using var empty = a.Channel.Session().Attach(a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
         await empty.RequestStream.WriteAsync(new NodeMessage());
         Assert.Equal(StatusCode.InvalidArgument, (await EndAsync(empty)).StatusCode);
     }
@@ -151,11 +152,12 @@ public sealed class SessionBadInputTests : IAsyncLifetime
         RpcException? refused = null;
         for (var i = 0; i < 30 && refused is null; i++)
         {
-            using var call = a.Channel.DuplexStreaming(SessionMethods.Attach, a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
-            await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = "node-a" } });
+            using var call = a.Channel.Session().Attach(a.Call(TimeSpan.FromSeconds(30), CancellationToken.None));
             try
             {
-                await call.ResponseStream.MoveNextAsync();
+                // The refusal comes before the hello is read: Grpc.Net.Client reports it on the write or on the read.
+                await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = "node-a" } });
+                await call.ResponseStream.MoveNext();
             }
             catch (RpcException ex)
             {
@@ -204,7 +206,7 @@ public sealed class SessionBadInputTests : IAsyncLifetime
         using var call = await AttachAsync(a);
         var sessions = _hub.Services.GetRequiredService<Mesh.Hub.Sessions.NodeSessionManager>();
         var ping = sessions.PingAsync("node-a", TimeSpan.FromSeconds(10), CancellationToken.None);
-        Assert.True(await call.ResponseStream.MoveNextAsync());
+        Assert.True(await call.ResponseStream.MoveNext());
         var command = call.ResponseStream.Current.Command;
         Assert.Equal(NodeCommand.KindOneofCase.Ping, command.KindCase);
         await call.RequestStream.WriteAsync(new NodeMessage { Result = new CommandResult { CommandId = command.Id, Ok = true, Pong = new PongResult() } });
@@ -227,9 +229,9 @@ public sealed class SessionBadInputTests : IAsyncLifetime
 
     private static async Task<AsyncDuplexStreamingCall<NodeMessage, HubMessage>> AttachAsync(HubConnection connection)
     {
-        var call = connection.Channel.DuplexStreaming(SessionMethods.Attach, connection.Call(TimeSpan.FromMinutes(2), CancellationToken.None));
+        var call = connection.Channel.Session().Attach(connection.Call(TimeSpan.FromMinutes(2), CancellationToken.None));
         await call.RequestStream.WriteAsync(new NodeMessage { Hello = new NodeHello { NodeId = connection.NodeId, Facts = new SystemFacts { CpuCount = 2 } } });
-        Assert.True(await call.ResponseStream.MoveNextAsync());
+        Assert.True(await call.ResponseStream.MoveNext());
         Assert.Equal(HubMessage.BodyOneofCase.Welcome, call.ResponseStream.Current.BodyCase);
         return call;
     }
@@ -239,7 +241,7 @@ public sealed class SessionBadInputTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
-            while (await call.ResponseStream.MoveNextAsync(timeout.Token))
+            while (await call.ResponseStream.MoveNext(timeout.Token))
             {
             }
 

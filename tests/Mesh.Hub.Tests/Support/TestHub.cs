@@ -5,6 +5,7 @@ using Mesh.Core.Configuration;
 using Mesh.Core.Tests;
 using Mesh.Hub.Hosting;
 using Mesh.Hub.InternalApi;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,6 +41,12 @@ public sealed class TestHub : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public HubIdentity Identity => _app.Services.GetRequiredService<HubIdentity>();
+
+    /// <summary>A gRPC channel to the internal listener that trusts the hub CA (no client certificate).</summary>
+    public GrpcChannel Channel() => GrpcTestClients.Channel(InternalUrl, Identity.Authority.Certificate);
+
+    /// <summary>Stops the hub (graceful shutdown: ApplicationStopping first).</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public static async Task<TestHub> StartAsync(string mode = "mtls", string extraToml = "", TimeProvider? time = null, TempDirectory? reuse = null, string securityToml = "")
     {

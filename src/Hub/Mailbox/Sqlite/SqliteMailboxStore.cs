@@ -30,6 +30,9 @@ public sealed partial class SqliteMailboxStore : IMailboxStore, IAsyncDisposable
 
     public event Action<IReadOnlyList<MailboxMessage>>? MessagesCommitted;
 
+    /// <summary>True once <see cref="StartAsync"/> has opened the store (the hub's readiness).</summary>
+    public bool IsOpen => _writer is not null;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_writer is not null)

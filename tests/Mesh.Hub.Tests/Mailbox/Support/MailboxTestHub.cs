@@ -6,7 +6,8 @@ using Mesh.Core.Auth;
 using Mesh.Core.Configuration;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Mesh.Core.Readiness;
 
 namespace Mesh.Hub.Tests.Mailbox.Support;
@@ -22,7 +23,7 @@ public sealed class MailboxTestHub : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private MeshProcess? _process;
 
-    private MailboxTestHub(TempDirectory directory, bool ownsDirectory, string extraToml)
+    private MailboxTestHub(TempDirectory directory, bool ownsDirectory, string extraToml, string mode)
     {
         Directory = directory;
         _ownsDirectory = ownsDirectory;
@@ -34,7 +35,7 @@ public sealed class MailboxTestHub : IAsyncDisposable
             [internal_grpc]
             listen = "127.0.0.1:0"
             [internal_grpc.security]
-            mode = "tls"
+            mode = "{mode}"
             cert_dir = "hub-certs"
             [admin]
             api_token = "{ApiToken}"
@@ -61,9 +62,9 @@ public sealed class MailboxTestHub : IAsyncDisposable
 
     public string StandardOutput => _process?.StandardOutput ?? string.Empty;
 
-    public static async Task<MailboxTestHub> StartAsync(string extraToml = "", TempDirectory? directory = null)
+    public static async Task<MailboxTestHub> StartAsync(string extraToml = "", TempDirectory? directory = null, string mode = "tls")
     {
-        var hub = new MailboxTestHub(directory ?? new TempDirectory(), directory is null, extraToml);
+        var hub = new MailboxTestHub(directory ?? new TempDirectory(), directory is null, extraToml, mode);
         await hub.LaunchAsync();
         return hub;
     }
@@ -128,10 +129,10 @@ public sealed class MailboxTestHub : IAsyncDisposable
         return roots;
     }
 
-    public RpcChannel Channel() => new(GrpcUrl, new RpcChannelOptions { RootCertificates = CaCertificates() });
+    public GrpcChannel Channel() => GrpcTestClients.Channel(GrpcUrl, CaCertificates()[0]);
 
     public static CallOptions Bearer(string token, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallOptions.WithTimeout(timeout ?? TimeSpan.FromSeconds(30), new Metadata().Add("authorization", "Bearer " + token), cancellationToken);
+        GrpcTestClients.WithTimeout(timeout ?? TimeSpan.FromSeconds(30), new Metadata { { "authorization", "Bearer " + token } }, cancellationToken);
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {

@@ -2,9 +2,11 @@ using System.Net;
 using Mesh.Core.Auth;
 using Mesh.Node.Connection;
 using Mesh.Node.Mailbox;
-using Mesh.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,9 +42,10 @@ public sealed class RelayHost : IAsyncDisposable
             TimeProvider.System, NullLogger<MailboxRelay>.Instance);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseRpcPlaintext()));
+        builder.Services.AddMailboxRelay(relay);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         var app = builder.Build();
-        app.MapRpcService(relay.Definition);
+        app.MapMailboxRelay();
         await app.StartAsync();
         var address = app.Urls.First();
         return new RelayHost(app, relay, outbox, new Uri(address.Replace("https://", "http://", StringComparison.Ordinal)));
@@ -61,12 +64,12 @@ public sealed class RelayHost : IAsyncDisposable
     {
         private readonly CallTokenIssuer _issuer = new(hub.Config.InternalGrpc.Auth.Issuer, hub.Config.InternalGrpc.Auth.Audience);
 
-        public RpcChannel Channel { get; } = hub.Channel();
+        public ChannelBase Channel { get; } = hub.Channel();
 
         public string NodeId => nodeId;
 
         public CallOptions Call(TimeSpan timeout, CancellationToken cancellationToken) =>
-            CallOptions.WithTimeout(timeout, new Metadata().Add("authorization", "Bearer " + hub.NodeToken(nodeId)), cancellationToken);
+            GrpcTestClients.WithTimeout(timeout, new Metadata { { "authorization", "Bearer " + hub.NodeToken(nodeId) } }, cancellationToken);
 
         public string MintActorToken(string actorId, TimeSpan lifetime) =>
             _issuer.MintWithNodeKey(hub.Keys.DeriveNodeKey(nodeId), nodeId, CallerScope.Actor, actorId, lifetime);

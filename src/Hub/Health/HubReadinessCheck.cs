@@ -1,0 +1,28 @@
+using Mesh.Hub.InternalApi;
+using Mesh.Hub.Mailbox.Sqlite;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Mesh.Hub.Health;
+
+/// <summary>
+/// The hub serves (grpc.health.v1 SERVING) once its store is open and its CA is loaded and valid, and stops serving
+/// as soon as it begins to shut down.
+/// </summary>
+internal sealed class HubReadinessCheck(SqliteMailboxStore store, HubIdentity identity, TimeProvider time, IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Check());
+
+    private HealthCheckResult Check()
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+            return HealthCheckResult.Unhealthy("the hub is shutting down");
+        if (!store.IsOpen)
+            return HealthCheckResult.Unhealthy("the store is not open yet");
+        var ca = identity.Authority.Certificate;
+        var now = time.GetUtcNow();
+        if (now < ca.NotBefore.ToUniversalTime() || now > ca.NotAfter.ToUniversalTime())
+            return HealthCheckResult.Unhealthy($"the hub CA is not valid now (valid {ca.NotBefore.ToUniversalTime():O} to {ca.NotAfter.ToUniversalTime():O})");
+        return HealthCheckResult.Healthy();
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Mesh.Hub.InternalApi;
+
+/// <summary>
+/// The plaintext h2c listener of [internal_grpc] health_listen: it serves <c>grpc.health.v1.Health</c> only, for
+/// probes (Kubernetes gRPC probes) that cannot present client certificates. Other gRPC methods get UNIMPLEMENTED,
+/// anything else 404.
+/// </summary>
+internal static class HealthOnlyListener
+{
+    private const string ConnectionItemKey = "Mesh.Hub.HealthOnly";
+    private static readonly object Marker = new();
+
+    public static void ListenHealthOnly(this KestrelServerOptions kestrel, IPEndPoint endpoint, Action<ListenOptions>? configure)
+    {
+        kestrel.Listen(endpoint, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.Use(next => connection =>
+            {
+                connection.Items[ConnectionItemKey] = Marker;
+                return next(connection);
+            });
+            configure?.Invoke(listen);
+        });
+    }
+
+    public static bool IsHealthOnly(IDictionary<object, object?>? connectionItems) =>
+        connectionItems?.TryGetValue(ConnectionItemKey, out var marker) == true && ReferenceEquals(marker, Marker);
+
+    public static Task FilterAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal) && context.IsGrpcMethod())
+            return next(context);
+        if (!context.Request.IsGrpcContentType())
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+
+        // Trailers-Only: the status travels in the one HEADERS frame.
+        context.Response.ContentType = "application/grpc";
+        context.Response.Headers["grpc-status"] = "12";
+        context.Response.Headers["grpc-message"] = "Method is unimplemented on the health listener.";
+        return Task.CompletedTask;
+    }
+}

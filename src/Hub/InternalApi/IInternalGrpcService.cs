@@ -1,0 +1,48 @@
+using Grpc.AspNetCore.Server;
+
+namespace Mesh.Hub.InternalApi;
+
+/// <summary>
+/// A gRPC service the hub serves on its internal listener (see <see cref="InternalGrpcServiceExtensions.AddInternalGrpcService{TService}"/>).
+/// Every call is authenticated by <see cref="HubCallAuthenticator"/> before the handler runs, except the methods
+/// listed in <see cref="AnonymousMethods"/>; handlers read the caller with <see cref="CallerContext.GetCaller"/>.
+/// </summary>
+public interface IInternalGrpcService
+{
+    /// <summary>Full method names ("/mesh.v1.Join/Enroll") callable without a token.</summary>
+    IReadOnlyCollection<string> AnonymousMethods { get; }
+
+    void Map(IEndpointRouteBuilder endpoints);
+}
+
+public static class InternalGrpcServiceExtensions
+{
+    /// <summary>Registers <typeparamref name="TService"/> (a generated service base's implementation) as a singleton mapped on the internal listener.</summary>
+    public static IServiceCollection AddInternalGrpcService<TService>(this IServiceCollection services, params string[] anonymousMethods)
+        where TService : class
+    {
+        services.AddSingleton<TService>();
+        services.AddSingleton<IInternalGrpcService>(new InternalGrpcService<TService>(anonymousMethods));
+        return services;
+    }
+
+    private sealed class InternalGrpcService<TService>(IReadOnlyCollection<string> anonymousMethods) : IInternalGrpcService
+        where TService : class
+    {
+        public IReadOnlyCollection<string> AnonymousMethods => anonymousMethods;
+
+        public void Map(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<TService>();
+    }
+}
+
+/// <summary>Whether a request was routed to a gRPC method of grpc-dotnet (known method of a mapped service).</summary>
+internal static class GrpcEndpoints
+{
+    public static bool IsGrpcMethod(this HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
+
+    /// <summary>Content type application/grpc or application/grpc+…, as grpc-dotnet and every gRPC client send it.</summary>
+    public static bool IsGrpcContentType(this HttpRequest request) =>
+        request.ContentType is { } type
+        && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
+        && (type.Length == "application/grpc".Length || type["application/grpc".Length] is '+' or ';');
+}

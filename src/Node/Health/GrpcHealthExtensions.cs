@@ -1,0 +1,45 @@
+using Grpc.HealthCheck;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace Mesh.Node.Health;
+
+public static class GrpcHealthExtensions
+{
+    /// <summary>
+    /// grpc.health.v1 through Grpc.AspNetCore.HealthChecks: Check runs the registered health checks on every call,
+    /// Watch streams their published results, and from the moment the host begins to stop every watcher is told
+    /// NOT_SERVING before its stream ends (the checks themselves must report unhealthy from then on).
+    /// </summary>
+    public static IHealthChecksBuilder AddMeshGrpcHealth(this IServiceCollection services)
+    {
+        var builder = services.AddGrpcHealthChecks();
+        services.AddHostedService<NotServingOnShutdown>();
+        return builder;
+    }
+
+    private sealed class NotServingOnShutdown(HealthServiceImpl health, IHostApplicationLifetime lifetime) : IHostedService
+    {
+        private CancellationTokenRegistration _stopping;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _stopping = lifetime.ApplicationStopping.Register(Stop);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            Stop();
+            _stopping.Dispose();
+            return Task.CompletedTask;
+        }
+
+        // Every watcher sees NOT_SERVING; Grpc.AspNetCore.HealthChecks then ends the Watch streams so the server can stop.
+        private void Stop()
+        {
+            health.SetStatus(string.Empty, ServingStatus.NotServing);
+        }
+    }
+}

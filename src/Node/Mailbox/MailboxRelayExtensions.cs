@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Node.Mailbox;
+
+public static class MailboxRelayExtensions
+{
+    /// <summary>Registers <paramref name="relay"/> as the <c>mesh.v1.Mailbox</c> service of this host, behind <see cref="RelayTokenCheck"/>.</summary>
+    public static IServiceCollection AddMailboxRelay(this IServiceCollection services, MailboxRelay relay)
+    {
+        services.AddSingleton(relay);
+        services.AddGrpc().AddServiceOptions<MailboxRelay>(o => o.Interceptors.Add<RelayTokenCheck>());
+        return services;
+    }
+
+    public static IEndpointConventionBuilder MapMailboxRelay(this IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<MailboxRelay>();
+}
