@@ -43,9 +43,12 @@ def watch_termination(context, method):
         if not done["finished"]:
             emit("EVENT cancelled " + method)
 
-    # A cancelled call can also look like a request stream that simply ended: only a call still active when the
-    # handler finishes counts as finished.
+    # A cancelled call can also look like a request stream that simply ended (a client may half-close before it
+    # resets the stream): only a call still active a moment after its request stream ended counts as finished.
     def finish():
+        until = time.monotonic() + 0.5
+        while context.is_active() and time.monotonic() < until:
+            time.sleep(0.02)
         done["finished"] = context.is_active()
 
     done["finish"] = finish
