@@ -30,5 +30,8 @@ internal static class MeshLogging
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // What grpc-dotnet logs here by itself is a request it could not parse (client input, with a stack trace);
+        // handler failures are logged by InternalApi/HandlerFailures instead.
+        logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.None);
     }
 }

@@ -29,6 +29,7 @@ public static class InternalApiExtensions
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
             options.MaxSendMessageSize = null;
             options.EnableDetailedErrors = false;
+            options.Interceptors.Add<HandlerFailures>();
             options.Interceptors.Add<HubCallAuthenticator>();
         });
         services.AddGrpcReflection();
