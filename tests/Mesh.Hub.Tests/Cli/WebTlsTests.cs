@@ -89,7 +89,7 @@ public sealed class WebTlsTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
 
         await Task.Delay(500);
-        var entries = hub.StandardOutput.Split('\n').Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var entries = hub.JsonLogEntries();
         Assert.DoesNotContain(entries, e => e.GetProperty("LogLevel").GetString() is "Error" or "Critical");
         Assert.DoesNotContain("   at ", hub.StandardOutput + hub.StandardError, StringComparison.Ordinal);
         var tooLarge = Assert.Single(entries, e => e.GetProperty("Message").GetString()!.Contains("too large", StringComparison.OrdinalIgnoreCase));

@@ -39,7 +39,7 @@ public sealed class GrpcLogFloodTests : IDisposable
         }
 
         await Task.Delay(500);
-        var entries = hub.StandardOutput.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var entries = hub.JsonLogEntries();
         Assert.DoesNotContain(entries, e => e.GetProperty("LogLevel").GetString() is "Error" or "Critical");
         Assert.DoesNotContain("   at ", hub.StandardOutput + hub.StandardError, StringComparison.Ordinal);
     }

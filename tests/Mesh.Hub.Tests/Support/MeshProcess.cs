@@ -31,6 +31,10 @@ public sealed partial class MeshProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The log entries printed so far by a process started with --log-format json.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> JsonLogEntries() =>
+        [.. _stdout.Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)];
+
     /// <param name="openFileLimit">Runs mesh under <c>prlimit --nofile=N:N</c> (util-linux) when set.</param>
     public static MeshProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null, int? openFileLimit = null)
     {
