@@ -15,12 +15,9 @@ public static class GrpcHealthExtensions
     public static IHealthChecksBuilder AddMeshGrpcHealth(this IServiceCollection services)
     {
         var builder = services.AddGrpcHealthChecks();
-        // Watch streams see what the publisher last found: every 5 s (the default 30 s would hide a lost store or hub that long).
-        services.Configure<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckPublisherOptions>(o =>
-        {
-            o.Delay = TimeSpan.Zero;
-            o.Period = TimeSpan.FromSeconds(5);
-        });
+        // Watch streams see what the publisher last found: every 5 s (the default 30 s would hide a lost store or hub
+        // that long). The first run stays 5 s after start, once start-up is done: a "not ready yet" then is no news.
+        services.Configure<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckPublisherOptions>(o => o.Period = TimeSpan.FromSeconds(5));
         services.AddHostedService<NotServingOnShutdown>();
         return builder;
     }
