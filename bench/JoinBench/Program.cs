@@ -15,7 +15,7 @@ using Mesh.Core.Readiness;
 
 const string ApiToken = "Bench-api-token-0123456789-ABCDEFGHIJ-xyz";
 var root = FindRoot();
-var meshDll = Environment.GetEnvironmentVariable("MESH_BENCH_DLL") ?? Path.Combine(root, "src/Hub/bin/Release/net10.0/mesh.dll");
+var meshDll = Environment.GetEnvironmentVariable("MESH_BENCH_DLL") ?? Path.Combine(root, "src/Mesh/bin/Release/net10.0/mesh.dll");
 if (!File.Exists(meshDll))
 {
     Console.Error.WriteLine($"run bench/join.sh (it publishes mesh first); {meshDll} is missing");

@@ -45,7 +45,7 @@ internal sealed class MeshTarget : IAsyncDisposable
     public static async Task<MeshTarget> StartAsync(string repositoryRoot, string extraToml = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         var configuration = typeof(MeshTarget).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var meshDll = Path.Combine(repositoryRoot, "src", "Hub", "bin", configuration, "net10.0", "mesh.dll");
+        var meshDll = Path.Combine(repositoryRoot, "src", "Mesh", "bin", configuration, "net10.0", "mesh.dll");
         var dir = Directory.CreateTempSubdirectory("mesh-mailbox-bench-").FullName;
         var configPath = Path.Combine(dir, "hub.toml");
         await File.WriteAllTextAsync(configPath, $"""

@@ -172,11 +172,11 @@ static string FindMeshDll()
     {
         foreach (var configuration in new[] { "Release", "Debug" })
         {
-            var path = Path.Combine(dir.FullName, "src", "Hub", "bin", configuration, "net10.0", "mesh.dll");
+            var path = Path.Combine(dir.FullName, "src", "Mesh", "bin", configuration, "net10.0", "mesh.dll");
             if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")) && File.Exists(path))
                 return path;
         }
     }
 
-    throw new FileNotFoundException("build src/Hub first (dotnet build -c Release src/Hub)");
+    throw new FileNotFoundException("build src/Mesh first (dotnet build -c Release src/Mesh)");
 }

@@ -1,4 +1,4 @@
-using Mesh.Node.Health;
+using Mesh.Hosting;
 
 namespace Mesh.Hub.Health;
 

@@ -1,3 +1,4 @@
+using Mesh.Hosting;
 using System.Net.Sockets;
 using Mesh.Core.Configuration;
 using Mesh.Hub.AdminApi;
@@ -16,9 +17,14 @@ using Mesh.Core.Readiness;
 namespace Mesh.Hub.Hosting;
 
 /// <summary>Composes and runs the hub role.</summary>
-internal static class HubHost
+public static class HubHost
 {
-    public static async Task<int> RunAsync(MeshConfig config, bool jsonLogs, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the hub until shutdown. <paramref name="startEmbeddedNode"/> (the executable's, which also knows the node
+    /// role) starts the hub's own node once the internal listener is up, given its address; it returns the node's run.
+    /// </summary>
+    public static async Task<int> RunAsync(MeshConfig config, bool jsonLogs, TextWriter output, CancellationToken cancellationToken,
+        Func<WebApplication, Uri, CancellationToken, Task<Task>>? startEmbeddedNode = null)
     {
         var listeners = new HubListeners();
         var app = Build(config, jsonLogs, TimeProvider.System, listeners);
@@ -32,8 +38,8 @@ internal static class HubHost
                 output.WriteLine(warning);
             output.WriteLine(new HubReadyLine(new Uri(listeners.WebUrl), listeners.InternalUrl is { } grpc ? new Uri(grpc) : null));
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-            var embedded = config.Server.EmbeddedNode && listeners.InternalUrl is { } internalUrl
-                ? await EmbeddedNode.StartAsync(app, config, new Uri(internalUrl), output, lifetime.ApplicationStopping)
+            var embedded = config.Server.EmbeddedNode && listeners.InternalUrl is { } internalUrl && startEmbeddedNode is not null
+                ? await startEmbeddedNode(app, new Uri(internalUrl), lifetime.ApplicationStopping)
                 : Task.CompletedTask;
             await app.WaitForShutdownAsync(cancellationToken);
             await embedded;
@@ -150,7 +156,7 @@ internal static class HubHost
 }
 
 /// <summary>The listeners the hub opened; after start they carry the bound ports (port 0 resolved).</summary>
-internal sealed class HubListeners
+public sealed class HubListeners
 {
     public ListenOptions? Web { get; set; }
 

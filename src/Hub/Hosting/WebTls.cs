@@ -1,3 +1,4 @@
+using Mesh.Hosting;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Configuration;
 using Mesh.Pki;

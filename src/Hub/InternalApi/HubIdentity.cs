@@ -1,3 +1,4 @@
+using Mesh.Hosting;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Auth;
@@ -50,11 +51,11 @@ public sealed class HubIdentity : IDisposable
         }
         catch (PkiException ex)
         {
-            throw new Hosting.StartupException($"cert_dir '{certDir}' ([internal_grpc.security] cert_dir): {ex.Message}", ex);
+            throw new StartupException($"cert_dir '{certDir}' ([internal_grpc.security] cert_dir): {ex.Message}", ex);
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new Hosting.StartupException($"cert_dir '{certDir}' ([internal_grpc.security] cert_dir) is not writable by this user: {ex.Message}", ex);
+            throw new StartupException($"cert_dir '{certDir}' ([internal_grpc.security] cert_dir) is not writable by this user: {ex.Message}", ex);
         }
     }
 

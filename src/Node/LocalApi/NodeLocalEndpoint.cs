@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Mesh.Core.Configuration;
 using Mesh.Node.Connection;
 using Mesh.Node.Mailbox;
-using Mesh.Node.Health;
+using Mesh.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

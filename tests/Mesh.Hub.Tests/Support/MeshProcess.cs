@@ -22,7 +22,7 @@ public sealed partial class MeshProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>mesh.dll from the Hub project's build output for the configuration these tests were built in.</summary>
+    /// <summary>mesh.dll from the src/Mesh build output for the configuration these tests were built in.</summary>
     public static string MeshDll { get; } = FindMeshDll();
 
     public string StandardOutput => string.Join('\n', _stdout);
@@ -143,8 +143,8 @@ public sealed partial class MeshProcess : IAsyncDisposable
     private static string FindMeshDll()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var path = Path.Combine(RepositoryPaths.Root, "src", "Hub", "bin", configuration, "net10.0", "mesh.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"build src/Hub first: {path} is missing");
+        var path = Path.Combine(RepositoryPaths.Root, "src", "Mesh", "bin", configuration, "net10.0", "mesh.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"build src/Mesh first: {path} is missing");
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

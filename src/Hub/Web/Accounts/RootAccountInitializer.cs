@@ -1,3 +1,4 @@
+using Mesh.Hosting;
 using Mesh.Core.Configuration;
 using Mesh.Hub.AdminApi;
 
@@ -17,7 +18,7 @@ internal sealed class RootAccountInitializer(MeshConfig config, AccountStore sto
         if (config.Admin.RootPasswordHash is { } hash)
         {
             if (!PasswordHasher.IsWellFormed(hash, out var error))
-                throw new Hosting.StartupException($"[admin] root_password_hash: {error}");
+                throw new StartupException($"[admin] root_password_hash: {error}");
             await store.UpsertUserAsync(RootUser, AdminRoles.Root, hash, now, cancellationToken);
             return;
         }

@@ -1,3 +1,3 @@
-using Mesh.Hub.Cli;
+using Mesh.Cli;
 
 return await MeshCommandLine.InvokeAsync(args);

@@ -1,3 +1,4 @@
+using Mesh.Hosting;
 using Mesh.Core.Configuration;
 using Mesh.Hub.Join;
 using Mesh.Node;
@@ -5,7 +6,7 @@ using Mesh.Node.Identity;
 using Mesh.Node.Join;
 using Mesh.Node.LocalApi;
 
-namespace Mesh.Hub.Hosting;
+namespace Mesh.Roles;
 
 /// <summary>
 /// The hub's own local node ("main" unless [server] node_id says otherwise). It is an ordinary node: the hub

@@ -1,9 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Mesh.Hub.Hosting;
+namespace Mesh.Hosting;
 
 /// <summary>Console logs, one line each, as text or JSON (--log-format json).</summary>
-internal static class MeshLogging
+public static class MeshLogging
 {
     public static void Configure(ILoggingBuilder logging, bool json)
     {

@@ -1,4 +1,4 @@
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>Process exit codes of the mesh binary (documented in the README).</summary>
 public static class ExitCodes

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mesh.Core.Configuration;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>The mesh command line: run (default), config check, cluster-token, actor-token, version.</summary>
 public static class MeshCommandLine

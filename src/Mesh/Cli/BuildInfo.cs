@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 internal static class BuildInfo
 {

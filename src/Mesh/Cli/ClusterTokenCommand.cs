@@ -1,7 +1,7 @@
 using Mesh.Core.Join;
 using Mesh.Pki;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>
 /// mesh cluster-token: prints the cluster bootstrap token (mesh1.cluster.&lt;secret&gt;.&lt;ca-pin&gt;) built from the hub's

@@ -1,10 +1,11 @@
+using Mesh.Hosting;
 using Mesh.Core.Configuration;
 using Mesh.Node;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
 using Mesh.Node.LocalApi;
 
-namespace Mesh.Hub.Hosting;
+namespace Mesh.Roles;
 
 /// <summary>Runs the node role until SIGTERM/Ctrl-C, or until a condition only an operator can fix.</summary>
 internal static class NodeProcess

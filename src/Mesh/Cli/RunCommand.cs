@@ -1,7 +1,9 @@
+using Mesh.Hosting;
 using Mesh.Core.Configuration;
 using Mesh.Hub.Hosting;
+using Mesh.Roles;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>mesh run: start the role the configuration (or --node-mode) selects and run until SIGTERM/Ctrl-C.</summary>
 internal static class RunCommand
@@ -14,7 +16,8 @@ internal static class RunCommand
         try
         {
             return config.Server.Role == MeshRole.Hub
-                ? await HubHost.RunAsync(config, invocation.JsonLogs, output, cancellationToken)
+                ? await HubHost.RunAsync(config, invocation.JsonLogs, output, cancellationToken,
+                    (app, internalUrl, stopping) => EmbeddedNode.StartAsync(app, config, internalUrl, output, stopping))
                 : await NodeProcess.RunAsync(config, invocation.JsonLogs, output, cancellationToken);
         }
         catch (StartupException ex)

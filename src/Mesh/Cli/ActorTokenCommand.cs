@@ -2,10 +2,11 @@ using System.CommandLine;
 using Mesh.Core.Auth;
 using Mesh.Core.Configuration;
 using Mesh.Hub.Hosting;
+using Mesh.Roles;
 using Mesh.Node.Identity;
 using Mesh.Pki;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>
 /// mesh actor-token: prints an actor token signed with this node's own key (cert_dir/node_signing.key), for an agent

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Mesh.Core.Configuration;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>Loads the configuration an invocation names and prints its problems the way operators read them.</summary>
 internal static class ConfigFile

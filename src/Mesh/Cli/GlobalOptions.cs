@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>Options every verb understands.</summary>
 internal sealed class GlobalOptions

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
-namespace Mesh.Node.Health;
+namespace Mesh.Hosting;
 
 public static class GrpcHealthExtensions
 {

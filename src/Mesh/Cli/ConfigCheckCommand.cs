@@ -1,6 +1,6 @@
 using Mesh.Core.Configuration;
 
-namespace Mesh.Hub.Cli;
+namespace Mesh.Cli;
 
 /// <summary>mesh config check: load and validate, print a summary or every problem.</summary>
 internal static class ConfigCheckCommand
