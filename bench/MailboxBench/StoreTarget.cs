@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Mesh.Core.Protocol;
-using Mesh.Hub.Mailbox;
-using Mesh.Hub.Mailbox.Sqlite;
+using Mesh.Hub.Mailbox.Actors;
+using Mesh.Hub.Mailbox.Common;
+using Mesh.Hub.Mailbox.Messages;
 using Mesh.Hub.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,11 +19,12 @@ internal static class StoreTarget
             var database = new HubDatabase(Path.Combine(dir, "mesh.db"), [new MailboxMigrations()]);
             await database.InitializeAsync(CancellationToken.None);
             var options = new MailboxOptions();
-            var store = new SqliteMailboxStore(database, options, TimeProvider.System, NullLogger<SqliteMailboxStore>.Instance);
-            await using (store)
+            var mailbox = new MailboxStore(database, options, TimeProvider.System, [], NullLogger<MailboxStore>.Instance);
+            await using (mailbox)
             {
-                await store.StartAsync(CancellationToken.None);
-                await store.CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", ActorPlacement.Hub, DateTimeOffset.UtcNow), CancellationToken.None);
+                await mailbox.StartAsync(CancellationToken.None);
+                await new SqliteActorStore(mailbox).CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", ActorPlacement.Hub, DateTimeOffset.UtcNow), CancellationToken.None);
+                var store = new SqliteMessageStore(mailbox);
                 var latencies = new double[messages];
                 var start = Stopwatch.GetTimestamp();
                 var next = -1;

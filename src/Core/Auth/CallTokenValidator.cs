@@ -44,11 +44,9 @@ public sealed class CallTokenValidator
     /// <summary>Checks an <c>authorization</c> header value ("Bearer &lt;jwt&gt;").</summary>
     public Task<TokenCheck> CheckAuthorizationAsync(string? authorization)
     {
-        if (string.IsNullOrEmpty(authorization))
-            return Task.FromResult(TokenCheck.Fail("no authorization metadata"));
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(TokenCheck.Fail("authorization is not a Bearer token"));
-        return CheckAsync(authorization["Bearer ".Length..].Trim());
+        if (BearerToken.FromHeader(authorization, out var failure) is not { } token)
+            return Task.FromResult(TokenCheck.Fail(failure ?? "no authorization metadata"));
+        return CheckAsync(token);
     }
 
     public Task<TokenCheck> CheckAsync(string token)

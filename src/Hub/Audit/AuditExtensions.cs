@@ -1,4 +1,5 @@
 using Mesh.Hub.Storage;
+using Mesh.Hub.Web;
 
 namespace Mesh.Hub.Audit;
 
@@ -8,6 +9,7 @@ public static class AuditExtensions
     {
         services.AddSingleton<IMigrationSource, AuditMigrations>();
         services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        services.AddSingleton(new UiNavItem("Audit", "/audit", 90));
         return services;
     }
 }

@@ -1,5 +1,5 @@
 using Mesh.Hub.InternalApi;
-using Mesh.Hub.Mailbox.Sqlite;
+using Mesh.Hub.Mailbox.Common;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Mesh.Hub.Health;
@@ -8,7 +8,7 @@ namespace Mesh.Hub.Health;
 /// The hub serves (grpc.health.v1 SERVING) once its store is open and its CA is loaded and valid, and stops serving
 /// as soon as it begins to shut down.
 /// </summary>
-internal sealed class HubReadinessCheck(SqliteMailboxStore store, HubIdentity identity, TimeProvider time, IHostApplicationLifetime lifetime) : IHealthCheck
+internal sealed class HubReadinessCheck(MailboxStore store, HubIdentity identity, TimeProvider time, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Check());

@@ -1,16 +1,14 @@
 using Mesh.Hosting;
 using System.Net.Sockets;
 using Mesh.Core.Configuration;
-using Mesh.Hub.AdminApi;
-using Mesh.Hub.Audit;
-using Mesh.Hub.InternalApi;
-using Mesh.Hub.Join;
-using Mesh.Hub.Mailbox;
-using Mesh.Hub.Registry;
-using Mesh.Hub.Revocation;
-using Mesh.Hub.Sessions;
-using Mesh.Hub.Storage;
+using Mesh.Hub.Access;
 using Mesh.Hub.Web;
+using Mesh.Hub.Nodes;
+using Mesh.Hub.Audit;
+using Mesh.Hub.Health;
+using Mesh.Hub.InternalApi;
+using Mesh.Hub.Mailbox;
+using Mesh.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Mesh.Core.Readiness;
 
@@ -59,17 +57,16 @@ public static class HubHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services
             .AddHubStorage(config)
-            .AddRegistry()
             .AddAudit()
-            .AddRevocation()
             .AddInternalApi(identity)
-            .AddJoin()
-            .AddNodeSessions()
+            .AddHubHealth()
+            .AddNodes()
             .AddMailbox(config)
+            .AddAccess()
             .AddAdminApi()
             .AddOperatorUi();
 
-        var webHttps = WebTls.Load(config);
+        var webHttps = WebTls.Load(config, time);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -93,9 +90,11 @@ public static class HubHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHubStatus();
-        app.MapAdminApi().MapNodeEndpoints();
-        app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapOperatorUi();
+        var admin = app.MapAdminApi();
+        admin.MapAuditEndpoints();
+        app.MapNodes(admin);
+        app.MapMailbox(admin);
         return app;
     }
 
@@ -112,7 +111,7 @@ public static class HubHost
             throw new StartupException($"cannot open the store {database.Path}: {ex.Message}", ex);
         }
 
-        await app.Services.GetRequiredService<RevocationRegistry>().LoadAsync(cancellationToken);
+        await app.Services.InitializeNodesAsync(cancellationToken);
     }
 
     private static async Task StartAsync(WebApplication app, MeshConfig config, CancellationToken cancellationToken)

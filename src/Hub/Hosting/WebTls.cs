@@ -13,9 +13,9 @@ internal static class WebTls
     /// Kestrel's HTTPS options for the web listener (the certificate with its key, and any further certificates of the
     /// file as the chain sent to clients), or null when it is plain HTTP; a StartupException says what is wrong.
     /// </summary>
-    public static HttpsConnectionAdapterOptions? Load(MeshConfig config)
+    public static HttpsConnectionAdapterOptions? Load(MeshConfig config, TimeProvider time)
     {
-        if (LoadCertificate(config) is not { } certificate)
+        if (LoadCertificate(config, time) is not { } certificate)
             return null;
         var all = new X509Certificate2Collection();
         try
@@ -35,7 +35,7 @@ internal static class WebTls
         return new HttpsConnectionAdapterOptions { ServerCertificate = certificate, ServerCertificateChain = chain.Count > 0 ? chain : null };
     }
 
-    private static X509Certificate2? LoadCertificate(MeshConfig config)
+    private static X509Certificate2? LoadCertificate(MeshConfig config, TimeProvider time)
     {
         if (config.Server.WebTls is not { } tls)
             return null;
@@ -49,7 +49,7 @@ internal static class WebTls
             throw new StartupException($"cannot use [server] tls_cert {tls.CertificatePath} with tls_key {tls.KeyPath}: {ex.Message} Give a PEM certificate and its PEM private key, readable by this user.", ex);
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         if (certificate.NotAfter.ToUniversalTime() < now || certificate.NotBefore.ToUniversalTime() > now)
         {
             var window = $"{certificate.NotBefore.ToUniversalTime():O} to {certificate.NotAfter.ToUniversalTime():O}";

@@ -1,6 +1,5 @@
 using System.Security.Authentication;
 using Mesh.Core.Configuration;
-using Mesh.Hub.Health;
 using Mesh.Pki;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -10,7 +9,8 @@ namespace Mesh.Hub.InternalApi;
 
 /// <summary>
 /// The internal gRPC API on grpc-dotnet: its TLS/mTLS listener (and the plaintext health-only one), the
-/// authentication interceptor, message limits, reflection, health, and the services mapped on it.
+/// authentication interceptor, message limits, reflection, and the services mapped on it (health checks are
+/// Health's, which knows what "ready" means for the hub).
 /// </summary>
 public static class InternalApiExtensions
 {
@@ -33,7 +33,6 @@ public static class InternalApiExtensions
             options.Interceptors.Add<HubCallAuthenticator>();
         });
         services.AddGrpcReflection();
-        services.AddHubHealth();
         return services;
     }
 

@@ -1,17 +1,20 @@
 using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
 
 namespace Mesh.Hub.InternalApi;
 
 /// <summary>
 /// Counts failures per source address (10 per minute): for enrollment, guessing token secrets is hopeless
 /// anyway, but this keeps a misconfigured or hostile client from filling the audit log and burning CPU.
+/// Each source has a window of its own, from its first failure, counted by a <see cref="FixedWindowRateLimiter"/>
+/// (System.Threading.RateLimiting); the window's start and end are read from the <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class SourceFailureLimiter(TimeProvider time)
 {
     public const int MaxFailures = 10;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private const int MaxTrackedSources = 10_000;
-    private readonly ConcurrentDictionary<string, FailureWindow> _sources = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SourceWindow> _sources = new(StringComparer.Ordinal);
 
     /// <summary>How long the source must wait, or null if it may try now.</summary>
     public TimeSpan? RetryAfter(string source)
@@ -23,7 +26,7 @@ public sealed class SourceFailureLimiter(TimeProvider time)
         {
             if (now - window.Start >= Window)
                 return null;
-            return window.Failures >= MaxFailures ? window.Start + Window - now : null;
+            return window.Failures.GetStatistics()!.CurrentAvailablePermits == 0 ? window.Start + Window - now : null;
         }
     }
 
@@ -33,17 +36,13 @@ public sealed class SourceFailureLimiter(TimeProvider time)
         if (_sources.Count >= MaxTrackedSources)
             Prune();
         var now = time.GetUtcNow();
-        var window = _sources.GetOrAdd(source, _ => new FailureWindow(now));
+        var window = _sources.GetOrAdd(source, _ => new SourceWindow(now));
         lock (window)
         {
             if (now - window.Start >= Window)
-            {
-                window.Start = now;
-                window.Failures = 0;
-            }
-
-            window.Failures++;
-            return window.Failures <= MaxFailures;
+                window.Restart(now);
+            using var lease = window.Failures.AttemptAcquire();
+            return lease.IsAcquired;
         }
     }
 
@@ -57,10 +56,26 @@ public sealed class SourceFailureLimiter(TimeProvider time)
         }
     }
 
-    private sealed class FailureWindow(DateTimeOffset start)
+    private sealed class SourceWindow(DateTimeOffset start)
     {
-        public DateTimeOffset Start { get; set; } = start;
+        private static readonly FixedWindowRateLimiterOptions Options = new()
+        {
+            PermitLimit = MaxFailures,
+            Window = SourceFailureLimiter.Window,
+            // The window restarts from the TimeProvider (Restart), never from the limiter's own wall-clock timer.
+            AutoReplenishment = false,
+            QueueLimit = 0,
+        };
 
-        public int Failures { get; set; }
+        public DateTimeOffset Start { get; private set; } = start;
+
+        public FixedWindowRateLimiter Failures { get; private set; } = new(Options);
+
+        public void Restart(DateTimeOffset now)
+        {
+            Failures.Dispose();
+            Failures = new FixedWindowRateLimiter(Options);
+            Start = now;
+        }
     }
 }

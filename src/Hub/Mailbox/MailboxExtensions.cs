@@ -1,8 +1,12 @@
 using Mesh.Core.Configuration;
 using Mesh.Hub.InternalApi;
-using Mesh.Hub.Mailbox.Sqlite;
+using Mesh.Hub.Mailbox.Actors;
+using Mesh.Hub.Mailbox.Common;
+using Mesh.Hub.Mailbox.Messages;
+using Mesh.Hub.Mailbox.Reviews;
 using Mesh.Hub.Mailbox.Triggers;
 using Mesh.Hub.Storage;
+using Mesh.Hub.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mesh.Hub.Mailbox;
@@ -10,8 +14,9 @@ namespace Mesh.Hub.Mailbox;
 public static class MailboxExtensions
 {
     /// <summary>
-    /// Registers the mailbox capability: schema, SQLite store (opened at host start, after the database is
-    /// initialized), the gRPC service on the internal listener and the time trigger scheduler.
+    /// Registers the mailbox: the shared store (schema, one writer, opened at host start after the database is
+    /// initialized), actors, messages, time triggers (and their scheduler), permission reviews, the gRPC service on
+    /// the internal listener, and the pages' navigation entries and live feeds.
     /// </summary>
     public static IServiceCollection AddMailbox(this IServiceCollection services, MeshConfig config, Action<MailboxOptions>? configure = null)
     {
@@ -25,36 +30,59 @@ public static class MailboxExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton<IMigrationSource, MailboxMigrations>();
-        services.AddSingleton<SqliteMailboxStore>();
-        services.AddSingleton<IMailboxStore>(sp => sp.GetRequiredService<SqliteMailboxStore>());
+        services.AddSingleton<MailboxStore>();
+        services.AddSingleton(new MailboxStreams());
+
+        services.AddSingleton<IActorStore, SqliteActorStore>();
+        services.AddSingleton<ActorService>();
+
+        services.AddSingleton<IMessageStore, SqliteMessageStore>();
         services.AddSingleton<MailboxNotifier>();
+        services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MailboxNotifier>());
+        services.AddSingleton<MessagesFeed>();
+        services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MessagesFeed>());
+        services.AddSingleton<MessageService>();
+
+        services.AddSingleton<ITriggerStore, SqliteTriggerStore>();
+        services.AddSingleton<TriggerScheduler>();
+        services.AddSingleton<TriggerService>();
+
+        services.AddSingleton<IReviewStore, SqliteReviewStore>();
         services.AddSingleton<ReviewWaiters>();
-        services.AddSingleton(sp =>
-        {
-            var service = new MailboxService(sp.GetRequiredService<IMailboxStore>(), sp.GetRequiredService<MailboxNotifier>(),
-                sp.GetRequiredService<ReviewWaiters>(), options, sp.GetRequiredService<TimeProvider>());
-            return service;
-        });
+        services.AddSingleton<ReviewsFeed>();
+        services.AddSingleton<ReviewService>();
+
         services.AddInternalGrpcService<MailboxRpcService>();
         services.AddHostedService<MailboxStartup>();
-        services.AddSingleton<TriggerScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<TriggerScheduler>());
-        services.AddSingleton(new Web.UiNavItem("Mailboxes", "/mailboxes", 30));
-        services.AddSingleton(new Web.UiNavItem("Reviews", "/reviews", 40));
-        services.AddSingleton<Web.MailboxStreamGate>();
+        services.AddSingleton(new UiNavItem("Mailboxes", "/mailboxes", 30));
+        services.AddSingleton(new UiNavItem("Reviews", "/reviews", 40));
         return services;
+    }
+
+    /// <summary>The mailbox REST API (on the /api/admin group) and the Mailboxes and Reviews pages' live streams.</summary>
+    public static void MapMailbox(this WebApplication app, RouteGroupBuilder admin)
+    {
+        admin.MapActorEndpoints();
+        admin.MapMessageEndpoints();
+        admin.MapTriggerEndpoints();
+        admin.MapReviewEndpoints();
+        app.MapMessagesStreams();
+        app.MapReviewsStream();
     }
 }
 
-/// <summary>Opens the store once the host starts (the host has initialized the database by then) and wires notifications.</summary>
-internal sealed class MailboxStartup(HubDatabase database, IMailboxStore store, MailboxNotifier notifier) : IHostedService
+/// <summary>Opens the mailbox store once the host starts (the host has initialized the database by then) and loads the actor directory.</summary>
+internal sealed class MailboxStartup(HubDatabase database, MailboxStore store, IActorStore actors, ILogger<MailboxStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Idempotent: applies only migrations not yet recorded (the host normally did this already).
         await database.InitializeAsync(cancellationToken);
-        store.MessagesCommitted += notifier.Publish;
         await store.StartAsync(cancellationToken);
+        await actors.LoadAsync(cancellationToken);
+        var count = actors.ListActors().Count;
+        MailboxLog.Started(logger, count, store.NextMessageIdAtStart);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

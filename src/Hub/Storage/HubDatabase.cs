@@ -13,11 +13,13 @@ public sealed class HubDatabase
 {
     private readonly string _connectionString;
     private readonly IReadOnlyList<IMigrationSource> _sources;
+    private readonly TimeProvider _time;
 
-    public HubDatabase(string path, IEnumerable<IMigrationSource> sources)
+    public HubDatabase(string path, IEnumerable<IMigrationSource> sources, TimeProvider? time = null)
     {
         Path = path;
         _sources = sources.ToList();
+        _time = time ?? TimeProvider.System;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -93,7 +95,7 @@ public sealed class HubDatabase
                 mark.Transaction = transaction;
                 mark.CommandText = "INSERT INTO schema_migrations (id, applied_at) VALUES ($id, $at)";
                 mark.Parameters.AddWithValue("$id", migration.Id);
-                mark.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+                mark.Parameters.AddWithValue("$at", _time.GetUtcNow().ToString("O"));
                 await mark.ExecuteNonQueryAsync(cancellationToken);
             }
 

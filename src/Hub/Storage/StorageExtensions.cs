@@ -8,6 +8,6 @@ public static class StorageExtensions
 
     public static IServiceCollection AddHubStorage(this IServiceCollection services, MeshConfig config) =>
         services
-            .AddSingleton(sp => new HubDatabase(Path.Combine(config.Server.DataDir, DatabaseFileName), sp.GetServices<IMigrationSource>()))
+            .AddSingleton(sp => new HubDatabase(Path.Combine(config.Server.DataDir, DatabaseFileName), sp.GetServices<IMigrationSource>(), sp.GetRequiredService<TimeProvider>()))
             .AddHostedService<WalCheckpointer>();
 }

@@ -1,4 +1,4 @@
-using Mesh.Hub.AdminApi;
+using Mesh.Hub.Web;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 
@@ -14,6 +14,9 @@ public static class WebAuth
     public const string CookieScheme = "MeshCookie";
     public const string EitherScheme = "MeshAuth";
     public const string ViewerPolicy = "viewer";
+
+    /// <summary>The bearer-token scheme of the REST API (registered by Access, which knows the tokens).</summary>
+    public const string ApiTokenScheme = "ApiToken";
 
     public static IServiceCollection AddWebAuth(this IServiceCollection services)
     {
@@ -32,7 +35,7 @@ public static class WebAuth
                 o.Events.OnRedirectToAccessDenied = context => Deny(context.HttpContext, StatusCodes.Status403Forbidden, null);
             })
             .AddPolicyScheme(EitherScheme, "API token or UI cookie", o =>
-                o.ForwardDefaultSelector = context => context.Request.Headers.Authorization.Count > 0 ? ApiTokenAuthenticationHandler.SchemeName : CookieScheme);
+                o.ForwardDefaultSelector = context => context.Request.Headers.Authorization.Count > 0 ? ApiTokenScheme : CookieScheme);
 
         // The only definition of the two policies (REST endpoints and pages both use them).
         services.AddAuthorizationBuilder()

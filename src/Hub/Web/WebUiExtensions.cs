@@ -1,24 +1,17 @@
-using Mesh.Hub.Storage;
-using Mesh.Hub.AdminApi;
-using Mesh.Hub.Web.Accounts;
 using Microsoft.Extensions.FileProviders;
 
 namespace Mesh.Hub.Web;
 
-/// <summary>The operator web UI, its authentication (cookies, root account, UI-created API tokens) and the OpenAPI document.</summary>
+/// <summary>
+/// The web shell every capability's pages plug into: cookie authentication and the two policies, antiforgery, the
+/// layout and its navigation, security headers, refused request bodies, the embedded assets and the OpenAPI document.
+/// It knows no capability: each registers its own pages, navigation entry and endpoints.
+/// </summary>
 public static class WebUiExtensions
 {
     public static IServiceCollection AddOperatorUi(this IServiceCollection services)
     {
         services.AddOpenApi();
-        services.AddSingleton<IMigrationSource, AccountMigrations>();
-        services.AddSingleton<AccountStore>();
-        services.AddSingleton<LoginThrottle>();
-        services.AddSingleton<LoginService>();
-        services.AddSingleton<ApiTokens>();
-        services.AddSingleton<IApiTokenVerifier>(sp => sp.GetRequiredService<ApiTokens>());
-        services.AddSingleton<RootPasswordOutput>();
-        services.AddHostedService<RootAccountInitializer>();
         services.AddWebAuth();
         services.AddAntiforgery(o =>
         {
@@ -30,22 +23,12 @@ public static class WebUiExtensions
         });
         services.AddRazorPages(o =>
         {
-            o.RootDirectory = "/Web/Pages";
+            // Pages live beside their capability (Nodes/Pages, Mailbox/Messages/Pages, …); every one has an absolute @page route.
+            o.RootDirectory = "/";
             o.Conventions.AuthorizeFolder("/", WebAuth.ViewerPolicy);
-            o.Conventions.AllowAnonymousToPage("/Login");
-            o.Conventions.AuthorizePage("/Join", AdminRoles.RootPolicy);
-            o.Conventions.AuthorizePage("/Access", AdminRoles.RootPolicy);
-            // The nodes page is the hub's front page, ahead of the plain status text.
-            o.Conventions.AddPageRouteModelConvention("/Index", model =>
-            {
-                foreach (var selector in model.Selectors)
-                    selector.AttributeRouteModel!.Order = -1;
-            });
+            // Every page needs a login (the viewer role at least); a page that needs root, or none, says so with an
+            // [Authorize]/[AllowAnonymous] attribute on its model.
         });
-        services.AddSingleton(new UiNavItem("Nodes", "/", 10));
-        services.AddSingleton(new UiNavItem("Join a node", "/join", 20, RootOnly: true));
-        services.AddSingleton(new UiNavItem("Audit", "/audit", 90));
-        services.AddSingleton(new UiNavItem("Access", "/access", 95, RootOnly: true));
         return services;
     }
 
@@ -60,8 +43,6 @@ public static class WebUiExtensions
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
         app.MapOpenApi();
-        app.MapUiStream();
-        app.MapMailboxStreams();
         app.MapRazorPages();
         return app;
     }

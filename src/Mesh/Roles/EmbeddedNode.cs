@@ -1,6 +1,6 @@
 using Mesh.Hosting;
 using Mesh.Core.Configuration;
-using Mesh.Hub.Join;
+using Mesh.Hub.Nodes.Join;
 using Mesh.Node;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;

@@ -6,7 +6,7 @@ using Mesh.Node;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
 using Microsoft.Extensions.Logging.Abstractions;
-using static Mesh.Hub.Tests.Join.JoinTestHelpers;
+using static Mesh.Hub.Tests.Nodes.Join.JoinTestHelpers;
 
 namespace Mesh.Hub.Tests.Join;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mesh.Hub.Tests.Support;
 using Mesh.Node.Connection;
-using static Mesh.Hub.Tests.Join.JoinTestHelpers;
+using static Mesh.Hub.Tests.Nodes.Join.JoinTestHelpers;
 
 namespace Mesh.Hub.Tests.Join;
 

@@ -5,7 +5,7 @@ using Mesh.Hub.Tests.Support;
 using Mesh.Node.Connection;
 using Mesh.Node.LocalApi;
 using Microsoft.Extensions.Logging.Abstractions;
-using static Mesh.Hub.Tests.Join.JoinTestHelpers;
+using static Mesh.Hub.Tests.Nodes.Join.JoinTestHelpers;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Mesh.Hub.Tests.Mailbox;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Mesh.Hub.Registry;
-using Mesh.Hub.Sessions;
+using Mesh.Hub.Nodes.Registry;
+using Mesh.Hub.Nodes.Sessions;
 using Mesh.Hub.Tests.Support;
 using Mesh.Node;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,7 +58,7 @@ public sealed class NodeAgentSessionTests
     public async Task NodeAgent_CertificateRefusedInTheHandshake_StopsSayingTheHubRejectedIt()
     {
         await using var hub = await TestHub.StartAsync();
-        await Join.JoinTestHelpers.EnrollNodeAsync(hub, "gone");
+        await Nodes.Join.JoinTestHelpers.EnrollNodeAsync(hub, "gone");
         Assert.Equal(HttpStatusCode.NoContent, (await hub.Admin.DeleteAsync("/api/admin/agent-nodes/gone")).StatusCode);
         var agent = new NodeAgent(hub.NodeConfig("gone", token: null), TimeProvider.System, NullLogger<NodeAgent>.Instance, TextWriter.Null);
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Mesh.Hub.Web;
 using Mesh.IntegrationTests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -147,25 +146,6 @@ public sealed class MailboxUiSecurityTests
         }
 
         return events;
-    }
-
-    [Fact]
-    public void StreamGate_CapsOpenStreams_LeaseReleasedOnce()
-    {
-        var gate = new MailboxStreamGate(maxStreams: 2);
-        var a = gate.TryEnter();
-        var b = gate.TryEnter();
-        Assert.NotNull(a);
-        Assert.NotNull(b);
-        Assert.Null(gate.TryEnter());
-        Assert.Equal(2, gate.Open);
-        a!.Dispose();
-        a.Dispose(); // a second dispose must not free a second slot
-        Assert.Equal(1, gate.Open);
-        var c = gate.TryEnter();
-        Assert.NotNull(c);
-        Assert.Null(gate.TryEnter());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MailboxStreamGate(maxStreams: 0));
     }
 
     private static async Task<long> PendingAsync(IBrowserContext context, string actorId)

@@ -1,4 +1,5 @@
 using Mesh.Core.Protocol;
+using Mesh.Hub.Mailbox.Common;
 
 namespace Mesh.Hub.Mailbox.Triggers;
 
@@ -12,19 +13,19 @@ public sealed class TriggerScheduler : BackgroundService
 {
     private const int BatchSize = 100;
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
-    private readonly IMailboxStore _store;
+    private readonly ITriggerStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<TriggerScheduler> _logger;
     private volatile TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TriggerScheduler(IMailboxStore store, MailboxService service, TimeProvider time, ILogger<TriggerScheduler> logger)
+    public TriggerScheduler(ITriggerStore store, TimeProvider time, ILogger<TriggerScheduler> logger)
     {
         _store = store;
         _time = time;
         _logger = logger;
-        service.TriggersChanged += Wake;
     }
 
+    /// <summary>A trigger was stored or cancelled: re-plan the next wake-up.</summary>
     public void Wake() => _wake.TrySetResult();
 
     /// <summary>Fires every trigger due now; returns how many fired.</summary>

@@ -1,33 +1,60 @@
 using Mesh.Core.Auth;
 using Mesh.Core.Tests;
-using Mesh.Hub.Mailbox;
-using Mesh.Hub.Mailbox.Sqlite;
+using Mesh.Hub.Mailbox.Actors;
+using Mesh.Hub.Mailbox.Common;
+using Mesh.Hub.Mailbox.Messages;
+using Mesh.Hub.Mailbox.Reviews;
+using Mesh.Hub.Mailbox.Triggers;
 using Mesh.Hub.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Hub.Tests.Mailbox.Support;
 
-/// <summary>A real SQLite mailbox store and service in a temp folder; reopen it to simulate a hub restart.</summary>
+/// <summary>
+/// A real SQLite mailbox in a temp folder: the shared store, the four capabilities' stores and services wired as the
+/// hub wires them; reopen it to simulate a hub restart.
+/// </summary>
 internal sealed class StoreHarness : IAsyncDisposable
 {
     private readonly bool _ownsDirectory;
 
-    private StoreHarness(TempDirectory directory, bool ownsDirectory, SqliteMailboxStore store, MailboxService service, MailboxNotifier notifier)
+    private StoreHarness(TempDirectory directory, bool ownsDirectory, MailboxStore store, MailboxOptions options, TimeProvider time, MailboxNotifier notifier)
     {
         Directory = directory;
         _ownsDirectory = ownsDirectory;
         Store = store;
-        Service = service;
         Notifier = notifier;
+        ActorStore = new SqliteActorStore(store);
+        MessageStore = new SqliteMessageStore(store);
+        TriggerStore = new SqliteTriggerStore(store, ActorStore);
+        ReviewStore = new SqliteReviewStore(store);
+        Actors = new ActorService(ActorStore, time);
+        Messages = new MessageService(MessageStore, Actors, notifier, options);
+        Triggers = new TriggerService(TriggerStore, Actors, new TriggerScheduler(TriggerStore, time, NullLogger<TriggerScheduler>.Instance), options, time);
+        Reviews = new ReviewService(ReviewStore, MessageStore, Actors, new ReviewWaiters(), new ReviewsFeed(new MailboxStreams()), options);
     }
 
     public TempDirectory Directory { get; }
 
-    public SqliteMailboxStore Store { get; }
-
-    public MailboxService Service { get; }
+    public MailboxStore Store { get; }
 
     public MailboxNotifier Notifier { get; }
+
+    public SqliteActorStore ActorStore { get; }
+
+    public SqliteMessageStore MessageStore { get; }
+
+    public SqliteTriggerStore TriggerStore { get; }
+
+    public SqliteReviewStore ReviewStore { get; }
+
+    public ActorService Actors { get; }
+
+    public MessageService Messages { get; }
+
+    public TriggerService Triggers { get; }
+
+    public ReviewService Reviews { get; }
 
     public static readonly CallerIdentity Root = new(CallerScope.Root, "root", null, "t", DateTimeOffset.MaxValue);
 
@@ -40,14 +67,14 @@ internal sealed class StoreHarness : IAsyncDisposable
         var dir = directory ?? new TempDirectory();
         options ??= new MailboxOptions();
         time ??= TimeProvider.System;
-        var database = new HubDatabase(Path.Combine(dir.Path, "mesh.db"), [new MailboxMigrationsAccessor()]);
+        var database = new HubDatabase(Path.Combine(dir.Path, "mesh.db"), [new MailboxMigrations()]);
         await database.InitializeAsync(CancellationToken.None);
-        var store = new SqliteMailboxStore(database, options, time, NullLogger<SqliteMailboxStore>.Instance);
         var notifier = new MailboxNotifier(options);
-        store.MessagesCommitted += notifier.Publish;
+        var store = new MailboxStore(database, options, time, [notifier], NullLogger<MailboxStore>.Instance);
         await store.StartAsync(CancellationToken.None);
-        var service = new MailboxService(store, notifier, new ReviewWaiters(), options, time);
-        return new StoreHarness(dir, directory is null, store, service, notifier);
+        var harness = new StoreHarness(dir, directory is null, store, options, time, notifier);
+        await harness.ActorStore.LoadAsync(CancellationToken.None);
+        return harness;
     }
 
     /// <summary>Closes this store and opens a new one on the same file, as a hub restart does.</summary>
@@ -62,11 +89,6 @@ internal sealed class StoreHarness : IAsyncDisposable
         await Store.DisposeAsync();
         if (_ownsDirectory)
             Directory.Dispose();
-    }
-
-    private sealed class MailboxMigrationsAccessor : IMigrationSource
-    {
-        public IEnumerable<Migration> Migrations => new MailboxMigrations().Migrations;
     }
 }
 

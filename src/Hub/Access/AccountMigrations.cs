@@ -1,0 +1,30 @@
+using Mesh.Hub.Storage;
+
+namespace Mesh.Hub.Access;
+
+internal sealed class AccountMigrations : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new("web-001", """
+            CREATE TABLE ui_users (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                failed_logins INTEGER NOT NULL DEFAULT 0,
+                locked_until TEXT
+            );
+            CREATE TABLE ui_api_tokens (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                secret_hash BLOB NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                last_used_at TEXT,
+                revoked_at TEXT
+            );
+            """),
+    ];
+}

@@ -1,0 +1,17 @@
+using Mesh.Hub.Audit;
+using Mesh.Hub.Web;
+
+namespace Mesh.Hub.Audit;
+
+/// <summary>GET /api/admin/audit?limit=100&amp;before=&lt;id&gt;: newest first.</summary>
+internal static class AuditEndpoints
+{
+    public static void MapAuditEndpoints(this RouteGroupBuilder admin) =>
+        admin.MapGet("/audit", async (IAuditLog audit, int? limit, long? before, CancellationToken cancellationToken) =>
+        {
+            if (limit is < 1 or > 1000)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["must be from 1 to 1000"] });
+            var entries = await audit.ListAsync(limit ?? 100, before, cancellationToken);
+            return Results.Json(new { Entries = entries }, AdminJson.Options);
+        });
+}

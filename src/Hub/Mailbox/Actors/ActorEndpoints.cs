@@ -1,0 +1,35 @@
+using Mesh.Hub.Mailbox.Common;
+using Mesh.Hub.Web;
+
+namespace Mesh.Hub.Mailbox.Actors;
+
+/// <summary>POST /api/admin/actors and DELETE /api/admin/actors/{id} (root, on the /api/admin group).</summary>
+public static class ActorEndpoints
+{
+    public sealed record CreateActorRequest(string? Id, string? Name, string? TeamId, string? Role, string? Placement);
+
+    public static RouteGroupBuilder MapActorEndpoints(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/actors", CreateActorAsync);
+        admin.MapDelete("/actors/{id}", DeleteActorAsync);
+        return admin;
+    }
+
+    public static Task<IResult> CreateActorAsync(HttpRequest http, ActorService actors, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
+    {
+        var body = await MailboxRest.ReadBodyAsync<CreateActorRequest>(http, cancellationToken);
+        if (body?.Id is null)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["an actor needs an id: 2-64 characters of [A-Za-z0-9._-]."] });
+        var actor = await actors.CreateActorAsync(body.Id, body.Name, body.TeamId, body.Role, body.Placement, cancellationToken);
+        return Results.Json(ActorJson(actor, 0), AdminJson.Options, statusCode: StatusCodes.Status201Created);
+    });
+
+    public static Task<IResult> DeleteActorAsync(string id, ActorService actors, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
+    {
+        await actors.DeleteActorAsync(id, cancellationToken);
+        return Results.NoContent();
+    });
+
+    /// <summary>The REST shape of an actor, with its pending count.</summary>
+    public static object ActorJson(ActorRecord a, long pending) => new { a.Id, a.Name, a.TeamId, Role = a.TeamRole, Placement = a.Placement.ToString(), a.CreatedAt, PendingCount = pending };
+}

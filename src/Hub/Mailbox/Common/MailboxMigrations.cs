@@ -1,0 +1,79 @@
+using Mesh.Hub.Storage;
+
+namespace Mesh.Hub.Mailbox.Common;
+
+/// <summary>Schema of actors, messages, idempotency keys, time triggers and permission reviews. Times are Unix milliseconds (UTC).</summary>
+public sealed class MailboxMigrations : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new("mailbox-001", """
+            CREATE TABLE mailbox_actors (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                team_id TEXT,
+                team_role TEXT NOT NULL DEFAULT 'worker',
+                placement TEXT NOT NULL DEFAULT 'hub',
+                created_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX mailbox_actors_team ON mailbox_actors (team_id);
+
+            CREATE TABLE mailbox_messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                from_actor TEXT NOT NULL,
+                to_actor TEXT NOT NULL,
+                team_id TEXT,
+                run_id TEXT,
+                channel TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                payload_kind INTEGER NOT NULL,
+                idempotency_key TEXT,
+                created_at INTEGER NOT NULL,
+                status INTEGER NOT NULL DEFAULT 0,
+                delivered_at INTEGER
+            );
+            CREATE INDEX mailbox_messages_pending ON mailbox_messages (to_actor, status, id);
+            CREATE INDEX mailbox_messages_inbox ON mailbox_messages (to_actor, id);
+
+            CREATE TABLE mailbox_idempotency (
+                sender TEXT NOT NULL,
+                key TEXT NOT NULL,
+                first_id INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (sender, key)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE mailbox_triggers (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                actor_id TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                cron TEXT,
+                next_due INTEGER,
+                message TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                run_id TEXT,
+                status TEXT NOT NULL,
+                fire_count INTEGER NOT NULL DEFAULT 0,
+                last_fired INTEGER,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX mailbox_triggers_due ON mailbox_triggers (status, next_due);
+
+            CREATE TABLE mailbox_reviews (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                asker TEXT NOT NULL,
+                team_id TEXT,
+                title TEXT NOT NULL,
+                details TEXT NOT NULL,
+                options TEXT NOT NULL,
+                status TEXT NOT NULL,
+                option_id TEXT,
+                answered_by TEXT,
+                created_at INTEGER NOT NULL,
+                answered_at INTEGER,
+                run_id TEXT
+            );
+            CREATE INDEX mailbox_reviews_status ON mailbox_reviews (status, id);
+            """),
+    ];
+}

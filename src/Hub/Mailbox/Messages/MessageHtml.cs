@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using Mesh.Core.Protocol;
+using Mesh.Hub.Mailbox.Actors;
+using Mesh.Hub.Web;
+
+namespace Mesh.Hub.Mailbox.Messages;
+
+/// <summary>
+/// Inbox rows and payloads, shared by the pages (first render) and the SSE streams (live updates). Every value an
+/// actor or operator typed goes through the HTML encoder.
+/// </summary>
+public static class MessageHtml
+{
+    /// <summary>Payloads longer than this show a preview and a "show all" expansion (a &lt;details&gt;, no JS).</summary>
+    public const int PreviewChars = 240;
+
+    public static string EmptyInbox => """<tr class="empty"><td colspan="7">No messages yet.</td></tr>""";
+
+    public static string MessageRows(IEnumerable<MailboxMessage> messages)
+    {
+        var html = new StringBuilder();
+        foreach (var message in messages)
+            html.Append(MessageRow(message));
+        return html.Length == 0 ? EmptyInbox : html.ToString();
+    }
+
+    /// <param name="outOfBand">Marked for htmx to replace the row of the same id wherever it is (a status change).</param>
+    public static string MessageRow(MailboxMessage m, bool outOfBand = false)
+    {
+        var status = m.Status == MessageStatus.Delivered ? "delivered" : "pending";
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""<tr id="msg-{m.Id}" data-status="{status}"{(outOfBand ? " hx-swap-oob=\"true\"" : "")}>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{m.Id}</td>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<td><span class="badge msg-{status}">{status}</span></td>""");
+        html.Append("<td>").Append(E(m.FromActorId)).Append(m.TeamId.Length > 0 ? $""" <span class="tag" title="team channel">{E(m.TeamId)}</span>""" : "").Append("</td>");
+        html.Append("<td>").Append(E(m.Channel)).Append("</td>");
+        html.Append("<td>").Append(m.RunId.Length > 0 ? E(m.RunId) : """<span class="muted">—</span>""").Append("</td>");
+        html.Append("<td>").Append(Time(m.CreatedAtUnixMs)).Append("</td>");
+        html.Append("<td>").Append(Payload(m.Payload, m.PayloadKind == PayloadKind.Json ? "json" : "text")).Append("</td>");
+        html.Append("</tr>");
+        return html.ToString();
+    }
+
+    /// <summary>A payload as text: short ones whole, long ones as a preview with the full text in a &lt;details&gt;.</summary>
+    public static string Payload(string payload, string kind)
+    {
+        var label = kind == "json" ? """<span class="tag">json</span> """ : "";
+        if (payload.Length <= PreviewChars && !payload.Contains('\n', StringComparison.Ordinal))
+            return $"""{label}<code class="payload">{E(payload)}</code>""";
+        var preview = payload.Length <= PreviewChars ? payload : payload[..PreviewChars];
+        var newline = preview.IndexOf('\n', StringComparison.Ordinal);
+        if (newline >= 0)
+            preview = preview[..newline];
+        var bytes = Encoding.UTF8.GetByteCount(payload);
+        return $"""{label}<details class="payload"><summary><code>{E(preview)}</code>… <span class="more">show all ({Size(bytes)})</span></summary><pre class="payload">{E(payload)}</pre></details>""";
+    }
+
+    public static string ActorLink(string actorId) =>
+        actorId == ActingActor.RootId ? "root" : $"""<a href="/mailboxes/{Uri.EscapeDataString(actorId)}">{E(actorId)}</a>""";
+
+    public static string Time(long unixMs) =>
+        unixMs == 0 ? """<span class="muted">—</span>""" : HtmlText.Time(DateTimeOffset.FromUnixTimeMilliseconds(unixMs), DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+
+    public static string Size(int bytes) => bytes < 1024 ? bytes.ToString(CultureInfo.InvariantCulture) + " bytes" : HtmlText.Bytes(bytes);
+
+    private static string E(string value) => HtmlText.E(value);
+}

@@ -1,0 +1,23 @@
+using Mesh.Core.Protocol;
+
+namespace Mesh.Hub.Mailbox.Messages;
+
+/// <summary>A message to store for one or more recipients (a team channel fans out).</summary>
+public sealed record NewMessage(
+    string From,
+    IReadOnlyList<string> Recipients,
+    string? TeamId,
+    string? RunId,
+    string Channel,
+    string Payload,
+    PayloadKind Kind,
+    string? IdempotencyKey);
+
+/// <summary>What Send stored, or (duplicate) what an earlier send with the same idempotency key stored.</summary>
+public sealed record SendResult(IReadOnlyList<ulong> MessageIds, IReadOnlyList<string> Recipients, bool Duplicate, MessageStatus Status);
+
+/// <summary>An inbox read.</summary>
+public sealed record InboxQuery(string ActorId, int Limit, ulong AfterId, bool IncludeDelivered, string? RunId, string? Channel);
+
+/// <summary>What an ack changed.</summary>
+public sealed record AckResult(int Acked, int AlreadyDelivered);

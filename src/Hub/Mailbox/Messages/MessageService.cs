@@ -1,0 +1,225 @@
+using Mesh.Core.Auth;
+using Mesh.Core.Protocol;
+using Mesh.Hub.Mailbox.Actors;
+using Mesh.Hub.Mailbox.Common;
+
+namespace Mesh.Hub.Mailbox.Messages;
+
+/// <summary>
+/// Messages for one authenticated caller: who it acts as, input checks and the store (Send, SendBatch, Inbox, Ack,
+/// Watch, TeamMembers), and the read model the Mailboxes pages and the REST API show. The gRPC service and the
+/// REST API are thin layers over it.
+/// </summary>
+public sealed class MessageService(IMessageStore store, ActorService actors, MailboxNotifier notifier, MailboxOptions options)
+{
+    public const string DefaultChannel = "default";
+    public const int MaxInboxLimit = 1000;
+    public const int MaxBatch = 1000;
+    private const int MaxIdempotencyKeyLength = 256;
+    private readonly WatchLimiter _watches = new(options);
+
+    public MailboxOptions Options => options;
+
+    public async Task<SendResponse> SendAsync(CallerIdentity caller, SendRequest request, CancellationToken cancellationToken)
+    {
+        var message = Prepare(caller, request);
+        return ToResponse(await store.SendAsync(message, cancellationToken));
+    }
+
+    /// <summary>Checks each item like <see cref="SendAsync"/> and stores the valid ones in one transaction.</summary>
+    public async Task<SendBatchResponse> SendBatchAsync(CallerIdentity caller, SendBatchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Messages.Count is 0 or > MaxBatch)
+            throw new MailboxException(MailboxError.InvalidArgument, $"a batch holds 1 to {MaxBatch} messages; got {request.Messages.Count}.");
+        var response = new SendBatchResponse();
+        var valid = new List<NewMessage>(request.Messages.Count);
+        var slots = new List<SendBatchResult>(request.Messages.Count);
+        foreach (var item in request.Messages)
+        {
+            var result = new SendBatchResult();
+            response.Results.Add(result);
+            try
+            {
+                valid.Add(Prepare(caller, item));
+                slots.Add(result);
+            }
+            catch (MailboxException ex)
+            {
+                result.ErrorCode = MailboxErrors.Code(ex.Error);
+                result.Error = ex.Message;
+            }
+        }
+
+        if (valid.Count > 0)
+        {
+            var stored = await store.SendManyAsync(valid, cancellationToken);
+            for (var i = 0; i < stored.Count; i++)
+                slots[i].Response = ToResponse(stored[i]);
+        }
+
+        return response;
+    }
+
+    private static SendResponse ToResponse(SendResult result)
+    {
+        var response = new SendResponse { MessageId = result.MessageIds[0], Duplicate = result.Duplicate, Status = result.Status };
+        response.MessageIds.Add(result.MessageIds);
+        response.Recipients.Add(result.Recipients);
+        return response;
+    }
+
+    private NewMessage Prepare(CallerIdentity caller, SendRequest request)
+    {
+        var sender = actors.Resolve(caller, request.ActorId, rootMayActAsItself: true);
+        MailboxInput.CheckPayload(request.Payload, request.PayloadKind, options);
+        var channel = MailboxInput.CheckName(request.Channel, "channel") ?? DefaultChannel;
+        var runId = MailboxInput.CheckName(request.RunId, "run_id");
+        var key = string.IsNullOrEmpty(request.IdempotencyKey) ? null : request.IdempotencyKey;
+        if (key is { Length: > MaxIdempotencyKeyLength })
+            throw new MailboxException(MailboxError.InvalidArgument, $"the idempotency key is {key.Length} characters; at most {MaxIdempotencyKeyLength} are allowed.");
+
+        string[] recipients;
+        string? teamId = null;
+        switch (request.TargetCase)
+        {
+            case SendRequest.TargetOneofCase.ToActorId:
+                if (actors.Find(request.ToActorId) is null)
+                    throw new MailboxException(MailboxError.NotFound, $"no actor '{request.ToActorId}' to send to. List actors with GET /api/admin/actors or check the id.");
+                recipients = [request.ToActorId];
+                break;
+            case SendRequest.TargetOneofCase.TeamId:
+                teamId = request.TeamId;
+                var members = actors.TeamMembers(teamId);
+                if (members.Count == 0)
+                    throw new MailboxException(MailboxError.NotFound, $"no team '{teamId}' (a team exists while it has members).");
+                if (!sender.IsRoot && !string.Equals(sender.Actor!.TeamId, teamId, StringComparison.Ordinal))
+                    throw new MailboxException(MailboxError.PermissionDenied, $"actor '{sender.Id}' is not a member of team '{teamId}'; only members post to a team channel.");
+                recipients = members.Where(m => m.Id != sender.Id).Select(m => m.Id).ToArray();
+                if (recipients.Length == 0)
+                    throw new MailboxException(MailboxError.FailedPrecondition, $"team '{teamId}' has no member besides the sender.");
+                break;
+            default:
+                throw new MailboxException(MailboxError.InvalidArgument, "a message needs a recipient: --to-actor-id ID or --channel-id TEAM.");
+        }
+
+        return new NewMessage(sender.Id, recipients, teamId, runId, channel, request.Payload, request.PayloadKind, key);
+    }
+
+    public async Task<InboxResponse> InboxAsync(CallerIdentity caller, InboxRequest request, CancellationToken cancellationToken)
+    {
+        var reader = actors.Resolve(caller, request.ActorId);
+        // Compared before the cast: a uint of 2^31 or more would turn negative, which SQLite reads as "no limit".
+        if (request.Limit > MaxInboxLimit)
+            throw new MailboxException(MailboxError.InvalidArgument, $"--limit {request.Limit} is too large; at most {MaxInboxLimit} messages per call (page with --after-id).");
+        var limit = request.Limit == 0 ? 100 : (int)request.Limit;
+        if (request.AutoAck && request.IncludeDelivered)
+            throw new MailboxException(MailboxError.InvalidArgument, "--auto-ack and --include-delivered do not go together: auto-ack hands out pending messages only.");
+        var query = new InboxQuery(reader.Id, limit, request.AfterId, request.IncludeDelivered, MailboxInput.CheckName(request.RunId, "run_id"), MailboxInput.CheckName(request.Channel, "channel"));
+        var messages = request.AutoAck
+            ? await store.ClaimAsync(query, cancellationToken)
+            : await store.ReadAsync(query, cancellationToken);
+        var response = new InboxResponse { PendingCount = (ulong)await store.CountPendingAsync(reader.Id, cancellationToken) };
+        response.Messages.Add(messages);
+        return response;
+    }
+
+    public async Task<AckResponse> AckAsync(CallerIdentity caller, AckRequest request, CancellationToken cancellationToken)
+    {
+        var reader = actors.Resolve(caller, request.ActorId);
+        if (request.MessageIds.Count == 0)
+            throw new MailboxException(MailboxError.InvalidArgument, "nothing to ack: give --message-id ID.");
+        if (request.MessageIds.Count > MaxInboxLimit * 10)
+            throw new MailboxException(MailboxError.InvalidArgument, $"at most {MaxInboxLimit * 10} ids per ack.");
+        var result = await store.AckAsync(reader.Id, request.MessageIds, cancellationToken);
+        return new AckResponse { Acked = (uint)result.Acked, AlreadyDelivered = (uint)result.AlreadyDelivered };
+    }
+
+    /// <summary>
+    /// Streams the actor's pending messages after <see cref="WatchRequest.AfterId"/>, then new ones as they are committed,
+    /// until cancelled. The live subscription starts before the backlog is read, so nothing falls between the two.
+    /// </summary>
+    /// <param name="ready">Called once the backlog is written and the live feed is on (the gRPC layer sends the response headers then).</param>
+    public async Task WatchAsync(CallerIdentity caller, WatchRequest request, Func<MailboxMessage, bool, CancellationToken, ValueTask> write, CancellationToken cancellationToken, Func<Task>? ready = null)
+    {
+        var reader = actors.Resolve(caller, request.ActorId);
+        var runId = MailboxInput.CheckName(request.RunId, "run_id");
+        var channel = MailboxInput.CheckName(request.Channel, "channel");
+        using var place = _watches.Acquire(reader.Id);
+        using var subscription = notifier.Subscribe(reader.Id);
+        var last = request.AfterId;
+        while (true)
+        {
+            var backlog = await store.ReadAsync(new InboxQuery(reader.Id, 500, last, false, runId, channel), cancellationToken);
+            for (var i = 0; i < backlog.Count; i++)
+                await write(backlog[i], i == backlog.Count - 1, cancellationToken);
+            if (backlog.Count > 0)
+                last = backlog[^1].Id; // the live feed may repeat what the backlog already sent: it skips up to here
+            if (backlog.Count < 500)
+                break;
+        }
+
+        if (ready is not null)
+            await ready();
+        var live = subscription.Reader;
+        while (await live.WaitToReadAsync(cancellationToken))
+        {
+            while (live.TryRead(out var message))
+            {
+                if (message.Id <= last || (runId is not null && message.RunId != runId) || (channel is not null && message.Channel != channel))
+                    continue;
+                last = message.Id;
+                await write(message, live.Count == 0, cancellationToken);
+            }
+        }
+    }
+
+    public async Task<TeamMembersResponse> TeamMembersAsync(CallerIdentity caller, TeamMembersRequest request, CancellationToken cancellationToken)
+    {
+        var acting = actors.Resolve(caller, request.ActorId, rootMayActAsItself: true);
+        var teamId = string.IsNullOrEmpty(request.TeamId) ? acting.Actor?.TeamId : request.TeamId;
+        if (teamId is null)
+        {
+            throw new MailboxException(acting.IsRoot ? MailboxError.InvalidArgument : MailboxError.FailedPrecondition,
+                acting.IsRoot ? "name the team with --team-id." : $"actor '{acting.Id}' is in no team; name one with --team-id.");
+        }
+
+        if (!acting.IsRoot && !string.Equals(acting.Actor!.TeamId, teamId, StringComparison.Ordinal))
+            throw new MailboxException(MailboxError.PermissionDenied, $"actor '{acting.Id}' is not a member of team '{teamId}'.");
+        var members = actors.TeamMembers(teamId);
+        if (members.Count == 0)
+            throw new MailboxException(MailboxError.NotFound, $"no team '{teamId}'.");
+        var counts = await store.CountPendingByActorAsync(cancellationToken);
+        var response = new TeamMembersResponse { TeamId = teamId };
+        foreach (var member in members)
+        {
+            response.Members.Add(new TeamMember
+            {
+                ActorId = member.Id,
+                Name = member.Name,
+                Role = member.TeamRole,
+                Placement = member.Placement.ToString(),
+                PendingCount = (ulong)counts.GetValueOrDefault(member.Id),
+            });
+        }
+
+        return response;
+    }
+
+    /// <summary>An actor's newest messages, pending and delivered, newest first; NOT_FOUND for an unknown actor.</summary>
+    public Task<IReadOnlyList<MailboxMessage>> LatestMessagesAsync(string actorId, int limit, CancellationToken cancellationToken)
+    {
+        if (actors.Find(actorId) is null)
+            throw new MailboxException(MailboxError.NotFound, $"actor '{actorId}' does not exist.");
+        if (limit is < 1 or > MaxInboxLimit)
+            throw new MailboxException(MailboxError.InvalidArgument, $"limit {limit} is out of range: use 1 to {MaxInboxLimit}.");
+        return store.ReadLatestAsync(actorId, limit, cancellationToken);
+    }
+
+    public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) => store.CountPendingAsync(actorId, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, long>> CountPendingByActorAsync(CancellationToken cancellationToken) => store.CountPendingByActorAsync(cancellationToken);
+
+    /// <summary>An actor's messages after <paramref name="afterId"/>, pending and delivered, oldest first (live pages read what a commit announced).</summary>
+    public Task<IReadOnlyList<MailboxMessage>> ReadAfterAsync(string actorId, ulong afterId, int limit, CancellationToken cancellationToken) =>
+        store.ReadAsync(new InboxQuery(actorId, limit, afterId, IncludeDelivered: true, null, null), cancellationToken);
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Mesh.Core.Protocol;
+using Mesh.Hub.Mailbox.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Mesh.Hub.Mailbox.Reviews;
+
+/// <summary>Permission reviews on the mailbox tables; an answer is checked and stored in one write.</summary>
+public sealed class SqliteReviewStore(MailboxStore store) : IReviewStore
+{
+    private const string ReviewColumns = "id, asker, team_id, title, details, options, status, option_id, answered_by, created_at, answered_at, run_id";
+
+    public Task<PermissionReview> AddReviewAsync(NewReview review, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    {
+        var options = JsonSerializer.Serialize(review.Options.Select(o => new[] { o.Id, o.Label }).ToArray(), ReviewJson.Default.StringArrayArray);
+        var id = Convert.ToInt64(batch.Command(
+                "INSERT INTO mailbox_reviews (asker, team_id, title, details, options, status, created_at, run_id) "
+                + "VALUES ($asker, $team, $title, $details, $options, 'pending', $at, $run) RETURNING id")
+            .Set("$asker", review.Asker).Set("$team", review.TeamId).Set("$title", review.Title).Set("$details", review.Details)
+            .Set("$options", options).Set("$at", batch.NowUnixMs).Set("$run", review.RunId)
+            .ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        return LoadReview(batch, (ulong)id)!;
+    }, cancellationToken);
+
+    public Task<PermissionReview?> GetReviewAsync(ulong reviewId, CancellationToken cancellationToken) =>
+        store.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews WHERE id = $id";
+            command.Parameters.AddWithValue("$id", (long)reviewId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? ReadReview(reader) : null;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<PermissionReview>> ListReviewsAsync(bool includeClosed, CancellationToken cancellationToken) =>
+        store.ReadAsync<IReadOnlyList<PermissionReview>>(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews" + (includeClosed ? string.Empty : " WHERE status = 'pending'") + " ORDER BY id";
+            var reviews = new List<PermissionReview>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                reviews.Add(ReadReview(reader));
+            return reviews;
+        }, cancellationToken);
+
+    public Task<PermissionReview> AnswerReviewAsync(ulong reviewId, string? optionId, string answeredBy, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    {
+        var review = LoadReview(batch, reviewId)
+            ?? throw new MailboxException(MailboxError.NotFound, $"permission review {reviewId} does not exist. List them with 'actor permission-review-respond' targets from PermissionList.");
+        if (review.Status != ReviewStatus.Pending)
+        {
+            var answer = review.Status == ReviewStatus.Answered ? $"answered '{review.OptionId}'" : "cancelled";
+            throw new MailboxException(MailboxError.FailedPrecondition, $"permission review {reviewId} was already {answer} by {review.AnsweredBy}; an answer cannot be changed.");
+        }
+
+        if (optionId is not null && review.Options.All(o => o.Id != optionId))
+            throw new MailboxException(MailboxError.InvalidArgument, $"permission review {reviewId} does not offer option '{optionId}'. Choose one of: {string.Join(", ", review.Options.Select(o => o.Id))}.");
+
+        batch.Command("UPDATE mailbox_reviews SET status = $status, option_id = $option, answered_by = $by, answered_at = $at WHERE id = $id")
+            .Set("$status", optionId is null ? ReviewStatus.Cancelled : ReviewStatus.Answered).Set("$option", optionId)
+            .Set("$by", answeredBy).Set("$at", batch.NowUnixMs).Set("$id", (long)reviewId).ExecuteNonQuery();
+        return LoadReview(batch, reviewId)!;
+    }, cancellationToken);
+
+    private static PermissionReview? LoadReview(WriteBatch batch, ulong id)
+    {
+        using var reader = batch.Command($"SELECT {ReviewColumns} FROM mailbox_reviews WHERE id = $id").Set("$id", (long)id).ExecuteReader();
+        return reader.Read() ? ReadReview(reader) : null;
+    }
+
+    private static PermissionReview ReadReview(SqliteDataReader reader)
+    {
+        var review = new PermissionReview
+        {
+            Id = (ulong)reader.GetInt64(0),
+            AskerActorId = reader.GetString(1),
+            TeamId = reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
+            Title = reader.GetString(3),
+            Details = reader.GetString(4),
+            Status = reader.GetString(6),
+            OptionId = reader.IsDBNull(7) ? string.Empty : reader.GetString(7),
+            AnsweredBy = reader.IsDBNull(8) ? string.Empty : reader.GetString(8),
+            CreatedAtUnixMs = reader.GetInt64(9),
+            AnsweredAtUnixMs = reader.IsDBNull(10) ? 0 : reader.GetInt64(10),
+            RunId = reader.IsDBNull(11) ? string.Empty : reader.GetString(11),
+        };
+        foreach (var pair in JsonSerializer.Deserialize(reader.GetString(5), ReviewJson.Default.StringArrayArray) ?? [])
+            review.Options.Add(new PermissionOption { Id = pair[0], Label = pair[1] });
+        return review;
+    }
+    public Task<IReadOnlyList<PermissionReview>> ListRecentClosedReviewsAsync(int limit, CancellationToken cancellationToken) =>
+        store.ReadAsync<IReadOnlyList<PermissionReview>>(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews WHERE status IN ('answered', 'cancelled') ORDER BY id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", limit);
+            var reviews = new List<PermissionReview>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                reviews.Add(ReadReview(reader));
+            return reviews;
+        }, cancellationToken);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[][]))]
+internal sealed partial class ReviewJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,20 @@
+using Mesh.Hub.InternalApi;
+using Mesh.Hub.Storage;
+using Mesh.Hub.Web;
+
+namespace Mesh.Hub.Nodes.Join;
+
+public static class JoinExtensions
+{
+    public static IServiceCollection AddJoin(this IServiceCollection services)
+    {
+        services.AddSingleton<IMigrationSource, JoinMigrations>();
+        services.AddSingleton<IJoinTokenStore, SqliteJoinTokenStore>();
+        services.AddSingleton<SourceFailureLimiter>();
+        services.AddSingleton<JoinTokenService>();
+        services.AddSingleton<EnrollmentService>();
+        services.AddInternalGrpcService<JoinRpcService>(JoinRpcService.AnonymousMethods);
+        services.AddSingleton(new UiNavItem("Join a node", "/join", 20, RootOnly: true));
+        return services;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using Mesh.Hub.Access;
+using Mesh.Hub.Web;
+using Mesh.Hub.Nodes;
+using Mesh.Hub.Nodes.Registry;
+
+namespace Mesh.Hub.Nodes;
+
+/// <summary>
+/// The node table's HTML, shared by the page (first render) and the SSE stream (live updates), so both always
+/// agree. Every value from a node or an operator goes through the HTML encoder.
+/// </summary>
+public static class NodeHtml
+{
+    public static string Rows(IReadOnlyList<NodeView> nodes, DateTimeOffset now)
+    {
+        if (nodes.Count == 0)
+            return """<tr class="empty"><td colspan="8">No nodes yet. Register one or create a join token.</td></tr>""";
+        var html = new StringBuilder();
+        foreach (var node in nodes)
+            html.Append(Row(node, now));
+        return html.ToString();
+    }
+
+    public static string Row(NodeView node, DateTimeOffset now)
+    {
+        var r = node.Record;
+        var id = HtmlText.E(r.Id);
+        var status = NodeJson.StatusText(r.Status);
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""<tr id="node-{id}" sse-swap="node-{id}" hx-swap="outerHTML" data-status="{status}">""");
+        html.Append(CultureInfo.InvariantCulture, $"""<td><a href="/nodes/{id}">{HtmlText.E(r.Name ?? r.Id)}</a><div class="muted">{id}</div></td>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<td>{StatusBadge(r.Status, node.Problems)}</td>""");
+        html.Append("<td>").Append(HtmlText.Tags(r.Capabilities)).Append("</td>");
+        html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{(node.Metrics is { } m && node.Connected ? HtmlText.Percent(m.CpuUsage) : "—")}</td>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{(node.Metrics is { } mm && node.Connected ? HtmlText.Percent(mm.MemoryUsedFraction) + " of " + HtmlText.Bytes(mm.MemoryTotalBytes) : r.MemoryBytes > 0 ? HtmlText.Bytes(r.MemoryBytes) : "—")}</td>""");
+        html.Append("<td>").Append(HtmlText.Ago(r.LastHeartbeatAt, now)).Append("</td>");
+        html.Append("<td>").Append(r.CertificateExpiresAt is { } exp ? HtmlText.Time(exp, exp.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)) : "—").Append("</td>");
+        html.Append(CultureInfo.InvariantCulture, $"""<td>{HtmlText.E(r.Version ?? "—")}</td>""");
+        html.Append("</tr>");
+        return html.ToString();
+    }
+
+    public static string Stats(ClusterStats s) =>
+        string.Create(CultureInfo.InvariantCulture, $"""
+            <div class="stat online"><span class="value">{s.Online}</span><span class="label">online</span></div>
+            <div class="stat degraded"><span class="value">{s.Degraded}</span><span class="label">degraded</span></div>
+            <div class="stat offline"><span class="value">{s.Offline}</span><span class="label">offline</span></div>
+            <div class="stat pending"><span class="value">{s.Pending}</span><span class="label">pending</span></div>
+            <div class="stat revoked"><span class="value">{s.Revoked}</span><span class="label">revoked</span></div>
+            <div class="stat"><span class="value">{s.Cpus}</span><span class="label">CPUs online</span></div>
+            <div class="stat"><span class="value">{HtmlText.Bytes(s.MemoryBytes)}</span><span class="label">memory online</span></div>
+            """);
+
+    public static string StatusBadge(NodeStatus status, IReadOnlyList<string> problems)
+    {
+        var text = NodeJson.StatusText(status);
+        var title = problems.Count > 0 ? $" title=\"{HtmlText.E(string.Join("; ", problems))}\"" : "";
+        return $"""<span class="badge status-{text}"{title}>{text}</span>""";
+    }
+}

@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using Mesh.Hub.Nodes.Join;
+using Mesh.Hub.Nodes.Registry;
+
+namespace Mesh.Hub.Nodes;
+
+/// <summary>
+/// DELETE /api/admin/agent-nodes/{id}: removes (revokes) a node at once; refused with 409 while the node reports
+/// running agents, unless ?force=true.
+/// </summary>
+internal static class NodeRemovalEndpoints
+{
+    public static void MapNodeRemovalEndpoints(this RouteGroupBuilder admin) =>
+        admin.MapDelete("/agent-nodes/{id}", RemoveAsync);
+
+    private static async Task<IResult> RemoveAsync(string id, bool? force, NodeRemoval removal, NodeRegistry registry, ClaimsPrincipal user, HttpContext http)
+    {
+        if (force != true && registry.Get(id) is { RunningAgents: > 0 } node)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: $"node '{id}' is running {node.RunningAgents} agent(s); stop them first or remove it anyway with ?force=true");
+        }
+
+        return await removal.RemoveAsync(id, user.Identity?.Name ?? "root", http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted) switch
+        {
+            RemovalOutcome.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"no node '{id}'"),
+            RemovalOutcome.AlreadyRemoved => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"node '{id}' is already removed"),
+            _ => Results.NoContent(),
+        };
+    }
+}

@@ -1,0 +1,13 @@
+namespace Mesh.Hub.Nodes.Registry;
+
+internal static partial class RegistryLog
+{
+    [LoggerMessage(EventId = 5001, EventName = "RegistryLoaded", Level = LogLevel.Information, Message = "Node registry loaded: {Count} node(s), {Reset} marked offline until they reconnect")]
+    public static partial void Loaded(ILogger logger, int count, int reset);
+
+    [LoggerMessage(EventId = 5002, EventName = "NodeStatusChanged", Level = LogLevel.Information, Message = "Node {NodeId}: {From} -> {To} ({Reason})")]
+    public static partial void StatusChanged(ILogger logger, string nodeId, NodeStatus from, NodeStatus to, string reason);
+
+    [LoggerMessage(EventId = 5003, EventName = "FlushFailed", Level = LogLevel.Warning, Message = "Writing live state of {Count} node(s) failed; retrying: {Reason}")]
+    public static partial void FlushFailed(ILogger logger, int count, string reason);
+}

@@ -1,0 +1,14 @@
+using Mesh.Hub.Storage;
+
+namespace Mesh.Hub.Nodes.Revocation;
+
+internal sealed class RevocationMigrations : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new("revocation-001", """
+            CREATE TABLE revoked_nodes (node_id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL, reason TEXT NOT NULL);
+            CREATE TABLE revoked_certificates (serial TEXT PRIMARY KEY, node_id TEXT NOT NULL, not_after TEXT NOT NULL, revoked_at TEXT NOT NULL, reason TEXT NOT NULL);
+            """),
+    ];
+}

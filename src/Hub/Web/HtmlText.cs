@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+
+namespace Mesh.Hub.Web;
+
+/// <summary>
+/// The small HTML pieces every page and live stream shares: encoding, times (with &lt;time datetime&gt;), byte sizes,
+/// percentages and tag lists. Every value from a node, an actor or an operator goes through <see cref="E"/>.
+/// </summary>
+public static class HtmlText
+{
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
+
+    public static string Tags(IEnumerable<string> tags)
+    {
+        var html = new StringBuilder();
+        foreach (var tag in tags)
+            html.Append("<span class=\"tag\">").Append(E(tag)).Append("</span> ");
+        return html.Length == 0 ? """<span class="muted">—</span>""" : html.ToString();
+    }
+
+    public static string Ago(DateTimeOffset? at, DateTimeOffset now)
+    {
+        if (at is not { } value)
+            return """<span class="muted">never</span>""";
+        var seconds = Math.Max(0, (int)(now - value).TotalSeconds);
+        var text = seconds < 120 ? $"{seconds} s ago" : seconds < 7200 ? $"{seconds / 60} min ago" : $"{seconds / 3600} h ago";
+        return Time(value, text, ago: true);
+    }
+
+    public static string Time(DateTimeOffset at, string text, bool ago = false) =>
+        $"""<time datetime="{at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"{(ago ? " data-ago" : "")}>{E(text)}</time>""";
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+
+    public static string Bytes(long bytes)
+    {
+        if (bytes <= 0)
+            return "0";
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+        var value = (double)bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return value.ToString(value < 10 ? "0.#" : "0", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+
+    public static string E(string value) => Encoder.Encode(value);
+}
