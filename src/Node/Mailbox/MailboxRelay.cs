@@ -15,7 +15,7 @@ namespace Mesh.Node.Mailbox;
 /// attempt, so a replay after a lost answer stores nothing twice. While the outbox holds messages, new sends queue
 /// behind them to keep their order.
 /// </summary>
-public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IDisposable
+public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IHubConnectionListener, IDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private readonly Func<IHubConnection?> _hub;
@@ -90,6 +90,8 @@ public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IDisposable
 
     /// <summary>Makes <see cref="RunFlusherAsync"/> try now (e.g. the hub connection just came back).</summary>
     public void WakeFlusher() => _queued.TrySetResult();
+
+    void IHubConnectionListener.OnConnected() => WakeFlusher();
 
     /// <summary>Flushes whenever something is queued, and retries every <paramref name="retryEvery"/> until stopped.</summary>
     public async Task RunFlusherAsync(TimeSpan retryEvery, CancellationToken cancellationToken)
