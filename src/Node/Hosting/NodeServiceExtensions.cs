@@ -26,7 +26,11 @@ public static class NodeServiceExtensions
         services.AddSingleton(new NodeAnnouncements(output));
         services.AddSingleton(new NodeIdentityFiles(config.InternalGrpc.Security.CertDir));
         services.AddSingleton<CurrentHubConnection>();
-        services.AddSingleton(sp => new NodeSessionLoop(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NodeSessionLoop>>()));
+        services.AddSingleton<NodeDrainState>();
+        services.AddSingleton<INodeCommandHandler, PingCommandHandler>();
+        services.AddSingleton<INodeCommandHandler, TestConnectionCommandHandler>();
+        services.AddSingleton<INodeCommandHandler, DrainCommandHandler>();
+        services.AddSingleton<NodeSessionLoop>();
         services.AddSingleton<NodeAgent>();
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<NodeAgent>());
         services.AddSingleton<NodeStop>();

@@ -14,7 +14,12 @@ internal static class TestNodeAgents
     public static NodeAgent Create(MeshConfig config, TimeProvider? time = null, CurrentHubConnection? hub = null)
     {
         time ??= TimeProvider.System;
-        return new NodeAgent(config, hub ?? new CurrentHubConnection(), new NodeSessionLoop(config, time, NullLogger<NodeSessionLoop>.Instance),
+        var drain = new NodeDrainState();
+        INodeCommandHandler[] handlers =
+        [
+            new PingCommandHandler(time), new TestConnectionCommandHandler(time, drain), new DrainCommandHandler(drain, NullLogger<DrainCommandHandler>.Instance),
+        ];
+        return new NodeAgent(config, hub ?? new CurrentHubConnection(), new NodeSessionLoop(config, handlers, drain, time, NullLogger<NodeSessionLoop>.Instance),
             new NodeIdentityFiles(config.InternalGrpc.Security.CertDir), new NodeAnnouncements(TextWriter.Null), time, NullLogger<NodeAgent>.Instance);
     }
 }
