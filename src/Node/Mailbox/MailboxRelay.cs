@@ -192,12 +192,12 @@ public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IHubConnectionListen
     private async Task<TResponse> Forward<TResponse>(ServerCallContext context, Func<MailboxGrpc.MailboxClient, CallOptions, AsyncUnaryCall<TResponse>> call) =>
         await call(Hub().Mailbox, ForwardOptions(context));
 
-    private static CallOptions ForwardOptions(ServerCallContext context, bool streaming = false)
+    private CallOptions ForwardOptions(ServerCallContext context, bool streaming = false)
     {
         var headers = new Metadata();
         if (context.RequestHeaders.GetValue("authorization") is { } authorization)
             headers.Add("authorization", authorization);
-        DateTime? deadline = context.Deadline == DateTime.MaxValue ? (streaming ? null : DateTime.UtcNow + DefaultTimeout) : context.Deadline;
+        DateTime? deadline = context.Deadline == DateTime.MaxValue ? (streaming ? null : _time.GetUtcNow().UtcDateTime + DefaultTimeout) : context.Deadline;
         return new CallOptions(headers, deadline, context.CancellationToken);
     }
 
