@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-apt_packages=(openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc nghttp2-client chromium golang-github-burntsushi-toml-dev python3-kubernetes systemd)
+apt_packages=(openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc nghttp2-client chromium golang-github-burntsushi-toml-dev python3-kubernetes systemd clang zlib1g-dev)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -37,6 +37,9 @@ for dir in src/Hub; do
 done
 
 dotnet build Mesh.sln -nologo -v:q -clp:NoSummary
+# The actor CLI as deployments ship it (Native AOT); the actor tests run this binary.
+dotnet publish src/ActorCli -c Release -r linux-x64 -o .mesh/test-actor -nologo -v:q -clp:NoSummary
+export MESH_TEST_ACTOR_BINARY="$PWD/.mesh/test-actor/actor"
 
 log=$(mktemp)
 set +e

@@ -5,6 +5,7 @@ using Mesh.Core.Protocol;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
+using Mesh.Node.Hosting;
 using Mesh.Node.Session;
 using Mesh.Pki;
 using Grpc.Core;
@@ -13,22 +14,39 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Node;
 
 /// <summary>
-/// The node role: enroll if needed, then keep an authenticated connection to the hub and renew the certificate
-/// at a random point between 50% and 80% of its lifetime. Transient failures back off and retry; conditions
-/// that retrying cannot fix (removed from the hub, token spent, a hub that fails verification) stop the node
-/// with a message saying what to do.
+/// The node's hub connection loop: enroll if needed, then keep an authenticated connection to the hub (the session
+/// stream) and renew the certificate at a random point between 50% and 80% of its lifetime. Transient failures back
+/// off and retry; conditions that retrying cannot fix (removed from the hub, token spent, a hub that fails
+/// verification) stop the node with a message saying what to do.
 /// </summary>
-public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<NodeAgent> logger, TextWriter output)
+internal sealed class NodeAgent : INodeLoop
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
-    private readonly NodeIdentityFiles _files = new(config.InternalGrpc.Security.CertDir);
-    private readonly NodeSessionLoop _session = new(config, time, logger);
+    private readonly MeshConfig config;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly NodeAnnouncements announcements;
+    private readonly NodeIdentityFiles _files;
+    private readonly NodeSessionLoop _session;
     private bool _announced;
+
+    public NodeAgent(MeshConfig config, CurrentHubConnection hub, NodeSessionLoop session, NodeIdentityFiles files, NodeAnnouncements announcements, TimeProvider time, ILogger<NodeAgent> logger)
+    {
+        this.config = config;
+        this.time = time;
+        this.logger = logger;
+        this.announcements = announcements;
+        Hub = hub;
+        _session = session;
+        _files = files;
+    }
+
+    public string Name => "hub connection";
 
     private string NodeId => config.Server.NodeId!;
 
-    /// <summary>The live hub connection and signing key, for the node's local mailbox endpoint.</summary>
-    public CurrentHubConnection Hub { get; } = new();
+    /// <summary>The live hub connection and signing key, shared with the node's other loops and its local endpoint.</summary>
+    public CurrentHubConnection Hub { get; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -102,7 +120,7 @@ public sealed class NodeAgent(MeshConfig config, TimeProvider time, ILogger<Node
         if (!_announced)
         {
             var mode = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls ? "mtls" : "tls";
-            output.WriteLine($"mesh node ready: node {whoami.NodeId} in cluster {whoami.ClusterId}, hub {config.Hub.Target} ({mode}), certificate until {identity.NotAfter:O}");
+            announcements.Say($"mesh node ready: node {whoami.NodeId} in cluster {whoami.ClusterId}, hub {config.Hub.Target} ({mode}), certificate until {identity.NotAfter:O}");
             _announced = true;
         }
     }

@@ -11,7 +11,6 @@ namespace Mesh.Pki;
 /// </summary>
 public sealed class RevocationList
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RevocationEntry> _entries = new(StringComparer.Ordinal);
@@ -78,7 +77,7 @@ public sealed class RevocationList
     public string ToJson()
     {
         var document = new Document(1, [.. Entries.Select(e => new DocumentEntry(e.SerialHex, e.CertificateNotAfter, e.RevokedAt, e.Reason))]);
-        return JsonSerializer.Serialize(document, JsonOptions);
+        return JsonSerializer.Serialize(document, RevocationListJson.Default.Document);
     }
 
     /// <summary>Reads <see cref="ToJson"/> output; throws <see cref="PkiException"/> naming what is wrong.</summary>
@@ -87,7 +86,7 @@ public sealed class RevocationList
         Document? document;
         try
         {
-            document = JsonSerializer.Deserialize<Document>(json, JsonOptions);
+            document = JsonSerializer.Deserialize(json, RevocationListJson.Default.Document);
         }
         catch (JsonException ex)
         {
@@ -146,13 +145,18 @@ public sealed class RevocationList
             ? parsed
             : null;
 
-    private sealed record Document(
+    internal sealed record Document(
         [property: JsonPropertyName("version")] int Version,
         [property: JsonPropertyName("entries")] List<DocumentEntry>? Entries);
 
-    private sealed record DocumentEntry(
+    internal sealed record DocumentEntry(
         [property: JsonPropertyName("serial")] string? Serial,
         [property: JsonPropertyName("notAfter")] DateTimeOffset NotAfter,
         [property: JsonPropertyName("revokedAt")] DateTimeOffset RevokedAt,
         [property: JsonPropertyName("reason")] string? Reason);
 }
+
+/// <summary>The revocation list's JSON, generated at build time (no reflection: the actor CLI is compiled ahead of time).</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(RevocationList.Document))]
+internal sealed partial class RevocationListJson : JsonSerializerContext;

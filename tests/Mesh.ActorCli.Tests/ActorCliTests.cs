@@ -253,7 +253,7 @@ public sealed class ActorCliTests(HubFixture fixture) : IClassFixture<HubFixture
     public async Task NodePlacedActor_UsesItsNodesLocalEndpoint_RelayedToTheHub()
     {
         await fixture.Hub.CreateActorAsync("node-agent", "team2", "worker", placement: "node-x");
-        await using var relay = await Mesh.Hub.Tests.Mailbox.Support.RelayHost.StartAsync(fixture.Hub, "node-x", Path.Combine(fixture.Hub.Directory.Path, "node-x-data"));
+        await using var relay = await Mesh.Node.Tests.Mailbox.RelayHost.StartAsync(fixture.Hub, "node-x", Path.Combine(fixture.Hub.Directory.Path, "node-x-data"));
         var env = new Dictionary<string, string?>
         {
             ["MESH_GRPC_TARGET"] = relay.Url.ToString(),

@@ -51,6 +51,7 @@ internal sealed record EndpointSettings(Uri Target, string Token, HubCertificate
         {
             try
             {
+                ProcessTrustStore.UseOnly(caFile); // before the first certificate is loaded: the store reads the variables once
                 X509Certificate2Collection roots = [];
                 roots.ImportFromPemFile(caFile);
                 if (roots.Count == 0)

@@ -13,6 +13,18 @@ internal sealed class HubCertificateCheck(X509Certificate2 ca)
 {
     public string? LastFailure { get; private set; }
 
+    /// <summary>
+    /// The chain policy TLS builds the server's chain with before the callback sees it: the hub's CA as the only root.
+    /// Without it the platform builds the chain against the system store and reads every certificate in
+    /// /etc/ssl/certs first — most of the CLI's time on a call.
+    /// </summary>
+    public X509ChainPolicy ChainPolicy()
+    {
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(ca);
+        return policy;
+    }
+
     public RemoteCertificateValidationCallback Callback(string hostName)
     {
         var validator = new CertificateValidator(ca);

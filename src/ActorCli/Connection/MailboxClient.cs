@@ -23,7 +23,10 @@ internal sealed class MailboxClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
         if (settings.HubCheck is { } check)
+        {
+            handler.SslOptions.CertificateChainPolicy = check.ChainPolicy();
             handler.SslOptions.RemoteCertificateValidationCallback = check.Callback(settings.Target.IdnHost);
+        }
         _channel = GrpcChannels.Create(settings.Target, handler, maxReceiveMessageSize: 64 * 1024 * 1024);
         _api = new MailboxGrpc.MailboxClient(_channel);
         _headers = new Metadata { { "authorization", "Bearer " + settings.Token } };

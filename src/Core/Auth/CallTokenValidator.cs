@@ -25,14 +25,14 @@ public sealed class CallTokenValidator
     public const int CacheCapacity = 8192;
     private static readonly JsonWebTokenHandler Handler = new();
     private readonly ConcurrentDictionary<string, Accepted> _accepted = new(StringComparer.Ordinal);
-    private readonly Func<SigningKeyRing> _keys;
+    private readonly Func<ICallTokenKeys?> _keys;
     private readonly string _issuer;
     private readonly string _audience;
     private readonly TimeSpan _clockSkew;
     private readonly TimeProvider _time;
 
     /// <param name="keys">Current keys; a function so a key-ring reload needs no new validator.</param>
-    public CallTokenValidator(Func<SigningKeyRing> keys, string issuer, string audience, TimeSpan clockSkew, TimeProvider? time = null)
+    public CallTokenValidator(Func<ICallTokenKeys?> keys, string issuer, string audience, TimeSpan clockSkew, TimeProvider? time = null)
     {
         _keys = keys;
         _issuer = issuer;
@@ -51,7 +51,8 @@ public sealed class CallTokenValidator
 
     public Task<TokenCheck> CheckAsync(string token)
     {
-        var keys = _keys();
+        if (_keys() is not { } keys)
+            return Task.FromResult(TokenCheck.Fail("no signing key yet (this node is not enrolled)"));
         if (_accepted.TryGetValue(token, out var accepted) && ReferenceEquals(accepted.Keys, keys))
         {
             var now = _time.GetUtcNow();
@@ -63,7 +64,7 @@ public sealed class CallTokenValidator
         return ValidateAsync(token, keys);
     }
 
-    private async Task<TokenCheck> ValidateAsync(string token, SigningKeyRing keys)
+    private async Task<TokenCheck> ValidateAsync(string token, ICallTokenKeys keys)
     {
         JsonWebToken jwt;
         try
@@ -79,7 +80,9 @@ public sealed class CallTokenValidator
             return TokenCheck.Fail($"token algorithm '{jwt.Alg}' is not accepted (only HS256)");
 
         if (!keys.TryResolve(jwt.Kid, out var key, out var keyNode))
-            return TokenCheck.Fail($"token key id '{jwt.Kid}' is unknown (signed with a secret this hub does not have, or rotated out of previous_secrets)");
+            return TokenCheck.Fail(keys is NodeSigningKey
+                ? "token was not signed by this node"
+                : $"token key id '{jwt.Kid}' is unknown (signed with a secret this hub does not have, or rotated out of previous_secrets)");
 
         var parameters = new TokenValidationParameters
         {
@@ -141,7 +144,7 @@ public sealed class CallTokenValidator
         return new TokenCheck(new CallerIdentity(scope, subject, keyNode, jwt.Id ?? string.Empty, expires), null);
     }
 
-    private sealed record Accepted(TokenCheck Check, SigningKeyRing Keys);
+    private sealed record Accepted(TokenCheck Check, ICallTokenKeys Keys);
 
     private static string Describe(Exception? exception) => exception switch
     {

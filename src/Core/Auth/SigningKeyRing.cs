@@ -11,7 +11,7 @@ namespace Mesh.Core.Auth;
 /// token's <c>kid</c> ("r.&lt;fp&gt;" for root, "n.&lt;fp&gt;.&lt;node id&gt;" for a node), which is how
 /// <c>previous_secrets</c> keep validating during a rotation.
 /// </summary>
-public sealed class SigningKeyRing
+public sealed class SigningKeyRing : ICallTokenKeys
 {
     private const string NodeKeyLabel = "mesh node key v1:";
     private readonly Dictionary<string, byte[]> _generations;
@@ -69,8 +69,19 @@ public sealed class SigningKeyRing
     private static string Fingerprint(byte[] secret) => Convert.ToHexStringLower(SHA256.HashData(secret).AsSpan(0, 6));
 }
 
-/// <summary>A node's own signing key and its kid. The bytes are secret.</summary>
-public sealed record NodeSigningKey(string KeyId, byte[] Key)
+/// <summary>
+/// A node's own signing key and its kid (n.&lt;fingerprint&gt;.&lt;node id&gt;). The bytes are secret. As the keys of a
+/// node's token validator it resolves only itself: the node accepts tokens it signed, and nothing else.
+/// </summary>
+public sealed record NodeSigningKey(string KeyId, byte[] Key) : ICallTokenKeys
 {
+    public bool TryResolve(string? keyId, out byte[] key, out string? nodeId)
+    {
+        var mine = string.Equals(keyId, KeyId, StringComparison.Ordinal) && KeyId.Split('.', 3) is ["n", _, { Length: > 0 } node];
+        key = mine ? Key : [];
+        nodeId = mine ? KeyId.Split('.', 3)[2] : null;
+        return mine;
+    }
+
     public override string ToString() => $"NodeSigningKey {{ KeyId = {KeyId} }}";
 }

@@ -1,3 +1,4 @@
+using Mesh.Hosting;
 using System.Security.Authentication;
 using Mesh.Core.Configuration;
 using Mesh.Pki;

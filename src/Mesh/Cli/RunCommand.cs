@@ -17,7 +17,7 @@ internal static class RunCommand
         {
             return config.Server.Role == MeshRole.Hub
                 ? await HubHost.RunAsync(config, invocation.JsonLogs, output, cancellationToken,
-                    (app, internalUrl, stopping) => EmbeddedNode.StartAsync(app, config, internalUrl, output, stopping))
+                    (app, internalUrl, stopping) => EmbeddedNode.StartAsync(app, config, internalUrl, invocation.JsonLogs, output, stopping))
                 : await NodeProcess.RunAsync(config, invocation.JsonLogs, output, cancellationToken);
         }
         catch (StartupException ex)

@@ -1,10 +1,8 @@
 using Mesh.Hosting;
 using Mesh.Core.Configuration;
 using Mesh.Hub.Nodes.Join;
-using Mesh.Node;
+using Mesh.Node.Hosting;
 using Mesh.Node.Identity;
-using Mesh.Node.Join;
-using Mesh.Node.LocalApi;
 
 namespace Mesh.Roles;
 
@@ -21,7 +19,7 @@ internal static class EmbeddedNode
     public static string CertDir(MeshConfig hubConfig) =>
         Path.Combine(hubConfig.Server.DataDir, $"node-{hubConfig.Server.NodeId ?? DefaultId}", "certs");
 
-    public static async Task<Task> StartAsync(WebApplication app, MeshConfig hubConfig, Uri internalUrl, TextWriter output, CancellationToken stopping)
+    public static async Task<Task> StartAsync(WebApplication app, MeshConfig hubConfig, Uri internalUrl, bool jsonLogs, TextWriter output, CancellationToken stopping)
     {
         var nodeId = hubConfig.Server.NodeId ?? DefaultId;
         var certDir = CertDir(hubConfig);
@@ -52,35 +50,52 @@ internal static class EmbeddedNode
             Hub = new HubTargetConfig(loopback),
         };
 
-        var logger = app.Services.GetRequiredService<ILogger<NodeAgent>>();
-        var agent = new NodeAgent(nodeConfig, app.Services.GetRequiredService<TimeProvider>(), logger, output);
-        // [node] local_listen on a hub (off unless set): the embedded node's local endpoint, for agents on the hub machine.
-        NodeLocalEndpoint? local = null;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedNode).FullName!);
+        NodeHost node;
         try
         {
-            local = await NodeProcess.StartLocalEndpointAsync(nodeConfig, agent, app.Services, output, stopping);
+            node = await StartNodeAsync(nodeConfig, jsonLogs, output, stopping);
         }
-        catch (StartupException ex)
+        catch (StartupException ex) when (nodeConfig.Node.LocalListen is not null)
         {
+            // [node] local_listen on a hub is the embedded node's endpoint for agents on the hub machine; without it
+            // the node still runs.
             EmbeddedNodeLog.LocalEndpointFailed(logger, nodeId, ex.Message);
+            node = await StartNodeAsync(nodeConfig with { Node = nodeConfig.Node with { LocalListen = null } }, jsonLogs, output, stopping);
         }
 
         return Task.Run(async () =>
         {
-            try
+            await using (node)
             {
-                await agent.RunAsync(stopping);
-            }
-            catch (NodeStopException ex)
-            {
-                EmbeddedNodeLog.Stopped(logger, nodeId, ex.Message);
-            }
-            finally
-            {
-                if (local is not null)
-                    await local.DisposeAsync();
+                try
+                {
+                    await node.WaitForShutdownAsync(stopping);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                }
+
+                await node.StopAsync(CancellationToken.None);
+                if (node.StopReason is { } reason)
+                    EmbeddedNodeLog.Stopped(logger, nodeId, reason.Message);
             }
         }, CancellationToken.None);
+    }
+
+    private static async Task<NodeHost> StartNodeAsync(MeshConfig nodeConfig, bool jsonLogs, TextWriter output, CancellationToken stopping)
+    {
+        var node = NodeHost.Build(nodeConfig, logging => MeshLogging.Configure(logging, jsonLogs), output, NodeHostOptions.Embedded);
+        try
+        {
+            await node.StartAsync(stopping);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 }
 

@@ -5,15 +5,20 @@ namespace Mesh.Node.Connection;
 /// <summary>
 /// What the node's loops share about the hub right now: the live connection (replaced on every reconnect and
 /// certificate renewal; null while there is none) and the node's signing key (known from the stored identity even
-/// while the hub is away). <see cref="NodeAgent"/> writes it; the local mailbox endpoint reads it.
+/// while the hub is away). <see cref="NodeAgent"/> writes it; the local mailbox endpoint reads it, and every
+/// <see cref="IHubConnectionListener"/> is told when a connection is up.
 /// </summary>
-public sealed class CurrentHubConnection
+public sealed class CurrentHubConnection(IEnumerable<IHubConnectionListener> listeners)
 {
+    private readonly IHubConnectionListener[] _listeners = [.. listeners];
     private IHubConnection? _connection;
     private volatile NodeSigningKey? _signingKey;
 
-    /// <summary>Raised after a connection is up (first connect, reconnect, renewal).</summary>
-    public event Action? Connected;
+    /// <summary>A holder nobody listens to (tests, tools).</summary>
+    public CurrentHubConnection()
+        : this([])
+    {
+    }
 
     public IHubConnection? Connection => Volatile.Read(ref _connection);
 
@@ -24,7 +29,8 @@ public sealed class CurrentHubConnection
     public void Set(IHubConnection connection)
     {
         Volatile.Write(ref _connection, connection);
-        Connected?.Invoke();
+        foreach (var listener in _listeners)
+            listener.OnConnected();
     }
 
     /// <summary>Forgets <paramref name="connection"/> if it is still the current one (it is about to be disposed).</summary>

@@ -91,7 +91,7 @@ public sealed class HubConnection : IHubConnection, IDisposable
         if (_identity is not null)
             headers.Add("authorization", "Bearer " + NodeToken());
         // grpc-dotnet enforces deadlines against the system clock, so the deadline is taken from it too.
-        return new CallOptions(headers, DateTime.UtcNow + timeout, cancellationToken);
+        return new CallOptions(headers, _time.GetUtcNow().UtcDateTime + timeout, cancellationToken);
     }
 
     public string MintActorToken(string actorId, TimeSpan lifetime) =>

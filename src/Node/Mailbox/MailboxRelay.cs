@@ -15,7 +15,7 @@ namespace Mesh.Node.Mailbox;
 /// attempt, so a replay after a lost answer stores nothing twice. While the outbox holds messages, new sends queue
 /// behind them to keep their order.
 /// </summary>
-public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IDisposable
+public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IHubConnectionListener, IDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private readonly Func<IHubConnection?> _hub;
@@ -90,6 +90,8 @@ public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IDisposable
 
     /// <summary>Makes <see cref="RunFlusherAsync"/> try now (e.g. the hub connection just came back).</summary>
     public void WakeFlusher() => _queued.TrySetResult();
+
+    void IHubConnectionListener.OnConnected() => WakeFlusher();
 
     /// <summary>Flushes whenever something is queued, and retries every <paramref name="retryEvery"/> until stopped.</summary>
     public async Task RunFlusherAsync(TimeSpan retryEvery, CancellationToken cancellationToken)
@@ -190,12 +192,12 @@ public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IDisposable
     private async Task<TResponse> Forward<TResponse>(ServerCallContext context, Func<MailboxGrpc.MailboxClient, CallOptions, AsyncUnaryCall<TResponse>> call) =>
         await call(Hub().Mailbox, ForwardOptions(context));
 
-    private static CallOptions ForwardOptions(ServerCallContext context, bool streaming = false)
+    private CallOptions ForwardOptions(ServerCallContext context, bool streaming = false)
     {
         var headers = new Metadata();
         if (context.RequestHeaders.GetValue("authorization") is { } authorization)
             headers.Add("authorization", authorization);
-        DateTime? deadline = context.Deadline == DateTime.MaxValue ? (streaming ? null : DateTime.UtcNow + DefaultTimeout) : context.Deadline;
+        DateTime? deadline = context.Deadline == DateTime.MaxValue ? (streaming ? null : _time.GetUtcNow().UtcDateTime + DefaultTimeout) : context.Deadline;
         return new CallOptions(headers, deadline, context.CancellationToken);
     }
 

@@ -15,11 +15,11 @@ namespace Mesh.Node.Session;
 /// Reconnects with jittered exponential backoff (100 ms → 30 s); stops the node only when the hub says it was
 /// removed or no longer knows it. The node's work goes on while the hub is away.
 /// </summary>
-internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILogger logger)
+internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeCommandHandler> handlers, NodeDrainState drain, TimeProvider time, ILogger<NodeSessionLoop> logger)
 {
     private static readonly TimeSpan HealthySession = TimeSpan.FromSeconds(5);
     private readonly SystemMetrics _metrics = new(config.Server.DataDir);
-    private volatile bool _draining;
+    private readonly Dictionary<NodeCommand.KindOneofCase, INodeCommandHandler> _handlers = handlers.ToDictionary(h => h.Kind);
     private ulong _sequence;
 
     public async Task RunAsync(IHubConnection connection, CancellationToken cancellationToken)
@@ -70,8 +70,10 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
         var options = connection.Call(TimeSpan.FromMinutes(1), session.Token);
         using var call = connection.Session.Attach(new CallOptions(options.Headers, deadline: null, cancellationToken: session.Token));
         var outbound = Channel.CreateBounded<NodeMessage>(new BoundedChannelOptions(64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // Heartbeats have a lane of their own, latest first: no queue of answers or events ever holds one back.
+        var beats = Channel.CreateBounded<NodeMessage>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
         outbound.Writer.TryWrite(new NodeMessage { Hello = Hello(connection.NodeId) });
-        var pump = PumpAsync(outbound.Reader, call.RequestStream, session.Token);
+        var pump = PumpAsync(beats.Reader, outbound.Reader, call.RequestStream, session.Token);
         Task? heartbeats = null;
         try
         {
@@ -82,12 +84,12 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
             var interval = Clamp(call.ResponseStream.Current.Welcome.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.FromSeconds(5));
             onWelcome();
             NodeSessionLog.Attached(logger, interval);
-            heartbeats = HeartbeatsAsync(outbound.Writer, connection.NodeId, interval, session.Token);
+            heartbeats = HeartbeatsAsync(beats.Writer, connection.NodeId, interval, session.Token);
 
             while (await call.ResponseStream.MoveNext(session.Token))
             {
                 if (call.ResponseStream.Current.BodyCase == HubMessage.BodyOneofCase.Command)
-                    await outbound.Writer.WriteAsync(new NodeMessage { Result = Answer(call.ResponseStream.Current.Command) }, session.Token);
+                    await outbound.Writer.WriteAsync(new NodeMessage { Result = await AnswerAsync(call.ResponseStream.Current.Command, session.Token) }, session.Token);
             }
 
             throw Ended(call);
@@ -96,6 +98,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
         {
             await session.CancelAsync();
             outbound.Writer.TryComplete();
+            beats.Writer.TryComplete();
             await Quietly(pump);
             if (heartbeats is not null)
                 await Quietly(heartbeats);
@@ -106,7 +109,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
     {
         NodeId = nodeId,
         Facts = SystemFactsReader.Read(config),
-        Draining = _draining,
+        Draining = drain.Draining,
     };
 
     private async Task HeartbeatsAsync(ChannelWriter<NodeMessage> outbound, string nodeId, TimeSpan interval, CancellationToken cancellationToken)
@@ -126,50 +129,52 @@ internal sealed class NodeSessionLoop(MeshConfig config, TimeProvider time, ILog
                 DiskFreeBytes = sample.DiskFreeBytes,
                 DiskTotalBytes = sample.DiskTotalBytes,
                 ProcessCount = sample.ProcessCount,
-                Draining = _draining,
+                Draining = drain.Draining,
             };
             beat.Problems.AddRange(sample.Problems());
-            // A full queue means the stream is stuck: skip this beat rather than pile them up.
+            // A beat not yet sent is replaced by the newer one rather than piled up.
             outbound.TryWrite(new NodeMessage { Heartbeat = beat });
         }
     }
 
-    private CommandResult Answer(NodeCommand command)
+    private async Task<CommandResult> AnswerAsync(NodeCommand command, CancellationToken cancellationToken)
     {
         NodeSessionLog.Command(logger, command.Id, command.KindCase);
-        var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         var result = new CommandResult { CommandId = command.Id, Ok = true };
-        switch (command.KindCase)
+        if (_handlers.TryGetValue(command.KindCase, out var handler))
         {
-            case NodeCommand.KindOneofCase.Ping:
-                result.Pong = new PongResult { NodeTime = now };
-                break;
-            case NodeCommand.KindOneofCase.TestConnection:
-                result.TestConnection = new TestConnectionResult
-                {
-                    NodeTime = now,
-                    Version = typeof(NodeSessionLoop).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-                    Draining = _draining,
-                };
-                break;
-            case NodeCommand.KindOneofCase.Drain:
-                _draining = command.Drain.Drain;
-                NodeSessionLog.Drain(logger, _draining ? "started" : "lifted");
-                result.Drain = new DrainResult { Draining = _draining };
-                break;
-            default:
-                result.Ok = false;
-                result.Error = $"this node does not know the command '{command.KindCase}'; upgrade it";
-                break;
+            await handler.HandleAsync(command, result, cancellationToken);
+            return result;
         }
 
+        result.Ok = false;
+        result.Error = $"this node does not know the command '{command.KindCase}'; upgrade it";
         return result;
     }
 
-    private static async Task PumpAsync(ChannelReader<NodeMessage> outbound, IClientStreamWriter<NodeMessage> stream, CancellationToken cancellationToken)
+    /// <summary>Writes the stream's one writer: a waiting heartbeat first, then the other messages in order.</summary>
+    private static async Task PumpAsync(ChannelReader<NodeMessage> beats, ChannelReader<NodeMessage> outbound, IClientStreamWriter<NodeMessage> stream, CancellationToken cancellationToken)
     {
-        await foreach (var message in outbound.ReadAllAsync(cancellationToken))
-            await stream.WriteAsync(message, cancellationToken);
+        while (true)
+        {
+            if (beats.TryRead(out var beat))
+            {
+                await stream.WriteAsync(beat, cancellationToken);
+                continue;
+            }
+
+            if (outbound.TryRead(out var message))
+            {
+                await stream.WriteAsync(message, cancellationToken);
+                continue;
+            }
+
+            var beatWaiting = beats.WaitToReadAsync(cancellationToken).AsTask();
+            var messageWaiting = outbound.WaitToReadAsync(cancellationToken).AsTask();
+            var first = await Task.WhenAny(beatWaiting, messageWaiting);
+            if (!await first && !await (first == beatWaiting ? messageWaiting : beatWaiting))
+                return;
+        }
     }
 
     private static RpcException Ended<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call)

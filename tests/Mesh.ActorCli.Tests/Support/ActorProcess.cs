@@ -27,7 +27,15 @@ public sealed class ActorProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public static string ActorDll { get; } = Find();
+    /// <summary>
+    /// The native (AOT) actor binary when MESH_TEST_ACTOR_BINARY names one — test.sh publishes it, so the suite runs
+    /// what deployments ship — else the build output's actor.dll under dotnet.
+    /// </summary>
+    public static string? NativeBinary { get; } = Environment.GetEnvironmentVariable("MESH_TEST_ACTOR_BINARY") is { Length: > 0 } native
+        ? File.Exists(native) ? Path.GetFullPath(native) : throw new FileNotFoundException($"MESH_TEST_ACTOR_BINARY names a missing file: {native}")
+        : null;
+
+    public static string ActorDll { get; } = NativeBinary ?? Find();
 
     public IReadOnlyList<string> OutputLines => [.. _stdout];
 
@@ -45,7 +53,7 @@ public sealed class ActorProcess : IAsyncDisposable
 
     public static ActorProcess Start(IEnumerable<string> args, IDictionary<string, string?> environment)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(NativeBinary ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -53,14 +61,15 @@ public sealed class ActorProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        info.ArgumentList.Add(ActorDll);
+        if (NativeBinary is null)
+            info.ArgumentList.Add(ActorDll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
         foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MESH_", StringComparison.Ordinal)).ToList())
             info.Environment.Remove(name);
         foreach (var (name, value) in environment)
             info.Environment[name] = value;
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
         process.StandardInput.Close();
         return new ActorProcess(process);
     }

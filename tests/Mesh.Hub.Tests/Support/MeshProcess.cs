@@ -104,13 +104,20 @@ public sealed partial class MeshProcess : IAsyncDisposable
             var line = _stdout.FirstOrDefault(match);
             if (line is not null)
                 return line;
-            if (_process.HasExited && !_stdout.Any(match))
+            if (_process.HasExited && Drained() && !_stdout.Any(match))
                 throw new InvalidOperationException($"mesh exited with {_process.ExitCode} before printing '{prefix}'.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
                 throw new TimeoutException($"mesh did not print '{prefix}' within {timeout}.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
             await _lineArrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
         }
+    }
+
+    /// <summary>Waits for the output readers to reach the end of an exited process's output (lines may still be in flight).</summary>
+    private bool Drained()
+    {
+        _process.WaitForExit();
+        return true;
     }
 
     /// <summary>Sends SIGTERM, as Kubernetes and systemd do.</summary>

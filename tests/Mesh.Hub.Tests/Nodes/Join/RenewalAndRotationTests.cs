@@ -23,7 +23,7 @@ public sealed class RenewalAndRotationTests
         var config = hub.NodeConfig("renewer", await hub.CreateTokenAsync());
         var files = new Node.Identity.NodeIdentityFiles(config.InternalGrpc.Security.CertDir);
         using var stop = new CancellationTokenSource();
-        var agent = new NodeAgent(config, TimeProvider.System, NullLogger<NodeAgent>.Instance, TextWriter.Null);
+        var agent = TestNodeAgents.Create(config);
         var running = agent.RunAsync(stop.Token);
 
         var first = await WaitForSerialAsync(files, previous: null, TimeSpan.FromSeconds(20));

@@ -8,7 +8,7 @@ using Mesh.Node.Join;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Mesh.Hub.Tests.Nodes.Join.JoinTestHelpers;
 
-namespace Mesh.Hub.Tests.Join;
+namespace Mesh.Node.Tests.Join;
 
 /// <summary>A node whose certificate expired while it was offline (the node's clock is moved past the expiry).</summary>
 public sealed class ExpiredWhileOfflineTests
@@ -23,7 +23,7 @@ public sealed class ExpiredWhileOfflineTests
 
         // One step of the agent, with its clock past the certificate's expiry: it must enroll again.
         var later = new ManualTimeProvider(DateTimeOffset.UtcNow.AddSeconds(25));
-        using (await new NodeAgent(config, later, NullLogger<NodeAgent>.Instance, TextWriter.Null).EnsureIdentityAsync(CancellationToken.None))
+        using (await TestNodeAgents.Create(config, later).EnsureIdentityAsync(CancellationToken.None))
         {
         }
 
@@ -43,7 +43,7 @@ public sealed class ExpiredWhileOfflineTests
 
         var later = new ManualTimeProvider(DateTimeOffset.UtcNow.AddSeconds(25));
         var ex = await Assert.ThrowsAsync<NodeStopException>(() =>
-            new NodeAgent(config, later, NullLogger<NodeAgent>.Instance, TextWriter.Null).EnsureIdentityAsync(CancellationToken.None));
+            TestNodeAgents.Create(config, later).EnsureIdentityAsync(CancellationToken.None));
 
         Assert.Contains("expired", ex.Message, StringComparison.Ordinal);
         Assert.Contains("POST /api/admin/join-tokens {\"node_id\":\"sleeper\"}", ex.Message, StringComparison.Ordinal);

@@ -1,3 +1,5 @@
+using Mesh.Hub.Tests;
+using Mesh.Hub.Tests.Support;
 using Mesh.ActorCli.Tests.Support;
 using Grpc.Health.V1;
 using Mesh.Core.Protocol;
@@ -5,7 +7,7 @@ using Mesh.Core.Tests;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace Mesh.Hub.Tests.Mailbox;
+namespace Mesh.Node.Tests.Hosting;
 
 /// <summary>
 /// Issue 6's node-placed actor: a real hub process, a real node process joined with a REST token, and the real

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
 
-namespace Mesh.Hub.Tests.Mailbox;
+namespace Mesh.Node.Tests.Hosting;
 
 /// <summary>How a node process starts its local endpoint: refused config, a taken address (chosen or default).</summary>
 public sealed class NodeLocalEndpointStartupTests : IDisposable

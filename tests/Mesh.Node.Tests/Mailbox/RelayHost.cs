@@ -1,3 +1,4 @@
+using Mesh.Hub.Tests;
 using System.Net;
 using Mesh.Core.Auth;
 using Mesh.Node.Connection;
@@ -10,7 +11,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Mesh.Hub.Tests.Mailbox.Support;
+using Mesh.Hub.Tests.Mailbox.Support;
+
+namespace Mesh.Node.Tests.Mailbox;
 
 /// <summary>
 /// A node's local mailbox endpoint: the real <see cref="MailboxRelay"/> on Kestrel (h2c, loopback port 0) relaying
@@ -42,7 +45,7 @@ public sealed class RelayHost : IAsyncDisposable
             TimeProvider.System, NullLogger<MailboxRelay>.Instance);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddMailboxRelay(relay);
+        builder.Services.AddMailboxRelay(_ => relay);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         var app = builder.Build();
         app.MapMailboxRelay();

@@ -1,10 +1,12 @@
+using Mesh.Hub.Tests;
+using Mesh.Hub.Tests.Support;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Tests.Mailbox.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
 using static Mesh.Hub.Tests.Mailbox.Support.MailboxTestHub;
 
-namespace Mesh.Hub.Tests.Mailbox;
+namespace Mesh.Node.Tests.Mailbox;
 
 /// <summary>The node-side local mailbox endpoint relaying to a real hub, and its outbox while the hub is down.</summary>
 public sealed class NodeRelayTests

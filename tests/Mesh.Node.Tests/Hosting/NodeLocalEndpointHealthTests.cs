@@ -1,14 +1,16 @@
+using Mesh.Hub.Tests;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Mesh.Hub.Tests.Support;
 using Mesh.Node.Connection;
-using Mesh.Node.LocalApi;
-using Microsoft.Extensions.Logging.Abstractions;
+using Mesh.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static Mesh.Hub.Tests.Nodes.Join.JoinTestHelpers;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
-namespace Mesh.Hub.Tests.Mailbox;
+namespace Mesh.Node.Tests.Hosting;
 
 /// <summary>grpc.health.v1 on the node's local endpoint reports the node's readiness: a live connection to the hub.</summary>
 public sealed class NodeLocalEndpointHealthTests
@@ -19,9 +21,12 @@ public sealed class NodeLocalEndpointHealthTests
         await using var hub = await TestHub.StartAsync(mode: "mtls");
         var (config, files) = await EnrollNodeAsync(hub, "local-1");
         var nodeConfig = hub.NodeConfig("local-1", token: null, extraToml: "[node]\nlocal_listen = \"127.0.0.1:0\"");
-        var current = new CurrentHubConnection();
-        var endpoint = await NodeLocalEndpoint.StartAsync(nodeConfig, current, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
-        using var channel = GrpcChannel.ForAddress(endpoint.Url);
+        // The node's host with its loops held back by a hub target nobody answers; the test sets the connection itself.
+        var unreachable = nodeConfig with { Hub = new Core.Configuration.HubTargetConfig(new Uri("https://127.0.0.1:1")) };
+        var endpoint = NodeHost.Build(unreachable, logging => logging.ClearProviders(), TextWriter.Null, NodeHostOptions.Embedded);
+        await endpoint.StartAsync(CancellationToken.None);
+        var current = endpoint.Services.GetRequiredService<CurrentHubConnection>();
+        using var channel = GrpcChannel.ForAddress(endpoint.LocalUrl!);
         var health = new Grpc.Health.V1.Health.HealthClient(channel);
 
         var before = await health.CheckAsync(new HealthCheckRequest(), GrpcTestClients.WithTimeout(TimeSpan.FromSeconds(10)));

@@ -1,16 +1,17 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace Mesh.Hub.InternalApi;
+namespace Mesh.Hosting;
 
 /// <summary>
 /// The plaintext h2c listener of [internal_grpc] health_listen: it serves <c>grpc.health.v1.Health</c> only, for
 /// probes (Kubernetes gRPC probes) that cannot present client certificates. Other gRPC methods get UNIMPLEMENTED,
 /// anything else 404.
 /// </summary>
-internal static class HealthOnlyListener
+public static class HealthOnlyListener
 {
-    private const string ConnectionItemKey = "Mesh.Hub.HealthOnly";
+    private const string ConnectionItemKey = "Mesh.HealthOnly";
     private static readonly object Marker = new();
 
     public static void ListenHealthOnly(this KestrelServerOptions kestrel, IPEndPoint endpoint, Action<ListenOptions>? configure)

@@ -8,7 +8,7 @@ using Mesh.Node;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Mesh.Hub.Tests.Sessions;
+namespace Mesh.Node.Tests.Session;
 
 /// <summary>The real node agent (session loop, /proc metrics, command answers) against an in-process hub over mTLS.</summary>
 public sealed class NodeAgentSessionTests
@@ -19,7 +19,7 @@ public sealed class NodeAgentSessionTests
         await using var hub = await TestHub.StartAsync();
         var config = hub.NodeConfig("agent-1", await hub.CreateTokenAsync(), extraToml: "[node]\ncapabilities = [\"docker\", \"gpu\"]");
         using var stop = new CancellationTokenSource();
-        var agent = new NodeAgent(config, TimeProvider.System, NullLogger<NodeAgent>.Instance, TextWriter.Null);
+        var agent = TestNodeAgents.Create(config);
         var running = agent.RunAsync(stop.Token);
         var registry = hub.Services.GetRequiredService<NodeRegistry>();
 
@@ -58,9 +58,9 @@ public sealed class NodeAgentSessionTests
     public async Task NodeAgent_CertificateRefusedInTheHandshake_StopsSayingTheHubRejectedIt()
     {
         await using var hub = await TestHub.StartAsync();
-        await Nodes.Join.JoinTestHelpers.EnrollNodeAsync(hub, "gone");
+        await Mesh.Hub.Tests.Nodes.Join.JoinTestHelpers.EnrollNodeAsync(hub, "gone");
         Assert.Equal(HttpStatusCode.NoContent, (await hub.Admin.DeleteAsync("/api/admin/agent-nodes/gone")).StatusCode);
-        var agent = new NodeAgent(hub.NodeConfig("gone", token: null), TimeProvider.System, NullLogger<NodeAgent>.Instance, TextWriter.Null);
+        var agent = TestNodeAgents.Create(hub.NodeConfig("gone", token: null));
 
         var stopped = await Assert.ThrowsAsync<Node.Join.NodeStopException>(() => agent.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
 

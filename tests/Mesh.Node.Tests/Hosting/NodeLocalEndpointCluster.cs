@@ -5,7 +5,7 @@ using Mesh.ActorCli.Tests.Support;
 using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
 
-namespace Mesh.Hub.Tests.Mailbox;
+namespace Mesh.Node.Tests.Hosting;
 
 /// <summary>
 /// <see cref="ClusterProcesses"/> whose nodes serve their local endpoint on a loopback port 0, plus the real

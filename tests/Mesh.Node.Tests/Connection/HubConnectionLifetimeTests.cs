@@ -3,7 +3,7 @@ using Mesh.Hub.Tests.Support;
 using Mesh.Node.Connection;
 using static Mesh.Hub.Tests.Nodes.Join.JoinTestHelpers;
 
-namespace Mesh.Hub.Tests.Join;
+namespace Mesh.Node.Tests.Connection;
 
 /// <summary>A node makes a new hub connection per enrollment, reconnect and renewal; a disposed one must not stay open.</summary>
 public sealed class HubConnectionLifetimeTests : IAsyncLifetime

@@ -5,7 +5,7 @@ using Mesh.Node.Mailbox;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Mesh.Hub.Tests.Mailbox;
+namespace Mesh.Node.Tests.Mailbox;
 
 /// <summary>The node checks the tokens it queues sends for by the same time rules as the hub.</summary>
 public sealed class NodeTokenValidatorTests

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Sockets;
+using Mesh.Core.Configuration;
+using Mesh.Hosting;
+using Mesh.Node.Mailbox;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Mesh.Node.Hosting;
+
+/// <summary>
+/// The node's listeners, all plaintext HTTP/2 in the node's own host: the local endpoint on [node] local_listen
+/// (loopback only: <c>mesh.v1.Mailbox</c> relayed to the hub, and <c>grpc.health.v1</c>) and, for a node process,
+/// [internal_grpc] health_listen (<c>grpc.health.v1</c> only, for the kubelet's or systemd's probes).
+/// </summary>
+internal sealed class NodeListeners
+{
+    /// <summary>Largest request message an agent may send (as on the hub).</summary>
+    public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
+
+    public ListenOptions? Local { get; private set; }
+
+    public ListenOptions? Health { get; private set; }
+
+    public bool Any => Local is not null || Health is not null;
+
+    public Uri? LocalUrl => Local?.IPEndPoint is { } local ? new Uri($"http://{local}") : null;
+
+    public Uri? HealthUrl => Health?.IPEndPoint is { } health ? new Uri($"http://{health}") : null;
+
+    /// <summary>Which listeners this node opens. A taken default local address means none there (another node on this machine).</summary>
+    public static (bool Local, bool Health, bool DefaultTaken) Plan(MeshConfig config, NodeHostOptions options)
+    {
+        var local = config.Node.LocalListen is { } listen;
+        var defaultTaken = local && config.Node.LocalListenIsDefault && IsTaken(config.Node.LocalListen!.ToEndPoint());
+        return (local && !defaultTaken, options.ServeHealthListener && config.InternalGrpc.HealthListen is not null, defaultTaken);
+    }
+
+    public void Configure(KestrelServerOptions kestrel, MeshConfig config, bool local, bool health)
+    {
+        kestrel.AddServerHeader = false;
+        if (local)
+            kestrel.Listen(config.Node.LocalListen!.ToEndPoint(), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                Local = listen;
+            });
+        if (health)
+            kestrel.ListenHealthOnly(config.InternalGrpc.HealthListen!.ToEndPoint(), listen => Health = listen);
+    }
+
+    /// <summary>grpc.health.v1 everywhere, the mailbox relay on the local endpoint; the health listener serves health only.</summary>
+    public static void Map(WebApplication app, bool local)
+    {
+        app.Use((context, next) =>
+            HealthOnlyListener.IsHealthOnly(context.Features.Get<IConnectionItemsFeature>()?.Items) ? HealthOnlyListener.FilterAsync(context, next) : next(context));
+        app.MapGrpcHealthChecksService();
+        if (local)
+            app.MapMailboxRelay();
+    }
+
+    private static bool IsTaken(IPEndPoint endpoint)
+    {
+        try
+        {
+            using var probe = new TcpListener(endpoint);
+            probe.Start();
+            return false;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return true;
+        }
+    }
+}
