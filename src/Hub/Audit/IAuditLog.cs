@@ -19,4 +19,12 @@ public static class AuditActions
     public const string NodeRenewed = "node.renewed";
     public const string NodeRevoked = "node.revoked";
     public const string AuthFailed = "auth.failed";
+    public const string AgentCreated = "agent.created";
+    public const string AgentUpdated = "agent.updated";
+    public const string AgentDeleted = "agent.deleted";
+    public const string AgentStarted = "agent.started";
+    public const string AgentStopped = "agent.stopped";
+    public const string AgentRestarted = "agent.restarted";
+    public const string AgentKilled = "agent.killed";
+    public const string AgentEventRefused = "agent.event_refused";
 }

@@ -1,3 +1,4 @@
+using Mesh.Hub.Agents;
 using Mesh.Hosting;
 using System.Net.Sockets;
 using Mesh.Core.Configuration;
@@ -62,6 +63,7 @@ public static class HubHost
             .AddHubHealth()
             .AddNodes()
             .AddMailbox(config)
+            .AddAgents()
             .AddAccess()
             .AddAdminApi()
             .AddOperatorUi();
@@ -95,6 +97,7 @@ public static class HubHost
         admin.MapAuditEndpoints();
         app.MapNodes(admin);
         app.MapMailbox(admin);
+        app.MapAgents(admin);
         return app;
     }
 
@@ -112,6 +115,7 @@ public static class HubHost
         }
 
         await app.Services.InitializeNodesAsync(cancellationToken);
+        await app.Services.InitializeAgentsAsync(cancellationToken);
     }
 
     private static async Task StartAsync(WebApplication app, MeshConfig config, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ public enum RemovalOutcome
     Removed,
     NotFound,
     AlreadyRemoved,
+    Refused,
 }
 
 /// <summary>
@@ -21,9 +22,13 @@ public sealed class NodeRemoval(
     RevocationRegistry revocations,
     NodeSessionManager sessions,
     IAuditLog audit,
+    IEnumerable<INodeRemovalCheck> checks,
     TimeProvider time,
     ILogger<NodeRemoval> logger)
 {
+    /// <summary>Why the node may not be removed now (agents placed on it), or null.</summary>
+    public string? Refusal(string nodeId) => checks.Select(c => c.Refusal(nodeId)).FirstOrDefault(r => r is not null);
+
     public async Task<RemovalOutcome> RemoveAsync(string nodeId, string actor, string? source, CancellationToken cancellationToken)
     {
         var node = await nodes.GetAsync(nodeId, cancellationToken);
@@ -31,6 +36,8 @@ public sealed class NodeRemoval(
             return RemovalOutcome.NotFound;
         if (node.Status == NodeStatus.Revoked)
             return RemovalOutcome.AlreadyRemoved;
+        if (Refusal(nodeId) is not null)
+            return RemovalOutcome.Refused;
 
         // 1. Every certificate the node holds goes on the deny-list: no handshake or call of it is accepted from now on.
         var now = time.GetUtcNow();

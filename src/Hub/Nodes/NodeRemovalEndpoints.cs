@@ -6,7 +6,7 @@ namespace Mesh.Hub.Nodes;
 
 /// <summary>
 /// DELETE /api/admin/agent-nodes/{id}: removes (revokes) a node at once; refused with 409 while the node reports
-/// running agents, unless ?force=true.
+/// running agents, unless ?force=true, and always while agents are placed on it (<see cref="INodeRemovalCheck"/>).
 /// </summary>
 internal static class NodeRemovalEndpoints
 {
@@ -15,6 +15,10 @@ internal static class NodeRemovalEndpoints
 
     private static async Task<IResult> RemoveAsync(string id, bool? force, NodeRemoval removal, NodeRegistry registry, ClaimsPrincipal user, HttpContext http)
     {
+        // What is placed on the node must be moved or deleted first: ?force does not lose an operator's definitions.
+        if (registry.Get(id) is not null && removal.Refusal(id) is { } refusal)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: refusal);
+
         if (force != true && registry.Get(id) is { RunningAgents: > 0 } node)
         {
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
@@ -25,6 +29,7 @@ internal static class NodeRemovalEndpoints
         {
             RemovalOutcome.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"no node '{id}'"),
             RemovalOutcome.AlreadyRemoved => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"node '{id}' is already removed"),
+            RemovalOutcome.Refused => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: removal.Refusal(id)),
             _ => Results.NoContent(),
         };
     }

@@ -18,7 +18,11 @@ internal sealed class AgentSessionPart(AgentStore store, AgentSupervisor supervi
     private const int Window = 1024;
     private ulong _acknowledged;
 
-    public void AddToHello(NodeHello hello) => hello.Agents.AddRange(supervisor.Inventory);
+    public void AddToHello(NodeHello hello)
+    {
+        hello.Agents.AddRange(supervisor.Inventory);
+        hello.AgentEventsEpoch = store.EventsEpoch;
+    }
 
     public void AddToHeartbeat(NodeHeartbeat heartbeat)
     {

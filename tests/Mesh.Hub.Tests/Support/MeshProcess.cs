@@ -127,6 +127,14 @@ public sealed partial class MeshProcess : IAsyncDisposable
             throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>kill -9 of this process alone (not its children): a node that dies without a word.</summary>
+    public async Task KillHardAsync()
+    {
+        if (!_process.HasExited && Kill(_process.Id, 9) != 0)
+            throw new InvalidOperationException($"kill(SIGKILL) failed: errno {Marshal.GetLastPInvokeError()}");
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

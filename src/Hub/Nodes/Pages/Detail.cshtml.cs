@@ -80,6 +80,12 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
             return WithMessage("Tick the confirmation box to remove the node.", true);
         }
 
+        if (removal.Refusal(id) is { } refusal)
+        {
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return WithMessage(refusal, true);
+        }
+
         if (Node!.RunningAgents > 0 && force != "yes")
         {
             Response.StatusCode = StatusCodes.Status409Conflict;

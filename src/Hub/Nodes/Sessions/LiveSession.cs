@@ -9,7 +9,7 @@ namespace Mesh.Hub.Nodes.Sessions;
 /// One attached node stream on the hub: a bounded outbound queue drained by a single writer, the commands awaiting
 /// answers, and a way for the hub to end it with a status the node will see.
 /// </summary>
-internal sealed class LiveSession : IDisposable
+internal sealed class LiveSession : IHubSessionChannel, IDisposable
 {
     private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
     private readonly Channel<HubMessage> _outbound;

@@ -13,4 +13,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 5104, EventName = "SessionDropped", Level = LogLevel.Warning, Message = "Dropped node {NodeId}'s session: {Reason}")]
     public static partial void Dropped(ILogger logger, string nodeId, string reason);
+
+    [LoggerMessage(EventId = 5105, EventName = "SessionPartFailed", Level = LogLevel.Warning, Message = "Session of node {NodeId}: {Part} failed at attach: {Error}")]
+    public static partial void PartFailed(ILogger logger, string nodeId, string part, string error);
 }

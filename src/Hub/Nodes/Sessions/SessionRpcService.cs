@@ -21,6 +21,7 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
     private readonly NodeSessionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRpcService> _logger;
+    private readonly IHubSessionPart[] _parts;
 
     public SessionRpcService(
         NodeSessionManager sessions,
@@ -30,8 +31,10 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
         HubIdentity identity,
         IOptions<NodeSessionOptions> options,
         TimeProvider time,
+        IEnumerable<IHubSessionPart> parts,
         ILogger<SessionRpcService> logger)
     {
+        _parts = [.. parts];
         _sessions = sessions;
         _registry = registry;
         _limiter = limiter;
@@ -80,6 +83,8 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
                 },
             });
             writer = session.RunWriterAsync(responses);
+            foreach (var part in _parts)
+                _ = AttachPartAsync(part, session, hello);
             await ReadLoopAsync(requests, session);
         }
         catch (OperationCanceledException) when (session.CloseStatus is { } status)
@@ -167,8 +172,34 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
                 case NodeMessage.BodyOneofCase.Hello:
                     throw Drop(session, new RpcException(new Status(StatusCode.InvalidArgument, "hello sent twice on one stream")));
                 default:
-                    throw Drop(session, new RpcException(new Status(StatusCode.InvalidArgument, "empty or unknown message on the session stream")));
+                    if (!await HandledByPartAsync(session, message))
+                        throw Drop(session, new RpcException(new Status(StatusCode.InvalidArgument, "empty or unknown message on the session stream")));
+                    break;
             }
+        }
+    }
+
+    private async ValueTask<bool> HandledByPartAsync(LiveSession session, NodeMessage message)
+    {
+        foreach (var part in _parts)
+        {
+            if (await part.TryHandleAsync(session, message, session.Token))
+                return true;
+        }
+
+        return false;
+    }
+
+    // A part's start-of-session work runs beside the read loop; its failure is logged, never the session's end.
+    private async Task AttachPartAsync(IHubSessionPart part, LiveSession session, NodeHello hello)
+    {
+        try
+        {
+            await part.OnAttachedAsync(session, hello, session.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SessionLog.PartFailed(_logger, session.NodeId, part.GetType().Name, ex.Message);
         }
     }
 

@@ -24,8 +24,14 @@ internal sealed class AgentStore : IDisposable
             CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, run BLOB NOT NULL, active INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS runs_active ON runs (active) WHERE active = 1;
             CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, status BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT OR IGNORE INTO meta (name, value) VALUES ('events_epoch', lower(hex(randomblob(8))));
             """);
+        EventsEpoch = Query("SELECT value FROM meta WHERE name = 'events_epoch'", r => r.GetString(0))[0];
     }
+
+    /// <summary>Names this file's event sequence: a node whose data_dir was wiped starts a new one, which the hub must not skip.</summary>
+    public string EventsEpoch { get; }
 
     public IReadOnlyList<AgentSpec> Specs() => Query("SELECT spec FROM specs", r => AgentSpec.Parser.ParseFrom((byte[])r[0]));
 

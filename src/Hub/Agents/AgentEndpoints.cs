@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Mesh.Hub.Web;
+
+namespace Mesh.Hub.Agents;
+
+/// <summary>/api/admin/agents (root, on the /api/admin group) and POST /api/admin/agent-nodes/{id}/restart.</summary>
+internal static class AgentEndpoints
+{
+    public static RouteGroupBuilder MapAgentEndpoints(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/agents", (AgentService agents) => Results.Json(new { Agents = agents.List().Select(AgentJson.Of) }, AdminJson.Options));
+        admin.MapPost("/agents", CreateAsync);
+        admin.MapGet("/agents/{id}", (string id, AgentService agents) =>
+            agents.Get(id) is { } agent ? Results.Json(AgentJson.Of(agent), AdminJson.Options) : Problem(new AgentException(AgentError.NotFound, $"agent '{DisplayText.Truncate(id)}' does not exist.")));
+        admin.MapPatch("/agents/{id}", UpdateAsync);
+        admin.MapDelete("/agents/{id}", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
+            Guard(async () =>
+            {
+                await agents.DeleteAsync(id, Actor(user), Source(http), http.RequestAborted);
+                return Results.NoContent();
+            }));
+        admin.MapPost("/agents/{id}/start", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
+            Guard(async () => Results.Json(AgentJson.Of(await agents.StartAsync(id, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options)));
+        admin.MapPost("/agents/{id}/stop", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
+            Guard(async () => Results.Json(AgentJson.Of(await agents.StopAsync(id, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options)));
+        admin.MapPost("/agents/{id}/restart", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
+            Guard(async () => Results.Json(AgentJson.Of(await agents.RestartAsync(id, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options)));
+        admin.MapPost("/agents/{id}/kill", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
+            Guard(async () => Results.Json(AgentJson.Of(await agents.KillAsync(id, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options)));
+        admin.MapGet("/agents/{id}/runs", (string id, int? limit, AgentService agents, HttpContext http) =>
+            Guard(async () => Results.Json(new { Runs = (await agents.RunsAsync(id, limit ?? 50, http.RequestAborted)).Select(AgentJson.Run) }, AdminJson.Options)));
+        admin.MapPost("/agent-nodes/{id}/restart", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
+            Guard(async () => Results.Json(new { Restarted = (await agents.RestartNodeAsync(id, Actor(user), Source(http), http.RequestAborted)).Select(a => a.Definition.Id) }, AdminJson.Options)));
+        return admin;
+    }
+
+    private static Task<IResult> CreateAsync(AgentService agents, ClaimsPrincipal user, HttpContext http) => Guard(async () =>
+    {
+        var body = await ReadAsync(http);
+        var agent = await agents.CreateAsync(body, Actor(user), Source(http), http.RequestAborted);
+        return Results.Json(AgentJson.Of(agent), AdminJson.Options, statusCode: StatusCodes.Status201Created);
+    });
+
+    private static Task<IResult> UpdateAsync(string id, AgentService agents, ClaimsPrincipal user, HttpContext http) => Guard(async () =>
+    {
+        var body = await ReadAsync(http);
+        return Results.Json(AgentJson.Of(await agents.UpdateAsync(id, body, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options);
+    });
+
+    private static async Task<AgentRequest> ReadAsync(HttpContext http)
+    {
+        try
+        {
+            return await http.Request.ReadFromJsonAsync<AgentRequest>(AgentJson.Strict, http.RequestAborted)
+                ?? throw new AgentException(AgentError.InvalidArgument, "send a JSON object.");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new AgentException(AgentError.InvalidArgument, "the request body is not valid JSON: " + ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new AgentException(AgentError.InvalidArgument, "send a JSON body with content-type application/json: " + ex.Message);
+        }
+    }
+
+    private static async Task<IResult> Guard(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (AgentException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    private static IResult Problem(AgentException ex) => ex.Error switch
+    {
+        AgentError.InvalidArgument when ex.Field is not null => Results.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, detail: ex.Message),
+        AgentError.InvalidArgument => Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: ex.Message),
+        AgentError.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: ex.Message),
+        _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: ex.Message),
+    };
+
+    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "root";
+
+    private static string? Source(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+}

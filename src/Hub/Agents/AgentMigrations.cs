@@ -1,0 +1,18 @@
+using Mesh.Hub.Storage;
+
+namespace Mesh.Hub.Agents;
+
+internal sealed class AgentMigrations : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new("agents-001", """
+            CREATE TABLE agents (id TEXT PRIMARY KEY, node_id TEXT NOT NULL, definition TEXT NOT NULL);
+            CREATE INDEX agents_node ON agents (node_id);
+            CREATE TABLE agent_status (agent_id TEXT PRIMARY KEY, node_id TEXT NOT NULL, status BLOB NOT NULL);
+            CREATE TABLE agent_runs (run_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, node_id TEXT NOT NULL, started_at INTEGER NOT NULL, run BLOB NOT NULL);
+            CREATE INDEX agent_runs_agent ON agent_runs (agent_id, started_at);
+            CREATE TABLE agent_event_cursors (node_id TEXT NOT NULL, epoch TEXT NOT NULL, last_sequence INTEGER NOT NULL, PRIMARY KEY (node_id, epoch));
+            """),
+    ];
+}

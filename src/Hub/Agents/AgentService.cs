@@ -1,0 +1,198 @@
+using Mesh.Core.Configuration;
+using Mesh.Hub.Audit;
+using Mesh.Hub.Mailbox.Actors;
+using Mesh.Hub.Mailbox.Common;
+using Mesh.Hub.Nodes.Registry;
+using Mesh.Hub.Nodes.Sessions;
+
+namespace Mesh.Hub.Agents;
+
+/// <summary>
+/// Agents as operators manage them (REST, UI, CLI): define, place, start, stop, restart, kill, delete. The hub keeps
+/// the desired state; every change is stored, audited and pushed to the agent's node, which reconciles on its own.
+/// Creating an agent creates its actor (mailbox) on the same node; deleting it deletes the actor.
+/// </summary>
+public sealed class AgentService(AgentStore store, AgentPush push, ActorService actors, NodeRegistry registry, NodeSessionManager sessions,
+    IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, TimeProvider time, ILogger<AgentService> logger)
+{
+    public IReadOnlyList<AgentView> List() => [.. store.List().Select(View)];
+
+    public AgentView? Get(string id) => store.Find(id) is { } definition ? View(definition) : null;
+
+    public IReadOnlyList<AgentView> OnNode(string nodeId) => [.. store.OnNode(nodeId).Select(View)];
+
+    public Task<IReadOnlyList<Core.Protocol.AgentRun>> RunsAsync(string id, int limit, CancellationToken cancellationToken) =>
+        store.Find(id) is null ? throw NotFound(id) : store.RunsAsync(id, Math.Clamp(limit, 1, 500), cancellationToken);
+
+    public async Task<AgentView> CreateAsync(AgentRequest request, string actor, string? source, CancellationToken cancellationToken)
+    {
+        var id = request.Id ?? throw new AgentException(AgentError.InvalidArgument, "an agent needs an id: 2-64 characters of [A-Za-z0-9._-] (it is also its actor id).", "id");
+        if (!NodeIds.IsValid(id, out var idError))
+            throw new AgentException(AgentError.InvalidArgument, "id: " + idError, "id");
+        if (store.Find(id) is not null)
+            throw new AgentException(AgentError.Conflict, $"agent '{id}' already exists.", "id");
+        var capabilities = AgentValidation.Capabilities(request.Capabilities);
+        var now = time.GetUtcNow();
+        var definition = new AgentDefinition
+        {
+            Id = id,
+            Name = AgentValidation.Name(request.Name, id),
+            TeamId = string.IsNullOrEmpty(request.TeamId) ? null : request.TeamId,
+            Role = string.IsNullOrEmpty(request.Role) ? "worker" : request.Role,
+            Placement = request.Placement ?? AgentPolicies.Auto,
+            NodeId = Place(request.Placement, capabilities),
+            Capabilities = capabilities,
+            Command = AgentValidation.Command(request.Command),
+            Environment = AgentValidation.Environment(request.Environment),
+            WorkDir = AgentValidation.WorkDir(request.WorkDir),
+            RestartPolicy = AgentValidation.RestartPolicy(request.RestartPolicy),
+            StopGraceSeconds = AgentValidation.StopGrace(request.StopGraceSeconds),
+            MemoryMaxBytes = AgentValidation.MemoryMax(request.MemoryMaxBytes),
+            PidsMax = AgentValidation.PidsMax(request.PidsMax),
+            DesiredState = AgentValidation.DesiredState(request.DesiredState),
+            KillOnOutputLimit = request.KillOnOutputLimit ?? false,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        try
+        {
+            await actors.CreateActorAsync(id, definition.Name, definition.TeamId, definition.Role, definition.NodeId, cancellationToken);
+        }
+        catch (MailboxException ex)
+        {
+            throw new AgentException(ex.Error == MailboxError.AlreadyExists ? AgentError.Conflict : AgentError.InvalidArgument,
+                ex.Error == MailboxError.AlreadyExists ? $"an actor '{id}' already exists; an agent's id is its actor's id, so pick another or delete the actor." : ex.Message, "id");
+        }
+
+        if (!await store.CreateAsync(definition, cancellationToken))
+            throw new AgentException(AgentError.Conflict, $"agent '{id}' already exists.", "id");
+        await ChangedAsync(definition, AuditActions.AgentCreated, actor, source, $"node={definition.NodeId} command={definition.Command[0]}", cancellationToken);
+        return View(definition);
+    }
+
+    public Task<AgentView> UpdateAsync(string id, AgentRequest request, string actor, string? source, CancellationToken cancellationToken)
+    {
+        if (request.Id is not null && request.Id != id)
+            throw new AgentException(AgentError.InvalidArgument, "an agent's id cannot change.", "id");
+        if (request.Placement is not null && request.Placement != store.Find(id)?.Placement)
+            throw new AgentException(AgentError.InvalidArgument, "placement cannot change on an existing agent: delete it and create it on the other node.", "placement");
+        return ModifyAsync(id, a => a with
+        {
+            Name = request.Name is null ? a.Name : AgentValidation.Name(request.Name, id),
+            Command = request.Command is null ? a.Command : AgentValidation.Command(request.Command),
+            Environment = request.Environment is null ? a.Environment : AgentValidation.Environment(request.Environment),
+            WorkDir = request.WorkDir is null ? a.WorkDir : AgentValidation.WorkDir(request.WorkDir),
+            RestartPolicy = request.RestartPolicy is null ? a.RestartPolicy : AgentValidation.RestartPolicy(request.RestartPolicy),
+            StopGraceSeconds = request.StopGraceSeconds is null ? a.StopGraceSeconds : AgentValidation.StopGrace(request.StopGraceSeconds),
+            MemoryMaxBytes = request.MemoryMaxBytes is null ? a.MemoryMaxBytes : AgentValidation.MemoryMax(request.MemoryMaxBytes),
+            PidsMax = request.PidsMax is null ? a.PidsMax : AgentValidation.PidsMax(request.PidsMax),
+            DesiredState = request.DesiredState is null ? a.DesiredState : AgentValidation.DesiredState(request.DesiredState),
+            KillOnOutputLimit = request.KillOnOutputLimit ?? a.KillOnOutputLimit,
+        }, AuditActions.AgentUpdated, actor, source, cancellationToken);
+    }
+
+    /// <summary>Desired running; an agent that exited (restart policy said no) starts again.</summary>
+    public Task<AgentView> StartAsync(string id, string actor, string? source, CancellationToken cancellationToken)
+    {
+        var node = store.Find(id) is { } agent ? registry.Get(agent.NodeId) : null;
+        if (node is { Draining: true })
+            throw new AgentException(AgentError.Conflict, $"node '{node.Id}' is draining and takes no new work; lift the drain or place the agent elsewhere.");
+        return ModifyAsync(id, a => a.DesiredState == AgentPolicies.Running && store.Status(id)?.State is "running" or "backoff" or "crash_loop" or "stopping"
+            ? a
+            : a with { DesiredState = AgentPolicies.Running, RestartGeneration = a.RestartGeneration + 1 }, AuditActions.AgentStarted, actor, source, cancellationToken);
+    }
+
+    /// <summary>Desired stopped: SIGTERM, then SIGKILL after the grace. Stopping a stopped agent changes nothing.</summary>
+    public Task<AgentView> StopAsync(string id, string actor, string? source, CancellationToken cancellationToken) =>
+        ModifyAsync(id, a => a.DesiredState == AgentPolicies.Stopped ? a : a with { DesiredState = AgentPolicies.Stopped }, AuditActions.AgentStopped, actor, source, cancellationToken);
+
+    public Task<AgentView> RestartAsync(string id, string actor, string? source, CancellationToken cancellationToken) =>
+        ModifyAsync(id, a => a with { DesiredState = AgentPolicies.Running, RestartGeneration = a.RestartGeneration + 1 }, AuditActions.AgentRestarted, actor, source, cancellationToken);
+
+    /// <summary>SIGKILL now; the agent stays stopped.</summary>
+    public Task<AgentView> KillAsync(string id, string actor, string? source, CancellationToken cancellationToken) =>
+        ModifyAsync(id, a => a with { DesiredState = AgentPolicies.Stopped, KillGeneration = a.KillGeneration + 1 }, AuditActions.AgentKilled, actor, source, cancellationToken);
+
+    /// <summary>Restarts every agent placed on the node that should be running.</summary>
+    public async Task<IReadOnlyList<AgentView>> RestartNodeAsync(string nodeId, string actor, string? source, CancellationToken cancellationToken)
+    {
+        if (registry.Get(nodeId) is null)
+            throw new AgentException(AgentError.NotFound, $"no node '{nodeId}'.");
+        var restarted = new List<AgentView>();
+        foreach (var agent in store.OnNode(nodeId).Where(a => a.DesiredState == AgentPolicies.Running))
+            restarted.Add(await RestartAsync(agent.Id, actor, source, cancellationToken));
+        return restarted;
+    }
+
+    public async Task DeleteAsync(string id, string actor, string? source, CancellationToken cancellationToken)
+    {
+        var agent = store.Find(id) ?? throw NotFound(id);
+        await store.DeleteAsync(id, cancellationToken);
+        try
+        {
+            await actors.DeleteActorAsync(id, cancellationToken);
+        }
+        catch (MailboxException ex) when (ex.Error == MailboxError.NotFound)
+        {
+        }
+
+        await audit.RecordAsync(actor, AuditActions.AgentDeleted, id, source, $"node={agent.NodeId}", cancellationToken);
+        AgentsLog.Changed(logger, id, AuditActions.AgentDeleted, actor);
+        Notify(id);
+        await push.PushAsync(agent.NodeId, cancellationToken);
+    }
+
+    private async Task<AgentView> ModifyAsync(string id, Func<AgentDefinition, AgentDefinition> change, string action, string actor, string? source, CancellationToken cancellationToken)
+    {
+        var current = store.Find(id) ?? throw NotFound(id);
+        var changed = change(current);
+        if (ReferenceEquals(changed, current))
+            return View(current); // idempotent: nothing to change, nothing to audit
+        changed = changed with { Revision = current.Revision + 1, UpdatedAt = time.GetUtcNow() };
+        await store.SaveAsync(changed, cancellationToken);
+        await ChangedAsync(changed, action, actor, source, $"revision={changed.Revision}", cancellationToken);
+        return View(changed);
+    }
+
+    private async Task ChangedAsync(AgentDefinition agent, string action, string actor, string? source, string details, CancellationToken cancellationToken)
+    {
+        await audit.RecordAsync(actor, action, agent.Id, source, details, cancellationToken);
+        AgentsLog.Changed(logger, agent.Id, action, actor);
+        Notify(agent.Id);
+        await push.PushAsync(agent.NodeId, cancellationToken);
+    }
+
+    private void Notify(string id)
+    {
+        foreach (var listener in listeners)
+            listener.AgentChanged(id);
+    }
+
+    /// <summary>A node that exists and is not removed, or "auto": the best online node with the capabilities and the fewest agents.</summary>
+    private string Place(string? placement, IReadOnlyList<string> capabilities)
+    {
+        if (placement is null or AgentPolicies.Auto)
+        {
+            var best = registry.BestNodes(capabilities)
+                .OrderBy(n => store.OnNode(n.Id).Count)
+                .FirstOrDefault()
+                ?? throw new AgentException(AgentError.Conflict, capabilities.Count == 0
+                    ? "no node is online and taking work (not draining) to place the agent on."
+                    : $"no online node that is not draining has the capabilities [{string.Join(", ", capabilities)}].", "placement");
+            return best.Id;
+        }
+
+        var node = registry.Get(placement)
+            ?? throw new AgentException(AgentError.InvalidArgument, $"unknown node '{DisplayText.Truncate(placement)}': place the agent on a registered node, or \"auto\".", "placement");
+        if (node.Status == NodeStatus.Revoked)
+            throw new AgentException(AgentError.InvalidArgument, $"node '{placement}' was removed from the hub.", "placement");
+        if (node.Draining)
+            throw new AgentException(AgentError.Conflict, $"node '{placement}' is draining and takes no new work.", "placement");
+        return node.Id;
+    }
+
+    private AgentView View(AgentDefinition definition) => new(definition, store.Status(definition.Id), sessions.IsConnected(definition.NodeId));
+
+    private static AgentException NotFound(string id) => new(AgentError.NotFound, $"agent '{DisplayText.Truncate(id)}' does not exist.");
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Mesh.ActorCli.Tests.Support;
+using Mesh.Core.Readiness;
+using Mesh.Core.Tests;
+using Mesh.Hub.Tests.Support;
+
+namespace Mesh.IntegrationTests.Agents;
+
+/// <summary>
+/// A real mesh: a hub process (no embedded node) and two node processes, n1 and n2, joined with the cluster token
+/// over TLS, each with its own data_dir. At the end every process is stopped and every agent run still alive
+/// (runs outlive their nodes by design) is killed by its session.
+/// </summary>
+public sealed class AgentCluster : IAsyncLifetime
+{
+    public const string ApiToken = "Agent-cluster-api-token-0123456789-ABCDEF";
+    private static readonly TimeSpan Start = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+    private readonly int _grpcPort = FreePort();
+    private readonly int _webPort = FreePort();
+    private readonly Dictionary<string, MeshProcess> _nodes = [];
+    private string _clusterToken = null!;
+
+    public MeshProcess Hub { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public string ConfigPath => Path.Combine(_dir.Path, "mesh.toml");
+
+    public MeshProcess Node(string id) => _nodes[id];
+
+    public async Task InitializeAsync()
+    {
+        File.WriteAllText(ConfigPath, $"""
+            [server]
+            role = "hub"
+            listen = "127.0.0.1:{_webPort}"
+            data_dir = "{_dir.Path}/hub"
+            embedded_node = false
+
+            [internal_grpc]
+            listen = "127.0.0.1:{_grpcPort}"
+
+            [internal_grpc.security]
+            mode = "tls"
+
+            [internal_grpc.bootstrap]
+            token = "{Deploy.ManifestTests.ClusterSecret}"
+
+            [hub]
+            target = "https://127.0.0.1:{_grpcPort}"
+
+            [node]
+            local_listen = "127.0.0.1:0"
+
+            [admin]
+            api_token = "{ApiToken}"
+            """);
+        await StartHubAsync();
+        var printed = await MeshProcess.RunWithAsync(["cluster-token", "--config", ConfigPath], null);
+        Assert.True(printed.ExitCode == 0, printed.Stderr);
+        _clusterToken = printed.Stdout.Trim();
+        await Task.WhenAll(StartNodeAsync("n1"), StartNodeAsync("n2"));
+        await WaitUntilAsync(async () =>
+        {
+            var nodes = JsonDocument.Parse(await Admin.GetStringAsync("/api/admin/agent-nodes")).RootElement.GetProperty("nodes");
+            return nodes.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "online") == 2;
+        }, "both nodes online");
+    }
+
+    public async Task StartHubAsync()
+    {
+        Hub = MeshProcess.Start(["run", "--config", ConfigPath]);
+        HubReadyLine.Parse(await Hub.WaitForLineAsync(HubReadyLine.Prefix, Start));
+        Admin ??= new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_webPort}") };
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
+    }
+
+    public async Task StartNodeAsync(string id)
+    {
+        var node = MeshProcess.Start(["run", "--node-mode", "--config", ConfigPath], new Dictionary<string, string?>
+        {
+            ["MESH_SERVER__NODE_ID"] = id,
+            ["MESH_SERVER__DATA_DIR"] = NodeDataDir(id),
+            ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = _clusterToken,
+        });
+        _nodes[id] = node;
+        await node.WaitForLineAsync($"mesh node ready: node {id}", Start);
+    }
+
+    public string NodeDataDir(string id) => Path.Combine(_dir.Path, "node-" + id);
+
+    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await Admin.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public async Task<JsonElement> AgentAsync(string id)
+    {
+        var (status, body) = await SendAsync(HttpMethod.Get, "/api/admin/agents/" + id);
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body;
+    }
+
+    /// <summary>Polls GET /api/admin/agents/{id} until <paramref name="condition"/> holds on its status; returns the agent.</summary>
+    public async Task<JsonElement> WaitForAgentAsync(string id, Func<JsonElement, bool> condition, TimeSpan? timeout = null, int pollMs = 50)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        JsonElement last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await AgentAsync(id);
+            if (condition(last.GetProperty("status")))
+                return last;
+            await Task.Delay(pollMs);
+        }
+
+        throw new TimeoutException($"agent {id}: condition not met; last: {last}");
+    }
+
+    public static string State(JsonElement status) => status.GetProperty("state").GetString()!;
+
+    /// <summary>The argv that runs the actor CLI this test suite runs (the AOT binary from test.sh, else dotnet actor.dll).</summary>
+    public static string[] ActorCommand(params string[] args) =>
+        ActorProcess.NativeBinary is { } native ? [native, .. args] : ["dotnet", ActorProcess.ActorDll, .. args];
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes.Values)
+            await node.DisposeAsync();
+        if (Hub is not null)
+            await Hub.DisposeAsync();
+        Admin?.Dispose();
+        KillRunsUnder(_dir.Path);
+        _dir.Dispose();
+    }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Start);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for: " + what);
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>True while the process lives (a zombie does not count).</summary>
+    public static bool Alive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] is not 'Z' and not 'X';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    // Run holders carry their run folder (under this test's temp dir) on their command line; each leads a session.
+    private static void KillRunsUnder(string path)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(path, StringComparison.Ordinal))
+                {
+                    using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", "-" + pid.ToString(CultureInfo.InvariantCulture)]);
+                    kill?.WaitForExit();
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
