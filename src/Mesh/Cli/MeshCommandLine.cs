@@ -3,7 +3,7 @@ using Mesh.Core.Configuration;
 
 namespace Mesh.Cli;
 
-/// <summary>The mesh command line: run (default), config check, cluster-token, actor-token, version.</summary>
+/// <summary>The mesh command line: run (default), config check, cluster-token, actor-token, agents, version.</summary>
 public static class MeshCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
@@ -27,6 +27,7 @@ public static class MeshCommandLine
         clusterToken.SetAction(result => ClusterTokenCommand.Execute(options.Read(result), output, error));
 
         var actorToken = new ActorTokenCommand().Create(options, output, error);
+        var agents = new AgentsCommand(options, output, error).Create();
 
         var version = new Command("version", "Print the version of this mesh binary.");
         version.SetAction(_ =>
@@ -39,6 +40,7 @@ public static class MeshCommandLine
         root.Subcommands.Add(config);
         root.Subcommands.Add(clusterToken);
         root.Subcommands.Add(actorToken);
+        root.Subcommands.Add(agents);
         root.Subcommands.Add(version);
 
         var parsed = root.Parse(args);

@@ -127,4 +127,33 @@ public sealed class AgentClusterTests(AgentCluster cluster) : IClassFixture<Agen
         Assert.Contains("pinned-1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await cluster.SendAsync(HttpMethod.Delete, "/api/admin/agents/pinned-1");
     }
+
+    [Fact]
+    public async Task The_mesh_agents_cli_lists_and_controls_agents_over_rest()
+    {
+        await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", """{"id":"cli-1","placement":"n1","command":["sleep","1000"]}""");
+        await cluster.WaitForAgentAsync("cli-1", s => State(s) == "running");
+        string[] hub = ["--hub", cluster.Admin.BaseAddress!.ToString(), "--token", ApiToken];
+
+        var list = await Hub.Tests.Support.MeshProcess.RunWithAsync(["agents", "list", .. hub], null);
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        Assert.Matches(@"(?m)^cli-1\s+n1\s+running\s+0\s+-$", list.Stdout);
+
+        var stop = await Hub.Tests.Support.MeshProcess.RunWithAsync(["agents", "stop", "cli-1", "--json", .. hub], null);
+        Assert.True(stop.ExitCode == 0, stop.Stderr);
+        Assert.Equal("stopped", System.Text.Json.JsonDocument.Parse(stop.Stdout).RootElement.GetProperty("desired_state").GetString());
+        await cluster.WaitForAgentAsync("cli-1", s => State(s) == "stopped");
+        var get = await Hub.Tests.Support.MeshProcess.RunWithAsync(["agents", "get", "cli-1", .. hub], null);
+        Assert.Contains("last exit: stopped, signal 15", get.Stdout, StringComparison.Ordinal);
+
+        var missing = await Hub.Tests.Support.MeshProcess.RunWithAsync(["agents", "start", "nobody", .. hub], null);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("agent 'nobody' does not exist", missing.Stderr, StringComparison.Ordinal);
+        var wrongToken = await Hub.Tests.Support.MeshProcess.RunWithAsync(["agents", "list", "--hub", cluster.Admin.BaseAddress!.ToString(), "--token", "wrong"], null);
+        Assert.Equal(2, wrongToken.ExitCode);
+        Assert.Contains("401", wrongToken.Stderr, StringComparison.Ordinal);
+        var noHub = await Hub.Tests.Support.MeshProcess.RunWithAsync(["agents", "list"], null);
+        Assert.Equal(2, noHub.ExitCode);
+        Assert.Contains("no hub address", noHub.Stderr, StringComparison.Ordinal);
+    }
 }
