@@ -117,21 +117,52 @@ try
 }
 finally
 {
-    foreach (var p in processes)
+    // Nodes first (alone: a node killed with its tree would see its runs end and start them again), then every run
+    // by its cgroup (cgroup.kill) and its process group, then the hub.
+    foreach (var p in processes.Skip(1))
+        Signal(p.Id);
+    var runIds = Directory.Exists(work) ? Directory.GetDirectories(work, "runs", SearchOption.AllDirectories).SelectMany(Directory.GetDirectories).Select(Path.GetFileName).ToHashSet() : [];
+    foreach (var cgroupRoot in Directory.GetDirectories("/sys/fs/cgroup", "mesh-agents", CgroupSearch()))
     {
-        try
+        foreach (var run in Directory.GetDirectories(cgroupRoot).Where(d => runIds.Contains(Path.GetFileName(d))))
         {
-            p.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
+            try
+            {
+                if (File.Exists(Path.Combine(run, "cgroup.kill")))
+                    File.WriteAllText(Path.Combine(run, "cgroup.kill"), "1");
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 
-    foreach (var pid in Holders(work).Pids)
-        Process.Start("kill", ["-KILL", "--", "-" + pid.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
+    var groups = Holders(work).Pids;
+    if (groups.Count > 0)
+        Process.Start("kill", ["-KILL", "--", .. groups.Select(pid => "-" + pid.ToString(CultureInfo.InvariantCulture))])?.WaitForExit();
+    foreach (var p in processes.Take(1))
+        Signal(p.Id);
+    await Task.Delay(1000);
+    foreach (var cgroupRoot in Directory.GetDirectories("/sys/fs/cgroup", "mesh-agents", CgroupSearch()))
+    {
+        foreach (var run in Directory.GetDirectories(cgroupRoot).Where(d => runIds.Contains(Path.GetFileName(d))))
+        {
+            try
+            {
+                Directory.Delete(run);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
     Directory.Delete(work, recursive: true);
 }
+
+static EnumerationOptions CgroupSearch() => new() { RecurseSubdirectories = true, IgnoreInaccessible = true, MaxRecursionDepth = 4 };
+
+static void Signal(int pid) => Process.Start("kill", ["-KILL", pid.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
 
 Process Start(string dll, string[] args, Dictionary<string, string> environment)
 {

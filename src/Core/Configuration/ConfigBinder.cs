@@ -147,6 +147,11 @@ internal sealed partial class ConfigBinder
         return new InternalGrpcConfig(enabled, listen, healthListen, advertise, new GrpcSecurityConfig(mode, certDir, BindNodeCertificateLifetime()), auth, bootstrap);
     }
 
+    public const string ClusterSecretCommand = "openssl rand -base64 32 | tr '+/' '-_' | tr -d '='";
+
+    private static readonly System.Buffers.SearchValues<char> Base64UrlChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     // A node needs a whole join token (it carries the CA pin). A hub holds the cluster token: either the whole
     // "mesh1.cluster.<secret>.<pin>" string or just a strong secret.
     private static string? BootstrapTokenProblem(MeshRole role, string text)
@@ -156,7 +161,12 @@ internal sealed partial class ConfigBinder
             return parsed ? null : error + ". Paste the whole token the hub gave you (mesh1.<id>.<secret>.<ca-pin>).";
         if (parsed)
             return token!.IsClusterToken ? null : "a hub's bootstrap token must be a cluster token (mesh1.cluster.…) or a bare secret; one-time tokens are created with POST /api/admin/join-tokens.";
-        return SecretStrength.IsStrong(text, out var reason) ? null : $"the cluster bootstrap secret is too weak: {reason} Generate one with: openssl rand -base64 32";
+        if (!SecretStrength.IsStrong(text, out var reason))
+            return $"the cluster bootstrap secret is too weak: {reason} Generate one with: {ClusterSecretCommand}";
+        // The secret travels inside the join token, whose parts are base64url: '+', '/' or '=' would make a token every node refuses.
+        return text.AsSpan().ContainsAnyExcept(Base64UrlChars)
+            ? $"the cluster bootstrap secret may use only base64url characters (letters, digits, '-', '_'; no '+', '/' or '='), as it travels inside the join token. Generate one with: {ClusterSecretCommand}"
+            : null;
     }
 
     private Uri? BindHubTarget()

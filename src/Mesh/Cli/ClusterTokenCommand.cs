@@ -16,7 +16,7 @@ internal static class ClusterTokenCommand
         var configured = config.InternalGrpc.BootstrapToken?.Reveal();
         if (configured is null)
         {
-            error.WriteLine("error: the cluster bootstrap token is disabled: set [internal_grpc.bootstrap] token on the hub (e.g. the output of: openssl rand -base64 32), restart the hub, then run this again.");
+            error.WriteLine("error: the cluster bootstrap token is disabled: set [internal_grpc.bootstrap] token on the hub (e.g. the output of: openssl rand -base64 32 | tr '+/' '-_' | tr -d '='), restart the hub, then run this again.");
             return ExitCodes.Usage;
         }
 

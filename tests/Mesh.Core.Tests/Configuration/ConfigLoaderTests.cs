@@ -305,6 +305,19 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.DoesNotContain(secret, problem.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_ClusterSecretWithBase64Padding_IsRejected_BecauseEveryNodeWouldRefuseItsToken()
+    {
+        // What `openssl rand -base64 32` prints: '+', '/' and a final '=' are not base64url.
+        const string secret = "q8K+3vZ/1mT9wR4yU7iO2pA5sD6fG0hJ3kL8nB1xC4e=";
+        var problem = Single(_dir, $"[internal_grpc.bootstrap]\ntoken = \"{secret}\"\n");
+
+        Assert.Equal("internal_grpc.bootstrap.token", problem.Key);
+        Assert.Contains("only base64url characters", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("tr '+/' '-_' | tr -d '='", problem.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, problem.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("hub.example.com:50051", "has no scheme. Use 'https://hub.example.com:50051'")]
     [InlineData("http://hub:50051", "always TLS. Use 'https://hub:50051'")]

@@ -136,8 +136,12 @@ public sealed class AgentCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Nodes alone first: a node that saw its runs die would start them again.
         foreach (var node in _nodes.Values)
+        {
+            await node.KillHardAsync();
             await node.DisposeAsync();
+        }
         if (Hub is not null)
             await Hub.DisposeAsync();
         Admin?.Dispose();
@@ -170,8 +174,15 @@ public sealed class AgentCluster : IAsyncLifetime
     }
 
     // Run holders carry their run folder (under this test's temp dir) on their command line; each leads a session.
+    // Their cgroups (named by run id) go too, as no node is left to remove them.
     private static void KillRunsUnder(string path)
     {
+        var runIds = Directory.GetDirectories(path, "runs", SearchOption.AllDirectories).SelectMany(Directory.GetDirectories).Select(Path.GetFileName).ToHashSet();
+        var search = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MaxRecursionDepth = 4 };
+        var cgroups = Directory.GetDirectories("/sys/fs/cgroup", "mesh-agents", search)
+            .SelectMany(Directory.GetDirectories).Where(d => runIds.Contains(Path.GetFileName(d))).ToList();
+        foreach (var cgroup in cgroups.Where(c => File.Exists(Path.Combine(c, "cgroup.kill"))))
+            File.WriteAllText(Path.Combine(cgroup, "cgroup.kill"), "1");
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -183,6 +194,18 @@ public sealed class AgentCluster : IAsyncLifetime
                     using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", "-" + pid.ToString(CultureInfo.InvariantCulture)]);
                     kill?.WaitForExit();
                 }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        Thread.Sleep(200);
+        foreach (var cgroup in cgroups)
+        {
+            try
+            {
+                Directory.Delete(cgroup);
             }
             catch (IOException)
             {

@@ -95,8 +95,16 @@ public sealed class AgentRuntime : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopLoopAsync();
+        var cgroups = new List<RunCgroup>();
         foreach (var run in _store.ActiveRuns())
+        {
             _holders.Add(run.HolderPid);
+            if (RunCgroup.Parse(run.Cgroup) is { } cgroup)
+                cgroups.Add(cgroup);
+        }
+
+        foreach (var cgroup in cgroups)
+            cgroup.KillAll();
         foreach (var pid in _holders)
         {
             foreach (var member in ProcessIdentity.InSession(pid))
@@ -105,6 +113,8 @@ public sealed class AgentRuntime : IAsyncDisposable
 
         _store.Dispose();
         await Task.Delay(100);
+        foreach (var cgroup in cgroups)
+            cgroup.Remove();
         _dir.Dispose();
     }
 

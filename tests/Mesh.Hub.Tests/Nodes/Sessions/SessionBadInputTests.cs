@@ -206,8 +206,17 @@ public sealed class SessionBadInputTests : IAsyncLifetime
         using var call = await AttachAsync(a);
         var sessions = _hub.Services.GetRequiredService<Mesh.Hub.Nodes.Sessions.NodeSessionManager>();
         var ping = sessions.PingAsync("node-a", TimeSpan.FromSeconds(10), CancellationToken.None);
+        // A node that attaches first gets its agent set (ApplyAgents); answered, the ping follows.
         Assert.True(await call.ResponseStream.MoveNext());
         var command = call.ResponseStream.Current.Command;
+        if (command.KindCase == NodeCommand.KindOneofCase.ApplyAgents)
+        {
+            Assert.Empty(command.ApplyAgents.Agents);
+            await call.RequestStream.WriteAsync(new NodeMessage { Result = new CommandResult { CommandId = command.Id, Ok = true } });
+            Assert.True(await call.ResponseStream.MoveNext());
+            command = call.ResponseStream.Current.Command;
+        }
+
         Assert.Equal(NodeCommand.KindOneofCase.Ping, command.KindCase);
         await call.RequestStream.WriteAsync(new NodeMessage { Result = new CommandResult { CommandId = command.Id, Ok = true, Pong = new PongResult() } });
         Assert.True(await ping > TimeSpan.Zero);
@@ -215,6 +224,49 @@ public sealed class SessionBadInputTests : IAsyncLifetime
     }
 
     private readonly Dictionary<string, LoadedNodeIdentity> _identity = new(StringComparer.Ordinal);
+
+    [Fact]
+    public async Task AgentEventsAboutAnotherNodesAgent_Refused_Audited_OwnOnesStoredOnce()
+    {
+        var a = await ConnectAsync("node-a");
+        await ConnectAsync("node-b");
+        var agents = _hub.Services.GetRequiredService<Mesh.Hub.Agents.AgentService>();
+        await agents.CreateAsync(new Mesh.Hub.Agents.AgentRequest(Id: "victim", Placement: "node-b", Command: ["sleep", "1"]), "root", null, CancellationToken.None);
+        await agents.CreateAsync(new Mesh.Hub.Agents.AgentRequest(Id: "mine", Placement: "node-a", Command: ["sleep", "1"]), "root", null, CancellationToken.None);
+        using var call = await AttachAsync(a);
+
+        var events = new AgentEvents();
+        events.Events.Add(new AgentEvent { Sequence = 1, Status = new AgentStatus { AgentId = "victim", State = "running" } });
+        events.Events.Add(new AgentEvent { Sequence = 2, Status = new AgentStatus { AgentId = "mine", State = "running" } });
+        await call.RequestStream.WriteAsync(new NodeMessage { AgentEvents = events });
+        Assert.Equal(2ul, await NextAckAsync(call));
+        // The same sequence again (a resend after a lost ack) changes nothing.
+        var replay = new AgentEvents();
+        replay.Events.Add(new AgentEvent { Sequence = 2, Status = new AgentStatus { AgentId = "mine", State = "stopped" } });
+        await call.RequestStream.WriteAsync(new NodeMessage { AgentEvents = replay });
+        Assert.Equal(2ul, await NextAckAsync(call));
+
+        var store = _hub.Services.GetRequiredService<Mesh.Hub.Agents.AgentStore>();
+        Assert.Null(store.Status("victim"));
+        Assert.Equal("running", store.Status("mine")!.State);
+        var audit = await _hub.Services.GetRequiredService<Mesh.Hub.Audit.IAuditLog>().ListAsync(100, null, CancellationToken.None);
+        Assert.Contains(audit, e => e.Action == "agent.event_refused" && e.Target == "victim" && e.Actor == "node:node-a");
+    }
+
+    private static async Task<ulong> NextAckAsync(AsyncDuplexStreamingCall<NodeMessage, HubMessage> call)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await call.ResponseStream.MoveNext(timeout.Token))
+        {
+            var message = call.ResponseStream.Current;
+            if (message.BodyCase == HubMessage.BodyOneofCase.AgentEventsAck)
+                return message.AgentEventsAck.UpToSequence;
+            if (message.BodyCase == HubMessage.BodyOneofCase.Command)
+                await call.RequestStream.WriteAsync(new NodeMessage { Result = new CommandResult { CommandId = message.Command.Id, Ok = true } });
+        }
+
+        throw new InvalidOperationException("the session ended before an ack");
+    }
 
     private async Task<HubConnection> ConnectAsync(string nodeId)
     {
