@@ -9,12 +9,12 @@ namespace Mesh.Hub.Mailbox.Common;
 /// after the commit), reads use pooled connections (WAL lets them run beside the writer). Message ids increase in
 /// commit order; each commit's new messages go to the <see cref="IMessageCommitListener"/>s.
 /// </summary>
-public sealed class MailboxStore(
+public sealed class MailboxDatabase(
     HubDatabase database,
     MailboxOptions options,
     TimeProvider time,
     IEnumerable<IMessageCommitListener> listeners,
-    ILogger<MailboxStore> logger) : IAsyncDisposable
+    ILogger<MailboxDatabase> logger) : IAsyncDisposable
 {
     private readonly IMessageCommitListener[] _listeners = [.. listeners];
     private MailboxWriter? _writer;
