@@ -94,12 +94,7 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
     }
 
     public Task<IReadOnlyList<MailboxMessage>> ReadAsync(InboxQuery query, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<MailboxMessage>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            Bind(command, query, pendingOnly: !query.IncludeDelivered);
-            return await ReadMessagesAsync(command, ct);
-        }, cancellationToken);
+        database.QueryAsync(InboxSql(pendingOnly: !query.IncludeDelivered), command => BindValues(command, query), ReadMessage, cancellationToken);
 
     public Task<IReadOnlyList<MailboxMessage>> ClaimAsync(InboxQuery query, CancellationToken cancellationToken) => database.WriteAsync<IReadOnlyList<MailboxMessage>>(batch =>
     {
@@ -177,24 +172,9 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
         + (pendingOnly ? " AND status = 0" : string.Empty)
         + " AND ($run IS NULL OR run_id = $run) AND ($channel IS NULL OR channel = $channel) ORDER BY id LIMIT $limit";
 
-    private static void Bind(SqliteCommand command, InboxQuery query, bool pendingOnly)
-    {
-        command.CommandText = InboxSql(pendingOnly);
-        BindValues(command, query);
-    }
-
     private static void BindValues(SqliteCommand command, InboxQuery query) =>
         command.Set("$actor", query.ActorId).Set("$after", (long)Math.Min(query.AfterId, long.MaxValue))
             .Set("$run", query.RunId).Set("$channel", query.Channel).Set("$limit", query.Limit);
-
-    private static async Task<IReadOnlyList<MailboxMessage>> ReadMessagesAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var messages = new List<MailboxMessage>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            messages.Add(ReadMessage(reader));
-        return messages;
-    }
 
     private static MailboxMessage ReadMessage(SqliteDataReader reader) => new()
     {
@@ -212,11 +192,6 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
         DeliveredAtUnixMs = reader.IsDBNull(11) ? 0 : reader.GetInt64(11),
     };
     public Task<IReadOnlyList<MailboxMessage>> ReadLatestAsync(string actorId, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<MailboxMessage>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = $actor ORDER BY id DESC LIMIT $limit";
-            command.Set("$actor", actorId).Set("$limit", limit);
-            return await ReadMessagesAsync(command, ct);
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = $actor ORDER BY id DESC LIMIT $limit",
+            command => command.Set("$actor", actorId).Set("$limit", limit), ReadMessage, cancellationToken);
 }

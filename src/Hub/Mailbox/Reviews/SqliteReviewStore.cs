@@ -33,16 +33,8 @@ public sealed class SqliteReviewStore(MailboxDatabase database) : IReviewStore
         }, cancellationToken);
 
     public Task<IReadOnlyList<PermissionReview>> ListReviewsAsync(bool includeClosed, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<PermissionReview>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews" + (includeClosed ? string.Empty : " WHERE status = 'pending'") + " ORDER BY id";
-            var reviews = new List<PermissionReview>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                reviews.Add(ReadReview(reader));
-            return reviews;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {ReviewColumns} FROM mailbox_reviews" + (includeClosed ? string.Empty : " WHERE status = 'pending'") + " ORDER BY id",
+            null, ReadReview, cancellationToken);
 
     public Task<PermissionReview> AnswerReviewAsync(ulong reviewId, string? optionId, string answeredBy, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
@@ -90,17 +82,8 @@ public sealed class SqliteReviewStore(MailboxDatabase database) : IReviewStore
         return review;
     }
     public Task<IReadOnlyList<PermissionReview>> ListRecentClosedReviewsAsync(int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<PermissionReview>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews WHERE status IN ('answered', 'cancelled') ORDER BY id DESC LIMIT $limit";
-            command.Parameters.AddWithValue("$limit", limit);
-            var reviews = new List<PermissionReview>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                reviews.Add(ReadReview(reader));
-            return reviews;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {ReviewColumns} FROM mailbox_reviews WHERE status IN ('answered', 'cancelled') ORDER BY id DESC LIMIT $limit",
+            command => command.Set("$limit", limit), ReadReview, cancellationToken);
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(string[][]))]

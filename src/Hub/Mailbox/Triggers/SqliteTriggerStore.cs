@@ -34,18 +34,8 @@ public sealed class SqliteTriggerStore(MailboxDatabase database, IActorStore act
         }, cancellationToken);
 
     public Task<IReadOnlyList<TimeTrigger>> ListTriggersAsync(string? actorId, bool includeInactive, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<TimeTrigger>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {TriggerColumns} FROM mailbox_triggers WHERE ($actor IS NULL OR actor_id = $actor)"
-                + (includeInactive ? string.Empty : " AND status = 'active'") + " ORDER BY id";
-            command.Parameters.AddWithValue("$actor", (object?)actorId ?? DBNull.Value);
-            var triggers = new List<TimeTrigger>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                triggers.Add(ReadTrigger(reader));
-            return triggers;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {TriggerColumns} FROM mailbox_triggers WHERE ($actor IS NULL OR actor_id = $actor)" + (includeInactive ? string.Empty : " AND status = 'active'") + " ORDER BY id",
+            command => command.Set("$actor", actorId), ReadTrigger, cancellationToken);
 
     public Task<TimeTrigger> CancelTriggerAsync(ulong triggerId, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
@@ -58,18 +48,8 @@ public sealed class SqliteTriggerStore(MailboxDatabase database, IActorStore act
     }, cancellationToken);
 
     public Task<IReadOnlyList<TimeTrigger>> DueTriggersAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<TimeTrigger>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {TriggerColumns} FROM mailbox_triggers WHERE status = 'active' AND next_due <= $now ORDER BY next_due, id LIMIT $limit";
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$limit", limit);
-            var triggers = new List<TimeTrigger>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                triggers.Add(ReadTrigger(reader));
-            return triggers;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {TriggerColumns} FROM mailbox_triggers WHERE status = 'active' AND next_due <= $now ORDER BY next_due, id LIMIT $limit",
+            command => command.Set("$now", now.ToUnixTimeMilliseconds()).Set("$limit", limit), ReadTrigger, cancellationToken);
 
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
         database.ReadAsync<DateTimeOffset?>(async (connection, ct) =>
