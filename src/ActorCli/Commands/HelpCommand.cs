@@ -9,8 +9,8 @@ internal static class HelpCommand
     {
         ["connection"] = """
             Where actor connects and who it is, first match wins:
-              endpoint   --target URL, $MESH_GRPC_TARGET, else [internal_grpc] listen of --config/$MESH_CONFIG
-              token      --token T, $MESH_ACTOR_TOKEN, else a root token minted from the config's shared secret
+              endpoint   --target URL, $MESH_GRPC_TARGET, $MESH_ENDPOINT, else [internal_grpc] listen of --config/$MESH_CONFIG
+              token      --token T, $MESH_ACTOR_TOKEN, the file $MESH_ACTOR_TOKEN_FILE, else a root token minted from the config's shared secret
               CA         --ca-file F, $MESH_CA_FILE, else cert_dir/ca.crt of the config
               actor      --actor-id ID, $MESH_ACTOR_ID (with an actor token: must match it, or be empty)
               run, team  --run-id / --team-id, else $MESH_RUN_ID / $MESH_TEAM_ID

@@ -5,7 +5,8 @@ using Mesh.Core.Configuration;
 namespace Mesh.ActorCli.Connection;
 
 /// <summary>
-/// Where to connect and with which token. Each value comes from its flag, else its environment variable, else the
+/// Where to connect and with which token. Each value comes from its flag, else its environment variables (an agent
+/// run started by a node has MESH_ENDPOINT and MESH_ACTOR_TOKEN_FILE), else the
 /// hub configuration (--config / MESH_CONFIG: the internal listener, a root token minted from the shared secret and
 /// the CA from cert_dir).
 /// </summary>
@@ -13,8 +14,8 @@ internal sealed record EndpointSettings(Uri Target, string Token, HubCertificate
 {
     public static EndpointSettings Resolve(GlobalValues values, IReadOnlyDictionary<string, string?> environment)
     {
-        var target = values.Target ?? Env(environment, "MESH_GRPC_TARGET");
-        var token = values.Token ?? Env(environment, "MESH_ACTOR_TOKEN");
+        var target = values.Target ?? Env(environment, "MESH_GRPC_TARGET") ?? Env(environment, "MESH_ENDPOINT");
+        var token = values.Token ?? Env(environment, "MESH_ACTOR_TOKEN") ?? TokenFromFile(Env(environment, "MESH_ACTOR_TOKEN_FILE"));
         var caFile = values.CaFile ?? Env(environment, "MESH_CA_FILE");
         var configPath = values.ConfigPath ?? Env(environment, "MESH_CONFIG");
 
@@ -97,6 +98,22 @@ internal sealed record EndpointSettings(Uri Target, string Token, HubCertificate
 
         var auth = config.InternalGrpc.Auth;
         return new CallTokenIssuer(auth.Issuer, auth.Audience).MintWithRootKey(keys, CallerScope.Root, "root", TimeSpan.FromMinutes(10));
+    }
+
+    // An agent run's token file, rewritten by its node before the token expires: read on every call, never cached.
+    private static string? TokenFromFile(string? path)
+    {
+        if (path is null)
+            return null;
+        try
+        {
+            var token = File.ReadAllText(path).Trim();
+            return token.Length > 0 ? token : throw new UsageException($"MESH_ACTOR_TOKEN_FILE {path} is empty.");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read MESH_ACTOR_TOKEN_FILE {path}: {ex.Message}");
+        }
     }
 
     private static string? Env(IReadOnlyDictionary<string, string?> environment, string name) =>

@@ -9,4 +9,6 @@ internal sealed partial class ConfigBinder
         Int("mailbox.max_watch_streams_per_actor") ?? MailboxConfig.Default.MaxWatchStreamsPerActor);
 
     private int? Int(string path) => _raw.Get(path)?.Value is long value ? (int)value : null;
+
+    private long? Long(string path) => _raw.Get(path)?.Value as long?;
 }

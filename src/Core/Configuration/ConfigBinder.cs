@@ -25,7 +25,15 @@ internal sealed partial class ConfigBinder
         var node = new NodeConfig(
             String("node.name"),
             BindCapabilities(),
-            BindAbsolutePaths("node.safe_paths")) { LocalListen = BindLocalListen(role, out var localIsDefault), LocalListenIsDefault = localIsDefault };
+            BindAbsolutePaths("node.safe_paths"))
+        {
+            LocalListen = BindLocalListen(role, out var localIsDefault),
+            LocalListenIsDefault = localIsDefault,
+            MaxAgents = Int("node.max_agents") ?? 100,
+            OutputLimitPerRun = Long("node.output_limit_per_run") ?? 64L << 20,
+            OutputLimitTotal = Long("node.output_limit_total") ?? 1L << 30,
+            AgentTokenLifetime = _raw.Get("node.agent_token_lifetime")?.Value as TimeSpan? ?? TimeSpan.FromHours(1),
+        };
         var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"));
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
         var mailbox = BindMailbox();

@@ -72,6 +72,15 @@ public static class ConfigSchema
         new("node", "safe_paths", ConfigValueType.StringArray, "[]", "Absolute folders agents on this node may use (symlinks resolved)."),
         new("node", "local_listen", ConfigValueType.String, "\"127.0.0.1:50055\" (node), \"\" (hub)", "Loopback host:port of this node's local mailbox endpoint (plaintext h2c, mesh.v1.Mailbox relayed to the hub; callers need an actor token, see `mesh actor-token`). Only 127.0.0.0/8, [::1] or localhost; port 0 picks a free port; \"\" turns it off. On a hub it serves the embedded node and is off unless set."),
 
+        new("node", "max_agents", ConfigValueType.Integer, "100", "Node: most agent runs at once (1 to 10000); more wait as \"node full\". Reported in heartbeats for placement.",
+            ConfigRange.Integer(1, 10_000, "Size it to the machine: each agent is a process tree of its own.")),
+        new("node", "output_limit_per_run", ConfigValueType.Integer, "67108864", "Node: bytes of each stream (stdout, stderr) a run keeps on disk (1 MiB to 1 TiB); older output is dropped (positions stay) or, for agents that ask, the run ends with reason output_limit.",
+            ConfigRange.Integer(1L << 20, 1L << 40, "Output is kept for the live view and its resume, not as an archive.")),
+        new("node", "output_limit_total", ConfigValueType.Integer, "1073741824", "Node: bytes of output all runs keep on disk together (1 MiB to 16 TiB); the oldest finished runs' output goes first.",
+            ConfigRange.Integer(1L << 20, 1L << 44, "Keep it well below the free space of data_dir.")),
+        new("node", "agent_token_lifetime", ConfigValueType.Duration, "\"1h\"", "Node: lifetime of the actor token in a run's MESH_ACTOR_TOKEN_FILE (1m to 24h); the node rewrites the file at half of it.",
+            ConfigRange.Duration(TimeSpan.FromMinutes(1), TimeSpan.FromHours(24), "Short-lived tokens are the point; the file is refreshed for you.")),
+
         new("worktree", "default_root", ConfigValueType.String, null, "Default folder for agent worktrees (absolute)."),
 
         new("admin", "api_token", ConfigValueType.String, null, "Optional root bearer token for the REST API (automation); at least 32 bytes."),

@@ -65,6 +65,14 @@ public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities
 
     /// <summary>True when <see cref="LocalListen"/> is the built-in default rather than the operator's choice.</summary>
     public bool LocalListenIsDefault { get; init; }
+
+    public int MaxAgents { get; init; } = 100;
+
+    public long OutputLimitPerRun { get; init; } = 64L << 20;
+
+    public long OutputLimitTotal { get; init; } = 1L << 30;
+
+    public TimeSpan AgentTokenLifetime { get; init; } = TimeSpan.FromHours(1);
 }
 
 public sealed record WorktreeConfig(string? DefaultRoot);

@@ -50,11 +50,12 @@ public sealed class NodeHost : IAsyncDisposable
         logging(builder.Logging);
         if (time is not null)
             builder.Services.AddSingleton(time);
+        var listeners = new NodeListeners();
+        builder.Services.AddSingleton(listeners);
         builder.Services.AddNode(config, output, local);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         if (options.OwnedByAnotherHost)
             builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
-        var listeners = new NodeListeners();
         // With no listener Kestrel would bind its own default address: the node then runs without a server.
         if (local || health)
             builder.WebHost.ConfigureKestrel(kestrel => listeners.Configure(kestrel, config, local, health));

@@ -1,5 +1,6 @@
 using Mesh.Core.Configuration;
 using Mesh.Hosting;
+using Mesh.Node.Agents;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Node.LocalApi;
@@ -31,6 +32,7 @@ public static class NodeServiceExtensions
         services.AddSingleton<INodeCommandHandler, TestConnectionCommandHandler>();
         services.AddSingleton<INodeCommandHandler, DrainCommandHandler>();
         services.AddSingleton<NodeSessionLoop>();
+        services.AddAgents(config);
         services.AddSingleton<NodeAgent>();
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<NodeAgent>());
         services.AddSingleton<NodeStop>();

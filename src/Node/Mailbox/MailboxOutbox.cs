@@ -1,4 +1,5 @@
 using Mesh.Core.Protocol;
+using Mesh.Node.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Mesh.Node.Mailbox;
@@ -20,15 +21,7 @@ public sealed class MailboxOutbox : IDisposable
 
     public MailboxOutbox(string dataDir)
     {
-        Directory.CreateDirectory(dataDir);
-        var path = Path.Combine(dataDir, FileName);
-        var isNew = !File.Exists(path);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        if (isNew)
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Execute("""
-            PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;
+        _connection = NodeDatabase.Open(dataDir, FileName, """
             CREATE TABLE IF NOT EXISTS outbox (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 actor_id TEXT NOT NULL,
@@ -111,13 +104,6 @@ public sealed class MailboxOutbox : IDisposable
         command.CommandText = "SELECT count(*) FROM outbox WHERE failed = $f";
         command.Parameters.AddWithValue("$f", failed ? 1 : 0);
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }
 

@@ -15,4 +15,7 @@ internal static partial class NodeSessionLog
 
     [LoggerMessage(EventId = 4204, EventName = "DrainChanged", Level = LogLevel.Information, Message = "Drain {State} by the hub")]
     public static partial void Drain(ILogger logger, string state);
+
+    [LoggerMessage(EventId = 4205, EventName = "UnknownHubMessage", Level = LogLevel.Warning, Message = "The hub sent a message this node does not know ({Kind}); upgrade the node")]
+    public static partial void UnknownMessage(ILogger logger, string kind);
 }

@@ -15,8 +15,10 @@ namespace Mesh.Node.Session;
 /// Reconnects with jittered exponential backoff (100 ms → 30 s); stops the node only when the hub says it was
 /// removed or no longer knows it. The node's work goes on while the hub is away.
 /// </summary>
-internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeCommandHandler> handlers, NodeDrainState drain, TimeProvider time, ILogger<NodeSessionLoop> logger)
+internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeCommandHandler> handlers, IEnumerable<INodeSessionPart> parts, NodeDrainState drain,
+    TimeProvider time, ILogger<NodeSessionLoop> logger)
 {
+    private readonly INodeSessionPart[] _parts = [.. parts];
     private static readonly TimeSpan HealthySession = TimeSpan.FromSeconds(5);
     private readonly SystemMetrics _metrics = new(config.Server.DataDir);
     private readonly Dictionary<NodeCommand.KindOneofCase, INodeCommandHandler> _handlers = handlers.ToDictionary(h => h.Kind);
@@ -75,6 +77,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
         outbound.Writer.TryWrite(new NodeMessage { Hello = Hello(connection.NodeId) });
         var pump = PumpAsync(beats.Reader, outbound.Reader, call.RequestStream, session.Token);
         Task? heartbeats = null;
+        var partTasks = new List<Task>();
         try
         {
             if (!await call.ResponseStream.MoveNext(session.Token))
@@ -85,11 +88,16 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
             onWelcome();
             NodeSessionLog.Attached(logger, interval);
             heartbeats = HeartbeatsAsync(beats.Writer, connection.NodeId, interval, session.Token);
+            foreach (var part in _parts)
+                partTasks.Add(part.RunAsync((message, token) => outbound.Writer.WriteAsync(message, token), session.Token));
 
             while (await call.ResponseStream.MoveNext(session.Token))
             {
-                if (call.ResponseStream.Current.BodyCase == HubMessage.BodyOneofCase.Command)
-                    await outbound.Writer.WriteAsync(new NodeMessage { Result = await AnswerAsync(call.ResponseStream.Current.Command, session.Token) }, session.Token);
+                var message = call.ResponseStream.Current;
+                if (message.BodyCase == HubMessage.BodyOneofCase.Command)
+                    await outbound.Writer.WriteAsync(new NodeMessage { Result = await AnswerAsync(message.Command, session.Token) }, session.Token);
+                else if (!_parts.Any(p => p.TryHandle(message)))
+                    NodeSessionLog.UnknownMessage(logger, message.BodyCase.ToString());
             }
 
             throw Ended(call);
@@ -102,15 +110,23 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
             await Quietly(pump);
             if (heartbeats is not null)
                 await Quietly(heartbeats);
+            foreach (var task in partTasks)
+                await Quietly(task);
         }
     }
 
-    private NodeHello Hello(string nodeId) => new()
+    private NodeHello Hello(string nodeId)
     {
-        NodeId = nodeId,
-        Facts = SystemFactsReader.Read(config),
-        Draining = drain.Draining,
-    };
+        var hello = new NodeHello
+        {
+            NodeId = nodeId,
+            Facts = SystemFactsReader.Read(config),
+            Draining = drain.Draining,
+        };
+        foreach (var part in _parts)
+            part.AddToHello(hello);
+        return hello;
+    }
 
     private async Task HeartbeatsAsync(ChannelWriter<NodeMessage> outbound, string nodeId, TimeSpan interval, CancellationToken cancellationToken)
     {
@@ -132,6 +148,8 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
                 Draining = drain.Draining,
             };
             beat.Problems.AddRange(sample.Problems());
+            foreach (var part in _parts)
+                part.AddToHeartbeat(beat);
             // A beat not yet sent is replaced by the newer one rather than piled up.
             outbound.TryWrite(new NodeMessage { Heartbeat = beat });
         }

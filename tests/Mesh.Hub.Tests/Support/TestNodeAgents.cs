@@ -19,7 +19,7 @@ internal static class TestNodeAgents
         [
             new PingCommandHandler(time), new TestConnectionCommandHandler(time, drain), new DrainCommandHandler(drain, NullLogger<DrainCommandHandler>.Instance),
         ];
-        return new NodeAgent(config, hub ?? new CurrentHubConnection(), new NodeSessionLoop(config, handlers, drain, time, NullLogger<NodeSessionLoop>.Instance),
+        return new NodeAgent(config, hub ?? new CurrentHubConnection(), new NodeSessionLoop(config, handlers, [], drain, time, NullLogger<NodeSessionLoop>.Instance),
             new NodeIdentityFiles(config.InternalGrpc.Security.CertDir), new NodeAnnouncements(TextWriter.Null), time, NullLogger<NodeAgent>.Instance);
     }
 }

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+using Mesh.Node.Agents.Processes;
+using Microsoft.Win32.SafeHandles;
+
+namespace Mesh.Node.Agents.Output;
+
+/// <summary>
+/// One run's folder on the node (data_dir/runs/RUN_ID, 0700): <c>stdout</c> and <c>stderr</c> as the run wrote them
+/// (a byte's position in its file never changes, also after old output is dropped), <c>pid</c> and <c>exit</c> from
+/// the holder, and the actor token file.
+/// </summary>
+internal sealed class RunFolder(string path)
+{
+    public const string StdoutFile = "stdout";
+    public const string StderrFile = "stderr";
+
+    public string Path { get; } = path;
+
+    public string TokenFile => System.IO.Path.Combine(Path, "token");
+
+    public static RunFolder Create(string runsRoot, string runId)
+    {
+        var path = System.IO.Path.Combine(runsRoot, runId);
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (var name in new[] { StdoutFile, StderrFile })
+            File.WriteAllBytes(System.IO.Path.Combine(path, name), []);
+        return new RunFolder(path);
+    }
+
+    /// <summary>The command's pid once the holder has started it.</summary>
+    public int? CommandPid() => ReadInt("pid");
+
+    /// <summary>The holder's record of the command's end: the exit code, or 128+N after signal N; null if none.</summary>
+    public int? ExitStatus() => ReadInt("exit");
+
+    public long Size(string stream)
+    {
+        var info = new FileInfo(System.IO.Path.Combine(Path, stream));
+        return info.Exists ? info.Length : 0;
+    }
+
+    /// <summary>Bytes the files hold on disk (dropped output excluded).</summary>
+    public long BytesOnDisk() => new[] { StdoutFile, StderrFile }.Sum(s => Size(s) - DroppedBefore(s));
+
+    /// <summary>The position before which output of <paramref name="stream"/> was dropped (0 when none was).</summary>
+    public long DroppedBefore(string stream) => ReadLong(stream + ".dropped") ?? 0;
+
+    /// <summary>
+    /// Keeps at most <paramref name="limit"/> bytes of each stream on disk by punching out the oldest (the file keeps
+    /// its size, so positions stay); false when the file system cannot punch holes.
+    /// </summary>
+    public bool DropOldest(long limit)
+    {
+        foreach (var stream in new[] { StdoutFile, StderrFile })
+        {
+            var size = Size(stream);
+            var dropped = DroppedBefore(stream);
+            if (size - dropped <= limit)
+                continue;
+            // Keep half the limit, so a busy writer does not make this run on every check; whole 4 KiB blocks.
+            var cut = (size - (limit / 2)) & ~4095L;
+            if (cut <= dropped)
+                continue;
+            using (SafeFileHandle handle = File.OpenHandle(System.IO.Path.Combine(Path, stream), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            {
+                if (!LibC.PunchHole(handle, cut))
+                    return false;
+            }
+
+            File.WriteAllText(System.IO.Path.Combine(Path, stream + ".dropped"), cut.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return true;
+    }
+
+    /// <summary>The last lines of stdout, then of stderr (prefixed "stderr: "), at most <paramref name="count"/> each.</summary>
+    public IReadOnlyList<string> LastLines(int count)
+    {
+        var lines = new List<string>();
+        lines.AddRange(Tail(StdoutFile, count));
+        lines.AddRange(Tail(StderrFile, count).Select(l => "stderr: " + l));
+        return lines;
+    }
+
+    public void Delete()
+    {
+        if (Directory.Exists(Path))
+            Directory.Delete(Path, recursive: true);
+    }
+
+    private IEnumerable<string> Tail(string stream, int count)
+    {
+        const int Window = 8192;
+        var path = System.IO.Path.Combine(Path, stream);
+        if (!File.Exists(path))
+            return [];
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var start = Math.Max(Math.Max(0, file.Length - Window), DroppedBefore(stream));
+        file.Position = start;
+        var buffer = new byte[file.Length - start];
+        file.ReadExactly(buffer);
+        var text = Encoding.UTF8.GetString(buffer);
+        var lines = text.Split('\n');
+        // A partial first line (the window cut it) and the empty string after a final newline are not lines.
+        var whole = lines.Skip(start > 0 ? 1 : 0).ToList();
+        if (whole.Count > 0 && whole[^1].Length == 0)
+            whole.RemoveAt(whole.Count - 1);
+        return whole.TakeLast(count).Select(l => l.Length > 500 ? l[..500] + "…" : l);
+    }
+
+    private int? ReadInt(string name) => ReadLong(name) is { } value ? (int)value : null;
+
+    private long? ReadLong(string name)
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(System.IO.Path.Combine(Path, name)).Trim(), CultureInfo.InvariantCulture, out var value) ? value : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
