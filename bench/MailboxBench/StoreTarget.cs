@@ -19,7 +19,7 @@ internal static class StoreTarget
             var database = new HubDatabase(Path.Combine(dir, "mesh.db"), [new MailboxMigrations()]);
             await database.InitializeAsync(CancellationToken.None);
             var options = new MailboxOptions();
-            var mailbox = new MailboxStore(database, options, TimeProvider.System, [], NullLogger<MailboxStore>.Instance);
+            var mailbox = new MailboxDatabase(database, options, TimeProvider.System, [], NullLogger<MailboxDatabase>.Instance);
             await using (mailbox)
             {
                 await mailbox.StartAsync(CancellationToken.None);

@@ -16,6 +16,7 @@ public static class AccessExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<LoginService>();
+        services.AddSingleton<UserAccounts>();
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<IApiTokenVerifier>(sp => sp.GetRequiredService<ApiTokens>());
         services.AddSingleton<RootPasswordOutput>();

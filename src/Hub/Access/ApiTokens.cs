@@ -1,8 +1,6 @@
 using Mesh.Core.Join;
 using System.Security.Cryptography;
 using Mesh.Hub.Access;
-using Mesh.Hub.Web;
-using Mesh.Hub.Nodes;
 using Mesh.Hub.Audit;
 
 namespace Mesh.Hub.Access;

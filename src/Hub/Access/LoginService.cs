@@ -1,6 +1,4 @@
 using Mesh.Hub.Access;
-using Mesh.Hub.Web;
-using Mesh.Hub.Nodes;
 using Mesh.Hub.Audit;
 
 namespace Mesh.Hub.Access;

@@ -2,7 +2,6 @@ using Mesh.Hosting;
 using Mesh.Core.Configuration;
 using Mesh.Hub.Access;
 using Mesh.Hub.Web;
-using Mesh.Hub.Nodes;
 
 namespace Mesh.Hub.Access;
 

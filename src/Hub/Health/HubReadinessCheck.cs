@@ -8,7 +8,7 @@ namespace Mesh.Hub.Health;
 /// The hub serves (grpc.health.v1 SERVING) once its store is open and its CA is loaded and valid, and stops serving
 /// as soon as it begins to shut down.
 /// </summary>
-internal sealed class HubReadinessCheck(MailboxStore store, HubIdentity identity, TimeProvider time, IHostApplicationLifetime lifetime) : IHealthCheck
+internal sealed class HubReadinessCheck(MailboxDatabase mailbox, HubIdentity identity, TimeProvider time, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Check());
@@ -17,7 +17,7 @@ internal sealed class HubReadinessCheck(MailboxStore store, HubIdentity identity
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
             return HealthCheckResult.Unhealthy("the hub is shutting down");
-        if (!store.IsOpen)
+        if (!mailbox.IsOpen)
             return HealthCheckResult.Unhealthy("the store is not open yet");
         var ca = identity.Authority.Certificate;
         var now = time.GetUtcNow();

@@ -14,7 +14,7 @@ namespace Mesh.Hub.Mailbox;
 public static class MailboxExtensions
 {
     /// <summary>
-    /// Registers the mailbox: the shared store (schema, one writer, opened at host start after the database is
+    /// Registers the mailbox: the shared database (schema, one writer, opened at host start after the database is
     /// initialized), actors, messages, time triggers (and their scheduler), permission reviews, the gRPC service on
     /// the internal listener, and the pages' navigation entries and live feeds.
     /// </summary>
@@ -30,7 +30,7 @@ public static class MailboxExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton<IMigrationSource, MailboxMigrations>();
-        services.AddSingleton<MailboxStore>();
+        services.AddSingleton<MailboxDatabase>();
         services.AddSingleton(new MailboxStreams());
 
         services.AddSingleton<IActorStore, SqliteActorStore>();
@@ -72,17 +72,17 @@ public static class MailboxExtensions
     }
 }
 
-/// <summary>Opens the mailbox store once the host starts (the host has initialized the database by then) and loads the actor directory.</summary>
-internal sealed class MailboxStartup(HubDatabase database, MailboxStore store, IActorStore actors, ILogger<MailboxStartup> logger) : IHostedService
+/// <summary>Opens the mailbox database once the host starts (the host has initialized the database by then) and loads the actor directory.</summary>
+internal sealed class MailboxStartup(HubDatabase database, MailboxDatabase mailbox, IActorStore actors, ILogger<MailboxStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Idempotent: applies only migrations not yet recorded (the host normally did this already).
         await database.InitializeAsync(cancellationToken);
-        await store.StartAsync(cancellationToken);
+        await mailbox.StartAsync(cancellationToken);
         await actors.LoadAsync(cancellationToken);
         var count = actors.ListActors().Count;
-        MailboxLog.Started(logger, count, store.NextMessageIdAtStart);
+        MailboxLog.Started(logger, count, mailbox.NextMessageIdAtStart);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

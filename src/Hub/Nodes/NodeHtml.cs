@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Mesh.Hub.Access;
 using Mesh.Hub.Web;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Mesh.Hub.Nodes.Join;
 using Mesh.Hub.Nodes.Registry;
 
 namespace Mesh.Hub.Nodes;

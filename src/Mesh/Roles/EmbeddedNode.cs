@@ -54,14 +54,22 @@ internal static class EmbeddedNode
         NodeHost node;
         try
         {
-            node = await StartNodeAsync(nodeConfig, jsonLogs, output, stopping);
+            try
+            {
+                node = await StartNodeAsync(nodeConfig, jsonLogs, output, stopping);
+            }
+            catch (StartupException ex) when (nodeConfig.Node.LocalListen is not null)
+            {
+                // [node] local_listen on a hub is the embedded node's endpoint for agents on the hub machine; without it
+                // the node still runs.
+                EmbeddedNodeLog.LocalEndpointFailed(logger, nodeId, ex.Message);
+                node = await StartNodeAsync(nodeConfig with { Node = nodeConfig.Node with { LocalListen = null } }, jsonLogs, output, stopping);
+            }
         }
-        catch (StartupException ex) when (nodeConfig.Node.LocalListen is not null)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // [node] local_listen on a hub is the embedded node's endpoint for agents on the hub machine; without it
-            // the node still runs.
-            EmbeddedNodeLog.LocalEndpointFailed(logger, nodeId, ex.Message);
-            node = await StartNodeAsync(nodeConfig with { Node = nodeConfig.Node with { LocalListen = null } }, jsonLogs, output, stopping);
+            // The hub was told to stop while its node was starting: nothing runs yet, so there is nothing to wait for.
+            return Task.CompletedTask;
         }
 
         return Task.Run(async () =>

@@ -39,10 +39,12 @@ public static class LayoutRules
             }
 
             var (to, isRoot) = Locate(use.ToNamespace, table);
-            if (to is null || to == from)
+            if (to is null)
                 continue;
-            if (from == WebShell && (use.ToType.EndsWith("Store", StringComparison.Ordinal) || use.ToType.Contains("Store`", StringComparison.Ordinal)))
-                found.Add($"{use.FromType} → {use.ToType}: the Web shell uses a capability's store");
+            if (IsStore(use.ToType) && StoreMisuse(use, from, to) is { } misuse)
+                found.Add($"{use.FromType} → {use.ToType}: {misuse}");
+            if (to == from)
+                continue;
             if (to.Length > 0 && !table[from].Contains(to, StringComparer.Ordinal))
                 found.Add($"{use.FromType} → {use.ToType}: {Name(from)} may not depend on {Name(to)} (add it to the table, or move the code)");
             else if (!isRoot)
@@ -51,6 +53,36 @@ public static class LayoutRules
 
         return [.. found];
     }
+
+    /// <summary>
+    /// A store is its capability's own: it is used by that capability's services (and by the stores of the same
+    /// top-level capability, which share one database), never by pages, REST endpoints, the Web shell or another
+    /// top-level capability; those go through a service.
+    /// </summary>
+    private static string? StoreMisuse(TypeUse use, string from, string to)
+    {
+        if (from == WebShell)
+            return "the Web shell uses a capability's store";
+        if (use.FromNamespace.EndsWith(".Pages", StringComparison.Ordinal) || use.FromNamespace.Contains(".Pages.", StringComparison.Ordinal))
+            return "a page uses a store; read and write through the capability's service";
+        if (TypeName(use.FromType).EndsWith("Endpoints", StringComparison.Ordinal))
+            return "REST endpoints use a store; go through the capability's service";
+        if (TopLevel(from) != TopLevel(to))
+            return $"{Name(from)} uses a store of {Name(to)}; use its service";
+        return null;
+    }
+
+    private static bool IsStore(string fullName) => TypeName(fullName).EndsWith("Store", StringComparison.Ordinal);
+
+    /// <summary>The simple name of a type without namespace, nesting or generic arity.</summary>
+    private static string TypeName(string fullName)
+    {
+        var name = fullName[(fullName.LastIndexOf('.') + 1)..];
+        name = name.Contains('/', StringComparison.Ordinal) ? name[..name.IndexOf('/', StringComparison.Ordinal)] : name;
+        return name.Contains('`', StringComparison.Ordinal) ? name[..name.IndexOf('`', StringComparison.Ordinal)] : name;
+    }
+
+    private static string TopLevel(string folder) => folder.Contains('/', StringComparison.Ordinal) ? folder[..folder.IndexOf('/', StringComparison.Ordinal)] : folder;
 
     /// <summary>A cycle in the table (as a path), or null.</summary>
     public static IReadOnlyList<string>? Cycle(IReadOnlyDictionary<string, string[]> table)

@@ -39,6 +39,24 @@ public sealed class LayoutTests
         Assert.Contains(violations, v => v.Contains("Web may not depend on Mailbox/Messages", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Mesh.Hub.Access.Pages", "Mesh.Hub.Access.Pages.AccessModel", "Mesh.Hub.Access.AccountStore", "a page uses a store")]
+    [InlineData("Mesh.Hub.Mailbox.Messages", "Mesh.Hub.Mailbox.Messages.MessageEndpoints", "Mesh.Hub.Mailbox.Messages.IMessageStore", "REST endpoints use a store")]
+    [InlineData("Mesh.Hub.Nodes", "Mesh.Hub.Nodes.NodeRemoval", "Mesh.Hub.Audit.SqliteAuditStore", "Nodes uses a store of Audit")]
+    public void Rules_RejectAStoreUsedAroundItsService(string fromNamespace, string fromType, string toType, string expected)
+    {
+        var use = new TypeUse(fromNamespace, fromType, toType[..toType.LastIndexOf('.')], toType);
+        Assert.Contains(LayoutRules.Violations([use], HubLayout.MayDependOn), v => v.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rules_AllowAStoreInsideItsCapability()
+    {
+        // A service over its own store, and a store over another store of the same top-level capability (one database).
+        Assert.Empty(LayoutRules.Violations([Use("Mesh.Hub.Mailbox.Messages", "Mesh.Hub.Mailbox.Messages", "IMessageStore")], HubLayout.MayDependOn));
+        Assert.Empty(LayoutRules.Violations([new TypeUse("Mesh.Hub.Mailbox.Triggers", "Mesh.Hub.Mailbox.Triggers.SqliteTriggerStore", "Mesh.Hub.Mailbox.Actors", "Mesh.Hub.Mailbox.Actors.IActorStore")], HubLayout.MayDependOn));
+    }
+
     [Fact]
     public void Rules_RejectAnUndeclaredEdge_AndACycle()
     {

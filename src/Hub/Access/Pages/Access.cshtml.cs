@@ -1,19 +1,15 @@
-using Mesh.Core.Configuration;
-using Mesh.Hub.Access;
 using Mesh.Hub.Web;
-using Mesh.Hub.Nodes;
-using Mesh.Hub.Audit;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Mesh.Hub.Access.Pages;
 
 [Microsoft.AspNetCore.Authorization.Authorize(Policy = Mesh.Hub.Web.AdminRoles.RootPolicy)]
-public sealed class AccessModel(ApiTokens apiTokens, AccountStore accounts, IAuditLog audit, TimeProvider time) : PageModel
+public sealed class AccessModel(ApiTokens apiTokens, UserAccounts accounts) : PageModel
 {
     public IReadOnlyList<UiApiToken> Tokens { get; private set; } = [];
 
-    public IReadOnlyList<UiUser> Users { get; private set; } = [];
+    public IReadOnlyList<UserSummary> Users { get; private set; } = [];
 
     public string? NewToken { get; private set; }
 
@@ -40,13 +36,8 @@ public sealed class AccessModel(ApiTokens apiTokens, AccountStore accounts, IAud
 
     public async Task<IActionResult> OnPostCreateViewerAsync(string? name, string? password)
     {
-        if (name is null || !NodeIds.IsValid(name, out _) || name == RootAccountInitializer.RootUser)
-            return await FailAsync("User names are 2-64 characters of [A-Za-z0-9._-] (not 'root').");
-        if (password is null || password.Length < 12)
-            return await FailAsync("The password needs at least 12 characters.");
-        if (!await accounts.AddUserAsync(name, AdminRoles.Viewer, PasswordHasher.Hash(password), time.GetUtcNow(), HttpContext.RequestAborted))
-            return await FailAsync($"A user '{name}' already exists.");
-        await audit.RecordAsync(User.Identity?.Name ?? "root", "ui_user.created", name, Source, "role=viewer", HttpContext.RequestAborted);
+        if (await accounts.CreateViewerAsync(name, password, User.Identity?.Name ?? "root", Source, HttpContext.RequestAborted) is { } problem)
+            return await FailAsync(problem);
         Message = $"Viewer '{name}' created.";
         await LoadAsync();
         return Page();
@@ -65,6 +56,6 @@ public sealed class AccessModel(ApiTokens apiTokens, AccountStore accounts, IAud
     private async Task LoadAsync()
     {
         Tokens = await apiTokens.ListAsync(HttpContext.RequestAborted);
-        Users = await accounts.ListUsersAsync(HttpContext.RequestAborted);
+        Users = await accounts.ListAsync(HttpContext.RequestAborted);
     }
 }

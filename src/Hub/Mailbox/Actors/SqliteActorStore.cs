@@ -4,12 +4,12 @@ using Mesh.Hub.Storage;
 namespace Mesh.Hub.Mailbox.Actors;
 
 /// <summary>The actor directory on the mailbox tables: an immutable snapshot for readers, replaced after each committed change.</summary>
-public sealed class SqliteActorStore(MailboxStore store) : IActorStore
+public sealed class SqliteActorStore(MailboxDatabase database) : IActorStore
 {
     private readonly Dictionary<string, ActorRecord> _actors = new(StringComparer.Ordinal); // writer-owned
     private volatile ActorSnapshot _snapshot = ActorSnapshot.Empty;
 
-    public Task LoadAsync(CancellationToken cancellationToken) => store.ReadAsync(async (connection, ct) =>
+    public Task LoadAsync(CancellationToken cancellationToken) => database.ReadAsync(async (connection, ct) =>
     {
         await using var read = connection.CreateCommand();
         read.CommandText = "SELECT id, name, team_id, team_role, placement, created_at FROM mailbox_actors";
@@ -30,7 +30,7 @@ public sealed class SqliteActorStore(MailboxStore store) : IActorStore
 
     public IReadOnlyList<ActorRecord> TeamMembers(string teamId) => _snapshot.ByTeam.GetValueOrDefault(teamId) ?? [];
 
-    public Task<ActorRecord> CreateActorAsync(ActorRecord actor, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<ActorRecord> CreateActorAsync(ActorRecord actor, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         if (_actors.ContainsKey(actor.Id))
             throw new MailboxException(MailboxError.AlreadyExists, $"actor '{actor.Id}' already exists. Delete it first or pick another id.");
@@ -46,7 +46,7 @@ public sealed class SqliteActorStore(MailboxStore store) : IActorStore
         return actor;
     }, cancellationToken);
 
-    public Task<bool> DeleteActorAsync(string actorId, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<bool> DeleteActorAsync(string actorId, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         var deleted = batch.Command("DELETE FROM mailbox_actors WHERE id = $id").Set("$id", actorId).ExecuteNonQuery() > 0;
         if (deleted)

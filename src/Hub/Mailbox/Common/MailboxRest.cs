@@ -18,26 +18,6 @@ public static class MailboxRest
     }
 
     /// <summary>Reads a snake_case JSON body; a malformed one is a 400 with the parser's reason.</summary>
-    public static async Task<T?> ReadAsync<T>(HttpRequest http, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (http.ContentLength == 0)
-            return null;
-        try
-        {
-            return await http.ReadFromJsonAsync<T>(AdminJson.Options, cancellationToken);
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            throw new MailboxException(MailboxError.InvalidArgument, "the request body is not valid JSON: " + ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new MailboxException(MailboxError.InvalidArgument, "send a JSON body with content-type application/json: " + ex.Message);
-        }
-    }
-
-    /// <summary>Reads a snake_case JSON body; a malformed one is a 400 with the parser's reason.</summary>
     public static async Task<T?> ReadBodyAsync<T>(HttpRequest http, CancellationToken cancellationToken)
         where T : class
     {

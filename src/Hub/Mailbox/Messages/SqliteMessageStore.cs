@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Mesh.Hub.Mailbox.Messages;
 
 /// <summary>Messages on the mailbox tables: sends and acks through the mailbox writer (group commit), reads on pooled connections.</summary>
-public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
+public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
 {
     private const string MessageColumns = "id, from_actor, to_actor, team_id, run_id, channel, payload, payload_kind, idempotency_key, created_at, status, delivered_at";
 
@@ -13,14 +13,14 @@ public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
     {
         if (message.Recipients.Count == 0)
             throw new MailboxException(MailboxError.FailedPrecondition, "the message has no recipient");
-        return store.WriteAsync(batch => Send(batch, message), cancellationToken);
+        return database.WriteAsync(batch => Send(batch, message), cancellationToken);
     }
 
     public Task<IReadOnlyList<SendResult>> SendManyAsync(IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Any(m => m.Recipients.Count == 0))
             throw new MailboxException(MailboxError.FailedPrecondition, "a message has no recipient");
-        return store.WriteAsync<IReadOnlyList<SendResult>>(batch => messages.Select(m => Send(batch, m)).ToArray(), cancellationToken);
+        return database.WriteAsync<IReadOnlyList<SendResult>>(batch => messages.Select(m => Send(batch, m)).ToArray(), cancellationToken);
     }
 
     /// <summary>Stores a message inside a batch another write already runs (a trigger firing delivers in its own transaction).</summary>
@@ -94,14 +94,9 @@ public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
     }
 
     public Task<IReadOnlyList<MailboxMessage>> ReadAsync(InboxQuery query, CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyList<MailboxMessage>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            Bind(command, query, pendingOnly: !query.IncludeDelivered);
-            return await ReadMessagesAsync(command, ct);
-        }, cancellationToken);
+        database.QueryAsync(InboxSql(pendingOnly: !query.IncludeDelivered), command => BindValues(command, query), ReadMessage, cancellationToken);
 
-    public Task<IReadOnlyList<MailboxMessage>> ClaimAsync(InboxQuery query, CancellationToken cancellationToken) => store.WriteAsync<IReadOnlyList<MailboxMessage>>(batch =>
+    public Task<IReadOnlyList<MailboxMessage>> ClaimAsync(InboxQuery query, CancellationToken cancellationToken) => database.WriteAsync<IReadOnlyList<MailboxMessage>>(batch =>
     {
         var command = batch.Command(InboxSql(pendingOnly: true));
         BindValues(command, query);
@@ -123,7 +118,7 @@ public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
         return messages;
     }, cancellationToken);
 
-    public Task<AckResult> AckAsync(string actorId, IReadOnlyList<ulong> messageIds, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<AckResult> AckAsync(string actorId, IReadOnlyList<ulong> messageIds, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         // Check every id first: the ack is all-or-nothing.
         var pending = new List<long>(messageIds.Count);
@@ -152,7 +147,7 @@ public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
     }, cancellationToken);
 
     public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) =>
-        store.ReadAsync(async (connection, ct) =>
+        database.ReadAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT count(*) FROM mailbox_messages WHERE to_actor = $a AND status = 0";
@@ -161,7 +156,7 @@ public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
         }, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, long>> CountPendingByActorAsync(CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyDictionary<string, long>>(async (connection, ct) =>
+        database.ReadAsync<IReadOnlyDictionary<string, long>>(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT to_actor, count(*) FROM mailbox_messages WHERE status = 0 GROUP BY to_actor";
@@ -177,24 +172,9 @@ public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
         + (pendingOnly ? " AND status = 0" : string.Empty)
         + " AND ($run IS NULL OR run_id = $run) AND ($channel IS NULL OR channel = $channel) ORDER BY id LIMIT $limit";
 
-    private static void Bind(SqliteCommand command, InboxQuery query, bool pendingOnly)
-    {
-        command.CommandText = InboxSql(pendingOnly);
-        BindValues(command, query);
-    }
-
     private static void BindValues(SqliteCommand command, InboxQuery query) =>
         command.Set("$actor", query.ActorId).Set("$after", (long)Math.Min(query.AfterId, long.MaxValue))
             .Set("$run", query.RunId).Set("$channel", query.Channel).Set("$limit", query.Limit);
-
-    private static async Task<IReadOnlyList<MailboxMessage>> ReadMessagesAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var messages = new List<MailboxMessage>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            messages.Add(ReadMessage(reader));
-        return messages;
-    }
 
     private static MailboxMessage ReadMessage(SqliteDataReader reader) => new()
     {
@@ -212,11 +192,6 @@ public sealed class SqliteMessageStore(MailboxStore store) : IMessageStore
         DeliveredAtUnixMs = reader.IsDBNull(11) ? 0 : reader.GetInt64(11),
     };
     public Task<IReadOnlyList<MailboxMessage>> ReadLatestAsync(string actorId, int limit, CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyList<MailboxMessage>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = $actor ORDER BY id DESC LIMIT $limit";
-            command.Set("$actor", actorId).Set("$limit", limit);
-            return await ReadMessagesAsync(command, ct);
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = $actor ORDER BY id DESC LIMIT $limit",
+            command => command.Set("$actor", actorId).Set("$limit", limit), ReadMessage, cancellationToken);
 }

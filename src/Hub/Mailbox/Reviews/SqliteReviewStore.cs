@@ -6,11 +6,11 @@ using Microsoft.Data.Sqlite;
 namespace Mesh.Hub.Mailbox.Reviews;
 
 /// <summary>Permission reviews on the mailbox tables; an answer is checked and stored in one write.</summary>
-public sealed class SqliteReviewStore(MailboxStore store) : IReviewStore
+public sealed class SqliteReviewStore(MailboxDatabase database) : IReviewStore
 {
     private const string ReviewColumns = "id, asker, team_id, title, details, options, status, option_id, answered_by, created_at, answered_at, run_id";
 
-    public Task<PermissionReview> AddReviewAsync(NewReview review, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<PermissionReview> AddReviewAsync(NewReview review, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         var options = JsonSerializer.Serialize(review.Options.Select(o => new[] { o.Id, o.Label }).ToArray(), ReviewJson.Default.StringArrayArray);
         var id = Convert.ToInt64(batch.Command(
@@ -23,7 +23,7 @@ public sealed class SqliteReviewStore(MailboxStore store) : IReviewStore
     }, cancellationToken);
 
     public Task<PermissionReview?> GetReviewAsync(ulong reviewId, CancellationToken cancellationToken) =>
-        store.ReadAsync(async (connection, ct) =>
+        database.ReadAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews WHERE id = $id";
@@ -33,18 +33,10 @@ public sealed class SqliteReviewStore(MailboxStore store) : IReviewStore
         }, cancellationToken);
 
     public Task<IReadOnlyList<PermissionReview>> ListReviewsAsync(bool includeClosed, CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyList<PermissionReview>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews" + (includeClosed ? string.Empty : " WHERE status = 'pending'") + " ORDER BY id";
-            var reviews = new List<PermissionReview>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                reviews.Add(ReadReview(reader));
-            return reviews;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {ReviewColumns} FROM mailbox_reviews" + (includeClosed ? string.Empty : " WHERE status = 'pending'") + " ORDER BY id",
+            null, ReadReview, cancellationToken);
 
-    public Task<PermissionReview> AnswerReviewAsync(ulong reviewId, string? optionId, string answeredBy, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<PermissionReview> AnswerReviewAsync(ulong reviewId, string? optionId, string answeredBy, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         var review = LoadReview(batch, reviewId)
             ?? throw new MailboxException(MailboxError.NotFound, $"permission review {reviewId} does not exist. List them with 'actor permission-review-respond' targets from PermissionList.");
@@ -90,17 +82,8 @@ public sealed class SqliteReviewStore(MailboxStore store) : IReviewStore
         return review;
     }
     public Task<IReadOnlyList<PermissionReview>> ListRecentClosedReviewsAsync(int limit, CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyList<PermissionReview>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {ReviewColumns} FROM mailbox_reviews WHERE status IN ('answered', 'cancelled') ORDER BY id DESC LIMIT $limit";
-            command.Parameters.AddWithValue("$limit", limit);
-            var reviews = new List<PermissionReview>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                reviews.Add(ReadReview(reader));
-            return reviews;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {ReviewColumns} FROM mailbox_reviews WHERE status IN ('answered', 'cancelled') ORDER BY id DESC LIMIT $limit",
+            command => command.Set("$limit", limit), ReadReview, cancellationToken);
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(string[][]))]

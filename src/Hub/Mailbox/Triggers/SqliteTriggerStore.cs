@@ -7,11 +7,11 @@ using Microsoft.Data.Sqlite;
 namespace Mesh.Hub.Mailbox.Triggers;
 
 /// <summary>Time triggers on the mailbox tables; a firing stores its message in the same transaction as the move to the next due time.</summary>
-public sealed class SqliteTriggerStore(MailboxStore store, IActorStore actors) : ITriggerStore
+public sealed class SqliteTriggerStore(MailboxDatabase database, IActorStore actors) : ITriggerStore
 {
     private const string TriggerColumns = "id, actor_id, created_by, cron, next_due, message, channel, run_id, status, fire_count, last_fired, created_at";
 
-    public Task<TimeTrigger> AddTriggerAsync(NewTrigger trigger, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<TimeTrigger> AddTriggerAsync(NewTrigger trigger, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         var id = Convert.ToInt64(batch.Command(
                 "INSERT INTO mailbox_triggers (actor_id, created_by, cron, next_due, message, channel, run_id, status, created_at) "
@@ -24,7 +24,7 @@ public sealed class SqliteTriggerStore(MailboxStore store, IActorStore actors) :
     }, cancellationToken);
 
     public Task<TimeTrigger?> GetTriggerAsync(ulong triggerId, CancellationToken cancellationToken) =>
-        store.ReadAsync(async (connection, ct) =>
+        database.ReadAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT {TriggerColumns} FROM mailbox_triggers WHERE id = $id";
@@ -34,20 +34,10 @@ public sealed class SqliteTriggerStore(MailboxStore store, IActorStore actors) :
         }, cancellationToken);
 
     public Task<IReadOnlyList<TimeTrigger>> ListTriggersAsync(string? actorId, bool includeInactive, CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyList<TimeTrigger>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {TriggerColumns} FROM mailbox_triggers WHERE ($actor IS NULL OR actor_id = $actor)"
-                + (includeInactive ? string.Empty : " AND status = 'active'") + " ORDER BY id";
-            command.Parameters.AddWithValue("$actor", (object?)actorId ?? DBNull.Value);
-            var triggers = new List<TimeTrigger>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                triggers.Add(ReadTrigger(reader));
-            return triggers;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {TriggerColumns} FROM mailbox_triggers WHERE ($actor IS NULL OR actor_id = $actor)" + (includeInactive ? string.Empty : " AND status = 'active'") + " ORDER BY id",
+            command => command.Set("$actor", actorId), ReadTrigger, cancellationToken);
 
-    public Task<TimeTrigger> CancelTriggerAsync(ulong triggerId, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<TimeTrigger> CancelTriggerAsync(ulong triggerId, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         var trigger = LoadTrigger(batch, triggerId)
             ?? throw new MailboxException(MailboxError.NotFound, $"time trigger {triggerId} does not exist. List them with 'actor time-trigger-list'.");
@@ -58,21 +48,11 @@ public sealed class SqliteTriggerStore(MailboxStore store, IActorStore actors) :
     }, cancellationToken);
 
     public Task<IReadOnlyList<TimeTrigger>> DueTriggersAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyList<TimeTrigger>>(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {TriggerColumns} FROM mailbox_triggers WHERE status = 'active' AND next_due <= $now ORDER BY next_due, id LIMIT $limit";
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$limit", limit);
-            var triggers = new List<TimeTrigger>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                triggers.Add(ReadTrigger(reader));
-            return triggers;
-        }, cancellationToken);
+        database.QueryAsync($"SELECT {TriggerColumns} FROM mailbox_triggers WHERE status = 'active' AND next_due <= $now ORDER BY next_due, id LIMIT $limit",
+            command => command.Set("$now", now.ToUnixTimeMilliseconds()).Set("$limit", limit), ReadTrigger, cancellationToken);
 
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
-        store.ReadAsync<DateTimeOffset?>(async (connection, ct) =>
+        database.ReadAsync<DateTimeOffset?>(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT min(next_due) FROM mailbox_triggers WHERE status = 'active'";
@@ -80,7 +60,7 @@ public sealed class SqliteTriggerStore(MailboxStore store, IActorStore actors) :
             return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
         }, cancellationToken);
 
-    public Task<bool> FireTriggerAsync(ulong triggerId, long dueUnixMs, long? nextDueUnixMs, CancellationToken cancellationToken) => store.WriteAsync(batch =>
+    public Task<bool> FireTriggerAsync(ulong triggerId, long dueUnixMs, long? nextDueUnixMs, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         var trigger = LoadTrigger(batch, triggerId);
         if (trigger is null || trigger.Status != TriggerStatus.Active || trigger.NextDueUnixMs != dueUnixMs)

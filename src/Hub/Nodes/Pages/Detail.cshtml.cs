@@ -1,8 +1,5 @@
 using Htmx;
-using Mesh.Hub.Access;
-using Mesh.Hub.Web;
 using Mesh.Hub.Nodes;
-using Mesh.Hub.Nodes.Join;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Sessions;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,4 @@
 using Htmx;
-using Mesh.Hub.Access;
-using Mesh.Hub.Web;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;
 using Microsoft.AspNetCore.Mvc;

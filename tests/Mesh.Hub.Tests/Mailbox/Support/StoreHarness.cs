@@ -18,7 +18,7 @@ internal sealed class StoreHarness : IAsyncDisposable
 {
     private readonly bool _ownsDirectory;
 
-    private StoreHarness(TempDirectory directory, bool ownsDirectory, MailboxStore store, MailboxOptions options, TimeProvider time, MailboxNotifier notifier)
+    private StoreHarness(TempDirectory directory, bool ownsDirectory, MailboxDatabase store, MailboxOptions options, TimeProvider time, MailboxNotifier notifier)
     {
         Directory = directory;
         _ownsDirectory = ownsDirectory;
@@ -36,7 +36,7 @@ internal sealed class StoreHarness : IAsyncDisposable
 
     public TempDirectory Directory { get; }
 
-    public MailboxStore Store { get; }
+    public MailboxDatabase Store { get; }
 
     public MailboxNotifier Notifier { get; }
 
@@ -70,7 +70,7 @@ internal sealed class StoreHarness : IAsyncDisposable
         var database = new HubDatabase(Path.Combine(dir.Path, "mesh.db"), [new MailboxMigrations()]);
         await database.InitializeAsync(CancellationToken.None);
         var notifier = new MailboxNotifier(options);
-        var store = new MailboxStore(database, options, time, [notifier], NullLogger<MailboxStore>.Instance);
+        var store = new MailboxDatabase(database, options, time, [notifier], NullLogger<MailboxDatabase>.Instance);
         await store.StartAsync(CancellationToken.None);
         var harness = new StoreHarness(dir, directory is null, store, options, time, notifier);
         await harness.ActorStore.LoadAsync(CancellationToken.None);

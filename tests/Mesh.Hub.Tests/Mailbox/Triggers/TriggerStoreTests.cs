@@ -3,7 +3,6 @@ using Mesh.Core.Protocol;
 using Mesh.Hub.Mailbox.Actors;
 using Mesh.Hub.Mailbox.Common;
 using Mesh.Hub.Mailbox.Messages;
-using Mesh.Hub.Mailbox.Reviews;
 using Mesh.Hub.Mailbox.Triggers;
 using Mesh.Hub.Tests.Mailbox.Support;
 using static Mesh.Hub.Tests.Mailbox.Support.MailboxTestData;

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Core.Tests;
 using Mesh.Hub.Tests.Support;
 using Mesh.Node.Connection;
 using Mesh.Node.Join;

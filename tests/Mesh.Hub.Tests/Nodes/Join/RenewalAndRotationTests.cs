@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Join;
 using Mesh.Hub.Tests.Support;
-using Mesh.Node;
 using Mesh.Node.Connection;
 using Mesh.Node.Join;
 using Grpc.Core;

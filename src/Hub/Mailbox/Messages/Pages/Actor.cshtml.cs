@@ -1,7 +1,6 @@
 using Htmx;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Audit;
-using Mesh.Hub.Mailbox;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Mesh.Hub.Mailbox.Actors;

@@ -1,5 +1,4 @@
 using Mesh.Hub.Audit;
-using Mesh.Hub.Mailbox;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Mesh.Hub.Mailbox.Actors;

@@ -1,6 +1,5 @@
 using Htmx;
 using Mesh.Hub.Audit;
-using Mesh.Hub.Mailbox;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

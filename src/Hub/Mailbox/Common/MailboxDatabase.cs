@@ -9,12 +9,12 @@ namespace Mesh.Hub.Mailbox.Common;
 /// after the commit), reads use pooled connections (WAL lets them run beside the writer). Message ids increase in
 /// commit order; each commit's new messages go to the <see cref="IMessageCommitListener"/>s.
 /// </summary>
-public sealed class MailboxStore(
+public sealed class MailboxDatabase(
     HubDatabase database,
     MailboxOptions options,
     TimeProvider time,
     IEnumerable<IMessageCommitListener> listeners,
-    ILogger<MailboxStore> logger) : IAsyncDisposable
+    ILogger<MailboxDatabase> logger) : IAsyncDisposable
 {
     private readonly IMessageCommitListener[] _listeners = [.. listeners];
     private MailboxWriter? _writer;
@@ -45,7 +45,7 @@ public sealed class MailboxStore(
 
     /// <summary>Queues <paramref name="work"/> for the next group commit; completes once its batch is on disk.</summary>
     internal Task<T> WriteAsync<T>(Func<WriteBatch, T> work, CancellationToken cancellationToken) =>
-        (_writer ?? throw new InvalidOperationException("the mailbox store is not started")).Enqueue(work, cancellationToken);
+        (_writer ?? throw new InvalidOperationException("the mailbox database is not started")).Enqueue(work, cancellationToken);
 
     /// <summary>Runs a read on a pooled connection of its own.</summary>
     internal async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
@@ -53,6 +53,20 @@ public sealed class MailboxStore(
         await using var connection = await database.OpenAsync(cancellationToken);
         return await read(connection, cancellationToken);
     }
+
+    /// <summary>Runs a query on a pooled connection and reads each row with <paramref name="row"/>.</summary>
+    internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<SqliteCommand>? bind, Func<SqliteDataReader, T> row, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<T>>(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            bind?.Invoke(command);
+            var rows = new List<T>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                rows.Add(row(reader));
+            return rows;
+        }, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
