@@ -8,8 +8,9 @@
 #   MESH_CONTAINER_FRESH=1 deploy/container/build.sh   # make the base root file system again (e.g. for security updates)
 #
 # Environment: MESH_IMAGE (default localhost/mesh:dev), MESH_DEBIAN_MIRROR / MESH_DEBIAN_SECURITY_MIRROR (default: the
-# ones in /etc/apt/sources.list*), MESH_DEBIAN_SUITE (default: this machine's release). dotnet runs under the shared
-# build lock /tmp/mesh-build.lock. Prints the image id and size last. docs/deploy.md, "Container image".
+# ones in /etc/apt/sources.list*), MESH_DEBIAN_SUITE (default: this machine's release), MESH_BUILD_LOCK (default
+# /tmp/mesh-build.lock: dotnet publish waits for it, so builds sharing a small machine take turns; empty for none, as
+# when the caller already holds it). Prints the image id and size last. docs/deploy.md, "Container image".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -23,7 +24,8 @@ suite=${MESH_DEBIAN_SUITE:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
 #   git              agents work in git worktrees under [worktree] default_root;
 #   tini             PID 1 that reaps orphaned processes (agents' children) and forwards signals to mesh.
 # No libicu: mesh and actor are built with InvariantGlobalization.
-packages=ca-certificates,git,tini
+# MESH_CONTAINER_PACKAGES replaces the list (e.g. ca-certificates,tini without git saves about 80 MiB: git and perl).
+packages=${MESH_CONTAINER_PACKAGES:-ca-certificates,git,tini}
 cache=.mesh/container
 context=$cache/context
 started=$(date +%s)
@@ -106,15 +108,17 @@ fi
 command -v clang >/dev/null && [ -e /usr/include/zlib.h ] || die "the actor CLI is Native AOT: apt-get install clang zlib1g-dev"
 rm -rf "$context" && mkdir -p "$context"
 ln "$cache/rootfs.tar" "$context/rootfs.tar"
-say "publish: mesh (self-contained, ReadyToRun) and actor (Native AOT), under /tmp/mesh-build.lock"
-exec 9>/tmp/mesh-build.lock
-waited=$(date +%s); flock 9; waited=$(( $(date +%s) - waited ))
+lock=${MESH_BUILD_LOCK-/tmp/mesh-build.lock}
+say "publish: mesh (self-contained, ReadyToRun) and actor (Native AOT)${lock:+, under $lock}"
+waited=$(date +%s)
+if [ -n "$lock" ]; then exec 9>"$lock" && flock 9; fi
+waited=$(( $(date +%s) - waited ))
 published=$(date +%s)
 dotnet publish src/Mesh -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
   -o "$context/mesh" -nologo -v:q -clp:NoSummary
 # 3. actor, the CLI agents call on every step, as run.sh and test.sh build it.
 dotnet publish src/ActorCli -c Release -r linux-x64 -o "$context/actor-publish" -nologo -v:q -clp:NoSummary
-flock -u 9; exec 9>&-
+if [ -n "$lock" ]; then flock -u 9 && exec 9>&-; fi
 published=$(( $(date +%s) - published ))
 cp "$context/actor-publish/actor" "$context/actor"
 rm -rf "$context/actor-publish"
@@ -124,14 +128,18 @@ rm -f "$context/mesh"/*.pdb "$context/mesh"/*.dbg
 #    runtime (crun refuses hybrid cgroup v1/v2 hosts such as this one; they need no cgroup).
 say "buildah build $image"
 built=$(date +%s)
+# The default image is also tagged with the version; another MESH_IMAGE (a variant, a test) only with its own name.
+names=("$image")
+[ "$image" != localhost/mesh:dev ] || names+=("localhost/mesh:$version")
+tags=(); for name in "${names[@]}"; do tags+=(-t "$name"); done
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- 2>/dev/null || revision="$revision-dirty"
 buildah build --layers --format oci --isolation chroot -f deploy/container/Containerfile \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-  -t "$image" -t "localhost/mesh:$version" "$context" >&2
+  "${tags[@]}" "$context" >&2
 rm -rf "$context"
 built=$(( $(date +%s) - built ))
 
 id=$(podman image inspect --format '{{.Id}}' "$image")
 size=$(podman image inspect --format '{{.Size}}' "$image")
-echo "image $image (localhost/mesh:$version) id ${id:0:12} size $((size / 1024 / 1024)) MiB, built in $(( $(date +%s) - started )) s (base ${base_s} s, waiting for the build lock ${waited} s, dotnet publish ${published} s, buildah ${built} s)"
+echo "image ${names[*]} id ${id:0:12} size $((size / 1024 / 1024)) MiB, built in $(( $(date +%s) - started )) s (base ${base_s} s, waiting for the build lock ${waited} s, dotnet publish ${published} s, buildah ${built} s)"

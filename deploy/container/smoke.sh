@@ -41,7 +41,7 @@ cleanup() {
       podman logs "$c" >&2 2>&1 || true
     done
   fi
-  podman rm -f -t 5 "$hub" "$node" "$prefix-bad" >/dev/null 2>&1 || true
+  podman rm -f -v -t 5 "$hub" "$node" "$prefix-bad" >/dev/null 2>&1 || true
   podman volume rm -f "$prefix-hub-data" "$prefix-node-data" >/dev/null 2>&1 || true
   rm -rf "$work"
   [ "$status" -eq 0 ] && [ -z "$failed" ] || exit 1
@@ -57,7 +57,9 @@ podman image exists "$image" || fail "no image $image: build it with deploy/cont
 nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=1048576
 nproc=$(ulimit -Hu); pid_max=$(cat /proc/sys/kernel/pid_max)
 if [ "$nproc" = unlimited ] || [ "$nproc" -gt "$pid_max" ]; then nproc=$pid_max; fi
-run_opts=(--network host --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
+# As the manifests' securityContext: no capabilities, no privilege escalation (the hub also gets a read-only root with
+# a tmpfs /tmp, below, as hub.yaml's readOnlyRootFilesystem and emptyDir).
+run_opts=(--network host --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" --cap-drop ALL --security-opt no-new-privileges)
 if [ -n "${MESH_OCI_RUNTIME:-}" ]; then run_opts+=(--runtime "$MESH_OCI_RUNTIME")
 elif command -v runc >/dev/null; then run_opts+=(--runtime runc); fi
 
@@ -78,39 +80,42 @@ printf '\n[admin]\napi_token = "%s"\n' "$api_token" >> "$work/etc/mesh.toml"
 chown -R 10001:10001 "$work/etc"
 chmod 0750 "$work/etc" && chmod 0640 "$work/etc/mesh.toml"
 
-# Wait for a line in a container's output; sets ready_ms (from $2, ms since the epoch, to the line) and process_ms
-# (from the container process's start to the line).
+# Wait until a container has printed a line $3 times; sets ready_ms (from $2, ms since the epoch, to that line, by
+# conmon's timestamp of it) and process_ms (from the container process's start to it).
 wait_for_line() {
-  local container=$1 since=$2 pattern=$3 deadline=$(( $(date +%s) + 90 ))
-  while ! podman logs "$container" 2>&1 | grep -qF -- "$pattern"; do
+  local container=$1 since=$2 pattern=$3 count=${4:-1} deadline=$(( $(date +%s) + 90 ))
+  while [ "$(podman logs "$container" 2>&1 | grep -cF -- "$pattern")" -lt "$count" ]; do
     [ "$(podman inspect --format '{{.State.Running}}' "$container")" = true ] \
       || fail "$container exited ($(podman inspect --format '{{.State.ExitCode}}' "$container")) before printing '$pattern'"
     [ "$(date +%s)" -lt "$deadline" ] || fail "$container did not print '$pattern' within 90 s"
     sleep 0.05
   done
-  # The line's own timestamp (conmon's), against the container process's start and the podman run command.
   local stamp started
-  stamp=$(podman logs -t "$container" 2>&1 | grep -F -- "$pattern" | head -n1 | cut -d' ' -f1)
+  stamp=$(podman logs -t "$container" 2>&1 | grep -F -- "$pattern" | sed -n "${count}p" | cut -d' ' -f1)
+  stamp=$(( $(date -d "$stamp" +%s%N) / 1000000 ))
   started=$(podman inspect --format '{{.State.StartedAt.UnixNano}}' "$container")
-  ready_ms=$(( $(date -d "$stamp" +%s%N) / 1000000 - since ))
-  process_ms=$(( $(date -d "$stamp" +%s%N) / 1000000 - started / 1000000 ))
+  ready_ms=$(( stamp - since ))
+  process_ms=$(( stamp - started / 1000000 ))
 }
 
-hub_env=(
-  -e MESH_SERVER__LISTEN="127.0.0.1:$web"
-  -e MESH_INTERNAL_GRPC__LISTEN="127.0.0.1:$grpc"
-  -e MESH_INTERNAL_GRPC__HEALTH_LISTEN="127.0.0.1:$hub_health"
-  -e MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN="$cluster_secret"
-)
+# Start a container ($1 name, $2 its state volume, $3 the line that says it is ready, then podman run's arguments) and
+# wait for that line.
+start() {
+  local name=$1 volume=$2 pattern=$3 t0
+  shift 3
+  t0=$(now_ms)
+  podman run -d --name "$name" "${run_opts[@]}" -v "$work/etc:/etc/mesh:ro" -v "$volume:/var/lib/mesh" "$@" >/dev/null
+  wait_for_line "$name" "$t0" "$pattern"
+}
 
 # 1. The hub, as the Deployment runs it: the image's own command, its state on a volume.
 say "hub: podman run $image (web 127.0.0.1:$web, gRPC 127.0.0.1:$grpc)"
-t0=$(now_ms)
-podman run -d --name "$hub" "${run_opts[@]}" -v "$work/etc:/etc/mesh:ro" -v "$prefix-hub-data:/var/lib/mesh" \
-  "${hub_env[@]}" "$image" >/dev/null
-wait_for_line "$hub" "$t0" "mesh hub ready: "
-hub_ready=$ready_ms hub_process_ready=$process_ms
-say "hub ready: ${hub_ready} ms after podman run (${hub_process_ready} ms after the process started)"
+start "$hub" "$prefix-hub-data" "mesh hub ready: " --read-only --read-only-tmpfs=false --tmpfs /tmp \
+  -e MESH_SERVER__LISTEN="127.0.0.1:$web" -e MESH_INTERNAL_GRPC__LISTEN="127.0.0.1:$grpc" \
+  -e MESH_INTERNAL_GRPC__HEALTH_LISTEN="127.0.0.1:$hub_health" -e MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN="$cluster_secret" \
+  "$image"
+hub_ready=$ready_ms
+say "hub ready: ${ready_ms} ms after podman run (${process_ms} ms after the process started)"
 
 # 2. The token nodes join with, read from the running hub (docs/deploy.md, step 4).
 token=$(podman exec "$hub" mesh cluster-token --config /etc/mesh/mesh.toml) || fail "mesh cluster-token failed in the hub container"
@@ -123,13 +128,12 @@ node_env=(
   -e MESH_INTERNAL_GRPC__HEALTH_LISTEN="127.0.0.1:$node_health"
   -e MESH_NODE__LOCAL_LISTEN="127.0.0.1:$node_local"
 )
+node_ready_line="mesh node ready: node $node_id"
 say "node: podman run $image run --node-mode (node id $node_id)"
-t0=$(now_ms)
-podman run -d --name "$node" "${run_opts[@]}" -v "$work/etc:/etc/mesh:ro" -v "$prefix-node-data:/var/lib/mesh" \
-  -e MESH_SERVER__NODE_ID="$node_id" "${node_env[@]}" "$image" run --node-mode --config /etc/mesh/mesh.toml >/dev/null
-wait_for_line "$node" "$t0" "mesh node ready: node $node_id"
-node_ready=$ready_ms node_process_ready=$process_ms
-say "node ready (joined, certificate issued): ${node_ready} ms after podman run (${node_process_ready} ms after the process started)"
+start "$node" "$prefix-node-data" "$node_ready_line" -e MESH_SERVER__NODE_ID="$node_id" "${node_env[@]}" \
+  "$image" run --node-mode --config /etc/mesh/mesh.toml
+node_ready=$ready_ms
+say "node ready (joined, certificate issued): ${ready_ms} ms after podman run (${process_ms} ms after the process started)"
 
 # 4. The hub lists it online.
 deadline=$(( $(date +%s) + 30 ))
@@ -139,6 +143,20 @@ until curl -fsS -H "Authorization: Bearer $api_token" "http://127.0.0.1:$web/api
   sleep 0.2
 done
 say "GET /api/admin/agent-nodes: $node_id online"
+
+# The health endpoints the image relies on instead of a HEALTHCHECK: the hub's GET /healthz, and grpc.health.v1 Check
+# on each health_listen (what the manifests' gRPC probes call), answered SERVING: the message 08 01 in a gRPC frame.
+[ "$(curl -fsS "http://127.0.0.1:$web/healthz")" = ok ] || fail "GET /healthz on the hub did not answer ok"
+grpc_health() {
+  printf '\0\0\0\0\0' | curl -sS --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' \
+    --data-binary @- "http://127.0.0.1:$1/grpc.health.v1.Health/Check" | od -An -tx1 | tr -d ' \n'
+}
+for target in "hub $hub_health" "node $node_health"; do
+  set -- $target
+  answer=$(grpc_health "$2")
+  [ "$answer" = 00000000020801 ] || fail "grpc.health.v1 Check on the $1's health listener (127.0.0.1:$2) answered '$answer', not SERVING"
+done
+say "GET /healthz on the hub: ok; grpc.health.v1 Check on the hub's and the node's health_listen: SERVING"
 
 # 5. The actor CLI in the node container, as an agent there uses it: an actor placed on this node, a message to it from
 #    the REST API, a token minted by the node (mesh actor-token), and `actor inbox` through the node's local endpoint,
@@ -173,27 +191,41 @@ set -e
 [ "$bad_status" -eq 2 ] || fail "a node container without MESH_SERVER__NODE_ID exited $bad_status, not 2: $bad_output"
 grep -qF MESH_SERVER__NODE_ID <<<"$bad_output" || fail "the exit message does not name MESH_SERVER__NODE_ID: $bad_output"
 say "node container without MESH_SERVER__NODE_ID: exit 2, '$(grep -F MESH_SERVER__NODE_ID <<<"$bad_output" | head -n1)'"
-podman rm -f "$prefix-bad" >/dev/null
+podman rm -f -v "$prefix-bad" >/dev/null
 
 # 8. Optionally: the idle node's memory, as podman and the kernel see it.
 if [ "$idle" -gt 0 ]; then
   sleep "$idle"
-  stats=$(podman stats --no-stream --format '{{.MemUsage}}' "$node" 2>&1 || true)
-  pid=$(podman inspect --format '{{.State.Pid}}' "$node")
-  mesh_pid=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | cut -d' ' -f1)
-  rss=$(awk '/^VmRSS/ {print $2, $3}' "/proc/${mesh_pid:-$pid}/status")
-  hub_stats=$(podman stats --no-stream --format '{{.MemUsage}}' "$hub" 2>&1 || true)
-  say "idle ${idle} s: node container memory (podman stats) $stats, mesh process VmRSS $rss; hub container $hub_stats"
+  memory() { # podman's figure (the container's cgroup less inactive file pages) and the mesh process's own, in kB
+    local pid mesh_pid
+    pid=$(podman inspect --format '{{.State.Pid}}' "$1")
+    mesh_pid=$(cut -d' ' -f1 "/proc/$pid/task/$pid/children")
+    printf 'podman stats %s; mesh process %s' "$(podman stats --no-stream --format '{{.MemUsage}}' "$1" | cut -d/ -f1 | tr -d ' ')" \
+      "$(awk '/^(Rss|Pss|Shared_Clean|Private_Clean|Private_Dirty|Anonymous):/ {printf "%s%s %d", sep, $1, $2; sep=", "} END {print " kB"}' "/proc/$mesh_pid/smaps_rollup")"
+  }
+  say "idle ${idle} s, node container: $(memory "$node")"
+  say "idle ${idle} s, hub container: $(memory "$hub")"
 fi
 
-# 9. podman stop sends SIGTERM to tini, which passes it to mesh: both stop gracefully with exit 0, well before the
-#    10 s after which podman would kill them.
-for c in "$node" "$hub"; do
+# 9. podman stop sends SIGTERM to tini, which passes it to mesh: it stops gracefully with exit 0, well before the 10 s
+#    after which podman would kill it. The node then starts again on its volume as the same node, without joining.
+stop() {
+  local t0 code
   t0=$(now_ms)
-  podman stop -t 10 "$c" >/dev/null
-  code=$(podman inspect --format '{{.State.ExitCode}}' "$c")
-  [ "$code" -eq 0 ] || fail "$c exited $code on SIGTERM"
-  say "$c: SIGTERM -> exit 0 in $(( $(now_ms) - t0 )) ms"
-done
+  podman stop -t 10 "$1" >/dev/null
+  code=$(podman inspect --format '{{.State.ExitCode}}' "$1")
+  [ "$code" -eq 0 ] || fail "$1 exited $code on SIGTERM"
+  say "$1: SIGTERM -> exit 0 in $(( $(now_ms) - t0 )) ms"
+}
+stop "$node"
+t0=$(now_ms)
+podman start "$node" >/dev/null
+wait_for_line "$node" "$t0" "$node_ready_line" 2
+restart_ready=$ready_ms
+enrolled=$(podman logs "$node" 2>&1 | grep -c "Node $node_id enrolled with") || true
+[ "$enrolled" -eq 1 ] || fail "the restarted node joined again ($enrolled enrollments in its log)"
+say "node restarted on its volume: ready ${ready_ms} ms after podman start (${process_ms} ms after the process started), no second join"
+stop "$node"
+stop "$hub"
 
-say "passed: hub ready ${hub_ready} ms, node ready ${node_ready} ms after podman run"
+say "passed: hub ready ${hub_ready} ms, node ready ${node_ready} ms after podman run (joining), ${restart_ready} ms after podman start (restart)"
