@@ -30,11 +30,12 @@ public sealed class NodeTokenValidator
     /// <summary>Why <paramref name="authorization"/> cannot be a bearer JWT at all, or null if it looks like one.</summary>
     public static string? MalformedReason(string? authorization)
     {
-        if (string.IsNullOrWhiteSpace(authorization))
-            return "no token";
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var token = BearerToken.FromHeader(authorization, out var failure);
+        if (failure is not null)
             return "the authorization header is not 'Bearer <token>'";
-        return Handler.CanReadToken(authorization["Bearer ".Length..].Trim()) ? null : "the token is not a well-formed JWT";
+        if (string.IsNullOrWhiteSpace(token))
+            return "no token";
+        return Handler.CanReadToken(token) ? null : "the token is not a well-formed JWT";
     }
 
     /// <summary>The actor id of a valid node-signed actor token for this node, or null with the reason.</summary>
