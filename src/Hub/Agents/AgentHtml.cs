@@ -35,7 +35,7 @@ public static class AgentHtml
         html.Append("<td>").Append(Uptime(agent, now)).Append("</td>");
         html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{agent.Status?.Restarts ?? 0}</td>""");
         html.Append("<td>").Append(LastExit(agent.Status?.Run)).Append("</td>");
-        html.Append(CultureInfo.InvariantCulture, $"""<td><code class="argv">{HtmlText.E(DisplayText.Truncate(string.Join(' ', a.Command), 80))}</code></td>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<td><code class="argv">{HtmlText.E(DisplayText.Truncate(CommandLine(a.Command), 80))}</code></td>""");
         html.Append("</tr>");
         return html.ToString();
     }
@@ -77,6 +77,10 @@ public static class AgentHtml
             text += ": " + exit.Error;
         return $"""<span class="exit">{HtmlText.E(text)}</span>""";
     }
+
+    /// <summary>The argv as one line a shell user reads: an argument with spaces or quotes in single quotes (no shell runs it).</summary>
+    public static string CommandLine(IReadOnlyList<string> command) =>
+        string.Join(' ', command.Select(arg => arg.Length > 0 && !arg.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '\\') ? arg : "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 
     public static string Duration(TimeSpan span)
     {

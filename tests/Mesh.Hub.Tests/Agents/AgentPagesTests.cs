@@ -117,6 +117,31 @@ public sealed class AgentPagesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task Streams_NeedALogin_UnknownAgent404_ListStartsWithTheTableAndSendsAChangedRow()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _hub.WebUrl };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/ui/agents/stream")).StatusCode);
+        using (var unknown = await _root.OpenAsync("/ui/agents/nobody/stream"))
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        await _hub.Admin.PostAsJsonAsync("/api/admin/agents", new { id = "live-1", placement = "pn1", command = new[] { "true" } });
+        using var stream = await _root.OpenAsync("/ui/agents/stream");
+        Assert.Equal("text/event-stream", stream.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.Equal("event: table", await reader.ReadLineAsync(deadline.Token));
+        Assert.Contains("""<tr id="agent-live-1" """, await reader.ReadLineAsync(deadline.Token), StringComparison.Ordinal);
+
+        // A change to one agent sends its row alone.
+        await _hub.Admin.PostAsync("/api/admin/agents/live-1/stop", null);
+        string? line;
+        do
+            line = await reader.ReadLineAsync(deadline.Token);
+        while (line is not null && !line.StartsWith("event: ", StringComparison.Ordinal));
+        Assert.Equal("event: agent-live-1", line);
+    }
+
     private async Task<(HttpStatusCode Status, string Html)> CreateAsync(params (string Name, string Value)[] fields)
     {
         await _root.GetAsync("/agents");

@@ -33,6 +33,9 @@ public sealed partial class WebSession : IDisposable
         return (response.StatusCode, html);
     }
 
+    /// <summary>A GET answered as soon as its headers arrive (a live stream: read its body as it comes).</summary>
+    public Task<HttpResponseMessage> OpenAsync(string path) => _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+
     /// <summary>Posts a form with the current antiforgery token (as a hidden field, as the page's forms do).</summary>
     public Task<HttpResponseMessage> PostAsync(string path, params (string Name, string Value)[] fields) =>
         _http.PostAsync(path, new FormUrlEncodedContent([.. fields.Select(f => KeyValuePair.Create(f.Name, f.Value)), KeyValuePair.Create("__RequestVerificationToken", Token ?? "")]));
