@@ -1,12 +1,17 @@
 using Mesh.Hub.Nodes;
+using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Sessions;
 using Mesh.Hub.Storage;
+using Mesh.Hub.Web;
 
 namespace Mesh.Hub.Agents;
 
 public static class AgentsExtensions
 {
-    /// <summary>Agents: their store, the service, the push to nodes, their share of the session, and the removal check. Needs AddNodes and AddMailbox.</summary>
+    /// <summary>
+    /// Agents: their store, the service, the push to nodes, their share of the session, the removal check, and the
+    /// pages (Agents, an agent, the section on a node's page) with their live feed. Needs AddNodes and AddMailbox.
+    /// </summary>
     public static IServiceCollection AddAgents(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, AgentMigrations>();
@@ -15,13 +20,23 @@ public static class AgentsExtensions
         services.AddSingleton<AgentService>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
+        services.AddSingleton<AgentsFeed>();
+        services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
+        services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
+        services.AddSingleton(new UiNavItem("Agents", "/agents", 25));
+        services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeAgents.cshtml", 10));
         return services;
     }
 
     public static Task InitializeAgentsAsync(this IServiceProvider services, CancellationToken cancellationToken) =>
         services.GetRequiredService<AgentStore>().LoadAsync(cancellationToken);
 
-    public static void MapAgents(this WebApplication app, RouteGroupBuilder admin) => admin.MapAgentEndpoints();
+    /// <summary>The REST API (on the /api/admin group) and the agents pages' live streams.</summary>
+    public static void MapAgents(this WebApplication app, RouteGroupBuilder admin)
+    {
+        admin.MapAgentEndpoints();
+        app.MapAgentsStreams();
+    }
 }
 
 /// <summary>A node with agents placed on it is not removed until they are deleted (their definitions would be lost).</summary>

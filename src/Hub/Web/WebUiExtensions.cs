@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.FileProviders;
 
 namespace Mesh.Hub.Web;
@@ -28,8 +29,21 @@ public static class WebUiExtensions
             o.Conventions.AuthorizeFolder("/", WebAuth.ViewerPolicy);
             // Every page needs a login (the viewer role at least); a page that needs root, or none, says so with an
             // [Authorize]/[AllowAnonymous] attribute on its model.
-        });
+        }).ConfigureApplicationPartManager(AddHubPages);
         return services;
+    }
+
+    /// <summary>
+    /// The pages are compiled into this library: MVC finds them from the entry assembly's references only (mesh), so
+    /// a host that is not mesh (a test process) would serve none. Added once, whoever the entry assembly is.
+    /// </summary>
+    private static void AddHubPages(ApplicationPartManager manager)
+    {
+        var hub = typeof(WebUiExtensions).Assembly;
+        if (manager.ApplicationParts.Any(p => p is AssemblyPart part && part.Assembly == hub))
+            return;
+        foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(hub).GetApplicationParts(hub))
+            manager.ApplicationParts.Add(part);
     }
 
     public static WebApplication MapOperatorUi(this WebApplication app)

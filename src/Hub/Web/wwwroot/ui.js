@@ -2,17 +2,24 @@
 (function () {
   "use strict";
 
-  // "x s ago" stays fresh between live updates.
-  function refreshAgo() {
+  // "x s ago" (time[data-ago]) and "5 min 3 s" uptimes (time[data-uptime], the start) stay fresh between live updates.
+  function uptime(s) {
+    return s < 60 ? s + " s"
+      : s < 3600 ? Math.floor(s / 60) + " min " + (s % 60) + " s"
+      : s < 86400 ? Math.floor(s / 3600) + " h " + Math.floor(s % 3600 / 60) + " min"
+      : Math.floor(s / 86400) + " d " + Math.floor(s % 86400 / 3600) + " h";
+  }
+  function refreshTimes() {
     var now = Date.now();
-    document.querySelectorAll("time[data-ago]").forEach(function (el) {
+    document.querySelectorAll("time[data-ago], time[data-uptime]").forEach(function (el) {
       var at = Date.parse(el.getAttribute("datetime"));
       if (isNaN(at)) return;
       var s = Math.max(0, Math.round((now - at) / 1000));
-      el.textContent = s < 120 ? s + " s ago" : s < 7200 ? Math.floor(s / 60) + " min ago" : Math.floor(s / 3600) + " h ago";
+      el.textContent = el.hasAttribute("data-uptime") ? uptime(s)
+        : s < 120 ? s + " s ago" : s < 7200 ? Math.floor(s / 60) + " min ago" : Math.floor(s / 3600) + " h ago";
     });
   }
-  setInterval(refreshAgo, 1000);
+  setInterval(refreshTimes, 1000);
 
   // Copy buttons: <button class="copy" data-copy="element-id">.
   document.addEventListener("click", function (event) {

@@ -1,0 +1,118 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Mesh.Core.Protocol;
+using Mesh.Hub.Live;
+using Mesh.Hub.Web;
+
+namespace Mesh.Hub.Agents;
+
+/// <summary>
+/// The agents pages' live updates as HTML fragments for htmx's SSE extension, woken by <see cref="AgentsFeed"/>;
+/// each stream re-reads the agents and sends only what differs from what it last sent:
+/// <list type="bullet">
+/// <item>GET /ui/agents/stream: "table" (all rows: at connect and when agents are added or deleted) and
+/// "agent-&lt;id&gt;" (one row).</item>
+/// <item>GET /ui/agents/{id}/stream: "status", "output" and "runs" of one agent; "status" says so when it is deleted.</item>
+/// </list>
+/// </summary>
+internal static class AgentsStream
+{
+    /// <summary>Runs the agent page shows (newest first).</summary>
+    public const int RunsShown = 20;
+
+    public static void MapAgentsStreams(this WebApplication app)
+    {
+        app.MapGet("/ui/agents/stream", (AgentService agents, AgentsFeed feed, TimeProvider time, HttpContext http) =>
+            LiveSse.Stream(feed.Feed, http, subscription => ListEvents(agents, subscription, time, http.RequestAborted)))
+            .RequireAuthorization(WebAuth.ViewerPolicy).ExcludeFromDescription();
+
+        app.MapGet("/ui/agents/{id}/stream", (string id, AgentService agents, AgentsFeed feed, TimeProvider time, HttpContext http) =>
+            agents.Get(id) is null
+                ? Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"agent '{DisplayText.Truncate(id)}' does not exist.")
+                : LiveSse.Stream(feed.Feed, http, subscription => AgentEvents(id, agents, subscription, time, http.RequestAborted)))
+            .RequireAuthorization(WebAuth.ViewerPolicy).ExcludeFromDescription();
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> ListEvents(AgentService agents, LiveSubscription<string> subscription, TimeProvider time,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using (subscription)
+        {
+            var shown = agents.List();
+            yield return LiveSse.Html("table", AgentHtml.Rows(shown, time.GetUtcNow()));
+            while (await WaitAsync(subscription, cancellationToken))
+            {
+                var current = agents.List();
+                var now = time.GetUtcNow();
+                if (!current.Select(a => a.Definition.Id).SequenceEqual(shown.Select(a => a.Definition.Id), StringComparer.Ordinal))
+                {
+                    yield return LiveSse.Html("table", AgentHtml.Rows(current, now));
+                }
+                else
+                {
+                    for (var i = 0; i < current.Count; i++)
+                    {
+                        if (!current[i].Equals(shown[i]))
+                            yield return LiveSse.Html("agent-" + current[i].Definition.Id, AgentHtml.Row(current[i], now));
+                    }
+                }
+
+                shown = current;
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> AgentEvents(string id, AgentService agents, LiveSubscription<string> subscription, TimeProvider time,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using (subscription)
+        {
+            AgentView? shown = null;
+            do
+            {
+                var current = agents.Get(id);
+                if (current is null)
+                {
+                    yield return LiveSse.Html("status", """<p class="error" role="status" id="agent-deleted">This agent was deleted.</p>""");
+                    yield break;
+                }
+
+                if (current.Equals(shown))
+                    continue;
+                shown = current;
+                yield return LiveSse.Html("status", AgentDetailHtml.Status(current, time.GetUtcNow()));
+                yield return LiveSse.Html("output", AgentDetailHtml.Output(current));
+                if (await RunsAsync(agents, id, cancellationToken) is { } runs)
+                    yield return LiveSse.Html("runs", AgentDetailHtml.Runs(runs));
+            }
+            while (await WaitAsync(subscription, cancellationToken));
+        }
+    }
+
+    /// <summary>The newest runs, or null when the agent was deleted meanwhile.</summary>
+    public static async Task<IReadOnlyList<AgentRun>?> RunsAsync(AgentService agents, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await agents.RunsAsync(id, RunsShown, cancellationToken);
+        }
+        catch (AgentException ex) when (ex.Error == AgentError.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits for the next change; false when the browser left.</summary>
+    private static async Task<bool> WaitAsync(LiveSubscription<string> subscription, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await subscription.NextAsync(cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

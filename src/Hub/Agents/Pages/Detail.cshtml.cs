@@ -1,0 +1,99 @@
+using Mesh.Core.Protocol;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Mesh.Hub.Agents.Pages;
+
+/// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
+public sealed class AgentModel(AgentService agents, TimeProvider time) : PageModel
+{
+    public AgentView? Agent { get; private set; }
+
+    public IReadOnlyList<AgentRun> Runs { get; private set; } = [];
+
+    public DateTimeOffset Now { get; private set; }
+
+    public string? Message { get; private set; }
+
+    public bool MessageIsError { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string id, string? done)
+    {
+        Message = done switch
+        {
+            "created" => "Agent created.",
+            "started" => "Start requested: the node starts it now.",
+            "stopped" => "Stop requested: SIGTERM, then SIGKILL after the grace.",
+            "restarted" => "Restart requested.",
+            "killed" => "Kill requested: SIGKILL now; the agent stays stopped.",
+            _ => null,
+        };
+        return await LoadAsync(id) ? Page() : NotFound();
+    }
+
+    public Task<IActionResult> OnPostStartAsync(string id) => ActAsync(id, "started", agents.StartAsync);
+
+    public Task<IActionResult> OnPostStopAsync(string id) => ActAsync(id, "stopped", agents.StopAsync);
+
+    public Task<IActionResult> OnPostRestartAsync(string id) => ActAsync(id, "restarted", agents.RestartAsync);
+
+    public Task<IActionResult> OnPostKillAsync(string id) => ActAsync(id, "killed", agents.KillAsync);
+
+    public async Task<IActionResult> OnPostDeleteAsync(string id, string? confirm)
+    {
+        if (!User.IsInRole("root"))
+            return Forbid();
+        if (confirm != "yes")
+            return await RefusedAsync(id, StatusCodes.Status400BadRequest, $"Tick the confirmation box to delete agent '{id}'.");
+        try
+        {
+            await agents.DeleteAsync(id, Actor, Source, HttpContext.RequestAborted);
+        }
+        catch (AgentException ex)
+        {
+            return await RefusedAsync(id, AgentPageStatus.Of(ex), ex.Message);
+        }
+
+        return Redirect("/agents?deleted=" + Uri.EscapeDataString(id));
+    }
+
+    private string Actor => User.Identity?.Name ?? "root";
+
+    private string? Source => HttpContext.Connection.RemoteIpAddress?.ToString();
+
+    private async Task<IActionResult> ActAsync(string id, string done, Func<string, string, string?, CancellationToken, Task<AgentView>> action)
+    {
+        if (!User.IsInRole("root"))
+            return Forbid();
+        try
+        {
+            await action(id, Actor, Source, HttpContext.RequestAborted);
+        }
+        catch (AgentException ex)
+        {
+            return await RefusedAsync(id, AgentPageStatus.Of(ex), ex.Message);
+        }
+
+        return Redirect($"/agents/{Uri.EscapeDataString(id)}?done={done}");
+    }
+
+    private async Task<IActionResult> RefusedAsync(string id, int status, string message)
+    {
+        if (!await LoadAsync(id))
+            return NotFound();
+        Response.StatusCode = status;
+        Message = message;
+        MessageIsError = true;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(string id)
+    {
+        Now = time.GetUtcNow();
+        Agent = agents.Get(id);
+        if (Agent is null)
+            return false;
+        Runs = await AgentsStream.RunsAsync(agents, id, HttpContext.RequestAborted) ?? [];
+        return true;
+    }
+}

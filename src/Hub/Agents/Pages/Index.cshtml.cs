@@ -1,0 +1,64 @@
+using Mesh.Hub.Nodes.Registry;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Mesh.Hub.Agents.Pages;
+
+/// <summary>/agents: every agent with its live state; root creates agents (post/redirect/get to the agent's page).</summary>
+public sealed class AgentsModel(AgentService agents, NodeRegistry registry, TimeProvider time) : PageModel
+{
+    public IReadOnlyList<AgentView> Agents { get; private set; } = [];
+
+    /// <summary>The nodes an agent can be placed on (every node not removed), with how many agents each holds.</summary>
+    public IReadOnlyList<(NodeView Node, int Placed)> Nodes { get; private set; } = [];
+
+    public DateTimeOffset Now { get; private set; }
+
+    public AgentForm Form { get; private set; } = new();
+
+    public string? Message { get; private set; }
+
+    public void OnGet(string? deleted)
+    {
+        Message = deleted is null ? null : $"Deleted agent '{deleted}'.";
+        Load();
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync()
+    {
+        if (!User.IsInRole("root"))
+            return Forbid();
+        Form = AgentForm.FromRequest(Request.Form);
+        try
+        {
+            var agent = await agents.CreateAsync(Form.ToRequest(), User.Identity?.Name ?? "root", HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
+            return Redirect("/agents/" + Uri.EscapeDataString(agent.Definition.Id) + "?done=created");
+        }
+        catch (AgentException ex)
+        {
+            Form.Refused(ex);
+            Response.StatusCode = AgentPageStatus.Of(ex);
+            Load();
+            return Page();
+        }
+    }
+
+    private void Load()
+    {
+        Now = time.GetUtcNow();
+        Agents = agents.List();
+        var placed = Agents.GroupBy(a => a.Definition.NodeId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        Nodes = [.. registry.List().Where(n => n.Status != NodeStatus.Revoked).Select(n => (n, placed.GetValueOrDefault(n.Id)))];
+    }
+}
+
+/// <summary>The HTTP status of a refused agent operation on a page (as on the REST API).</summary>
+internal static class AgentPageStatus
+{
+    public static int Of(AgentException ex) => ex.Error switch
+    {
+        AgentError.NotFound => StatusCodes.Status404NotFound,
+        AgentError.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+}

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Mesh.IntegrationTests.Agents;
+using Mesh.IntegrationTests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Mesh.IntegrationTests.Ui;
+
+/// <summary>
+/// The Agents pages in Debian's chromium against a real mesh (hub process, two node processes, real agent runs):
+/// create on a chosen node through the form, start and stop from the agent's page while another tab watches the
+/// row change live; markup in an agent's name, command and output stays text; antiforgery and the viewer role.
+/// </summary>
+public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentCluster>
+{
+    private const string Script = "<script>window.meshXss=1;alert(1)</script>";
+    private const string Img = "<img src=x onerror=\"window.meshXss=2;alert(2)\">";
+    private static readonly LocatorAssertionsToHaveAttributeOptions Live = new() { Timeout = 20_000 };
+
+    [Fact]
+    public async Task CreateOnChosenNode_StartShowsRunningLiveWithoutReload_StopShowsStopped()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var consoleErrors = new List<string>();
+        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+
+        // The nav leads to the page; the node select shows each node with its state and capabilities.
+        await page.ClickAsync("header nav a:text('Agents')");
+        await page.WaitForSelectorAsync("h1:text('Agents')");
+        await Expect(page.Locator("#new-agent-placement option[value=n2]")).ToContainTextAsync("n2 — online");
+        await Expect(page.Locator("#new-agent-placement option[value=n2]")).ToContainTextAsync("capabilities:");
+        await page.FillAsync("#new-agent-id", "ui-sleeper");
+        await page.FillAsync("#new-agent-name", "UI sleeper");
+        await page.SelectOptionAsync("#new-agent-placement", "n2");
+        await page.FillAsync("#new-agent-command", "sh\n-c\necho sleeper up; exec sleep 1000");
+        await page.FillAsync("#new-agent-environment", "GREETING=hello");
+        await page.FillAsync("#new-agent-stop_grace_seconds", "2");
+        await page.UncheckAsync("#new-agent-start_now");
+        await page.ClickAsync("#create-agent-submit");
+        await page.WaitForURLAsync("**/agents/ui-sleeper?done=created");
+        await Expect(page.Locator("#agent-message")).ToHaveTextAsync("Agent created.");
+        await Expect(page.Locator("#agent-desired")).ToHaveTextAsync("stopped");
+        Assert.Equal("n2", (await cluster.AgentAsync("ui-sleeper")).GetProperty("node_id").GetString());
+
+        // A second tab watches the list; it must never reload.
+        var list = await context.NewPageAsync();
+        await list.GotoAsync("/agents");
+        await list.EvaluateAsync("() => { window.meshNoReload = true; }");
+        var row = list.Locator("#agent-ui-sleeper");
+        await Expect(row).ToContainTextAsync("UI sleeper");
+        await Expect(row.Locator("a[href='/nodes/n2']")).ToHaveTextAsync("n2");
+
+        await page.ClickAsync("#agent-start");
+        await page.WaitForURLAsync("**/agents/ui-sleeper?done=started");
+        await Expect(row).ToHaveAttributeAsync("data-state", "running", Live);
+        await Expect(row.Locator("time[data-uptime]")).ToBeVisibleAsync();
+        await Expect(page.Locator("#agent-output-running")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        Assert.True(await list.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the list reloaded");
+        await Browser.ScreenshotAsync(list, "agents-01-running");
+
+        await page.ClickAsync("#agent-stop");
+        await page.WaitForURLAsync("**/agents/ui-sleeper?done=stopped");
+        await Expect(row).ToHaveAttributeAsync("data-state", "stopped", Live);
+        await Expect(row).ToContainTextAsync("stopped, signal 15 (SIGTERM)");
+        Assert.True(await list.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the list reloaded");
+        // The agent's own page is live too: its status, last output lines and runs arrive without a reload.
+        await page.EvaluateAsync("() => { window.meshNoReload = true; }");
+        await Expect(page.Locator("#agent-output")).ToContainTextAsync("sleeper up", new() { Timeout = 20_000 });
+        await Expect(page.Locator("#agent-runs tbody tr")).ToHaveCountAsync(1);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.meshNoReload === true"));
+        await Browser.ScreenshotAsync(page, "agents-02-stopped-detail");
+
+        // The node's page lists it.
+        await page.GotoAsync("/nodes/n2");
+        await Expect(page.Locator("#node-agent-ui-sleeper")).ToContainTextAsync("stopped");
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task MarkupInNameCommandAndOutput_IsText_PostsWithoutAntiforgery400_ViewerPosts403()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var consoleErrors = new List<string>();
+        var (root, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) => dialogs.Add(dialog.Message);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+
+        // Name, command and the run's output carry markup; every page shows it as text and nothing runs.
+        await page.GotoAsync("/agents");
+        await page.FillAsync("#new-agent-id", "xss-agent");
+        await page.FillAsync("#new-agent-name", Script);
+        await page.SelectOptionAsync("#new-agent-placement", "n1");
+        await page.FillAsync("#new-agent-command", $"sh\n-c\necho '{Img}'; echo '{Script}'; exit 4");
+        await page.SelectOptionAsync("#new-agent-restart_policy", "never");
+        await page.ClickAsync("#create-agent-submit");
+        await page.WaitForURLAsync("**/agents/xss-agent?done=created");
+        await Expect(page.Locator("h1")).ToContainTextAsync(Script);
+        await Expect(page.Locator("#agent-command")).ToContainTextAsync(Img);
+        await Expect(page.Locator("#agent-output")).ToContainTextAsync(Img, new() { Timeout = 20_000 });
+        await Expect(page.Locator("#agent-output")).ToContainTextAsync(Script);
+        await Expect(page.Locator("#agent-status")).ToContainTextAsync("exited, code 4");
+        await page.GotoAsync("/agents");
+        await Expect(page.Locator("#agent-xss-agent")).ToContainTextAsync(Script);
+        await Expect(page.Locator("#agent-xss-agent")).ToContainTextAsync(Img);
+        await page.GotoAsync("/nodes/n1");
+        await Expect(page.Locator("#node-agent-xss-agent")).ToContainTextAsync(Script);
+        Assert.Equal(0, await page.Locator("main img, main script").CountAsync());
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.meshXss ?? null"));
+        Assert.Empty(dialogs);
+        await Browser.ScreenshotAsync(page, "agents-03-xss-inert");
+
+        // POSTs with the session cookie but no antiforgery token: 400, nothing changes.
+        Assert.Equal(400, (await root.APIRequest.PostAsync("/agents?handler=Create", new() { Form = Form(root, ("id", "csrf-agent"), ("placement", "n1"), ("command", "true")) })).Status);
+        Assert.Equal(400, (await root.APIRequest.PostAsync("/agents/xss-agent?handler=Start", new() { Form = Form(root) })).Status);
+        Assert.Equal(400, (await root.APIRequest.PostAsync("/agents/xss-agent?handler=Delete", new() { Form = Form(root, ("confirm", "yes")) })).Status);
+        Assert.Equal(404, (await root.APIRequest.GetAsync("/api/admin/agents/csrf-agent")).Status);
+        Assert.Equal("exited", AgentCluster.State((await cluster.AgentAsync("xss-agent")).GetProperty("status")));
+
+        // A viewer sees the pages without forms or buttons, and gets 403 on each POST even with a valid token.
+        await page.GotoAsync("/access");
+        await page.FillAsync("#viewer-name", "agent-watcher");
+        await page.FillAsync("#viewer-password", "agent-watcher-password-1");
+        await page.ClickAsync("form[action='/access?handler=CreateViewer'] button");
+        await page.WaitForSelectorAsync("#access-message:has-text('created')");
+        var viewerContext = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = cluster.Admin.BaseAddress!.ToString() });
+        var viewer = await viewerContext.NewPageAsync();
+        await MailboxUiTests.LoginAsync(viewer, "agent-watcher", "agent-watcher-password-1");
+        await viewer.GotoAsync("/agents");
+        await Expect(viewer.Locator("#agent-xss-agent")).ToHaveAttributeAsync("data-state", "exited");
+        Assert.Equal(0, await viewer.Locator("#create-agent").CountAsync());
+        await viewer.GotoAsync("/agents/xss-agent");
+        await Expect(viewer.Locator("#agent-output")).ToContainTextAsync(Img);
+        Assert.Equal(0, await viewer.Locator("#agent-start, #agent-stop, #agent-restart, #agent-kill, #agent-delete").CountAsync());
+        var headers = JsonDocument.Parse((await viewer.GetAttributeAsync("body", "hx-headers"))!).RootElement;
+        var withToken = new Dictionary<string, string> { ["RequestVerificationToken"] = headers.GetProperty("RequestVerificationToken").GetString()! };
+        Assert.Equal(403, (await viewerContext.APIRequest.PostAsync("/agents?handler=Create", new() { Headers = withToken, Form = Form(viewerContext, ("id", "viewer-agent"), ("placement", "n1"), ("command", "true")) })).Status);
+        foreach (var handler in new[] { "Start", "Stop", "Restart", "Kill", "Delete" })
+            Assert.Equal(403, (await viewerContext.APIRequest.PostAsync($"/agents/xss-agent?handler={handler}", new() { Headers = withToken, Form = Form(viewerContext, ("confirm", "yes")) })).Status);
+        Assert.Equal(404, (await root.APIRequest.GetAsync("/api/admin/agents/viewer-agent")).Status);
+        Assert.Equal(200, (await root.APIRequest.GetAsync("/api/admin/agents/xss-agent")).Status);
+
+        // The same token from root's session is accepted: the refusals above were the role, not the token.
+        var rootHeaders = JsonDocument.Parse((await page.GetAttributeAsync("body", "hx-headers"))!).RootElement;
+        var start = await root.APIRequest.PostAsync("/agents/xss-agent?handler=Start", new()
+        {
+            Headers = new Dictionary<string, string> { ["RequestVerificationToken"] = rootHeaders.GetProperty("RequestVerificationToken").GetString()! },
+            Form = Form(root),
+            MaxRedirects = 0,
+        });
+        Assert.Equal(302, start.Status);
+        await AgentCluster.WaitUntilAsync(async () =>
+        {
+            var (_, runs) = await cluster.SendAsync(HttpMethod.Get, "/api/admin/agents/xss-agent/runs");
+            return runs.GetProperty("runs").GetArrayLength() == 2;
+        }, "a second run of xss-agent", TimeSpan.FromSeconds(20));
+    }
+
+    private async Task<string> RootPasswordAsync()
+    {
+        var line = await cluster.Hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
+        return line[(line.IndexOf("one-time password ", StringComparison.Ordinal) + "one-time password ".Length)..].Split(' ')[0];
+    }
+
+    private static IFormData Form(IBrowserContext context, params (string Name, string Value)[] fields)
+    {
+        var form = context.APIRequest.CreateFormData();
+        foreach (var (name, value) in fields)
+            form.Set(name, value);
+        return form;
+    }
+}
