@@ -1,3 +1,4 @@
+using Mesh.Hub.Agents.Output;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Sessions;
@@ -19,6 +20,8 @@ public static class AgentsExtensions
         services.AddSingleton<AgentPush>();
         services.AddSingleton<AgentService>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
+        services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
+        services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
         services.AddSingleton<AgentsFeed>();
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
@@ -34,7 +37,7 @@ public static class AgentsExtensions
     /// <summary>The REST API (on the /api/admin group) and the agents pages' live streams.</summary>
     public static void MapAgents(this WebApplication app, RouteGroupBuilder admin)
     {
-        admin.MapAgentEndpoints();
+        admin.MapAgentEndpoints().MapOutputEndpoints();
         app.MapAgentsStreams();
     }
 }

@@ -23,6 +23,7 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
         agents.Subcommands.Add(Verb("get", "Show one agent: its spec and status.", withId: true));
         foreach (var (verb, text) in new[] { ("start", "Start it (also an agent that exited)."), ("stop", "Stop it: SIGTERM, then SIGKILL after its grace."), ("restart", "Restart its run."), ("kill", "SIGKILL it now; it stays stopped."), ("delete", "Delete it and its actor (its run is stopped).") })
             agents.Subcommands.Add(Verb(verb, text, withId: true));
+        agents.Subcommands.Add(Logs());
         return agents;
     }
 
@@ -85,6 +86,30 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
                 AgentsText.One(document.RootElement, output);
             return ExitCodes.Ok;
         }
+    }
+
+    private Command Logs()
+    {
+        var command = new Command("logs", "Print a run's output exactly once, by position (the latest run unless --run).");
+        var id = new Argument<string>("id") { Description = "The agent's id." };
+        var run = new Option<string?>("--run") { Description = "The run id (default: the agent's current or last run)." };
+        var stream = new Option<string>("--stream") { Description = "stdout (default) or stderr.", DefaultValueFactory = _ => "stdout" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as output arrives, until the run has ended and all of it is printed." };
+        var from = new Option<long>("--from-position") { Description = "Start at this byte position of the stream (default 0)." };
+        stream.AcceptOnlyFromAmong("stdout", "stderr");
+        command.Arguments.Add(id);
+        foreach (var option in new Option[] { run, stream, follow, from, _hub, _token })
+            command.Options.Add(option);
+        command.SetAction(async (result, ct) =>
+        {
+            if (!TryResolve(result, out var hub, out var token))
+                return ExitCodes.Usage;
+            using var http = new HttpClient { BaseAddress = hub, Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return await new AgentLogs(http, output, error).PrintAsync(result.GetValue(id)!, result.GetValue(run), result.GetValue(stream)!,
+                result.GetValue(from), result.GetValue(follow), ct);
+        });
+        return command;
     }
 
     private bool TryResolve(ParseResult result, out Uri hub, out string token)

@@ -22,6 +22,7 @@ public static class AgentServiceExtensions
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<INodeCommandHandler, ApplyAgentsCommandHandler>();
         services.AddSingleton<INodeSessionPart, AgentSessionPart>();
+        services.AddSingleton<INodeSessionPart, Output.OutputRelay>();
         return services;
     }
 }

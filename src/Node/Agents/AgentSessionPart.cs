@@ -31,7 +31,7 @@ internal sealed class AgentSessionPart(AgentStore store, AgentSupervisor supervi
         heartbeat.AgentLimits = cgroups.Description;
     }
 
-    public async Task RunAsync(Func<NodeMessage, CancellationToken, ValueTask> send, CancellationToken session)
+    public async Task RunAsync(SessionLanes lanes, CancellationToken session)
     {
         ulong sent = 0;
         Volatile.Write(ref _acknowledged, 0);
@@ -47,7 +47,7 @@ internal sealed class AgentSessionPart(AgentStore store, AgentSupervisor supervi
 
             var message = new AgentEvents();
             message.Events.AddRange(events);
-            await send(new NodeMessage { AgentEvents = message }, session);
+            await lanes.SendAsync(new NodeMessage { AgentEvents = message }, session);
             sent = events[^1].Sequence;
             AgentLog.EventsSent(logger, events.Count, sent);
         }

@@ -13,8 +13,8 @@ public interface INodeSessionPart
 
     void AddToHeartbeat(NodeHeartbeat heartbeat);
 
-    /// <summary>Runs while a session is attached (cancelled when it ends); sends through <paramref name="send"/>.</summary>
-    Task RunAsync(Func<NodeMessage, CancellationToken, ValueTask> send, CancellationToken session);
+    /// <summary>Runs while a session is attached (cancelled when it ends); sends through <paramref name="lanes"/>.</summary>
+    Task RunAsync(SessionLanes lanes, CancellationToken session);
 
     /// <summary>True when <paramref name="message"/> is of this part's kinds (and was handled).</summary>
     bool TryHandle(HubMessage message);

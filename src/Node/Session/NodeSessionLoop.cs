@@ -74,8 +74,10 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
         var outbound = Channel.CreateBounded<NodeMessage>(new BoundedChannelOptions(64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         // Heartbeats have a lane of their own, latest first: no queue of answers or events ever holds one back.
         var beats = Channel.CreateBounded<NodeMessage>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+        // Bulk data (process output) last: written only when no heartbeat and no control message waits.
+        var bulk = Channel.CreateBounded<NodeMessage>(new BoundedChannelOptions(4) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         outbound.Writer.TryWrite(new NodeMessage { Hello = Hello(connection.NodeId) });
-        var pump = PumpAsync(beats.Reader, outbound.Reader, call.RequestStream, session.Token);
+        var pump = PumpAsync(beats.Reader, outbound.Reader, bulk.Reader, call.RequestStream, session.Token);
         Task? heartbeats = null;
         var partTasks = new List<Task>();
         try
@@ -88,8 +90,9 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
             onWelcome();
             NodeSessionLog.Attached(logger, interval);
             heartbeats = HeartbeatsAsync(beats.Writer, connection.NodeId, interval, session.Token);
+            var lanes = new SessionLanes((message, token) => outbound.Writer.WriteAsync(message, token), (message, token) => bulk.Writer.WriteAsync(message, token));
             foreach (var part in _parts)
-                partTasks.Add(part.RunAsync((message, token) => outbound.Writer.WriteAsync(message, token), session.Token));
+                partTasks.Add(part.RunAsync(lanes, session.Token));
 
             while (await call.ResponseStream.MoveNext(session.Token))
             {
@@ -107,6 +110,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
             await session.CancelAsync();
             outbound.Writer.TryComplete();
             beats.Writer.TryComplete();
+            bulk.Writer.TryComplete();
             await Quietly(pump);
             if (heartbeats is not null)
                 await Quietly(heartbeats);
@@ -170,28 +174,25 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
         return result;
     }
 
-    /// <summary>Writes the stream's one writer: a waiting heartbeat first, then the other messages in order.</summary>
-    private static async Task PumpAsync(ChannelReader<NodeMessage> beats, ChannelReader<NodeMessage> outbound, IClientStreamWriter<NodeMessage> stream, CancellationToken cancellationToken)
+    /// <summary>Writes the stream's one writer: a waiting heartbeat first, then control messages in order, then bulk data.</summary>
+    private static async Task PumpAsync(ChannelReader<NodeMessage> beats, ChannelReader<NodeMessage> outbound, ChannelReader<NodeMessage> bulk,
+        IClientStreamWriter<NodeMessage> stream, CancellationToken cancellationToken)
     {
+        var open = new List<ChannelReader<NodeMessage>> { beats, outbound, bulk };
         while (true)
         {
-            if (beats.TryRead(out var beat))
-            {
-                await stream.WriteAsync(beat, cancellationToken);
-                continue;
-            }
-
-            if (outbound.TryRead(out var message))
+            if (beats.TryRead(out var message) || outbound.TryRead(out message) || bulk.TryRead(out message))
             {
                 await stream.WriteAsync(message, cancellationToken);
                 continue;
             }
 
-            var beatWaiting = beats.WaitToReadAsync(cancellationToken).AsTask();
-            var messageWaiting = outbound.WaitToReadAsync(cancellationToken).AsTask();
-            var first = await Task.WhenAny(beatWaiting, messageWaiting);
-            if (!await first && !await (first == beatWaiting ? messageWaiting : beatWaiting))
+            if (open.Count == 0)
                 return;
+            var waiting = open.Select(l => l.WaitToReadAsync(cancellationToken).AsTask()).ToArray();
+            var first = await Task.WhenAny(waiting);
+            if (!await first)
+                open.RemoveAt(Array.IndexOf(waiting, first)); // that lane is complete and empty
         }
     }
 

@@ -25,6 +25,7 @@ internal sealed class AgentStore : IDisposable
             CREATE INDEX IF NOT EXISTS runs_active ON runs (active) WHERE active = 1;
             CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, status BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS output_progress (run_id TEXT NOT NULL, stream TEXT NOT NULL, acked INTEGER NOT NULL, complete INTEGER NOT NULL, PRIMARY KEY (run_id, stream));
             INSERT OR IGNORE INTO meta (name, value) VALUES ('events_epoch', lower(hex(randomblob(8))));
             """);
         EventsEpoch = Query("SELECT value FROM meta WHERE name = 'events_epoch'", r => r.GetString(0))[0];
@@ -127,6 +128,28 @@ internal sealed class AgentStore : IDisposable
     {
         lock (_gate)
             Run(null, "DELETE FROM events WHERE seq <= $s", ("$s", (long)upToSequence));
+    }
+
+    /// <summary>What the hub has acknowledged of each run's output: (run, stream) → (position, complete).</summary>
+    public Dictionary<(string Run, string Stream), (long Acked, bool Complete)> OutputProgress() =>
+        Query("SELECT run_id, stream, acked, complete FROM output_progress", r => (Key: (r.GetString(0), r.GetString(1)), Value: (r.GetInt64(2), r.GetInt64(3) != 0)))
+            .ToDictionary(e => e.Key, e => e.Value);
+
+    public void SaveOutputProgress(IEnumerable<(string Run, string Stream, long Acked, bool Complete)> acks)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            foreach (var (run, stream, acked, complete) in acks)
+            {
+                Run(transaction, """
+                    INSERT INTO output_progress (run_id, stream, acked, complete) VALUES ($r, $s, $a, $c)
+                    ON CONFLICT (run_id, stream) DO UPDATE SET acked = max(acked, $a), complete = max(complete, $c)
+                    """, ("$r", run), ("$s", stream), ("$a", acked), ("$c", complete ? 1 : 0));
+            }
+
+            transaction.Commit();
+        }
     }
 
     public long PendingEvents() => Query("SELECT count(*) FROM events", r => r.GetInt64(0))[0];

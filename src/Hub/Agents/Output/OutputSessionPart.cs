@@ -1,0 +1,73 @@
+using Mesh.Core.Protocol;
+using Mesh.Hub.Audit;
+using Mesh.Hub.Nodes.Sessions;
+
+namespace Mesh.Hub.Agents.Output;
+
+/// <summary>
+/// The hub's end of the output relay: each chunk stored at its position once (a resend's overlap is skipped), only
+/// for an agent placed on the sending node (else refused and audited), never with a gap the node does not explain
+/// as dropped (refused and logged; the ack tells the node where the hub's copy ends, so it resends from there). Every
+/// message is answered with the positions the hub now has.
+/// </summary>
+public sealed class OutputSessionPart(AgentStore agents, OutputFiles files, IAuditLog audit, IEnumerable<IOutputListener> listeners,
+    ILogger<OutputSessionPart> logger) : IHubSessionPart
+{
+    private static readonly string[] Streams = ["stdout", "stderr"];
+
+    public Task OnAttachedAsync(IHubSessionChannel session, NodeHello hello, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask<bool> TryHandleAsync(IHubSessionChannel session, NodeMessage message, CancellationToken cancellationToken)
+    {
+        if (message.BodyCase != NodeMessage.BodyOneofCase.Output)
+            return false;
+        var acks = new Dictionary<(string Run, string Stream), OutputAck>();
+        foreach (var chunk in message.Output.Chunks)
+        {
+            var key = (chunk.RunId, chunk.Stream);
+            if (!Streams.Contains(chunk.Stream) || !Core.Configuration.NodeIds.IsValid(chunk.RunId, out _))
+            {
+                OutputLog.Refused(logger, session.NodeId, DisplayText.Truncate(chunk.RunId), "not a run id or stream");
+                continue;
+            }
+
+            var agent = agents.Find(chunk.AgentId);
+            if (agent is null || agent.NodeId != session.NodeId)
+            {
+                // Deleted agents' last output is of no use; another node's agent is a forged claim.
+                if (agent is not null)
+                    await audit.RecordAsync("node:" + session.NodeId, AuditActions.AgentEventRefused, agent.Id, null, $"output for a run of an agent placed on {agent.NodeId}", cancellationToken);
+                acks[key] = new OutputAck { RunId = chunk.RunId, Stream = chunk.Stream, Position = chunk.Position + chunk.Data.Length, Complete = true };
+                continue;
+            }
+
+            var (state, refusal) = await files.AppendAsync(agent.Id, chunk.RunId, chunk.Stream, chunk.Position, chunk.Data.Memory, chunk.DroppedBefore, chunk.Complete, cancellationToken);
+            if (refusal is not null)
+                OutputLog.Refused(logger, session.NodeId, chunk.RunId, refusal);
+            state ??= files.State(chunk.RunId, chunk.Stream);
+            acks[key] = new OutputAck { RunId = chunk.RunId, Stream = chunk.Stream, Position = state?.End ?? 0, Complete = state?.Complete ?? false };
+            if (refusal is null)
+            {
+                foreach (var listener in listeners)
+                    listener.OutputArrived(agent.Id, chunk.RunId, chunk.Stream);
+            }
+        }
+
+        var reply = new OutputAcks();
+        reply.Acks.AddRange(acks.Values);
+        session.TryEnqueue(new HubMessage { OutputAcks = reply });
+        return true;
+    }
+}
+
+/// <summary>Told when a run's output grew (live views).</summary>
+public interface IOutputListener
+{
+    void OutputArrived(string agentId, string runId, string stream);
+}
+
+internal static partial class OutputLog
+{
+    [LoggerMessage(EventId = 7101, EventName = "OutputRefused", Level = LogLevel.Warning, Message = "Output from node {NodeId} for run {RunId} refused: {Reason}")]
+    public static partial void Refused(ILogger logger, string nodeId, string runId, string reason);
+}

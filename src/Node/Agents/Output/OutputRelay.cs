@@ -1,0 +1,158 @@
+using Google.Protobuf;
+using Mesh.Core.Protocol;
+using Mesh.Node.Agents.State;
+using Mesh.Node.Session;
+
+namespace Mesh.Node.Agents.Output;
+
+/// <summary>
+/// Relays every run's output to the hub on the session's bulk lane: chunks of up to 64 KiB at their stream positions,
+/// a few of them per message, at most <see cref="Window"/> bytes per stream ahead of what the hub acknowledged. The
+/// acknowledged positions are kept in agents.db, so after a reconnect or a node restart the relay resumes exactly
+/// there; a run that ended while the hub was away arrives complete. Output the node dropped (its per-run limit) is
+/// skipped with the position before which it is gone.
+/// </summary>
+internal sealed class OutputRelay(AgentStore store, AgentSupervisor supervisor, AgentRuntimeOptions options, TimeProvider time)
+    : INodeSessionPart
+{
+    private const int ChunkBytes = 64 * 1024;
+    private const int MessageBytes = 256 * 1024;
+    internal const long Window = 1024 * 1024;
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private static readonly string[] Streams = [RunFolder.StdoutFile, RunFolder.StderrFile];
+    private readonly Lock _gate = new();
+    private Dictionary<(string Run, string Stream), (long Acked, bool Complete)> _progress = [];
+    private IReadOnlyList<Core.Protocol.AgentRun> _finished = [];
+    private DateTimeOffset _finishedReadAt;
+
+    public void AddToHello(NodeHello hello)
+    {
+    }
+
+    public void AddToHeartbeat(NodeHeartbeat heartbeat)
+    {
+    }
+
+    public async Task RunAsync(SessionLanes lanes, CancellationToken session)
+    {
+        lock (_gate)
+            _progress = store.OutputProgress();
+        var sent = new Dictionary<(string Run, string Stream), long>();
+        var completeSent = new HashSet<(string Run, string Stream)>();
+        using var timer = new PeriodicTimer(Poll, time);
+        while (!session.IsCancellationRequested)
+        {
+            var message = new OutputChunks();
+            var bytes = 0;
+            foreach (var (runId, agentId, ended) in Runs())
+            {
+                var folder = new RunFolder(Path.Combine(options.RunsRoot, runId));
+                foreach (var stream in Streams)
+                {
+                    if (bytes >= MessageBytes)
+                        break;
+                    if (NextChunk(folder, runId, agentId, stream, ended, sent, completeSent) is { } chunk)
+                    {
+                        message.Chunks.Add(chunk);
+                        bytes += chunk.Data.Length;
+                        sent[(runId, stream)] = chunk.Position + chunk.Data.Length;
+                        if (chunk.Complete)
+                            completeSent.Add((runId, stream));
+                    }
+                }
+            }
+
+            if (message.Chunks.Count > 0)
+            {
+                await lanes.SendBulkAsync(new NodeMessage { Output = message }, session);
+                if (bytes >= MessageBytes)
+                    continue; // more is waiting: no pause
+            }
+
+            await timer.WaitForNextTickAsync(session);
+        }
+    }
+
+    public bool TryHandle(HubMessage message)
+    {
+        if (message.BodyCase != HubMessage.BodyOneofCase.OutputAcks)
+            return false;
+        var acks = message.OutputAcks.Acks.Select(a => (a.RunId, a.Stream, a.Position, a.Complete)).ToList();
+        store.SaveOutputProgress(acks);
+        lock (_gate)
+        {
+            foreach (var (run, stream, position, complete) in acks)
+            {
+                var current = _progress.GetValueOrDefault((run, stream));
+                _progress[(run, stream)] = (Math.Max(current.Acked, position), current.Complete || complete);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The next chunk of one stream, or null when there is nothing (or the window is full).</summary>
+    private OutputChunk? NextChunk(RunFolder folder, string runId, string agentId, string stream, bool ended,
+        Dictionary<(string, string), long> sent, HashSet<(string, string)> completeSent)
+    {
+        (long Acked, bool Complete) progress;
+        lock (_gate)
+            progress = _progress.GetValueOrDefault((runId, stream));
+        if (progress.Complete)
+            return null;
+        var size = folder.Size(stream);
+        var dropped = folder.DroppedBefore(stream);
+        var from = Math.Max(Math.Max(sent.GetValueOrDefault((runId, stream)), progress.Acked), dropped);
+        if (from - progress.Acked >= Window)
+            return null;
+        if (from >= size)
+        {
+            // An ended run's stream, all of it sent: say so once (an empty chunk), so the hub knows it is complete.
+            return ended && !completeSent.Contains((runId, stream))
+                ? new OutputChunk { RunId = runId, AgentId = agentId, Stream = stream, Position = size, DroppedBefore = dropped, Complete = true }
+                : null;
+        }
+
+        var length = (int)Math.Min(ChunkBytes, size - from);
+        var data = new byte[length];
+        using (var file = new FileStream(Path.Combine(folder.Path, stream), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            file.Position = from;
+            length = file.Read(data, 0, length);
+        }
+
+        return new OutputChunk
+        {
+            RunId = runId,
+            AgentId = agentId,
+            Stream = stream,
+            Position = from,
+            Data = ByteString.CopyFrom(data, 0, length),
+            DroppedBefore = dropped > progress.Acked ? dropped : 0,
+            Complete = ended && from + length == size,
+        };
+    }
+
+    /// <summary>The runs whose output may still need relaying: the live ones, and ended ones not yet complete on the hub.</summary>
+    private IEnumerable<(string RunId, string AgentId, bool Ended)> Runs()
+    {
+        foreach (var live in supervisor.Inventory)
+            yield return (live.RunId, live.ActorId, false);
+        var now = time.GetUtcNow();
+        if (now - _finishedReadAt >= TimeSpan.FromSeconds(1))
+        {
+            _finished = store.FinishedRuns();
+            _finishedReadAt = now;
+        }
+
+        foreach (var run in _finished)
+        {
+            bool done;
+            lock (_gate)
+                done = Streams.All(s => _progress.GetValueOrDefault((run.RunId, s)).Complete);
+            if (!done && Directory.Exists(Path.Combine(options.RunsRoot, run.RunId)))
+                yield return (run.RunId, run.AgentId, true);
+        }
+
+    }
+}
