@@ -22,6 +22,8 @@ public static class AgentsExtensions
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();
+        services.AddSingleton<Output.OutputSignal>();
+        services.AddSingleton<Output.IOutputListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
         services.AddSingleton<AgentsFeed>();
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
@@ -39,6 +41,7 @@ public static class AgentsExtensions
     {
         admin.MapAgentEndpoints().MapOutputEndpoints();
         app.MapAgentsStreams();
+        app.MapOutputStream();
     }
 }
 

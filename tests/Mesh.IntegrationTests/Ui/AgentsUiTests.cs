@@ -157,6 +157,37 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         }, "a second run of xss-agent", TimeSpan.FromSeconds(20));
     }
 
+    [Fact]
+    public async Task OutputView_FollowsALiveRun_EscapesAndMarkupStayText_ResumesAfterADroppedConnectionWithNoLineTwice()
+    {
+        var command = JsonSerializer.Serialize(new[] { "sh", "-c",
+            "printf '\\033]0;pwned\\007\\033[31mred\\033[0m <b>bold</b>\\n'; i=1; while [ $i -le 400 ]; do echo line-$i; i=$((i+1)); sleep 0.02; done; exec sleep 1000" });
+        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", $$"""{"id":"ui-counter","placement":"n1","command":{{command}},"stop_grace_seconds":1}""");
+        Assert.True(status == System.Net.HttpStatusCode.Created, body.ToString());
+        await cluster.WaitForAgentAsync("ui-counter", s => AgentCluster.State(s) == "running");
+
+        await using var browser = await Browser.LaunchAsync();
+        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), []);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await page.GotoAsync("/agents/ui-counter");
+        var output = page.Locator("#run-output pre");
+        await Expect(output).ToContainTextAsync("line-50", new() { Timeout = 20_000 });
+
+        // The browser loses its connection for a while; EventSource comes back with Last-Event-ID.
+        await context.SetOfflineAsync(true);
+        await Task.Delay(2000);
+        await context.SetOfflineAsync(false);
+        await Expect(output).ToContainTextAsync("line-400", new() { Timeout = 40_000 });
+
+        var text = await output.InnerTextAsync();
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("line-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => $"line-{i}"), lines);
+        Assert.Contains("red <b>bold</b>", text, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("#run-output pre b").CountAsync());
+        Assert.NotEqual("pwned", await page.TitleAsync());
+        await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-counter/kill");
+    }
+
     private async Task<string> RootPasswordAsync()
     {
         var line = await cluster.Hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));

@@ -253,6 +253,61 @@ public sealed class SessionBadInputTests : IAsyncLifetime
         Assert.Contains(audit, e => e.Action == "agent.event_refused" && e.Target == "victim" && e.Actor == "node:node-a");
     }
 
+    [Fact]
+    public async Task OutputThatSkipsOrIsForged_Refused_SessionSurvives_ResendsStoredOnce()
+    {
+        var a = await ConnectAsync("node-a");
+        await ConnectAsync("node-b");
+        var agents = _hub.Services.GetRequiredService<Mesh.Hub.Agents.AgentService>();
+        await agents.CreateAsync(new Mesh.Hub.Agents.AgentRequest(Id: "writer", Placement: "node-a", Command: ["true"]), "root", null, CancellationToken.None);
+        await agents.CreateAsync(new Mesh.Hub.Agents.AgentRequest(Id: "other", Placement: "node-b", Command: ["true"]), "root", null, CancellationToken.None);
+        using var call = await AttachAsync(a);
+
+        // 0..5, then a resend overlapping it (0..8), then a chunk that skips to 100 without saying output was dropped.
+        Assert.Equal(5, (await SendOutputAsync(call, Chunk("writer", "r1", 0, "01234"))).Position);
+        Assert.Equal(8, (await SendOutputAsync(call, Chunk("writer", "r1", 0, "01234567"))).Position);
+        Assert.Equal(8, (await SendOutputAsync(call, Chunk("writer", "r1", 100, "xyz"))).Position);
+        // Backwards and already stored: nothing changes.
+        Assert.Equal(8, (await SendOutputAsync(call, Chunk("writer", "r1", 2, "234"))).Position);
+        // Another node's agent: refused and audited.
+        await SendOutputAsync(call, Chunk("other", "r2", 0, "forged"));
+
+        var files = _hub.Services.GetRequiredService<Mesh.Hub.Agents.Output.OutputFiles>();
+        var slice = await files.ReadAsync("r1", "stdout", 0, 1000, CancellationToken.None);
+        Assert.Equal("01234567", System.Text.Encoding.ASCII.GetString(slice!.Data));
+        Assert.Null(files.State("r2", "stdout"));
+        var audit = await _hub.Services.GetRequiredService<Mesh.Hub.Audit.IAuditLog>().ListAsync(100, null, CancellationToken.None);
+        Assert.Contains(audit, e => e.Action == "agent.event_refused" && e.Target == "other");
+
+        // The session is still up: a heartbeat is taken.
+        await call.RequestStream.WriteAsync(new NodeMessage { Heartbeat = new NodeHeartbeat { NodeId = "node-a", CpuUsage = 0.5 } });
+        await Task.Delay(300);
+        Assert.Equal(0.5, Registry.Get("node-a")!.Metrics!.CpuUsage);
+    }
+
+    private static OutputChunk Chunk(string agent, string run, long position, string text) => new()
+    {
+        AgentId = agent, RunId = run, Stream = "stdout", Position = position, Data = Google.Protobuf.ByteString.CopyFromUtf8(text),
+    };
+
+    private static async Task<OutputAck> SendOutputAsync(AsyncDuplexStreamingCall<NodeMessage, HubMessage> call, OutputChunk chunk)
+    {
+        var output = new OutputChunks();
+        output.Chunks.Add(chunk);
+        await call.RequestStream.WriteAsync(new NodeMessage { Output = output });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await call.ResponseStream.MoveNext(timeout.Token))
+        {
+            var message = call.ResponseStream.Current;
+            if (message.BodyCase == HubMessage.BodyOneofCase.OutputAcks)
+                return message.OutputAcks.Acks.Single();
+            if (message.BodyCase == HubMessage.BodyOneofCase.Command)
+                await call.RequestStream.WriteAsync(new NodeMessage { Result = new CommandResult { CommandId = message.Command.Id, Ok = true } });
+        }
+
+        throw new InvalidOperationException("the session ended before an ack");
+    }
+
     private static async Task<ulong> NextAckAsync(AsyncDuplexStreamingCall<NodeMessage, HubMessage> call)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
