@@ -12,6 +12,8 @@ public static class AgentsExtensions
         services.AddSingleton<IMigrationSource, AgentMigrations>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentPush>();
+        services.AddSingleton<AgentMetrics>();
+        services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
