@@ -93,7 +93,7 @@ public static class ConfigSchema
         new("mailbox", "max_watch_streams_per_actor", ConfigValueType.Integer, "16", "Hub: concurrent Watch streams of one actor (1 to 1000); one more is refused with RESOURCE_EXHAUSTED.",
             ConfigRange.Integer(1, 1000, "An agent needs one stream; a few more cover restarts.")),
 
-        new("metrics", "enabled", ConfigValueType.Boolean, "true", "Hub: serve Prometheus metrics at /metrics on the web listener (docs/operations.md#metrics lists them). Node: also serve them on [internal_grpc] health_listen, only with require_auth = false."),
+        new("metrics", "enabled", ConfigValueType.Boolean, "true", "Hub: serve Prometheus metrics at /metrics on the web listener (docs/operations.md#metrics lists them). Nodes serve none yet."),
         new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session; false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
     ];
 
