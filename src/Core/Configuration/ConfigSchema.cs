@@ -33,7 +33,7 @@ public static class ConfigSchema
     public static IReadOnlyList<string> Sections { get; } =
     [
         "server", "internal_grpc", "internal_grpc.security", "internal_grpc.auth", "internal_grpc.bootstrap",
-        "hub", "node", "worktree", "admin", "mailbox",
+        "hub", "node", "worktree", "admin", "mailbox", "metrics",
     ];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
@@ -92,6 +92,9 @@ public static class ConfigSchema
             ConfigRange.Integer(1, 100_000, "Each open stream holds memory on the hub.")),
         new("mailbox", "max_watch_streams_per_actor", ConfigValueType.Integer, "16", "Hub: concurrent Watch streams of one actor (1 to 1000); one more is refused with RESOURCE_EXHAUSTED.",
             ConfigRange.Integer(1, 1000, "An agent needs one stream; a few more cover restarts.")),
+
+        new("metrics", "enabled", ConfigValueType.Boolean, "true", "Hub: serve Prometheus metrics at /metrics on the web listener (docs/operations.md#metrics lists them). Nodes serve none yet."),
+        new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session; false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

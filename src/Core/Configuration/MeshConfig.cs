@@ -25,6 +25,9 @@ public sealed record MeshConfig(
     /// <summary>[mailbox] settings (not positional so other sections' constructors stay as they are).</summary>
     public MailboxConfig Mailbox { get; init; } = MailboxConfig.Default;
 
+    /// <summary>[metrics] settings.</summary>
+    public MetricsConfig Metrics { get; init; } = MetricsConfig.Default;
+
     public string Summary =>
         Server.Role == MeshRole.Hub
             ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}"
@@ -85,4 +88,10 @@ public sealed record MailboxConfig(int MaxPayloadBytes, int MaxWatchStreams, int
     public const int MaxAllowedPayloadBytes = 3 * 1024 * 1024;
 
     public static MailboxConfig Default { get; } = new(1024 * 1024, 4096, 16);
+}
+
+/// <summary>[metrics]: the Prometheus endpoint and who may read it.</summary>
+public sealed record MetricsConfig(bool Enabled, bool RequireAuth)
+{
+    public static MetricsConfig Default { get; } = new(Enabled: true, RequireAuth: true);
 }

@@ -13,7 +13,7 @@ namespace Mesh.Hub.Agents;
 /// Creating an agent creates its actor (mailbox) on the same node; deleting it deletes the actor.
 /// </summary>
 public sealed class AgentService(AgentStore store, AgentPush push, ActorService actors, NodeRegistry registry, NodeSessionManager sessions,
-    IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, TimeProvider time, ILogger<AgentService> logger)
+    IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
 {
     public IReadOnlyList<AgentView> List() => [.. store.List().Select(View)];
 
@@ -67,6 +67,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
 
         if (!await store.CreateAsync(definition, cancellationToken))
             throw new AgentException(AgentError.Conflict, $"agent '{id}' already exists.", "id");
+        if (definition.DesiredState == AgentPolicies.Running)
+            metrics.StartAsked(id);
         await ChangedAsync(definition, AuditActions.AgentCreated, actor, source, $"node={definition.NodeId} command={definition.Command[0]}", cancellationToken);
         return View(definition);
     }
@@ -98,9 +100,13 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
         var node = store.Find(id) is { } agent ? registry.Get(agent.NodeId) : null;
         if (node is { Draining: true })
             throw new AgentException(AgentError.Conflict, $"node '{node.Id}' is draining and takes no new work; lift the drain or place the agent elsewhere.");
-        return ModifyAsync(id, a => a.DesiredState == AgentPolicies.Running && store.Status(id)?.State is "running" or "backoff" or "crash_loop" or "stopping"
-            ? a
-            : a with { DesiredState = AgentPolicies.Running, RestartGeneration = a.RestartGeneration + 1 }, AuditActions.AgentStarted, actor, source, cancellationToken);
+        return ModifyAsync(id, a =>
+        {
+            if (a.DesiredState == AgentPolicies.Running && store.Status(id)?.State is "running" or "backoff" or "crash_loop" or "stopping")
+                return a;
+            metrics.StartAsked(id);
+            return a with { DesiredState = AgentPolicies.Running, RestartGeneration = a.RestartGeneration + 1 };
+        }, AuditActions.AgentStarted, actor, source, cancellationToken);
     }
 
     /// <summary>Desired stopped: SIGTERM, then SIGKILL after the grace. Stopping a stopped agent changes nothing.</summary>
@@ -108,7 +114,11 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
         ModifyAsync(id, a => a.DesiredState == AgentPolicies.Stopped ? a : a with { DesiredState = AgentPolicies.Stopped }, AuditActions.AgentStopped, actor, source, cancellationToken);
 
     public Task<AgentView> RestartAsync(string id, string actor, string? source, CancellationToken cancellationToken) =>
-        ModifyAsync(id, a => a with { DesiredState = AgentPolicies.Running, RestartGeneration = a.RestartGeneration + 1 }, AuditActions.AgentRestarted, actor, source, cancellationToken);
+        ModifyAsync(id, a =>
+        {
+            metrics.StartAsked(id);
+            return a with { DesiredState = AgentPolicies.Running, RestartGeneration = a.RestartGeneration + 1 };
+        }, AuditActions.AgentRestarted, actor, source, cancellationToken);
 
     /// <summary>SIGKILL now; the agent stays stopped.</summary>
     public Task<AgentView> KillAsync(string id, string actor, string? source, CancellationToken cancellationToken) =>
@@ -129,6 +139,7 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
     {
         var agent = store.Find(id) ?? throw NotFound(id);
         await store.DeleteAsync(id, cancellationToken);
+        metrics.Forget(id);
         try
         {
             await actors.DeleteActorAsync(id, cancellationToken);

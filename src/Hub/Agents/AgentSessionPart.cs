@@ -10,7 +10,7 @@ namespace Mesh.Hub.Agents;
 /// are refused and audited) — acknowledged so the node can drop them.
 /// </summary>
 public sealed class AgentSessionPart(AgentStore store, AgentPush push, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners,
-    ILogger<AgentSessionPart> logger) : IHubSessionPart
+    AgentMetrics metrics, ILogger<AgentSessionPart> logger) : IHubSessionPart
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _epochs = new(StringComparer.Ordinal);
 
@@ -48,7 +48,11 @@ public sealed class AgentSessionPart(AgentStore store, AgentPush push, IAuditLog
         }
 
         if (last > cursor)
+        {
             await store.RecordAsync(nodeId, epoch, accepted, last, cancellationToken);
+            metrics.Recorded(accepted);
+        }
+
         session.TryEnqueue(new HubMessage { AgentEventsAck = new AgentEventsAck { UpToSequence = Math.Max(last, cursor) } });
         foreach (var agentId in accepted.Select(s => s.AgentId).Distinct(StringComparer.Ordinal))
         {

@@ -18,6 +18,8 @@ public static class AgentsExtensions
         services.AddSingleton<IMigrationSource, AgentMigrations>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentPush>();
+        services.AddSingleton<AgentMetrics>();
+        services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));

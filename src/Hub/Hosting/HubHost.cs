@@ -9,6 +9,7 @@ using Mesh.Hub.Audit;
 using Mesh.Hub.Health;
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Mailbox;
+using Mesh.Hub.Metrics;
 using Mesh.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Mesh.Core.Readiness;
@@ -66,7 +67,8 @@ public static class HubHost
             .AddAgents()
             .AddAccess()
             .AddAdminApi()
-            .AddOperatorUi();
+            .AddOperatorUi()
+            .AddHubMetrics(config);
 
         var webHttps = WebTls.Load(config, time);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -98,6 +100,7 @@ public static class HubHost
         app.MapNodes(admin);
         app.MapMailbox(admin);
         app.MapAgents(admin);
+        app.MapHubMetrics(config);
         return app;
     }
 

@@ -24,6 +24,7 @@ public sealed class HubCallAuthenticator : Interceptor
     private readonly string _clusterId;
     private readonly Audit.IAuditLog _audit;
     private readonly SourceFailureLimiter _auditLimiter;
+    private readonly InternalApiMetrics _metrics;
 
     public HubCallAuthenticator(
         MeshConfig config,
@@ -32,8 +33,10 @@ public sealed class HubCallAuthenticator : Interceptor
         IEnumerable<IInternalGrpcService> services,
         TimeProvider time,
         Audit.IAuditLog audit,
+        InternalApiMetrics metrics,
         ILogger<HubCallAuthenticator> logger)
     {
+        _metrics = metrics;
         _audit = audit;
         _auditLimiter = new SourceFailureLimiter(time);
         var auth = config.InternalGrpc.Auth;
@@ -79,6 +82,7 @@ public sealed class HubCallAuthenticator : Interceptor
         var check = await _validator.CheckAuthorizationAsync(context.GetHttpContext().Request.Headers.Authorization.ToString());
         if (!check.IsValid)
         {
+            _metrics.AuthFailed(AuthFailureReasons.InvalidToken);
             await RejectAsync(context, check.Failure!);
             throw Refused(StatusCode.Unauthenticated, "invalid or missing bearer token");
         }
@@ -89,6 +93,7 @@ public sealed class HubCallAuthenticator : Interceptor
             if (_revocations.NodeRevokedAt(caller.NodeId) is { } removedAt)
             {
                 HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, $"node '{caller.NodeId}' was removed at {removedAt:O}");
+                _metrics.AuthFailed(AuthFailureReasons.NodeRemoved);
                 throw Refused(StatusCode.Unauthenticated, $"certificate revoked: node was removed from the hub at {removedAt:O}");
             }
 
@@ -99,6 +104,7 @@ public sealed class HubCallAuthenticator : Interceptor
         {
             // A node certificate with a root-signed token: someone is mixing identities.
             HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, $"node certificate '{presentedNode}' with a root-signed token");
+            _metrics.AuthFailed(AuthFailureReasons.MixedIdentity);
             throw Refused(StatusCode.PermissionDenied, "client certificate and token name different principals");
         }
 
@@ -125,12 +131,14 @@ public sealed class HubCallAuthenticator : Interceptor
         if (certificate is null || !NodeIdentity.TryGetNodeId(certificate, out var cluster, out var node))
         {
             HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, "node token without a node client certificate");
+            _metrics.AuthFailed(AuthFailureReasons.CertificateMissing);
             throw Refused(StatusCode.PermissionDenied, "node calls need the node's client certificate");
         }
 
         if (!string.Equals(cluster, _clusterId, StringComparison.Ordinal) || !string.Equals(node, caller.NodeId, StringComparison.Ordinal))
         {
             HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, $"certificate identity '{cluster}/{node}' does not match token node '{caller.NodeId}'");
+            _metrics.AuthFailed(AuthFailureReasons.CertificateMismatch);
             throw Refused(StatusCode.PermissionDenied, "client certificate and token name different nodes");
         }
     }

@@ -25,11 +25,13 @@ public static class InternalApiExtensions
     {
         services.AddSingleton(identity);
         services.AddSingleton<HubCallAuthenticator>();
+        services.AddSingleton<InternalApiMetrics>();
         services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
             options.MaxSendMessageSize = null;
             options.EnableDetailedErrors = false;
+            options.Interceptors.Add<CallMetrics>();
             options.Interceptors.Add<HandlerFailures>();
             options.Interceptors.Add<HubCallAuthenticator>();
         });
@@ -53,6 +55,7 @@ public static class InternalApiExtensions
             var services = listen.ApplicationServices;
             var revocations = services.GetRequiredService<INodeRevocations>();
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Hub.InternalApi.Tls");
+            var metrics = services.GetRequiredService<InternalApiMetrics>();
             var validator = new CertificateValidator(identity.Authority.Certificate, services.GetRequiredService<TimeProvider>(), revocations.IsCertificateRevoked);
             listen.Protocols = HttpProtocols.Http2;
             listen.UseHttps(new HttpsConnectionAdapterOptions
@@ -68,7 +71,11 @@ public static class InternalApiExtensions
                 {
                     var result = validator.ValidateClient(certificate, chain);
                     if (!result.IsValid)
+                    {
                         InternalApiLog.ClientCertificateRejected(logger, certificate.Subject, result.Reason ?? "rejected");
+                        metrics.AuthFailed(AuthFailureReasons.ClientCertificateRejected);
+                    }
+
                     return result.IsValid;
                 },
             });

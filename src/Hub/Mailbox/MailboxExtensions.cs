@@ -37,6 +37,8 @@ public static class MailboxExtensions
         services.AddSingleton<ActorService>();
 
         services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        services.AddSingleton<MessageMetrics>();
+        services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MessageMetrics>());
         services.AddSingleton<MailboxNotifier>();
         services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MailboxNotifier>());
         services.AddSingleton<MessagesFeed>();
@@ -73,7 +75,7 @@ public static class MailboxExtensions
 }
 
 /// <summary>Opens the mailbox database once the host starts (the host has initialized the database by then) and loads the actor directory.</summary>
-internal sealed class MailboxStartup(HubDatabase database, MailboxDatabase mailbox, IActorStore actors, ILogger<MailboxStartup> logger) : IHostedService
+internal sealed class MailboxStartup(HubDatabase database, MailboxDatabase mailbox, IActorStore actors, MessageService messages, ILogger<MailboxStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -81,6 +83,7 @@ internal sealed class MailboxStartup(HubDatabase database, MailboxDatabase mailb
         await database.InitializeAsync(cancellationToken);
         await mailbox.StartAsync(cancellationToken);
         await actors.LoadAsync(cancellationToken);
+        await messages.StartMetricsAsync(cancellationToken);
         var count = actors.ListActors().Count;
         MailboxLog.Started(logger, count, mailbox.NextMessageIdAtStart);
     }

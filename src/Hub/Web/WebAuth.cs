@@ -44,9 +44,16 @@ public static class WebAuth
         return services;
     }
 
+    /// <summary>
+    /// Endpoint metadata for an endpoint read by programs outside /api (a metrics scraper): refused as an API path
+    /// is (401/403 as problem details), never redirected to the login page.
+    /// </summary>
+    public sealed class ForPrograms;
+
     private static Task Deny(HttpContext http, int status, Action? redirect)
     {
-        var isApi = http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ui");
+        var isApi = http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ui")
+            || http.GetEndpoint()?.Metadata.GetMetadata<ForPrograms>() is not null;
         if (!isApi && redirect is not null)
         {
             redirect();

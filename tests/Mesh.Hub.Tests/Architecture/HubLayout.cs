@@ -37,6 +37,7 @@ public static class HubLayout
         ["Mailbox"] = ["Mailbox/Actors", "Mailbox/Messages", "Mailbox/Triggers", "Mailbox/Reviews", "Mailbox/Common", "InternalApi", "Storage", "Web"],
         ["Agents"] = ["Nodes", "Nodes/Registry", "Nodes/Sessions", "Mailbox/Actors", "Mailbox/Common", "Audit", "Storage", "Live", "Web"],
         ["Health"] = ["InternalApi", "Mailbox/Common"],
-        ["Hosting"] = ["Agents", "Access", "Audit", "Health", "InternalApi", "Mailbox", "Mailbox/Common", "Nodes", "Storage", "Web"],
+        ["Metrics"] = ["Web"],
+        ["Hosting"] = ["Agents", "Access", "Audit", "Health", "InternalApi", "Mailbox", "Mailbox/Common", "Metrics", "Nodes", "Storage", "Web"],
     };
 }

@@ -10,7 +10,7 @@ namespace Mesh.Hub.Mailbox.Messages;
 /// Watch, TeamMembers), and the read model the Mailboxes pages and the REST API show. The gRPC service and the
 /// REST API are thin layers over it.
 /// </summary>
-public sealed class MessageService(IMessageStore store, ActorService actors, MailboxNotifier notifier, MailboxOptions options)
+public sealed class MessageService(IMessageStore store, ActorService actors, MailboxNotifier notifier, MailboxOptions options, MessageMetrics metrics)
 {
     public const string DefaultChannel = "default";
     public const int MaxInboxLimit = 1000;
@@ -115,9 +115,17 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         if (request.AutoAck && request.IncludeDelivered)
             throw new MailboxException(MailboxError.InvalidArgument, "--auto-ack and --include-delivered do not go together: auto-ack hands out pending messages only.");
         var query = new InboxQuery(reader.Id, limit, request.AfterId, request.IncludeDelivered, MailboxInput.CheckName(request.RunId, "run_id"), MailboxInput.CheckName(request.Channel, "channel"));
-        var messages = request.AutoAck
-            ? await store.ClaimAsync(query, cancellationToken)
-            : await store.ReadAsync(query, cancellationToken);
+        IReadOnlyList<MailboxMessage> messages;
+        if (request.AutoAck)
+        {
+            messages = await store.ClaimAsync(query, cancellationToken);
+            metrics.Acknowledged(messages.Count);
+        }
+        else
+        {
+            messages = await store.ReadAsync(query, cancellationToken);
+        }
+
         var response = new InboxResponse { PendingCount = (ulong)await store.CountPendingAsync(reader.Id, cancellationToken) };
         response.Messages.Add(messages);
         return response;
@@ -131,6 +139,7 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         if (request.MessageIds.Count > MaxInboxLimit * 10)
             throw new MailboxException(MailboxError.InvalidArgument, $"at most {MaxInboxLimit * 10} ids per ack.");
         var result = await store.AckAsync(reader.Id, request.MessageIds, cancellationToken);
+        metrics.Acknowledged(result.Acked);
         return new AckResponse { Acked = (uint)result.Acked, AlreadyDelivered = (uint)result.AlreadyDelivered };
     }
 
@@ -218,6 +227,10 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
     public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) => store.CountPendingAsync(actorId, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, long>> CountPendingByActorAsync(CancellationToken cancellationToken) => store.CountPendingByActorAsync(cancellationToken);
+
+    /// <summary>Starts the pending-messages gauge from the store's count (once, when the mailbox opens).</summary>
+    public async Task StartMetricsAsync(CancellationToken cancellationToken) =>
+        metrics.StartFrom((await store.CountPendingByActorAsync(cancellationToken)).Values.Sum());
 
     /// <summary>An actor's messages after <paramref name="afterId"/>, pending and delivered, oldest first (live pages read what a commit announced).</summary>
     public Task<IReadOnlyList<MailboxMessage>> ReadAfterAsync(string actorId, ulong afterId, int limit, CancellationToken cancellationToken) =>

@@ -25,6 +25,7 @@ public sealed class EnrollmentService(
     IAuditLog audit,
     SourceFailureLimiter limiter,
     TimeProvider time,
+    JoinMetrics metrics,
     ILogger<EnrollmentService> logger)
 {
     private readonly byte[]? _clusterSecretHash = ClusterSecretHash(config);
@@ -45,10 +46,12 @@ public sealed class EnrollmentService(
                 await revocations.ReinstateNodeAsync(request.NodeId, cancellationToken);
             await audit.RecordAsync("node:" + request.NodeId, AuditActions.NodeEnrolled, request.NodeId, source, $"token={tokenId}", cancellationToken);
             JoinLog.Enrolled(logger, request.NodeId, tokenId, source);
+            metrics.Enrolled();
             return issued.Credentials;
         }
         catch (RpcException ex) when (throttled is { } wait && IsGuess(ex))
         {
+            metrics.Refused(throttled: true);
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"too many failed join attempts from this address; retry in {Math.Ceiling(wait.TotalSeconds)} s"));
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
@@ -57,6 +60,7 @@ public sealed class EnrollmentService(
             if (!IsGuess(ex) || limiter.RecordFailure(source))
                 await audit.RecordAsync("anonymous", AuditActions.JoinFailed, DisplayText.Truncate(request.NodeId), source, ex.Status.Detail, CancellationToken.None);
             JoinLog.Refused(logger, DisplayText.Truncate(request.NodeId), source, ex.Status.Detail);
+            metrics.Refused(throttled: false);
             throw;
         }
     }

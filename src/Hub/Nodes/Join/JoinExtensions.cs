@@ -12,6 +12,7 @@ public static class JoinExtensions
         services.AddSingleton<IJoinTokenStore, SqliteJoinTokenStore>();
         services.AddSingleton<SourceFailureLimiter>();
         services.AddSingleton<JoinTokenService>();
+        services.AddSingleton<JoinMetrics>();
         services.AddSingleton<EnrollmentService>();
         services.AddInternalGrpcService<JoinRpcService>(JoinRpcService.AnonymousMethods);
         services.AddSingleton(new UiNavItem("Join a node", "/join", 20, RootOnly: true));

@@ -15,6 +15,7 @@ public static class RegistryExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<NodeRegistryOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<NodeRegistry>>()));
         services.AddSingleton<NodeAdministration>();
+        services.AddSingleton<IObservableInstruments, RegistryMetrics>();
         services.AddHostedService<LiveStateFlusher>();
         return services;
     }

@@ -19,10 +19,12 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<NodeSessionManager> _logger;
     private readonly CancellationTokenRegistration _stopping;
+    private readonly SessionMetrics _metrics;
     private int _count;
 
-    public NodeSessionManager(IOptions<NodeSessionOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<NodeSessionManager> logger)
+    public NodeSessionManager(IOptions<NodeSessionOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, SessionMetrics metrics, ILogger<NodeSessionManager> logger)
     {
+        _metrics = metrics;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -63,6 +65,7 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
         }
 
         refusal = null;
+        _metrics.Attached();
         LiveSession? previous = null;
         _sessions.AddOrUpdate(session.NodeId, session, (_, old) =>
         {
@@ -71,6 +74,7 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
         });
         if (previous is not null)
         {
+            _metrics.Dropped("replaced");
             previous.Close(new Status(StatusCode.Aborted, "replaced by a newer session of the same node"));
         }
 
@@ -80,6 +84,7 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
     internal void Unregister(LiveSession session)
     {
         Interlocked.Decrement(ref _count);
+        _metrics.Detached();
         _sessions.TryRemove(new KeyValuePair<string, LiveSession>(session.NodeId, session));
     }
 
@@ -91,6 +96,7 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
         if (!_sessions.TryGetValue(nodeId, out var session))
             return;
         SessionLog.Dropped(_logger, nodeId, "node revoked");
+        _metrics.Dropped("revoked");
         session.Close(new Status(StatusCode.Unauthenticated, $"certificate revoked: node was removed from the hub at {removedAt:O}"));
     }
 
@@ -100,6 +106,7 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
         if (_sessions.TryGetValue(nodeId, out var session) && session.Generation == generation)
         {
             SessionLog.Dropped(_logger, nodeId, "no heartbeats");
+            _metrics.Dropped("heartbeat_timeout");
             session.Close(new Status(StatusCode.Unavailable, "no heartbeat received for too long; reconnect"));
         }
     }
@@ -107,6 +114,9 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
     private void CloseAll()
     {
         foreach (var session in _sessions.Values)
+        {
+            _metrics.Dropped("shutdown");
             session.Close(new Status(StatusCode.Unavailable, "the hub is shutting down; reconnect"));
+        }
     }
 }

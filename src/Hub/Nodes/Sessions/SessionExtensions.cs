@@ -9,6 +9,7 @@ public static class SessionExtensions
     public static IServiceCollection AddNodeSessions(this IServiceCollection services)
     {
         services.AddOptions<NodeSessionOptions>();
+        services.AddSingleton<SessionMetrics>();
         services.AddSingleton<ReconnectLimiter>();
         services.AddSingleton<HeartbeatLimiter>();
         services.AddSingleton<NodeSessionManager>();

@@ -22,6 +22,7 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRpcService> _logger;
     private readonly IHubSessionPart[] _parts;
+    private readonly SessionMetrics _metrics;
 
     public SessionRpcService(
         NodeSessionManager sessions,
@@ -32,8 +33,10 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
         IOptions<NodeSessionOptions> options,
         TimeProvider time,
         IEnumerable<IHubSessionPart> parts,
+        SessionMetrics metrics,
         ILogger<SessionRpcService> logger)
     {
+        _metrics = metrics;
         _parts = [.. parts];
         _sessions = sessions;
         _registry = registry;
@@ -149,6 +152,7 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
 
     private async Task ReadLoopAsync(IAsyncStreamReader<NodeMessage> requests, LiveSession session)
     {
+        long? lastBeat = null;
         while (await requests.MoveNext(session.Token))
         {
             var message = requests.Current;
@@ -165,6 +169,9 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
                     var problems = beat.Problems.Take(8).Select(p => DisplayText.Truncate(p, 200)).ToList();
                     if (!_registry.Heartbeat(session.NodeId, session.Generation, metrics, problems, beat.Draining, beat.RunningAgents))
                         throw Drop(session, new RpcException(new Status(StatusCode.Aborted, "this session is no longer the node's current one")));
+                    if (lastBeat is { } previous)
+                        _metrics.HeartbeatArrived(_time.GetElapsedTime(previous));
+                    lastBeat = _time.GetTimestamp();
                     break;
                 case NodeMessage.BodyOneofCase.Result:
                     session.Complete(message.Result);

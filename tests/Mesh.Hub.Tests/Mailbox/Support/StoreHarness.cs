@@ -29,7 +29,7 @@ internal sealed class StoreHarness : IAsyncDisposable
         TriggerStore = new SqliteTriggerStore(store, ActorStore);
         ReviewStore = new SqliteReviewStore(store);
         Actors = new ActorService(ActorStore, time);
-        Messages = new MessageService(MessageStore, Actors, notifier, options);
+        Messages = new MessageService(MessageStore, Actors, notifier, options, new MessageMetrics(new Mesh.Hub.Tests.Support.TestMeterFactory()));
         Triggers = new TriggerService(TriggerStore, Actors, new TriggerScheduler(TriggerStore, time, NullLogger<TriggerScheduler>.Instance), options, time);
         Reviews = new ReviewService(ReviewStore, MessageStore, Actors, new ReviewWaiters(), new ReviewsFeed(new MailboxStreams()), options);
     }

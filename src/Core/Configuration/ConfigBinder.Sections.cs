@@ -8,6 +8,10 @@ internal sealed partial class ConfigBinder
         Int("mailbox.max_watch_streams") ?? MailboxConfig.Default.MaxWatchStreams,
         Int("mailbox.max_watch_streams_per_actor") ?? MailboxConfig.Default.MaxWatchStreamsPerActor);
 
+    private MetricsConfig BindMetrics() => new(
+        _raw.Get("metrics.enabled")?.Value as bool? ?? MetricsConfig.Default.Enabled,
+        _raw.Get("metrics.require_auth")?.Value as bool? ?? MetricsConfig.Default.RequireAuth);
+
     private int? Int(string path) => _raw.Get(path)?.Value is long value ? (int)value : null;
 
     private long? Long(string path) => _raw.Get(path)?.Value as long?;
