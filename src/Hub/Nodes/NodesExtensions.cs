@@ -38,6 +38,7 @@ public static class NodesExtensions
     {
         admin.MapNodeEndpoints();
         admin.MapJoinTokenEndpoints();
+        app.MapJoin();
         admin.MapNodeRemovalEndpoints();
         app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapNodesStream();
