@@ -15,7 +15,7 @@ internal static class InstallEndpoints
         join.MapGet("/ca.crt", (InternalApi.HubIdentity identity) => Results.Text(identity.Authority.CertificatePem, "application/x-pem-file"));
         join.MapGet("/mesh-node.service", () => Results.Text(InstallFiles.NodeUnit, "text/plain; charset=utf-8"));
         join.MapGet("/mesh.sysusers.conf", () => Results.Text(InstallFiles.SysUsers, "text/plain; charset=utf-8"));
-        join.MapGet("/{file}", DownloadAsync);
+        join.MapGet("/{file:regex(^mesh-)}", DownloadAsync);
     }
 
     private static async Task<IResult> DownloadAsync(string file, HttpContext http, MeshPackage package, ILogger<MeshPackage> logger)
