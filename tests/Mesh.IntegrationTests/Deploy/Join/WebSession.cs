@@ -24,7 +24,8 @@ internal sealed partial class WebSession(Uri web) : IDisposable
         if (antiforgery)
         {
             var page = await _http.GetStringAsync(formPage);
-            fields["__RequestVerificationToken"] = TokenPattern().Match(page).Groups[1].Value;
+            var match = TokenPattern().Match(page);
+            fields["__RequestVerificationToken"] = match.Success ? match.Groups[1].Value : HeaderTokenPattern().Match(page).Groups[1].Value;
         }
 
         return await _http.PostAsync(action, new FormUrlEncodedContent(fields));
@@ -34,4 +35,8 @@ internal sealed partial class WebSession(Uri web) : IDisposable
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
+
+    /// <summary>The layout's htmx header carries the same token on pages without a form.</summary>
+    [GeneratedRegex("\"RequestVerificationToken\": \"([^\"]+)\"")]
+    private static partial Regex HeaderTokenPattern();
 }
