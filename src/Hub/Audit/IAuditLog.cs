@@ -16,6 +16,8 @@ public static class AuditActions
     public const string JoinTokenRevoked = "join_token.revoked";
     public const string JoinFailed = "join.failed";
     public const string NodeEnrolled = "node.enrolled";
+    public const string NodeProvisioned = "node.provisioned";
+    public const string NodeProvisioningFailed = "node.provisioning_failed";
     public const string NodeRenewed = "node.renewed";
     public const string NodeRevoked = "node.revoked";
     public const string AuthFailed = "auth.failed";

@@ -1,4 +1,5 @@
 using Mesh.Hub.Nodes.Join;
+using Mesh.Hub.Nodes.Provisioning;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Revocation;
 using Mesh.Hub.Nodes.Sessions;
@@ -15,7 +16,7 @@ public static class NodesExtensions
     /// </summary>
     public static IServiceCollection AddNodes(this IServiceCollection services)
     {
-        services.AddRegistry().AddRevocation().AddJoin().AddNodeSessions();
+        services.AddRegistry().AddRevocation().AddJoin().AddProvisioning().AddNodeSessions();
         services.AddSingleton<NodeRemoval>();
         services.AddSingleton<NodesFeed>();
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<NodesFeed>());
@@ -38,6 +39,7 @@ public static class NodesExtensions
     {
         admin.MapNodeEndpoints();
         admin.MapJoinTokenEndpoints();
+        app.MapJoin();
         admin.MapNodeRemovalEndpoints();
         app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapNodesStream();

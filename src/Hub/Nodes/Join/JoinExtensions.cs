@@ -1,4 +1,5 @@
 using Mesh.Hub.InternalApi;
+using Mesh.Hub.Nodes.Join.Install;
 using Mesh.Hub.Storage;
 using Mesh.Hub.Web;
 
@@ -14,8 +15,13 @@ public static class JoinExtensions
         services.AddSingleton<JoinTokenService>();
         services.AddSingleton<JoinMetrics>();
         services.AddSingleton<EnrollmentService>();
+        services.AddSingleton<JoinAddressResolver>();
+        services.AddSingleton<MeshPackage>();
         services.AddInternalGrpcService<JoinRpcService>(JoinRpcService.AnonymousMethods);
         services.AddSingleton(new UiNavItem("Join a node", "/join", 20, RootOnly: true));
         return services;
     }
+
+    /// <summary>The install script and what it downloads, without a login (Install/InstallEndpoints).</summary>
+    public static void MapJoin(this WebApplication app) => app.MapJoinInstall();
 }

@@ -1,14 +1,12 @@
 using Mesh.Core.Configuration;
 using Mesh.Hub.Nodes.Join;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Mesh.Hub.Nodes.Join.Pages;
 
 [Microsoft.AspNetCore.Authorization.Authorize(Policy = Mesh.Hub.Web.AdminRoles.RootPolicy)]
-public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, IServer server, TimeProvider time) : PageModel
+public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, JoinAddressResolver addresses, TimeProvider time) : PageModel
 {
     public IReadOnlyList<JoinTokenInfo> Tokens { get; private set; } = [];
 
@@ -29,6 +27,12 @@ public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, IServe
     public string? Snippet { get; private set; }
 
     public string? EnvSnippet { get; private set; }
+
+    /// <summary>The one line to paste on the new machine: installs mesh, writes its configuration, starts the service.</summary>
+    public string? InstallCommand { get; private set; }
+
+    /// <summary>Why another machine may not be able to use the command, and what to change.</summary>
+    public IReadOnlyList<string> AddressWarnings { get; private set; } = [];
 
     public string? ClusterToken => config.InternalGrpc.BootstrapToken?.Reveal();
 
@@ -55,9 +59,12 @@ public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, IServe
         var (info, token) = await tokens.CreateAsync(lifetime, count, NodeId, User.Identity?.Name ?? "root", HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
         CreatedToken = token;
         CreatedExpires = info.ExpiresAt;
-        var target = HubTarget();
+        var resolved = addresses.Resolve(Request);
+        AddressWarnings = resolved.Warnings;
+        var target = resolved.Command.HubTarget;
+        var mode = resolved.Command.Mode;
+        InstallCommand = resolved.Command.OneLine(token, NodeId, noService: false);
         var snippetNode = NodeId ?? "node-01";
-        var mode = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls ? "mtls" : "tls";
         Snippet = $"""
             [server]
             role = "node"
@@ -89,17 +96,5 @@ public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, IServe
     {
         Now = time.GetUtcNow();
         Tokens = await tokens.ListAsync(HttpContext.RequestAborted);
-    }
-
-    /// <summary>The internal gRPC address nodes dial: the advertised name (or the bound address) with the bound port.</summary>
-    private string HubTarget()
-    {
-        var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal));
-        var port = bound is not null && Uri.TryCreate(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-            ? uri.Port
-            : config.InternalGrpc.Listen.Port;
-        var host = (config.InternalGrpc.Advertise.Count > 0 ? config.InternalGrpc.Advertise[0] : null)
-            ?? (config.InternalGrpc.Listen.Host is "0.0.0.0" or "::" ? Environment.MachineName : config.InternalGrpc.Listen.Host);
-        return $"https://{host}:{port}";
     }
 }
