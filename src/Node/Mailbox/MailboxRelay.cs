@@ -136,8 +136,9 @@ public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IHubConnectionListen
         {
             return await Hub().Mailbox.SendAsync(request, ForwardOptions(context));
         }
-        catch (RpcException ex) when (IsTransient(ex.StatusCode) && !context.CancellationToken.IsCancellationRequested)
+        catch (RpcException ex) when ((IsTransient(ex.StatusCode) || ex.StatusCode == StatusCode.Cancelled) && !context.CancellationToken.IsCancellationRequested)
         {
+            // Cancelled without the caller cancelling: the connection was replaced under the call (renewal, reconnect).
             return await QueueAsync(request, context, ex.Status.Detail);
         }
     }
@@ -189,8 +190,18 @@ public sealed class MailboxRelay : MailboxGrpc.MailboxBase, IHubConnectionListen
             await responseStream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
     }
 
-    private async Task<TResponse> Forward<TResponse>(ServerCallContext context, Func<MailboxGrpc.MailboxClient, CallOptions, AsyncUnaryCall<TResponse>> call) =>
-        await call(Hub().Mailbox, ForwardOptions(context));
+    private async Task<TResponse> Forward<TResponse>(ServerCallContext context, Func<MailboxGrpc.MailboxClient, CallOptions, AsyncUnaryCall<TResponse>> call)
+    {
+        try
+        {
+            return await call(Hub().Mailbox, ForwardOptions(context));
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && !context.CancellationToken.IsCancellationRequested)
+        {
+            // Not retried: the hub may have done it (an inbox with auto-ack). The caller learns it may retry.
+            throw new RpcException(new Status(StatusCode.Unavailable, "the node's connection to the hub was replaced during the call (certificate renewal or reconnect); retry"));
+        }
+    }
 
     private CallOptions ForwardOptions(ServerCallContext context, bool streaming = false)
     {

@@ -12,14 +12,14 @@ internal static class OutputEndpoints
     public static void MapOutputEndpoints(this RouteGroupBuilder admin) =>
         admin.MapGet("/agents/{id}/runs/{run}/output", ReadAsync);
 
-    private static async Task<IResult> ReadAsync(string id, string run, string? stream, long? from, int? limit, AgentStore agents, OutputFiles files, HttpContext http)
+    private static async Task<IResult> ReadAsync(string id, string run, string? stream, long? from, int? limit, AgentService agents, OutputFiles files, HttpContext http)
     {
         stream ??= "stdout";
         if (stream is not ("stdout" or "stderr"))
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "stream must be stdout or stderr.");
         if (from < 0 || limit is < 1 or > 16 << 20)
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "from must be 0 or more and limit from 1 to 16777216.");
-        if (agents.Find(id) is null)
+        if (agents.Get(id) is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"agent '{DisplayText.Truncate(id)}' does not exist.");
         if (!Core.Configuration.NodeIds.IsValid(run, out _) || files.State(run, stream) is not { } state || state.AgentId != id)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no output of run '{DisplayText.Truncate(run)}' of agent '{id}' on the hub (yet).");

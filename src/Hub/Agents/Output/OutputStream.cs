@@ -19,13 +19,13 @@ internal static class OutputStream
     private static readonly LiveGate Gate = new(MaxStreams);
 
     public static void MapOutputStream(this WebApplication app) =>
-        app.MapGet("/ui/agents/{id}/runs/{run}/output/stream", (string id, string run, string? stream, long? from, AgentStore agents, OutputFiles files,
+        app.MapGet("/ui/agents/{id}/runs/{run}/output/stream", (string id, string run, string? stream, long? from, AgentService agents, OutputFiles files,
                 OutputSignal signal, TimeProvider time, HttpContext http) =>
             {
                 stream ??= "stdout";
                 if (stream is not ("stdout" or "stderr"))
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "stream must be stdout or stderr.");
-                if (agents.Find(id) is null || !Core.Configuration.NodeIds.IsValid(run, out _))
+                if (agents.Get(id) is null || !Core.Configuration.NodeIds.IsValid(run, out _))
                     return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"agent '{DisplayText.Truncate(id)}' or its run does not exist.");
                 // Last-Event-ID wins over ?from: it is where this very page got to. Garbage or negative means the start.
                 var start = LiveSse.LastEventId(http.Request) is { } last ? (long)Math.Min(last, long.MaxValue) : Math.Max(0, from ?? 0);
