@@ -18,6 +18,7 @@ public static class AgentsExtensions
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentPush>();
         services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
         services.AddSingleton<AgentsFeed>();
