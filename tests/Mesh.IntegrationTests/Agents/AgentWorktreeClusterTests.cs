@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
+using Mesh.Core.Tests;
 using static Mesh.IntegrationTests.Agents.AgentCluster;
 
 namespace Mesh.IntegrationTests.Agents;
@@ -99,25 +98,9 @@ public sealed class AgentWorktreeClusterTests(AgentCluster cluster) : IClassFixt
 
     private string Repo(string name)
     {
-        var repo = Path.Combine(cluster.WorkRoot, name);
-        Directory.CreateDirectory(repo);
-        Git(repo, "init", "-q", "-b", "main");
-        File.WriteAllText(Path.Combine(repo, "README.md"), "hello\n");
-        Git(repo, "add", "README.md");
-        Git(repo, "commit", "-qm", "first");
+        var repo = GitRepo.Create(Path.Combine(cluster.WorkRoot, name));
         return repo;
     }
 
-    private static string Git(string dir, params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", .. args])
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output.Trim();
-    }
+    private static string Git(string dir, params string[] args) => GitRepo.Run(dir, args);
 }

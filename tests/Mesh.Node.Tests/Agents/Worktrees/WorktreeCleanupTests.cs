@@ -1,3 +1,4 @@
+using Mesh.Core.Tests;
 using Mesh.Core.Protocol;
 
 namespace Mesh.Node.Tests.Agents.Worktrees;

@@ -1,3 +1,4 @@
+using Mesh.Core.Tests;
 using Mesh.Core.Protocol;
 using Mesh.Node.Agents.Worktrees;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mesh.Node.Tests.Agents.Worktrees;
+namespace Mesh.Core.Tests;
 
 /// <summary>A real git repository for tests: one commit on main (a README and an ignored .env), driven by the system git.</summary>
 internal static class GitRepo
