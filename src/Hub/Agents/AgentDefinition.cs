@@ -27,6 +27,9 @@ public sealed record AgentDefinition
     public int PidsMax { get; init; }
     public string DesiredState { get; init; } = AgentPolicies.Running;
     public bool KillOnOutputLimit { get; init; }
+
+    /// <summary>How the work folder is made: use_existing (work_dir), create_worktree, reuse_worktree (work_dir).</summary>
+    public AgentWorkFolderDefinition WorkFolder { get; init; } = AgentWorkFolderDefinition.Existing;
     public ulong Revision { get; init; } = 1;
     public ulong RestartGeneration { get; init; }
     public ulong KillGeneration { get; init; }
@@ -54,11 +57,35 @@ public sealed record AgentDefinition
             RestartGeneration = RestartGeneration,
             KillGeneration = KillGeneration,
             KillOnOutputLimit = KillOnOutputLimit,
+            WorkFolder = WorkFolder.ToSpec(),
         };
         spec.Command.AddRange(Command);
         foreach (var (name, value) in Environment)
             spec.Environment[name] = value;
         return spec;
+    }
+}
+
+/// <summary>An agent's work-folder mode; repository, ref, detach, copied files and setup apply to create_worktree.</summary>
+public sealed record AgentWorkFolderDefinition(string Mode, string? Repo = null, string? Ref = null, bool Detach = false,
+    IReadOnlyList<string>? CopyFiles = null, IReadOnlyList<string>? SetupCommand = null)
+{
+    public const string UseExisting = "use_existing";
+    public const string CreateWorktree = "create_worktree";
+    public const string ReuseWorktree = "reuse_worktree";
+
+    public static readonly AgentWorkFolderDefinition Existing = new(UseExisting);
+
+    public static readonly string[] Modes = [UseExisting, CreateWorktree, ReuseWorktree];
+
+    public bool IsWorktree => Mode is CreateWorktree or ReuseWorktree;
+
+    public AgentWorkFolder ToSpec()
+    {
+        var folder = new AgentWorkFolder { Mode = Mode, Repo = Repo ?? "", Ref = Ref ?? "", Detach = Detach };
+        folder.CopyFiles.AddRange(CopyFiles ?? []);
+        folder.SetupCommand.AddRange(SetupCommand ?? []);
+        return folder;
     }
 }
 

@@ -16,8 +16,8 @@ internal static class AgentEndpoints
         admin.MapDelete("/agents/{id}", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
             Guard(async () =>
             {
-                await agents.DeleteAsync(id, Actor(user), Source(http), http.RequestAborted);
-                return Results.NoContent();
+                var worktree = await agents.DeleteAsync(id, Actor(user), Source(http), http.RequestAborted);
+                return worktree is null ? Results.NoContent() : Results.Json(new { Worktree = worktree }, AdminJson.Options);
             }));
         admin.MapPost("/agents/{id}/start", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
             Guard(async () => Results.Json(AgentJson.Of(await agents.StartAsync(id, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options)));
@@ -31,6 +31,7 @@ internal static class AgentEndpoints
             Guard(async () => Results.Json(new { Runs = (await agents.RunsAsync(id, limit ?? 50, http.RequestAborted)).Select(AgentJson.Run) }, AdminJson.Options)));
         admin.MapPost("/agent-nodes/{id}/restart", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
             Guard(async () => Results.Json(new { Restarted = (await agents.RestartNodeAsync(id, Actor(user), Source(http), http.RequestAborted)).Select(a => a.Definition.Id) }, AdminJson.Options)));
+        admin.MapAgentWorktreeEndpoints();
         return admin;
     }
 
@@ -64,7 +65,7 @@ internal static class AgentEndpoints
         }
     }
 
-    private static async Task<IResult> Guard(Func<Task<IResult>> action)
+    internal static async Task<IResult> Guard(Func<Task<IResult>> action)
     {
         try
         {
@@ -76,11 +77,12 @@ internal static class AgentEndpoints
         }
     }
 
-    private static IResult Problem(AgentException ex) => ex.Error switch
+    internal static IResult Problem(AgentException ex) => ex.Error switch
     {
         AgentError.InvalidArgument when ex.Field is not null => Results.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, detail: ex.Message),
         AgentError.InvalidArgument => Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: ex.Message),
         AgentError.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: ex.Message),
+        AgentError.Unavailable => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: ex.Message),
         _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: ex.Message),
     };
 

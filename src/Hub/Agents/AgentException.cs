@@ -5,6 +5,7 @@ public enum AgentError
     InvalidArgument,
     NotFound,
     Conflict,
+    Unavailable,
 }
 
 /// <summary>A refused agent operation, with the field it is about when there is one (REST: 400/404/409).</summary>

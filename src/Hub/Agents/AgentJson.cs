@@ -33,6 +33,12 @@ internal static class AgentJson
             a.PidsMax,
             a.DesiredState,
             a.KillOnOutputLimit,
+            WorkMode = a.WorkFolder.Mode,
+            a.WorkFolder.Repo,
+            a.WorkFolder.Ref,
+            a.WorkFolder.Detach,
+            CopyFiles = a.WorkFolder.CopyFiles ?? [],
+            a.WorkFolder.SetupCommand,
             a.Revision,
             a.CreatedAt,
             a.UpdatedAt,
@@ -48,9 +54,35 @@ internal static class AgentJson
                 LimitsEnforced = s?.LimitsEnforced,
                 ReportedAt = s?.At?.ToDateTimeOffset(),
                 Run = s?.Run is { } run ? Run(run) : null,
+                Worktree = s?.Worktree is { } worktree ? Worktree(worktree) : null,
             },
         };
     }
+
+    public static object Worktree(AgentWorktree w) => new
+    {
+        w.Path,
+        w.Repo,
+        Branch = w.Branch.Length == 0 ? null : w.Branch,
+        w.BaseCommit,
+        w.Ref,
+        w.Mode,
+    };
+
+    public static object State(WorktreeState s) => new
+    {
+        Worktree = s.Worktree is null ? null : Worktree(s.Worktree),
+        AgentId = s.AgentId.Length == 0 ? null : s.AgentId,
+        s.Head,
+        s.Ahead,
+        s.Behind,
+        Changes = s.Changes.Select(c => new { c.Path, c.Status }),
+        s.ChangesTruncated,
+        s.Uncommitted,
+        s.Unpushed,
+        Kept = s.Kept.Length == 0 ? null : s.Kept,
+        Error = s.Error.Length == 0 ? null : s.Error,
+    };
 
     public static object Run(AgentRun run) => new
     {

@@ -16,4 +16,10 @@ public sealed record AgentRequest(
     long? MemoryMaxBytes = null,
     int? PidsMax = null,
     string? DesiredState = null,
-    bool? KillOnOutputLimit = null);
+    bool? KillOnOutputLimit = null,
+    string? WorkMode = null,
+    string? Repo = null,
+    string? Ref = null,
+    bool? Detach = null,
+    IReadOnlyList<string>? CopyFiles = null,
+    IReadOnlyList<string>? SetupCommand = null);

@@ -12,7 +12,7 @@ namespace Mesh.Hub.Agents;
 /// the desired state; every change is stored, audited and pushed to the agent's node, which reconciles on its own.
 /// Creating an agent creates its actor (mailbox) on the same node; deleting it deletes the actor.
 /// </summary>
-public sealed class AgentService(AgentStore store, AgentPush push, ActorService actors, NodeRegistry registry, NodeSessionManager sessions,
+public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktrees worktrees, ActorService actors, NodeRegistry registry, NodeSessionManager sessions,
     IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
 {
     public IReadOnlyList<AgentView> List() => [.. store.List().Select(View)];
@@ -32,6 +32,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
         if (store.Find(id) is not null)
             throw new AgentException(AgentError.Conflict, $"agent '{id}' already exists.", "id");
         var capabilities = AgentValidation.Capabilities(request.Capabilities);
+        var workDir = AgentValidation.WorkDir(request.WorkDir);
+        var workFolder = AgentValidation.WorkFolder(request, workDir);
         var now = time.GetUtcNow();
         var definition = new AgentDefinition
         {
@@ -44,7 +46,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
             Capabilities = capabilities,
             Command = AgentValidation.Command(request.Command),
             Environment = AgentValidation.Environment(request.Environment),
-            WorkDir = AgentValidation.WorkDir(request.WorkDir),
+            WorkDir = workDir,
+            WorkFolder = workFolder,
             RestartPolicy = AgentValidation.RestartPolicy(request.RestartPolicy),
             StopGraceSeconds = AgentValidation.StopGrace(request.StopGraceSeconds),
             MemoryMaxBytes = AgentValidation.MemoryMax(request.MemoryMaxBytes),
@@ -79,6 +82,9 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
             throw new AgentException(AgentError.InvalidArgument, "an agent's id cannot change.", "id");
         if (request.Placement is not null && request.Placement != store.Find(id)?.Placement)
             throw new AgentException(AgentError.InvalidArgument, "placement cannot change on an existing agent: delete it and create it on the other node.", "placement");
+        if (request.WorkMode is not null || request.Repo is not null || request.Ref is not null || request.Detach is not null || request.CopyFiles is not null || request.SetupCommand is not null
+            || (request.WorkDir is not null && store.Find(id)?.WorkFolder.IsWorktree == true))
+            throw new AgentException(AgentError.InvalidArgument, "an agent's worktree is made once: its work_mode, work_dir, repo, ref, detach, copy_files and setup_command cannot change; delete the agent and create it again.", "work_mode");
         return ModifyAsync(id, a => a with
         {
             Name = request.Name is null ? a.Name : AgentValidation.Name(request.Name, id),
@@ -135,7 +141,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
         return restarted;
     }
 
-    public async Task DeleteAsync(string id, string actor, string? source, CancellationToken cancellationToken)
+    /// <summary>Deletes the agent; for one with a worktree, what became of it (removed, or kept and why) when the node says so in time.</summary>
+    public async Task<WorktreeOutcome?> DeleteAsync(string id, string actor, string? source, CancellationToken cancellationToken)
     {
         var agent = store.Find(id) ?? throw NotFound(id);
         await store.DeleteAsync(id, cancellationToken);
@@ -152,6 +159,7 @@ public sealed class AgentService(AgentStore store, AgentPush push, ActorService 
         AgentsLog.Changed(logger, id, AuditActions.AgentDeleted, actor);
         Notify(id);
         await push.PushAsync(agent.NodeId, cancellationToken);
+        return agent.WorkFolder.IsWorktree ? await worktrees.ReleaseOutcomeAsync(agent, cancellationToken) : null;
     }
 
     private async Task<AgentView> ModifyAsync(string id, Func<AgentDefinition, AgentDefinition> change, string action, string actor, string? source, CancellationToken cancellationToken)

@@ -50,6 +50,41 @@ internal static class AgentValidation
         return workDir;
     }
 
+    /// <summary>The work-folder mode and its fields; the node checks the rest (a repository, a ref, safe paths) when it makes the worktree.</summary>
+    public static AgentWorkFolderDefinition WorkFolder(AgentRequest request, string? workDir)
+    {
+        var mode = request.WorkMode ?? AgentWorkFolderDefinition.UseExisting;
+        if (!AgentWorkFolderDefinition.Modes.Contains(mode, StringComparer.Ordinal))
+            throw new AgentException(AgentError.InvalidArgument, $"work_mode '{Truncate(mode)}' is not one of use_existing, create_worktree, reuse_worktree.", "work_mode");
+        var worktreeFields = request.Repo is not null || request.Ref is not null || request.Detach is not null || request.CopyFiles is { Count: > 0 } || request.SetupCommand is { Count: > 0 };
+        if (mode != AgentWorkFolderDefinition.CreateWorktree)
+        {
+            if (worktreeFields)
+                throw new AgentException(AgentError.InvalidArgument, "repo, ref, detach, copy_files and setup_command apply to work_mode create_worktree only.", "work_mode");
+            if (mode == AgentWorkFolderDefinition.ReuseWorktree && workDir is null)
+                throw new AgentException(AgentError.InvalidArgument, "reuse_worktree needs work_dir: the path of an existing worktree on the node.", "work_dir");
+            return mode == AgentWorkFolderDefinition.UseExisting ? AgentWorkFolderDefinition.Existing : new AgentWorkFolderDefinition(mode);
+        }
+
+        var repo = request.Repo;
+        if (string.IsNullOrEmpty(repo) || !repo.StartsWith('/') || repo.Length > 4096 || repo.Contains('\0', StringComparison.Ordinal))
+            throw new AgentException(AgentError.InvalidArgument, "create_worktree needs repo: the absolute path of a git repository on the node, inside its safe_paths.", "repo");
+        var reference = string.IsNullOrEmpty(request.Ref) ? "HEAD" : request.Ref;
+        if (reference.StartsWith('-') || reference.Length > 256 || reference.Any(char.IsControl) || reference.Contains(' ', StringComparison.Ordinal))
+            throw new AgentException(AgentError.InvalidArgument, $"ref '{Truncate(reference)}' is not a valid branch, tag or commit name.", "ref");
+        var copies = request.CopyFiles ?? [];
+        if (copies.Count > 64)
+            throw new AgentException(AgentError.InvalidArgument, $"{copies.Count} copy_files; at most 64.", "copy_files");
+        foreach (var file in copies)
+        {
+            if (string.IsNullOrEmpty(file) || file.StartsWith('/') || file.Split('/').Contains("..") || file.Contains('\0', StringComparison.Ordinal) || file.Length > 1024)
+                throw new AgentException(AgentError.InvalidArgument, $"copy_files entry '{Truncate(file ?? "")}' must be a path relative to the repository, without '..'.", "copy_files");
+        }
+
+        var setup = request.SetupCommand is { Count: > 0 } argv ? Command(argv) : null;
+        return new AgentWorkFolderDefinition(mode, repo, reference, request.Detach ?? false, [.. copies], setup);
+    }
+
     public static string RestartPolicy(string? policy) =>
         policy is null ? AgentPolicies.OnFailure
         : AgentPolicies.RestartPolicies.Contains(policy, StringComparer.Ordinal) ? policy

@@ -21,6 +21,7 @@ public static class AgentsExtensions
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();

@@ -36,4 +36,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Agents: sent {Count} status events up to {Sequence}")]
     public static partial void EventsSent(ILogger logger, int count, ulong sequence);
+
+    [LoggerMessage(EventId = 611, Level = LogLevel.Warning, Message = "Agent {AgentId}: releasing its worktree failed: {Error}")]
+    public static partial void WorktreeReleaseFailed(ILogger logger, string agentId, string error);
 }

@@ -1,6 +1,7 @@
 using Mesh.Core.Configuration;
 using Mesh.Node.Agents.Processes;
 using Mesh.Node.Agents.State;
+using Mesh.Node.Agents.Worktrees;
 using Mesh.Node.Hosting;
 using Mesh.Node.Session;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,11 @@ public static class AgentServiceExtensions
         services.AddSingleton<AgentEventSignal>();
         services.AddSingleton<ActorTokenFiles>();
         services.AddSingleton<RunStarter>();
+        services.AddSingleton(_ => new WorktreeStore(config.Server.DataDir));
+        services.AddSingleton<RepoLocks>();
+        services.AddSingleton<WorktreeManager>();
+        services.AddSingleton<WorktreeInspector>();
+        services.AddSingleton<INodeCommandHandler, WorktreeCommandHandler>();
         services.AddSingleton<AgentSupervisor>();
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<INodeCommandHandler, ApplyAgentsCommandHandler>();

@@ -34,6 +34,12 @@ internal sealed class AgentSlot(AgentSpec spec)
 
     public ulong KillSeen { get; set; }
 
+    /// <summary>The agent's worktree (create_worktree, reuse_worktree), once made or adopted.</summary>
+    public AgentWorktree? Worktree { get; set; }
+
+    /// <summary>The worktree being made for the next start.</summary>
+    public Task<Worktrees.PrepareResult>? Preparing { get; set; }
+
     /// <summary>The hub no longer places the agent here: stop it and forget it.</summary>
     public bool Removed { get; set; }
 
@@ -75,6 +81,7 @@ internal static class AgentStates
     public const string Backoff = "backoff";
     public const string CrashLoop = "crash_loop";
     public const string Waiting = "waiting";
+    public const string Preparing = "preparing";
 }
 
 internal static class ExitReasons

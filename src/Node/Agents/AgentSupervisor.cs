@@ -5,6 +5,7 @@ using Mesh.Core.Protocol;
 using Mesh.Node.Agents.Output;
 using Mesh.Node.Agents.Processes;
 using Mesh.Node.Agents.State;
+using Mesh.Node.Agents.Worktrees;
 using Mesh.Node.Hosting;
 using Mesh.Node.Session;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private readonly NodeDrainState _drain;
     private readonly AgentEventSignal _events;
     private readonly ActorTokenFiles _tokens;
+    private readonly WorktreeManager _worktrees;
     private readonly TimeProvider _time;
     private readonly ILogger<AgentSupervisor> _logger;
     private readonly Dictionary<string, AgentSlot> _slots = new(StringComparer.Ordinal);
@@ -39,8 +41,9 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private DateTimeOffset _lastHousekeeping;
 
     public AgentSupervisor(AgentStore store, AgentRuntimeOptions options, RunCgroups cgroups, RunStarter starter, NodeDrainState drain,
-        AgentEventSignal events, ActorTokenFiles tokens, TimeProvider time, ILogger<AgentSupervisor> logger)
+        AgentEventSignal events, ActorTokenFiles tokens, WorktreeManager worktrees, TimeProvider time, ILogger<AgentSupervisor> logger)
     {
+        _worktrees = worktrees;
         _tokens = tokens;
         _store = store;
         _options = options;
@@ -124,6 +127,14 @@ internal sealed partial class AgentSupervisor : INodeLoop
                 AgentLog.Adopted(_logger, slot.AgentId, record.RunId, record.Pid);
             }
         }
+
+        foreach (var owned in _worktrees.Store.Current().Where(w => w.State == WorktreeRecord.Active))
+        {
+            if (_slots.TryGetValue(owned.AgentId, out var slot))
+                slot.Worktree = owned.Worktree;
+            else
+                _ = ReleaseWorktreeAsync(owned.AgentId, null); // its agent was forgotten before the release finished
+        }
     }
 
     private void Reconcile(IReadOnlyList<AgentSpec> specs)
@@ -164,6 +175,8 @@ internal sealed partial class AgentSupervisor : INodeLoop
 
         if (slot.Removed)
         {
+            if (slot.Worktree is not null || slot.Preparing is not null)
+                _ = ReleaseWorktreeAsync(slot.AgentId, slot.Preparing);
             _slots.Remove(slot.AgentId);
             _store.ForgetAgent(slot.AgentId);
             AgentLog.Forgotten(_logger, slot.AgentId);
@@ -207,7 +220,31 @@ internal sealed partial class AgentSupervisor : INodeLoop
 
     private async Task StartAsync(AgentSlot slot, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var started = await _starter.StartAsync(slot.Spec, _cgroups, cancellationToken);
+        string? workDir = null;
+        if (WorktreeManager.Uses(slot.Spec))
+        {
+            // Made once per agent, off the loop (git and a setup command take their time); every start checks it again.
+            slot.Preparing ??= _worktrees.PrepareAsync(slot.Spec, cancellationToken);
+            if (!slot.Preparing.IsCompleted)
+            {
+                if (slot.State != AgentStates.Preparing)
+                    Record(slot, AgentStates.Preparing, "preparing the worktree");
+                return;
+            }
+
+            var prepared = await slot.Preparing;
+            slot.Preparing = null;
+            slot.Worktree = prepared.Worktree ?? slot.Worktree;
+            if (prepared.Error is not null)
+            {
+                StartFailed(slot, now, prepared.Error, prepared.Lines);
+                return;
+            }
+
+            workDir = prepared.WorkDir;
+        }
+
+        var started = await _starter.StartAsync(slot.Spec, _cgroups, cancellationToken, workDir);
         if (started.Run is { } run)
         {
             run.TokenWrittenAt = now;
@@ -219,7 +256,12 @@ internal sealed partial class AgentSupervisor : INodeLoop
             return;
         }
 
-        // Nothing was started: an exit record of its own, and the restart policy decides as for a crash.
+        StartFailed(slot, now, started.Error ?? "", []);
+    }
+
+    /// <summary>Nothing was started: an exit record of its own, and the restart policy decides as for a crash.</summary>
+    private void StartFailed(AgentSlot slot, DateTimeOffset now, string error, IReadOnlyList<string> lines)
+    {
         var failed = new AgentRun
         {
             RunId = RunStarter.NewRunId(now),
@@ -227,10 +269,25 @@ internal sealed partial class AgentSupervisor : INodeLoop
             StartedAt = Timestamp.FromDateTimeOffset(now),
             EndedAt = Timestamp.FromDateTimeOffset(now),
             SpecRevision = slot.Spec.Revision,
-            Exit = new AgentExit { Reason = ExitReasons.StartFailed, Error = started.Error ?? "" },
+            Exit = new AgentExit { Reason = ExitReasons.StartFailed, Error = error, LastLines = { lines } },
         };
-        AgentLog.StartFailed(_logger, slot.AgentId, started.Error ?? "");
+        AgentLog.StartFailed(_logger, slot.AgentId, error);
         AfterEnd(slot, failed, now, failure: true, natural: true);
+    }
+
+    /// <summary>A removed agent's worktree, once its preparation (if any) is over: removed when nothing would be lost, else kept.</summary>
+    private async Task ReleaseWorktreeAsync(string agentId, Task<PrepareResult>? preparing)
+    {
+        try
+        {
+            if (preparing is not null)
+                await preparing;
+            await _worktrees.ReleaseAsync(agentId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AgentLog.WorktreeReleaseFailed(_logger, agentId, ex.Message);
+        }
     }
 
     /// <summary>A live run: stop, kill or restart it when its spec says so; SIGKILL once a stop's grace is over.</summary>
@@ -376,6 +433,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
             SpecRevision = slot.Spec.Revision,
             At = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
             LimitsEnforced = _cgroups.CanLimit,
+            Worktree = slot.Worktree,
         };
         _store.Record(status, slot.RestartSeen, slot.KillSeen);
         _events.Notify();

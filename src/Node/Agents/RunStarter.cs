@@ -24,19 +24,28 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
     public static string NewRunId(DateTimeOffset now) =>
         $"r{now.ToUnixTimeMilliseconds():x}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
-    public async Task<StartResult> StartAsync(AgentSpec spec, RunCgroups cgroups, CancellationToken cancellationToken)
+    /// <summary>Starts a run in <paramref name="preparedDir"/> (an agent's worktree, checked again here) or in the spec's work folder.</summary>
+    public async Task<StartResult> StartAsync(AgentSpec spec, RunCgroups cgroups, CancellationToken cancellationToken, string? preparedDir = null)
     {
         var now = time.GetUtcNow();
         string workDir;
-        if (spec.WorkDir.Length == 0)
+        if (preparedDir is not null)
+        {
+            // At use, not only when it was made: a symlink swapped in for the worktree since then is caught here.
+            workDir = StartCheck.WorkDir(preparedDir, Roots, out var folderError);
+            if (folderError is not null)
+                return new StartResult(null, folderError, null);
+            if (workDir != preparedDir)
+                return new StartResult(null, $"work folder {preparedDir} now resolves to {workDir}: it was replaced after Mesh made it; refused", null);
+        }
+        else if (spec.WorkDir.Length == 0)
         {
             workDir = options.DefaultWorkDir(spec.AgentId);
             Directory.CreateDirectory(workDir);
         }
         else
         {
-            IEnumerable<string> roots = options.WorktreeRoot is { } root ? [.. options.SafePaths, root] : options.SafePaths;
-            workDir = StartCheck.WorkDir(spec.WorkDir, roots, out var folderError);
+            workDir = StartCheck.WorkDir(spec.WorkDir, Roots, out var folderError);
             if (folderError is not null)
                 return new StartResult(null, folderError, null);
         }
@@ -102,6 +111,8 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
         };
         return new StartResult(new ActiveRun(record, folder, cgroup, holder, process), null, warning);
     }
+
+    private IEnumerable<string> Roots => options.WorktreeRoot is { } root ? [.. options.SafePaths, root] : options.SafePaths;
 
     private Dictionary<string, string> Environment(AgentSpec spec, string runId, RunFolder folder)
     {

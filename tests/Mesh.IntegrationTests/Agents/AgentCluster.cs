@@ -57,6 +57,10 @@ public sealed class AgentCluster : IAsyncLifetime
 
             [node]
             local_listen = "127.0.0.1:0"
+            safe_paths = ["{_dir.Path}/work"]
+
+            [worktree]
+            default_root = "{_dir.Path}/worktrees"
 
             [admin]
             api_token = "{ApiToken}"
@@ -94,6 +98,11 @@ public sealed class AgentCluster : IAsyncLifetime
     }
 
     public string NodeDataDir(string id) => Path.Combine(_dir.Path, "node-" + id);
+
+    /// <summary>The nodes' [node] safe_paths (made on first use); worktrees without a path go to <see cref="WorktreeRoot"/>.</summary>
+    public string WorkRoot => Directory.CreateDirectory(Path.Combine(_dir.Path, "work")).FullName;
+
+    public string WorktreeRoot => Path.Combine(_dir.Path, "worktrees");
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null)
     {

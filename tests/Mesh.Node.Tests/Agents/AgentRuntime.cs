@@ -5,6 +5,7 @@ using Mesh.Core.Tests;
 using Mesh.Node.Agents;
 using Mesh.Node.Agents.Processes;
 using Mesh.Node.Agents.State;
+using Mesh.Node.Agents.Worktrees;
 using Mesh.Node.Connection;
 using Mesh.Node.Hosting;
 using Mesh.Node.Identity;
@@ -23,15 +24,18 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly TempDirectory _dir = new();
     private readonly NodeSigningKey _key = new("n.test.n1", RandomNumberGenerator.GetBytes(32));
     private readonly HashSet<int> _holders = [];
+    private readonly RepoLocks _locks = new();
     private AgentStore _store;
+    private WorktreeStore _worktreeStore = null!;
     private AgentSupervisor _supervisor;
     private CancellationTokenSource _stop = new();
     private Task _loop;
 
-    public AgentRuntime(int maxAgents = 100, long outputLimitPerRun = 64L << 20, TimeSpan? tokenLifetime = null, IReadOnlyList<string>? safePaths = null)
+    public AgentRuntime(int maxAgents = 100, long outputLimitPerRun = 64L << 20, TimeSpan? tokenLifetime = null, IReadOnlyList<string>? safePaths = null,
+        string? worktreeRoot = null)
     {
         Options = new AgentRuntimeOptions("n1", _dir.Path, maxAgents, outputLimitPerRun, 1L << 30, tokenLifetime ?? TimeSpan.FromHours(1),
-            safePaths ?? [_dir.Path], null, null, "mesh", "mesh-internal");
+            safePaths ?? [_dir.Path], worktreeRoot, null, "mesh", "mesh-internal");
         Cgroups = RunCgroups.Probe();
         (_store, _supervisor, _loop) = Start();
     }
@@ -45,6 +49,11 @@ public sealed class AgentRuntime : IAsyncDisposable
     internal AgentStore Store => _store;
 
     internal AgentSupervisor Supervisor => _supervisor;
+
+    internal WorktreeManager Worktrees { get; private set; } = null!;
+
+    /// <summary>The node's answers to the hub's worktree commands.</summary>
+    internal WorktreeCommandHandler WorktreeCommands => new(Worktrees, new WorktreeInspector(Worktrees));
 
     public NodeDrainState Drain { get; } = new();
 
@@ -89,6 +98,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     {
         await StopLoopAsync();
         _store.Dispose();
+        _worktreeStore.Dispose();
         (_store, _supervisor, _loop) = Start();
     }
 
@@ -112,6 +122,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
 
         _store.Dispose();
+        _worktreeStore.Dispose();
         await Task.Delay(100);
         foreach (var cgroup in cgroups)
             cgroup.Remove();
@@ -125,7 +136,9 @@ public sealed class AgentRuntime : IAsyncDisposable
         hub.SetSigningKey(_key);
         var tokens = new ActorTokenFiles(Options, hub, new NodeIdentityFiles(Path.Combine(_dir.Path, "certs")), TimeProvider.System);
         var starter = new RunStarter(Options, tokens, new NodeListeners(), TimeProvider.System, NullLogger<RunStarter>.Instance);
-        var supervisor = new AgentSupervisor(store, Options, Cgroups, starter, Drain, new AgentEventSignal(), tokens, TimeProvider.System, NullLogger<AgentSupervisor>.Instance);
+        _worktreeStore = new WorktreeStore(_dir.Path);
+        Worktrees = new WorktreeManager(Options, _worktreeStore, _locks, NullLogger<WorktreeManager>.Instance);
+        var supervisor = new AgentSupervisor(store, Options, Cgroups, starter, Drain, new AgentEventSignal(), tokens, Worktrees, TimeProvider.System, NullLogger<AgentSupervisor>.Instance);
         _stop = new CancellationTokenSource();
         return (store, supervisor, Task.Run(() => supervisor.RunAsync(_stop.Token)));
     }

@@ -10,7 +10,7 @@ namespace Mesh.Hub.Agents.Pages;
 public sealed class AgentForm
 {
     public static readonly string[] Names =
-        ["id", "name", "placement", "capabilities", "command", "environment", "work_dir", "restart_policy", "stop_grace_seconds", "memory_mib", "pids_max", "start_now"];
+        ["id", "name", "placement", "capabilities", "command", "environment", "work_dir", "work_mode", "repo", "ref", "restart_policy", "stop_grace_seconds", "memory_mib", "pids_max", "start_now"];
 
     public Dictionary<string, string> Values { get; init; } = new(StringComparer.Ordinal) { ["restart_policy"] = AgentPolicies.OnFailure, ["start_now"] = "yes" };
 
@@ -34,6 +34,9 @@ public sealed class AgentForm
         Command: Lines("command"),
         Environment: Environment(),
         WorkDir: Text("work_dir"),
+        WorkMode: Text("work_mode"),
+        Repo: Text("work_mode") == AgentWorkFolderDefinition.CreateWorktree ? Text("repo") : null,
+        Ref: Text("work_mode") == AgentWorkFolderDefinition.CreateWorktree ? Text("ref") : null,
         RestartPolicy: Text("restart_policy"),
         StopGraceSeconds: Number("stop_grace_seconds", "the stop grace is a whole number of seconds"),
         MemoryMaxBytes: Number("memory_mib", "the memory limit is a whole number of MiB (0 or empty: no limit)") * (1L << 20),

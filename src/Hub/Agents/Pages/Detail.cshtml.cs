@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
-public sealed class AgentModel(AgentService agents, TimeProvider time) : PageModel
+public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, TimeProvider time) : PageModel
 {
     public AgentView? Agent { get; private set; }
 
@@ -30,6 +30,33 @@ public sealed class AgentModel(AgentService agents, TimeProvider time) : PageMod
         };
         return await LoadAsync(id) ? Page() : NotFound();
     }
+
+    /// <summary>The worktree section, asked from the node when the page loads it (htmx).</summary>
+    public async Task<IActionResult> OnGetWorktreeAsync(string id)
+    {
+        try
+        {
+            return Html(AgentWorktreeHtml.State(id, await worktrees.StateAsync(id, HttpContext.RequestAborted)));
+        }
+        catch (AgentException ex)
+        {
+            return Html(AgentWorktreeHtml.Problem(ex.Message));
+        }
+    }
+
+    public async Task<IActionResult> OnGetWorktreeDiffAsync(string id, string? file)
+    {
+        try
+        {
+            return Html(AgentWorktreeHtml.Diff(file ?? "", await worktrees.DiffAsync(id, file ?? "", HttpContext.RequestAborted)));
+        }
+        catch (AgentException ex)
+        {
+            return Html(AgentWorktreeHtml.Problem(ex.Message));
+        }
+    }
+
+    private ContentResult Html(string html) => Content(html, "text/html; charset=utf-8");
 
     public Task<IActionResult> OnPostStartAsync(string id) => ActAsync(id, "started", agents.StartAsync);
 
