@@ -30,6 +30,14 @@ internal static class WorktreeSetup
         };
         foreach (var arg in command.Skip(1))
             start.ArgumentList.Add(arg);
+        // As for a run: the node's own environment (which may hold its secrets) is not passed on.
+        start.Environment.Clear();
+        foreach (var name in (string[])["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ", "TMPDIR"])
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+                start.Environment[name] = value;
+        }
+
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         using var process = Process.Start(start) ?? throw new WorktreeSetupException("setup: cannot start " + command[0], lines);
         process.StandardInput.Close();
