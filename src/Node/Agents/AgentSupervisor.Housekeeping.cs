@@ -5,6 +5,8 @@ namespace Mesh.Node.Agents;
 internal sealed partial class AgentSupervisor
 {
     private static readonly TimeSpan HousekeepingEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(10);
+    private DateTimeOffset _lastPrune;
 
     /// <summary>Once a second: refresh token files, hold runs to the output limits, prune old runs' folders.</summary>
     private void Housekeeping()
@@ -22,7 +24,12 @@ internal sealed partial class AgentSupervisor
             HoldToOutputLimit(slot, run);
         }
 
-        PruneFinishedRuns();
+        // Pruning reads every finished run and sizes its files: not every second.
+        if (now - _lastPrune >= PruneEvery)
+        {
+            _lastPrune = now;
+            PruneFinishedRuns();
+        }
     }
 
     private void RefreshToken(AgentSlot slot, ActiveRun run, DateTimeOffset now)

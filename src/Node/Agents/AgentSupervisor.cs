@@ -39,6 +39,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlyList<RunningAgent> _inventory = [];
     private DateTimeOffset _lastHousekeeping;
+    private int _live; // slots with a run, counted once per round and kept in step by start and finish
 
     public AgentSupervisor(AgentStore store, AgentRuntimeOptions options, RunCgroups cgroups, RunStarter starter, NodeDrainState drain,
         AgentEventSignal events, ActorTokenFiles tokens, WorktreeManager worktrees, TimeProvider time, ILogger<AgentSupervisor> logger)
@@ -76,6 +77,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
         {
             while (_applied.TryDequeue(out var specs))
                 Reconcile(specs);
+            _live = _slots.Values.Count(s => s.Run is not null);
             foreach (var slot in _slots.Values.ToList())
                 await StepAsync(slot, cancellationToken);
             Housekeeping();
@@ -200,7 +202,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
             return; // restart policy said no; an operator's start or restart asks again
         if (slot.State is AgentStates.Backoff or AgentStates.CrashLoop && !restartAsked && slot.NextStartAt > now)
             return;
-        if (_slots.Values.Count(s => s.Run is not null) >= _options.MaxAgents)
+        if (_live >= _options.MaxAgents)
         {
             if (slot.State != AgentStates.Waiting)
                 Record(slot, AgentStates.Waiting, $"node full: max_agents = {_options.MaxAgents}");
@@ -249,6 +251,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
         {
             run.TokenWrittenAt = now;
             slot.Run = run;
+            _live++;
             slot.NextStartAt = null;
             _store.SaveRun(run.Record, active: true);
             AgentLog.RunStarted(_logger, slot.AgentId, run.Record.RunId, run.Record.Pid);
@@ -364,6 +367,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
         _store.SaveRun(record, active: false);
         run.Cgroup?.Remove();
         slot.Run = null;
+        _live--;
         AgentLog.RunEnded(_logger, slot.AgentId, record.RunId, exit.Reason, exit.HasCode ? exit.Code : -1, exit.Signal);
         if (run.EndingBecause == "restart")
         {
