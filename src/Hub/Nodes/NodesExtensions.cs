@@ -43,5 +43,6 @@ public static class NodesExtensions
         admin.MapNodeRemovalEndpoints();
         app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapNodesStream();
+        app.MapJoinProgressStream();
     }
 }

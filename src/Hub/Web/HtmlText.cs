@@ -29,8 +29,19 @@ public static class HtmlText
         return Time(value, text, ago: true);
     }
 
-    public static string Time(DateTimeOffset at, string text, bool ago = false) =>
-        $"""<time datetime="{at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"{(ago ? " data-ago" : "")}>{E(text)}</time>""";
+    /// <summary>A time as the UI shows it everywhere: <paramref name="text"/>, with the ISO 8601 UTC time in its title (and datetime).</summary>
+    public static string Time(DateTimeOffset at, string text, bool ago = false)
+    {
+        var iso = Iso(at);
+        return $"""<time datetime="{iso}" title="{iso}"{(ago ? " data-ago" : "")}>{E(text)}</time>""";
+    }
+
+    /// <summary>An absolute time as the UI shows it when no relative one fits: "2026-12-05 19:52 UTC", ISO 8601 in the title.</summary>
+    public static string At(DateTimeOffset? at) =>
+        at is { } value ? Time(value, value.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)) : """<span class="muted">—</span>""";
+
+    /// <summary>ISO 8601 in UTC to the second, the one format of logs, APIs and titles: 2026-12-05T19:52:14Z.</summary>
+    public static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     public static string Percent(double fraction) => (fraction * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 

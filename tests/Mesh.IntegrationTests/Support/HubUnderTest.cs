@@ -50,16 +50,29 @@ internal sealed partial class HubUnderTest : IAsyncDisposable
         return new HubUnderTest(dir, hub, web, grpc!.GetLeftPart(UriPartial.Authority), password);
     }
 
-    /// <summary>Starts a node process with the configuration the join page showed (hub target and token taken from it).</summary>
+    /// <summary>
+    /// Starts a node process with the configuration the join page showed, saved as <c>mesh.toml</c> in a folder of its
+    /// own (the snippet's <c>data_dir</c> is relative to it, as on a real machine).
+    /// </summary>
     public async Task<MeshProcess> StartNodeAsync(string nodeId, string snippet)
     {
-        // The snippet's paths are for a real machine; point them into this test's folder.
-        var config = snippet.Replace("/var/lib/mesh/certs", Path.Combine(Directory.Path, nodeId + "-certs"), StringComparison.Ordinal)
-            .Replace("/var/lib/mesh", Path.Combine(Directory.Path, nodeId + "-data"), StringComparison.Ordinal);
-        var node = MeshProcess.Start(["run", "--config", Directory.Write(nodeId + ".toml", config)]);
+        var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory.Path, nodeId)).FullName;
+        var config = Path.Combine(folder, "mesh.toml");
+        await File.WriteAllTextAsync(config, snippet);
+        var node = MeshProcess.Start(["run", "--config", config]);
         _nodes.Add(node);
         await node.WaitForLineAsync("mesh node ready:", TimeSpan.FromSeconds(60));
         return node;
+    }
+
+    /// <summary>Logs <paramref name="page"/> in through the login form and waits for the nodes page.</summary>
+    public static async Task LoginAsync(Microsoft.Playwright.IPage page, string user, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("h1:text('Nodes')");
     }
 
     public async ValueTask DisposeAsync()

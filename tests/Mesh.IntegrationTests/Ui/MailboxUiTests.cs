@@ -231,12 +231,5 @@ public sealed partial class MailboxUiTests
         return json.RootElement.GetProperty("permission_id").GetUInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    internal static async Task LoginAsync(IPage page, string user, string password)
-    {
-        await page.GotoAsync("/login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("h1:text('Nodes')");
-    }
+    internal static Task LoginAsync(IPage page, string user, string password) => HubUnderTest.LoginAsync(page, user, password);
 }

@@ -26,6 +26,7 @@ public sealed class EnrollmentService(
     SourceFailureLimiter limiter,
     TimeProvider time,
     JoinMetrics metrics,
+    JoinedNodes joined,
     ILogger<EnrollmentService> logger)
 {
     private readonly byte[]? _clusterSecretHash = ClusterSecretHash(config);
@@ -42,6 +43,7 @@ public sealed class EnrollmentService(
             var existing = await CheckNodeIdAsync(request.NodeId, boundToNode, forEmbeddedNode, cancellationToken);
             var issued = Issue(request.NodeId, request.CsrPem, existing);
             await RecordEnrollmentAsync(request, existing, issued, cancellationToken);
+            joined.Record(tokenId, request.NodeId);
             if (existing?.Status == NodeStatus.Revoked)
                 await revocations.ReinstateNodeAsync(request.NodeId, cancellationToken);
             await audit.RecordAsync("node:" + request.NodeId, AuditActions.NodeEnrolled, request.NodeId, source, $"token={tokenId}", cancellationToken);

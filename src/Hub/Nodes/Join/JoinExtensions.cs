@@ -15,6 +15,8 @@ public static class JoinExtensions
         services.AddSingleton<JoinTokenService>();
         services.AddSingleton<JoinMetrics>();
         services.AddSingleton<EnrollmentService>();
+        services.AddSingleton<JoinedNodes>();
+        services.AddSingleton<CreatedJoinTokens>();
         services.AddSingleton<JoinAddressResolver>();
         services.AddSingleton<MeshPackage>();
         services.AddInternalGrpcService<JoinRpcService>(JoinRpcService.AnonymousMethods);

@@ -26,7 +26,9 @@ public sealed partial class InstallScriptTests : IAsyncLifetime
     public async Task JoinPageCommand_RunWithNoService_InstallsUnderTheRoot_AndTheNodeJoinsOnline()
     {
         using var web = await WebSession.LoginAsync(_hub.WebUrl, "root", _hub.RootPassword);
-        var page = await (await web.PostFormAsync("/join", "/join?handler=Create", new() { ["ttl"] = "1h", ["uses"] = "1", ["node_id"] = "line-node-1" })).Content.ReadAsStringAsync();
+        var created = await web.PostFormAsync("/join", "/join?handler=Create", new() { ["ttl"] = "1h", ["uses"] = "1", ["node_id"] = "line-node-1" });
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode); // post/redirect/get
+        var page = await (await web.GetAsync(created.Headers.Location!.OriginalString)).Content.ReadAsStringAsync();
         var command = WebUtility.HtmlDecode(CommandPattern().Match(page).Groups[1].Value);
         Assert.True(command.StartsWith($"curl -fsSL {_hub.WebUrl.GetLeftPart(UriPartial.Authority)}/join/install.sh | sudo sh -s -- --hub https://127.0.0.1:{_hub.GrpcUrl.Port} --node-id line-node-1 --token mesh1.", StringComparison.Ordinal), $"{command} (gRPC {_hub.GrpcUrl})");
         Assert.Contains("loopback only", page, StringComparison.Ordinal); // the hub listens on 127.0.0.1: the page says only this machine can join

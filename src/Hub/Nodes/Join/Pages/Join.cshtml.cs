@@ -1,12 +1,13 @@
 using Mesh.Core.Configuration;
 using Mesh.Hub.Nodes.Join;
+using Mesh.Hub.Nodes.Registry;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Mesh.Hub.Nodes.Join.Pages;
 
 [Microsoft.AspNetCore.Authorization.Authorize(Policy = Mesh.Hub.Web.AdminRoles.RootPolicy)]
-public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, JoinAddressResolver addresses, TimeProvider time) : PageModel
+public sealed class JoinModel(JoinTokenService tokens, CreatedJoinTokens created, MeshConfig config, JoinAddressResolver addresses, NodeRegistry registry, TimeProvider time) : PageModel
 {
     public IReadOnlyList<JoinTokenInfo> Tokens { get; private set; } = [];
 
@@ -20,9 +21,14 @@ public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, JoinAd
 
     public string? NodeId { get; private set; }
 
-    public string? CreatedToken { get; private set; }
+    /// <summary>The token created just before the redirect here, while its creator may still see it.</summary>
+    public CreatedJoinToken? Created { get; private set; }
 
-    public DateTimeOffset? CreatedExpires { get; private set; }
+    /// <summary>A token id in the address whose secret is no longer shown (another operator's, or too old).</summary>
+    public string? CreatedGone { get; private set; }
+
+    /// <summary>The node id the configuration snippets use: the token's, else a free suggestion.</summary>
+    public string SnippetNodeId { get; private set; } = "node-01";
 
     public string? Snippet { get; private set; }
 
@@ -31,12 +37,25 @@ public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, JoinAd
     /// <summary>The one line to paste on the new machine: installs mesh, writes its configuration, starts the service.</summary>
     public string? InstallCommand { get; private set; }
 
-    /// <summary>Why another machine may not be able to use the command, and what to change.</summary>
+    /// <summary>Where the node downloads the mesh build when installing by hand.</summary>
+    public string? PackageUrl { get; private set; }
+
+    /// <summary>Why another machine may not be able to join, and what to change (shown whether or not a token exists).</summary>
     public IReadOnlyList<string> AddressWarnings { get; private set; } = [];
 
     public string? ClusterToken => config.InternalGrpc.BootstrapToken?.Reveal();
 
-    public async Task OnGetAsync() => await LoadAsync();
+    public async Task OnGetAsync([FromQuery(Name = "created")] string? createdId)
+    {
+        if (createdId is not null)
+        {
+            Created = created.Find(createdId, Owner);
+            if (Created is null)
+                CreatedGone = createdId;
+        }
+
+        await LoadAsync();
+    }
 
     public async Task<IActionResult> OnPostCreateAsync(string? ttl, string? uses, [FromForm(Name = "node_id")] string? nodeId)
     {
@@ -56,45 +75,61 @@ public sealed class JoinModel(JoinTokenService tokens, MeshConfig config, JoinAd
             return Page();
         }
 
-        var (info, token) = await tokens.CreateAsync(lifetime, count, NodeId, User.Identity?.Name ?? "root", HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
-        CreatedToken = token;
-        CreatedExpires = info.ExpiresAt;
-        var resolved = addresses.Resolve(Request);
-        AddressWarnings = resolved.Warnings;
-        var target = resolved.Command.HubTarget;
-        var mode = resolved.Command.Mode;
-        InstallCommand = resolved.Command.OneLine(token, NodeId, noService: false);
-        var snippetNode = NodeId ?? "node-01";
-        Snippet = $"""
-            [server]
-            role = "node"
-            node_id = "{snippetNode}"
-            data_dir = "/var/lib/mesh"
-
-            [internal_grpc.security]
-            mode = "{mode}"
-            cert_dir = "/var/lib/mesh/certs"
-
-            [internal_grpc.bootstrap]
-            token = "{token}"
-
-            [hub]
-            target = "{target}"
-            """;
-        EnvSnippet = $"MESH_SERVER__ROLE=node MESH_SERVER__NODE_ID={snippetNode} MESH_INTERNAL_GRPC__SECURITY__MODE={mode} MESH_HUB__TARGET={target} MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN={token} mesh run";
-        await LoadAsync();
-        return Page();
+        var (info, token) = await tokens.CreateAsync(lifetime, count, NodeId, Owner, HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
+        created.Add(Owner, info, token);
+        // Post/redirect/get: a reload of the page that shows the token re-posts nothing.
+        return Redirect("/join?created=" + Uri.EscapeDataString(info.Id));
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(string id)
     {
-        await tokens.RevokeAsync(id, User.Identity?.Name ?? "root", HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
+        await tokens.RevokeAsync(id, Owner, HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
         return Redirect("/join");
     }
+
+    private string Owner => User.Identity?.Name ?? "root";
 
     private async Task LoadAsync()
     {
         Now = time.GetUtcNow();
         Tokens = await tokens.ListAsync(HttpContext.RequestAborted);
+        var resolved = addresses.Resolve(Request);
+        AddressWarnings = resolved.Warnings;
+        if (Created is null)
+            return;
+        var command = resolved.Command;
+        SnippetNodeId = Created.NodeId ?? SuggestNodeId();
+        InstallCommand = command.OneLine(Created.Token, Created.NodeId, noService: false);
+        PackageUrl = command.WebBase + "/join/" + Install.MeshPackage.FileName;
+        var certDir = command.Mode == "mtls" ? "\ncert_dir = \"mesh-data/certs\"" : "";
+        Snippet = $"""
+            [server]
+            role = "node"
+            node_id = "{SnippetNodeId}"
+            # Relative to this file's folder: any folder the node's user can write.
+            data_dir = "mesh-data"
+
+            [internal_grpc.security]
+            mode = "{command.Mode}"{certDir}
+
+            [internal_grpc.bootstrap]
+            token = "{Created.Token}"
+
+            [hub]
+            target = "{command.HubTarget}"
+            """;
+        var envCertDir = command.Mode == "mtls" ? " MESH_INTERNAL_GRPC__SECURITY__CERT_DIR=\"$HOME/mesh-data/certs\"" : "";
+        EnvSnippet = $"MESH_SERVER__ROLE=node MESH_SERVER__NODE_ID={SnippetNodeId} MESH_SERVER__DATA_DIR=\"$HOME/mesh-data\"{envCertDir} MESH_INTERNAL_GRPC__SECURITY__MODE={command.Mode} MESH_HUB__TARGET={command.HubTarget} MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN={Created.Token} mesh run";
+    }
+
+    /// <summary>The first node-NN id no node has yet.</summary>
+    private string SuggestNodeId()
+    {
+        for (var n = 1; ; n++)
+        {
+            var id = $"node-{n:00}";
+            if (registry.Get(id) is null)
+                return id;
+        }
     }
 }
