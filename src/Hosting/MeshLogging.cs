@@ -23,14 +23,16 @@ public static class MeshLogging
             logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ ";
+                o.UseUtcTimestamp = true;
                 o.ColorBehavior = LoggerColorBehavior.Disabled;
             });
         }
 
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // The host's "Now listening on…", "Application started…", content root lines: mesh prints its own ready line.
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // What grpc-dotnet logs here by itself is a request it could not parse (client input, with a stack trace);
         // handler failures are logged by InternalApi/HandlerFailures instead.
         logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.None);

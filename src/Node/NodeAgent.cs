@@ -94,9 +94,9 @@ internal sealed class NodeAgent : INodeLoop
                 return identity;
             var expiredAt = identity.NotAfter;
             identity.Dispose();
-            NodeLog.CertificateExpired(logger, expiredAt);
+            NodeLog.CertificateExpired(logger, new(expiredAt));
             if (config.InternalGrpc.BootstrapToken is null)
-                throw new NodeStopException($"this node's certificate expired at {expiredAt:O} while it was offline and no join token is configured: create a token bound to this node (POST /api/admin/join-tokens {{\"node_id\":\"{NodeId}\"}}) and set it as [internal_grpc.bootstrap] token");
+                throw new NodeStopException($"this node's certificate expired at {Mesh.Core.TimeText.Iso(expiredAt)} while it was offline and no join token is configured: create a token bound to this node (POST /api/admin/join-tokens {{\"node_id\":\"{NodeId}\"}}) and set it as [internal_grpc.bootstrap] token");
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -120,7 +120,7 @@ internal sealed class NodeAgent : INodeLoop
         if (!_announced)
         {
             var mode = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls ? "mtls" : "tls";
-            announcements.Say($"mesh node ready: node {whoami.NodeId} in cluster {whoami.ClusterId}, hub {config.Hub.Target} ({mode}), certificate until {identity.NotAfter:O}");
+            announcements.Say($"mesh node ready: node {whoami.NodeId} in cluster {whoami.ClusterId}, hub {config.Hub.Target} ({mode}), certificate until {Mesh.Core.TimeText.Iso(identity.NotAfter)}");
             _announced = true;
         }
     }
@@ -153,7 +153,7 @@ internal sealed class NodeAgent : INodeLoop
     {
         var lifetime = identity.NotAfter - identity.ReceivedAt;
         var renewAt = identity.ReceivedAt + lifetime * (0.5 + (Random.Shared.NextDouble() * 0.3));
-        NodeLog.RenewalScheduled(logger, renewAt, identity.NotAfter);
+        NodeLog.RenewalScheduled(logger, new(renewAt), new(identity.NotAfter));
         var renewalBackoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
         while (true)
         {

@@ -11,10 +11,10 @@ internal static partial class NodeLog
     public static partial void HubUnreachable(ILogger logger, Uri hub, string reason, TimeSpan delay);
 
     [LoggerMessage(EventId = 4003, EventName = "CertificateExpired", Level = LogLevel.Warning, Message = "This node's certificate expired at {NotAfter}; enrolling again")]
-    public static partial void CertificateExpired(ILogger logger, DateTimeOffset notAfter);
+    public static partial void CertificateExpired(ILogger logger, Mesh.Core.IsoTime notAfter);
 
     [LoggerMessage(EventId = 4004, EventName = "RenewalScheduled", Level = LogLevel.Information, Message = "Certificate renewal scheduled at {RenewAt} (expires {NotAfter})")]
-    public static partial void RenewalScheduled(ILogger logger, DateTimeOffset renewAt, DateTimeOffset notAfter);
+    public static partial void RenewalScheduled(ILogger logger, Mesh.Core.IsoTime renewAt, Mesh.Core.IsoTime notAfter);
 
     [LoggerMessage(EventId = 4005, EventName = "CertificateRenewed", Level = LogLevel.Information, Message = "Node {NodeId} renewed its certificate")]
     public static partial void Renewed(ILogger logger, string nodeId);

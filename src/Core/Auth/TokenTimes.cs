@@ -16,15 +16,15 @@ public static class TokenTimes
             return (default, "token has no expiry");
         var expires = FromUnix(exp);
         if (now > expires + skew)
-            return (expires, $"token expired at {expires:O}");
+            return (expires, $"token expired at {Mesh.Core.TimeText.Iso(expires)}");
 
         DateTimeOffset? notBefore = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf) ? FromUnix(nbf) : null;
         if (notBefore is { } start && now + skew < start)
-            return (expires, $"clock skew: token not valid before {start:O} (hub time {now:O})");
+            return (expires, $"clock skew: token not valid before {Mesh.Core.TimeText.Iso(start)} (hub time {Mesh.Core.TimeText.Iso(now)})");
 
         DateTimeOffset? issuedAt = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat) ? FromUnix(iat) : null;
         if (issuedAt is { } issued && issued > now + skew)
-            return (expires, $"token was issued in the future ({issued:O}, hub time {now:O}); fix the clock of whoever minted it");
+            return (expires, $"token was issued in the future ({Mesh.Core.TimeText.Iso(issued)}, hub time {Mesh.Core.TimeText.Iso(now)}); fix the clock of whoever minted it");
 
         // Counted from the later of iat and nbf (or from now when it has neither), so no claim stretches the usable window.
         var from = Later(issuedAt, notBefore) ?? now;

@@ -22,7 +22,7 @@ internal sealed class HubReadinessCheck(MailboxDatabase mailbox, HubIdentity ide
         var ca = identity.Authority.Certificate;
         var now = time.GetUtcNow();
         if (now < ca.NotBefore.ToUniversalTime() || now > ca.NotAfter.ToUniversalTime())
-            return HealthCheckResult.Unhealthy($"the hub CA is not valid now (valid {ca.NotBefore.ToUniversalTime():O} to {ca.NotAfter.ToUniversalTime():O})");
+            return HealthCheckResult.Unhealthy($"the hub CA is not valid now (valid {Mesh.Core.TimeText.Iso(ca.NotBefore.ToUniversalTime())} to {Mesh.Core.TimeText.Iso(ca.NotAfter.ToUniversalTime())})");
         return HealthCheckResult.Healthy();
     }
 }

@@ -52,7 +52,7 @@ internal static class WebTls
         var now = time.GetUtcNow();
         if (certificate.NotAfter.ToUniversalTime() < now || certificate.NotBefore.ToUniversalTime() > now)
         {
-            var window = $"{certificate.NotBefore.ToUniversalTime():O} to {certificate.NotAfter.ToUniversalTime():O}";
+            var window = $"{Mesh.Core.TimeText.Iso(certificate.NotBefore.ToUniversalTime())} to {Mesh.Core.TimeText.Iso(certificate.NotAfter.ToUniversalTime())}";
             certificate.Dispose();
             throw new StartupException($"[server] tls_cert {tls.CertificatePath} is not valid now (valid {window}): renew it.");
         }

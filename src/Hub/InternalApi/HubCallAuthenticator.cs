@@ -92,9 +92,9 @@ public sealed class HubCallAuthenticator : Interceptor
         {
             if (_revocations.NodeRevokedAt(caller.NodeId) is { } removedAt)
             {
-                HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, $"node '{caller.NodeId}' was removed at {removedAt:O}");
+                HubCallAuthLog.Rejected(_logger, context.Method, context.Peer, $"node '{caller.NodeId}' was removed at {Mesh.Core.TimeText.Iso(removedAt)}");
                 _metrics.AuthFailed(AuthFailureReasons.NodeRemoved);
-                throw Refused(StatusCode.Unauthenticated, $"certificate revoked: node was removed from the hub at {removedAt:O}");
+                throw Refused(StatusCode.Unauthenticated, $"certificate revoked: node was removed from the hub at {Mesh.Core.TimeText.Iso(removedAt)}");
             }
 
             if (_mtls)

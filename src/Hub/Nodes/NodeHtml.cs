@@ -34,8 +34,8 @@ public static class NodeHtml
         html.Append("<td>").Append(HtmlText.Tags(r.Capabilities)).Append("</td>");
         html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{(node.Metrics is { } m && node.Connected ? HtmlText.Percent(m.CpuUsage) : "—")}</td>""");
         html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{(node.Metrics is { } mm && node.Connected ? HtmlText.Percent(mm.MemoryUsedFraction) + " of " + HtmlText.Bytes(mm.MemoryTotalBytes) : r.MemoryBytes > 0 ? HtmlText.Bytes(r.MemoryBytes) : "—")}</td>""");
-        html.Append("<td>").Append(HtmlText.Ago(r.LastHeartbeatAt, now)).Append("</td>");
-        html.Append("<td>").Append(r.CertificateExpiresAt is { } exp ? HtmlText.Time(exp, exp.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)) : "—").Append("</td>");
+        html.Append("<td>").Append(Seen(r, now)).Append("</td>");
+        html.Append("<td>").Append(HtmlText.At(r.CertificateExpiresAt)).Append("</td>");
         html.Append(CultureInfo.InvariantCulture, $"""<td>{HtmlText.E(r.Version ?? "—")}</td>""");
         html.Append("</tr>");
         return html.ToString();
@@ -51,6 +51,18 @@ public static class NodeHtml
             <div class="stat"><span class="value">{s.Cpus}</span><span class="label">CPUs online</span></div>
             <div class="stat"><span class="value">{HtmlText.Bytes(s.MemoryBytes)}</span><span class="label">memory online</span></div>
             """);
+
+    /// <summary>
+    /// When the node was last heard of, as the table and the node page show it: a heartbeat time that ticks in the
+    /// browser while it is connected; "offline since" its last heartbeat; the removal time (fixed) once revoked.
+    /// </summary>
+    public static string Seen(NodeRecord r, DateTimeOffset now) => r.Status switch
+    {
+        NodeStatus.Revoked => "removed " + HtmlText.At(r.RevokedAt),
+        NodeStatus.Offline when r.LastHeartbeatAt is { } last => "offline since " + HtmlText.At(last),
+        NodeStatus.Pending => """<span class="muted">never joined</span>""",
+        _ => HtmlText.Ago(r.LastHeartbeatAt, now),
+    };
 
     public static string StatusBadge(NodeStatus status, IReadOnlyList<string> problems)
     {

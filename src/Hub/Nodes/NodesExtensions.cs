@@ -44,5 +44,6 @@ public static class NodesExtensions
         app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapNodesStream();
         app.MapJoinProgressStream();
+        app.MapNodeDetailStream();
     }
 }

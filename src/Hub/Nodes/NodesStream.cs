@@ -13,6 +13,12 @@ namespace Mesh.Hub.Nodes;
 /// </summary>
 internal static class NodesStream
 {
+    /// <summary>
+    /// A stream sends at most one round of changes per window: with a heartbeat from every node every few seconds,
+    /// a browser gets each changed row once a second instead of once per heartbeat.
+    /// </summary>
+    internal static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(1);
+
     public static void MapNodesStream(this WebApplication app) =>
         app.MapGet("/ui/stream", (NodeRegistry registry, NodesFeed feed, TimeProvider time, HttpContext http) =>
             LiveSse.Stream(feed.Feed, http, subscription => Events(registry, subscription, time, http.RequestAborted)))
@@ -55,6 +61,14 @@ internal static class NodesStream
                 }
 
                 yield return LiveSse.Html("stats", NodeHtml.Stats(NodeRegistry.Stats(nodes)));
+                try
+                {
+                    await Task.Delay(CoalesceWindow, time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
             }
         }
     }

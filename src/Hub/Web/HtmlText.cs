@@ -36,6 +36,15 @@ public static class HtmlText
         return $"""<time datetime="{iso}" title="{iso}"{(ago ? " data-ago" : "")}>{E(text)}</time>""";
     }
 
+    /// <summary>How long since <paramref name="since"/> ("5 min 3 s"), ticking in the browser, the start time in the title.</summary>
+    public static string Uptime(DateTimeOffset since, DateTimeOffset now)
+    {
+        var s = Math.Max(0, (long)(now - since).TotalSeconds);
+        var text = s < 60 ? $"{s} s" : s < 3600 ? $"{s / 60} min {s % 60} s" : s < 86400 ? $"{s / 3600} h {s % 3600 / 60} min" : $"{s / 86400} d {s % 86400 / 3600} h";
+        var iso = Iso(since);
+        return $"""<time datetime="{iso}" title="{iso}" data-uptime>{text}</time>""";
+    }
+
     /// <summary>An absolute time as the UI shows it when no relative one fits: "2026-12-05 19:52 UTC", ISO 8601 in the title.</summary>
     public static string At(DateTimeOffset? at) =>
         at is { } value ? Time(value, value.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)) : """<span class="muted">—</span>""";

@@ -65,6 +65,15 @@ internal sealed partial class HubUnderTest : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Creates a join token for <paramref name="nodeId"/> on the Join page and starts a node with the configuration it shows.</summary>
+    public async Task<MeshProcess> JoinNodeFromPageAsync(Microsoft.Playwright.IPage page, string nodeId)
+    {
+        await page.GotoAsync("/join");
+        await page.FillAsync("#node_id", nodeId);
+        await page.ClickAsync("#create-token");
+        return await StartNodeAsync(nodeId, (await page.TextContentAsync("#node-config"))!);
+    }
+
     /// <summary>Logs <paramref name="page"/> in through the login form and waits for the nodes page.</summary>
     public static async Task LoginAsync(Microsoft.Playwright.IPage page, string user, string password)
     {

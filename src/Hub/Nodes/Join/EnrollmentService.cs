@@ -77,7 +77,7 @@ public sealed class EnrollmentService(
         await nodes.UpdateAsync(node with { CertificateSerial = issued.Serial, CertificateExpiresAt = issued.NotAfter }, cancellationToken);
         await nodes.AddCertificateAsync(caller.NodeId, issued.Serial, issued.NotAfter, time.GetUtcNow(), cancellationToken);
         await audit.RecordAsync("node:" + caller.NodeId, AuditActions.NodeRenewed, caller.NodeId, source, null, cancellationToken);
-        JoinLog.Renewed(logger, caller.NodeId, issued.NotAfter);
+        JoinLog.Renewed(logger, caller.NodeId, new(issued.NotAfter));
         return issued.Credentials;
     }
 
@@ -119,14 +119,14 @@ public sealed class EnrollmentService(
             case ConsumeOutcome.NotValid:
                 throw new RpcException(new Status(StatusCode.PermissionDenied, "join token is not valid (unknown id or wrong secret)"));
             case ConsumeOutcome.Revoked:
-                throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token was revoked at {info!.RevokedAt:O}"));
+                throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token was revoked at {Mesh.Core.TimeText.Iso(info!.RevokedAt)}"));
             case ConsumeOutcome.UsedUp:
                 throw new RpcException(new Status(StatusCode.PermissionDenied, "join token already used"));
         }
 
         // Consumed first, checked after: a token presented after expiry is spent all the same.
         if (now >= info!.ExpiresAt)
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token expired at {info.ExpiresAt:O}; create a new one on the hub"));
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token expired at {Mesh.Core.TimeText.Iso(info.ExpiresAt)}; create a new one on the hub"));
         if (info.NodeId is not null && !string.Equals(info.NodeId, request.NodeId, StringComparison.Ordinal))
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"join token is bound to node '{info.NodeId}', not '{DisplayText.Truncate(request.NodeId)}'"));
         await audit.RecordAsync("node:" + request.NodeId, AuditActions.JoinTokenUsed, token.Id, null, $"uses_left={info.UsesLeft}", cancellationToken);
@@ -144,7 +144,7 @@ public sealed class EnrollmentService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, NodeIds.ReservedMessage(nodeId)));
         var existing = await nodes.GetAsync(nodeId, cancellationToken);
         if (existing is { Status: NodeStatus.Revoked } && !bound)
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"node '{nodeId}' was removed from the hub at {existing.RevokedAt:O}; to re-admit it, create a join token bound to node id '{nodeId}'"));
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"node '{nodeId}' was removed from the hub at {Mesh.Core.TimeText.Iso(existing.RevokedAt)}; to re-admit it, create a join token bound to node id '{nodeId}'"));
         if (existing is { EnrolledAt: not null, Status: not NodeStatus.Revoked } && !bound)
             throw new RpcException(new Status(StatusCode.AlreadyExists, $"node id '{nodeId}' belongs to an enrolled node; remove that node first, use another id, or use a token bound to '{nodeId}'"));
         // What an operator placed on a pre-registered id must not go to whoever holds any token.

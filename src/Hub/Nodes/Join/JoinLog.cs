@@ -9,5 +9,5 @@ internal static partial class JoinLog
     public static partial void Refused(ILogger logger, string nodeId, string source, string reason);
 
     [LoggerMessage(EventId = 3003, EventName = "NodeRenewed", Level = LogLevel.Information, Message = "Node {NodeId} renewed its certificate until {NotAfter}")]
-    public static partial void Renewed(ILogger logger, string nodeId, DateTimeOffset notAfter);
+    public static partial void Renewed(ILogger logger, string nodeId, Mesh.Core.IsoTime notAfter);
 }

@@ -31,6 +31,7 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
         "grpc_target" => Node?.Record.GrpcTarget,
         "tls_server_name" => Node?.Record.TlsServerName,
         "default_worktree_root" => Node?.Record.DefaultWorktreeRoot,
+        "labels" => Node is null ? null : string.Join("\n", Node.Record.Labels.Select(l => l.Key + "=" + l.Value)),
         _ => null,
     };
 
@@ -51,12 +52,18 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
         if (!Load(id))
             return NotFound();
         _edited = RegisterForm.Fields.Skip(1).ToDictionary(f => f.Name, f => Request.Form[f.Name].ToString());
+        _edited["labels"] = Request.Form["labels"].ToString();
         var form = new RegisterForm { Values = new(_edited) { ["id"] = id } };
-        var request = form.ToRequest() with { Labels = Node!.Record.Labels };
+        var (labels, labelsError) = ParseLabels(_edited["labels"]);
+        var request = form.ToRequest() with { Labels = labels };
         var errors = NodeRequestValidation.Validate(request, requireId: false);
+        if (labelsError is not null)
+            errors["labels"] = [labelsError];
         if (errors.Count > 0)
         {
-            Errors = errors.ToDictionary(e => e.Key, e => string.Join(" ", e.Value));
+            // Label errors are keyed per label ("labels.zone"); the form has one field for them.
+            Errors = errors.GroupBy(e => e.Key.StartsWith("labels", StringComparison.Ordinal) ? "labels" : e.Key)
+                .ToDictionary(g => g.Key, g => string.Join(" ", g.SelectMany(e => e.Value)));
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
@@ -91,6 +98,26 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
 
         await removal.RemoveAsync(id, User.Identity?.Name ?? "root", HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
         return Redirect($"/nodes/{Uri.EscapeDataString(id)}?message=removed");
+    }
+
+    /// <summary>One key=value a line; blank lines are skipped. The first malformed line is the error.</summary>
+    private static (Dictionary<string, string> Labels, string? Error) ParseLabels(string text)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0)
+                continue;
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+                return (labels, $"line {i + 1}: write key=value, e.g. zone=eu-1");
+            if (!labels.TryAdd(line[..eq].Trim(), line[(eq + 1)..].Trim()))
+                return (labels, $"line {i + 1}: label '{DisplayText.Truncate(line[..eq].Trim())}' is given twice");
+        }
+
+        return (labels, null);
     }
 
     private bool Load(string id)

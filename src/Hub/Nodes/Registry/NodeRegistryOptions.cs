@@ -21,8 +21,11 @@ public sealed class NodeRegistryOptions
     /// <summary>How often status timers are checked.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Heartbeats that change nothing but the metrics reach subscribers at most this often per node.</summary>
-    public TimeSpan MetricsPublishInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Heartbeats that change nothing but the metrics reach subscribers at most this often per node: by default every
+    /// heartbeat, so "last heartbeat" and CPU are as fresh as the node (the streams coalesce what they send).
+    /// </summary>
+    public TimeSpan MetricsPublishInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Resolution and length of the in-memory heartbeat history (the node page chart).</summary>
     public TimeSpan HistoryResolution { get; set; } = TimeSpan.FromSeconds(30);

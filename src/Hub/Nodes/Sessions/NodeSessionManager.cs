@@ -97,7 +97,7 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
             return;
         SessionLog.Dropped(_logger, nodeId, "node revoked");
         _metrics.Dropped("revoked");
-        session.Close(new Status(StatusCode.Unauthenticated, $"certificate revoked: node was removed from the hub at {removedAt:O}"));
+        session.Close(new Status(StatusCode.Unauthenticated, $"certificate revoked: node was removed from the hub at {Mesh.Core.TimeText.Iso(removedAt)}"));
     }
 
     /// <summary>The registry found the node silent for too long: that session (if still the current one) ends.</summary>
