@@ -23,6 +23,17 @@ public static class AccessExtensions
         services.AddHostedService<RootAccountInitializer>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(WebAuth.ApiTokenScheme, null);
         services.AddSingleton(new UiNavItem("Access", "/access", 95, RootOnly: true));
+        // A removed account's cookie stops working at its next request, not when it would have expired.
+        services.PostConfigure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(WebAuth.CookieScheme, o =>
+            o.Events.OnValidatePrincipal = async context =>
+            {
+                var store = context.HttpContext.RequestServices.GetRequiredService<AccountStore>();
+                if (context.Principal?.Identity?.Name is not { } name || await store.GetUserAsync(name, context.HttpContext.RequestAborted) is null)
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(WebAuth.CookieScheme);
+                }
+            });
         return services;
     }
 }

@@ -26,5 +26,8 @@ internal sealed class AccountMigrations : IMigrationSource
                 revoked_at TEXT
             );
             """),
+        new("web-002", "ALTER TABLE ui_users ADD COLUMN last_login_at TEXT;"),
+        // Tokens made before expiry existed keep no expiry (NULL): what they were created with.
+        new("web-003", "ALTER TABLE ui_api_tokens ADD COLUMN expires_at TEXT;"),
     ];
 }

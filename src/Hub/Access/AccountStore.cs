@@ -4,7 +4,8 @@ namespace Mesh.Hub.Access;
 
 public sealed record UiUser(string Name, string Role, string PasswordHash, DateTimeOffset CreatedAt, int FailedLogins, DateTimeOffset? LockedUntil);
 
-public sealed record UiApiToken(string Id, string Name, string Role, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+/// <param name="ExpiresAt">Null: never expires (chosen explicitly on the Access page).</param>
+public sealed record UiApiToken(string Id, string Name, string Role, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary>UI accounts and UI-created API tokens in the hub database (token secrets stored as SHA-256 only).</summary>
 public sealed class AccountStore(HubDatabase database)
@@ -30,13 +31,13 @@ public sealed class AccountStore(HubDatabase database)
         return users;
     }
 
-    /// <summary>Creates the user or replaces its role and password hash (failure count reset).</summary>
+    /// <summary>Creates the user or replaces its role and password hash (failure count reset; a new password counts as never used).</summary>
     public async Task UpsertUserAsync(string name, string role, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command(
                 "INSERT INTO ui_users (name, role, password_hash, created_at) VALUES ($name, $role, $hash, $now) " +
-                "ON CONFLICT(name) DO UPDATE SET role = $role, password_hash = $hash, failed_logins = 0, locked_until = NULL")
+                "ON CONFLICT(name) DO UPDATE SET role = $role, password_hash = $hash, failed_logins = 0, locked_until = NULL, last_login_at = NULL")
             .With("$name", name).With("$role", role).With("$hash", passwordHash).With("$now", now.ToDb());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -47,6 +48,40 @@ public sealed class AccountStore(HubDatabase database)
         await using var command = connection.Command(
                 "INSERT INTO ui_users (name, role, password_hash, created_at) VALUES ($name, $role, $hash, $now) ON CONFLICT(name) DO NOTHING")
             .With("$name", name).With("$role", role).With("$hash", passwordHash).With("$now", now.ToDb());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>A login succeeded: failures cleared, the time kept (the start-up hint stops once a password was used).</summary>
+    public async Task RecordSuccessfulLoginAsync(string name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("UPDATE ui_users SET failed_logins = 0, locked_until = NULL, last_login_at = $now WHERE name = $name")
+            .With("$name", name).With("$now", now.ToDb());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Whether <paramref name="name"/> ever logged in with its current password.</summary>
+    public async Task<bool> HasLoggedInAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT last_login_at IS NOT NULL FROM ui_users WHERE name = $name").With("$name", name);
+        return await command.ExecuteScalarAsync(cancellationToken) is long used && used == 1;
+    }
+
+    /// <summary>Changes a user's password hash only (its role stays); false when there is no such user.</summary>
+    public async Task<bool> SetPasswordAsync(string name, string passwordHash, bool used, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("UPDATE ui_users SET password_hash = $hash, failed_logins = 0, locked_until = NULL, last_login_at = $used WHERE name = $name")
+            .With("$name", name).With("$hash", passwordHash).With("$used", used ? now.ToDb() : null);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Deletes a viewer account (never root); false when there is no such viewer.</summary>
+    public async Task<bool> DeleteViewerAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("DELETE FROM ui_users WHERE name = $name AND role = $role").With("$name", name).With("$role", Mesh.Hub.Web.AdminRoles.Viewer);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -62,9 +97,9 @@ public sealed class AccountStore(HubDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command(
-                "INSERT INTO ui_api_tokens (id, name, role, secret_hash, created_at, created_by) VALUES ($id, $name, $role, $hash, $at, $by)")
+                "INSERT INTO ui_api_tokens (id, name, role, secret_hash, created_at, created_by, expires_at) VALUES ($id, $name, $role, $hash, $at, $by, $expires)")
             .With("$id", token.Id).With("$name", token.Name).With("$role", token.Role).With("$hash", secretHash)
-            .With("$at", token.CreatedAt.ToDb()).With("$by", token.CreatedBy);
+            .With("$at", token.CreatedAt.ToDb()).With("$by", token.CreatedBy).With("$expires", token.ExpiresAt?.ToDb());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -72,15 +107,15 @@ public sealed class AccountStore(HubDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command(
-            "SELECT id, name, role, created_at, created_by, last_used_at, revoked_at, secret_hash FROM ui_api_tokens WHERE id = $id").With("$id", id);
+            "SELECT id, name, role, created_at, created_by, last_used_at, revoked_at, expires_at, secret_hash FROM ui_api_tokens WHERE id = $id").With("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (ReadToken(reader), (byte[])reader.GetValue(7)) : null;
+        return await reader.ReadAsync(cancellationToken) ? (ReadToken(reader), (byte[])reader.GetValue(8)) : null;
     }
 
     public async Task<IReadOnlyList<UiApiToken>> ListTokensAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT id, name, role, created_at, created_by, last_used_at, revoked_at FROM ui_api_tokens ORDER BY created_at DESC");
+        await using var command = connection.Command("SELECT id, name, role, created_at, created_by, last_used_at, revoked_at, expires_at FROM ui_api_tokens ORDER BY created_at DESC");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var tokens = new List<UiApiToken>();
         while (await reader.ReadAsync(cancellationToken))
@@ -103,5 +138,5 @@ public sealed class AccountStore(HubDatabase database)
     }
 
     private static UiApiToken ReadToken(Microsoft.Data.Sqlite.SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetTime(3), r.GetString(4), r.GetTimeOrNull(5), r.GetTimeOrNull(6));
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetTime(3), r.GetString(4), r.GetTimeOrNull(5), r.GetTimeOrNull(6), r.GetTimeOrNull(7));
 }

@@ -13,13 +13,19 @@ public sealed class ApiTokens(AccountStore store, IAuditLog audit, TimeProvider 
 {
     private const string Prefix = "meshapi_";
 
-    public async Task<(UiApiToken Token, string Secret)> CreateAsync(string name, string role, string createdBy, string? source, CancellationToken cancellationToken)
+    /// <summary>What the Access page offers first: a token lives 90 days unless "never" is chosen.</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(90);
+
+    /// <summary>Creates a token; <paramref name="lifetime"/> null means it never expires.</summary>
+    public async Task<(UiApiToken Token, string Secret)> CreateAsync(string name, string role, TimeSpan? lifetime, string createdBy, string? source, CancellationToken cancellationToken)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var secret = JoinToken.NewSecret();
-        var token = new UiApiToken(id, name, role, time.GetUtcNow(), createdBy, null, null);
+        var now = time.GetUtcNow();
+        var token = new UiApiToken(id, name, role, now, createdBy, null, null, now + lifetime);
         await store.AddTokenAsync(token, JoinToken.HashSecret(secret), cancellationToken);
-        await audit.RecordAsync(createdBy, "api_token.created", id, source, $"name={name} role={role}", cancellationToken);
+        await audit.RecordAsync(createdBy, "api_token.created", id, source,
+            $"name={name} role={role} expires={(token.ExpiresAt is { } at ? Mesh.Core.TimeText.Iso(at) : "never")}", cancellationToken);
         return (token, $"{Prefix}{id}_{secret}");
     }
 
@@ -43,6 +49,8 @@ public sealed class ApiTokens(AccountStore store, IAuditLog audit, TimeProvider 
             return null;
         var (id, secret) = (rest[..split], rest[(split + 1)..]);
         if (await store.GetTokenAsync(id, cancellationToken) is not { } found || found.Token.RevokedAt is not null)
+            return null;
+        if (found.Token.ExpiresAt is { } expires && time.GetUtcNow() >= expires)
             return null;
         if (!CryptographicOperations.FixedTimeEquals(found.SecretHash, JoinToken.HashSecret(secret)))
             return null;

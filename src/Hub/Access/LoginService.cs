@@ -40,8 +40,7 @@ public sealed class LoginService(AccountStore store, LoginThrottle throttle, IAu
         if (ok)
         {
             throttle.Reset(name, from);
-            if (user!.FailedLogins > 0)
-                await store.RecordLoginAsync(user.Name, 0, null, cancellationToken);
+            await store.RecordSuccessfulLoginAsync(user!.Name, now, cancellationToken);
             await audit.RecordAsync(user.Name, "ui.login", user.Name, source, null, cancellationToken);
             return (LoginOutcome.Success, user, TimeSpan.Zero);
         }

@@ -13,6 +13,8 @@ internal sealed class RootAccountInitializer(MeshConfig config, AccountStore sto
 {
     public const string RootUser = "root";
 
+    private string ConfigHint => config.SourcePath ?? "<the hub's configuration file>";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -25,7 +27,11 @@ internal sealed class RootAccountInitializer(MeshConfig config, AccountStore sto
         }
 
         if (await store.GetUserAsync(RootUser, cancellationToken) is not null)
+        {
+            if (!await store.HasLoggedInAsync(RootUser, cancellationToken))
+                output.Write($"mesh hub: log in to the web UI as 'root' with the one-time password printed when it was set (first start or mesh admin reset-password); lost it? run: mesh admin reset-password --config {ConfigHint}");
             return;
+        }
         var password = PasswordHasher.NewPassword();
         await store.UpsertUserAsync(RootUser, AdminRoles.Root, PasswordHasher.Hash(password), now, cancellationToken);
         output.Write($"mesh hub: created the web UI account 'root' with the one-time password {password} (shown only now; set [admin] root_password_hash to choose your own)");

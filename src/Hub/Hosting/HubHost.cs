@@ -5,6 +5,7 @@ using Mesh.Core.Configuration;
 using Mesh.Hub.Access;
 using Mesh.Hub.Web;
 using Mesh.Hub.Nodes;
+using Mesh.Hub.Mailbox.Actors;
 using Mesh.Hub.Audit;
 using Mesh.Hub.Health;
 using Mesh.Hub.InternalApi;
@@ -69,6 +70,9 @@ public static class HubHost
             .AddAdminApi()
             .AddOperatorUi()
             .AddHubMetrics(config);
+        // Compositions across capabilities that do not know each other.
+        builder.Services.AddSingleton<IPlacementNodes, RegistryPlacementNodes>();
+        builder.Services.AddSingleton(new NodeDetailSection("/Mailbox/Actors/Pages/_NodeActors.cshtml", 20));
 
         var webHttps = WebTls.Load(config, time);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -91,6 +95,7 @@ public static class HubHost
         app.UseListenerSeparation();
         if (config.InternalGrpc.Enabled)
             app.UseInternalApi();
+        app.UseErrorPages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHubStatus();

@@ -68,10 +68,6 @@ public static class WebAuth
                 (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
         }
 
-        http.Response.ContentType = "text/html; charset=utf-8";
-        return http.Response.WriteAsync("""
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden · Mesh</title><link rel="stylesheet" href="/assets/site.css"></head>
-            <body><main class="narrow"><h1>403 — Forbidden</h1><p>This page needs the <strong>root</strong> role. Your account can read, not change.</p><p><a href="/">Back to nodes</a></p></main></body></html>
-            """);
+        return Task.CompletedTask; // no body: ErrorPages renders the 403 page in the layout
     }
 }

@@ -3,7 +3,7 @@ using Mesh.Core.Configuration;
 
 namespace Mesh.Cli;
 
-/// <summary>The mesh command line: run (default), config check, cluster-token, actor-token, agents, version.</summary>
+/// <summary>The mesh command line: run (default), config check, cluster-token, actor-token, agents, admin, version.</summary>
 public static class MeshCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
@@ -28,6 +28,7 @@ public static class MeshCommandLine
 
         var actorToken = new ActorTokenCommand().Create(options, output, error);
         var agents = new AgentsCommand(options, output, error).Create();
+        var admin = new AdminCommand(options, output, error).Create();
 
         var version = new Command("version", "Print the version of this mesh binary.");
         version.SetAction(_ =>
@@ -41,6 +42,7 @@ public static class MeshCommandLine
         root.Subcommands.Add(clusterToken);
         root.Subcommands.Add(actorToken);
         root.Subcommands.Add(agents);
+        root.Subcommands.Add(admin);
         root.Subcommands.Add(version);
 
         var parsed = root.Parse(args);

@@ -15,8 +15,8 @@ public sealed class AccessTokenTests
     {
         await using var hub = await TestHub.StartAsync();
         var tokens = hub.Services.GetRequiredService<ApiTokens>();
-        var (_, rootToken) = await tokens.CreateAsync("ci", "root", "root", null, CancellationToken.None);
-        var (viewerInfo, viewerToken) = await tokens.CreateAsync("dashboard", "viewer", "root", null, CancellationToken.None);
+        var (_, rootToken) = await tokens.CreateAsync("ci", "root", ApiTokens.DefaultLifetime, "root", null, CancellationToken.None);
+        var (viewerInfo, viewerToken) = await tokens.CreateAsync("dashboard", "viewer", ApiTokens.DefaultLifetime, "root", null, CancellationToken.None);
 
         using var asRoot = Client(hub, rootToken);
         Assert.Equal(HttpStatusCode.Created, (await asRoot.PostAsJsonAsync("/api/admin/agent-nodes", new { id = "by-token" })).StatusCode);

@@ -39,6 +39,6 @@ public static class HubLayout
         ["Agents"] = ["Nodes", "Nodes/Registry", "Nodes/Sessions", "Mailbox/Actors", "Mailbox/Common", "Audit", "Storage", "Live", "Web"],
         ["Health"] = ["InternalApi", "Mailbox/Common"],
         ["Metrics"] = ["Web"],
-        ["Hosting"] = ["Agents", "Access", "Audit", "Health", "InternalApi", "Mailbox", "Mailbox/Common", "Metrics", "Nodes", "Storage", "Web"],
+        ["Hosting"] = ["Agents", "Access", "Audit", "Health", "InternalApi", "Mailbox", "Mailbox/Actors", "Mailbox/Common", "Metrics", "Nodes", "Nodes/Registry", "Storage", "Web"],
     };
 }

@@ -11,10 +11,33 @@ public sealed class MailboxAdminApiTests
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     [Fact]
+    public async Task CreateActor_OnUnknownOrRemovedNode_400NamingTheNode_NothingStored()
+    {
+        await using var hub = await MailboxTestHub.StartAsync();
+        var url = (string path) => new Uri(hub.WebUrl, path);
+        var unknown = await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"lost","placement":"no-such-node"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("no node 'no-such-node' is registered on this hub", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Admin.GetAsync(url("/api/admin/actors/lost"))).StatusCode);
+
+        await hub.RegisterNodeAsync("gone-1");
+        Assert.Equal(HttpStatusCode.NoContent, (await hub.Admin.DeleteAsync(url("/api/admin/agent-nodes/gone-1"))).StatusCode);
+        var removed = await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"lost","placement":"gone-1"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, removed.StatusCode);
+        Assert.Contains("node 'gone-1' was removed from this hub", await removed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Admin.GetAsync(url("/api/admin/actors/lost"))).StatusCode);
+
+        // The hub and the embedded node are always places.
+        Assert.Equal(HttpStatusCode.Created, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"on-hub","placement":"hub"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"on-main","placement":"main"}"""))).StatusCode);
+    }
+
+    [Fact]
     public async Task Actors_CreateListGetDelete_WithPreciseErrors()
     {
         await using var hub = await MailboxTestHub.StartAsync();
         var url = (string path) => new Uri(hub.WebUrl, path);
+        await hub.RegisterNodeAsync("node-7");
         var created = await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"alice","name":"Alice","team_id":"web","role":"lead","placement":"node-7"}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"alice"}"""))).StatusCode);

@@ -23,7 +23,7 @@ public sealed class MetricsEndpointTests
         using var wrong = Client(hub, TestHub.ApiToken[..^3] + "abc");
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/metrics")).StatusCode);
 
-        var (_, viewerToken) = await hub.Services.GetRequiredService<ApiTokens>().CreateAsync("prometheus", "viewer", "root", null, CancellationToken.None);
+        var (_, viewerToken) = await hub.Services.GetRequiredService<ApiTokens>().CreateAsync("prometheus", "viewer", ApiTokens.DefaultLifetime, "root", null, CancellationToken.None);
         using var viewer = Client(hub, viewerToken);
         var scraped = await viewer.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);

@@ -16,7 +16,7 @@ public sealed class PrometheusScrapeTests
     public async Task Prometheus_ScrapesHubWithViewerToken_SeesMeshSeries_AndEvaluatesTheExampleRules()
     {
         await using var hub = await TestHub.StartAsync();
-        var (_, viewerToken) = await hub.Services.GetRequiredService<ApiTokens>().CreateAsync("prometheus", "viewer", "root", null, CancellationToken.None);
+        var (_, viewerToken) = await hub.Services.GetRequiredService<ApiTokens>().CreateAsync("prometheus", "viewer", ApiTokens.DefaultLifetime, "root", null, CancellationToken.None);
         var registered = await hub.Admin.PostAsJsonAsync("/api/admin/agent-nodes", new { id = "gpu-01" });
         Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
 

@@ -74,6 +74,16 @@ internal sealed partial class HubUnderTest : IAsyncDisposable
         return await StartNodeAsync(nodeId, (await page.TextContentAsync("#node-config"))!);
     }
 
+    /// <summary>Root (logged in on <paramref name="page"/>) creates a viewer account on the Access page.</summary>
+    public static async Task CreateViewerAsync(Microsoft.Playwright.IPage page, string name, string password)
+    {
+        await page.GotoAsync("/access");
+        await page.FillAsync("#viewer-name", name);
+        await page.FillAsync("#viewer-password", password);
+        await page.ClickAsync("form[action='/access?handler=CreateViewer'] button");
+        await page.WaitForSelectorAsync("#access-message:has-text('created')");
+    }
+
     /// <summary>Logs <paramref name="page"/> in through the login form and waits for the nodes page.</summary>
     public static async Task LoginAsync(Microsoft.Playwright.IPage page, string user, string password)
     {

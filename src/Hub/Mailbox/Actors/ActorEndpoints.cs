@@ -15,11 +15,12 @@ public static class ActorEndpoints
         return admin;
     }
 
-    public static Task<IResult> CreateActorAsync(HttpRequest http, ActorService actors, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
+    public static Task<IResult> CreateActorAsync(HttpRequest http, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
     {
         var body = await MailboxRest.ReadBodyAsync<CreateActorRequest>(http, cancellationToken);
         if (body?.Id is null)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["an actor needs an id: 2-64 characters of [A-Za-z0-9._-]."] });
+        PlacementCheck.Ensure(body.Placement, nodes);
         var actor = await actors.CreateActorAsync(body.Id, body.Name, body.TeamId, body.Role, body.Placement, cancellationToken);
         return Results.Json(ActorJson(actor, 0), AdminJson.Options, statusCode: StatusCodes.Status201Created);
     });

@@ -97,8 +97,11 @@ public sealed class MailboxTestHub : IAsyncDisposable
         File.WriteAllText(ConfigPath, text);
     }
 
+    /// <summary>Creates an actor over REST; a node placement is registered first (pending), as placement must name a known node.</summary>
     public async Task CreateActorAsync(string id, string? team = null, string? role = null, string? placement = null)
     {
+        if (placement is not null && placement != "hub")
+            await RegisterNodeAsync(placement);
         var response = await Admin.PostAsJsonAsync(new Uri(WebUrl, "/api/admin/actors"), new Dictionary<string, string?>
         {
             ["id"] = id,
@@ -107,6 +110,13 @@ public sealed class MailboxTestHub : IAsyncDisposable
             ["placement"] = placement,
         });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Registers a node id (status pending) over REST; one that exists already is fine.</summary>
+    public async Task RegisterNodeAsync(string nodeId)
+    {
+        var response = await Admin.PostAsJsonAsync(new Uri(WebUrl, "/api/admin/agent-nodes"), new Dictionary<string, string> { ["id"] = nodeId });
+        Assert.True(response.IsSuccessStatusCode || response.StatusCode == System.Net.HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync());
     }
 
     public SigningKeyRing Keys => SharedSecretStore.Load(Config);

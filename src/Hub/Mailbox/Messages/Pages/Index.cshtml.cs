@@ -7,7 +7,7 @@ using Mesh.Hub.Mailbox.Common;
 namespace Mesh.Hub.Mailbox.Messages.Pages;
 
 /// <summary>/mailboxes: actors with their pending counts, teams; root creates and deletes actors.</summary>
-public sealed class MailboxesModel(ActorService actors, MessageService messages, IAuditLog audit) : PageModel
+public sealed class MailboxesModel(ActorService actors, MessageService messages, IAuditLog audit, IPlacementNodes nodes) : PageModel
 {
     public IReadOnlyList<ActorRecord> Actors { get; private set; } = [];
 
@@ -27,6 +27,10 @@ public sealed class MailboxesModel(ActorService actors, MessageService messages,
         await LoadAsync();
     }
 
+    /// <summary>Whether the actor's node is still there (the hub placement always is).</summary>
+    public PlacementNodeState PlacementState(ActorRecord actor) =>
+        actor.Placement.NodeId is { } node ? nodes.StateOf(node) : PlacementNodeState.Known;
+
     public async Task<IActionResult> OnPostCreateAsync()
     {
         if (!User.IsInRole("root"))
@@ -34,6 +38,7 @@ public sealed class MailboxesModel(ActorService actors, MessageService messages,
         Form = CreateActorForm.FromRequest(Request.Form);
         try
         {
+            PlacementCheck.Ensure(Form.Value("placement"), nodes);
             var actor = await actors.CreateActorAsync(Form.Value("id") ?? string.Empty, Form.Value("name"), Form.Value("team_id"), Form.Value("role"), Form.Value("placement"), HttpContext.RequestAborted);
             await audit.RecordAsync(User.Identity?.Name ?? "root", MailboxUiAudit.ActorCreated, actor.Id, HttpContext.Connection.RemoteIpAddress?.ToString(),
                 $"team {actor.TeamId ?? "-"}, role {actor.TeamRole}, placement {actor.Placement}", HttpContext.RequestAborted);
