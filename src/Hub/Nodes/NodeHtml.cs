@@ -28,7 +28,8 @@ public static class NodeHtml
         var id = HtmlText.E(r.Id);
         var status = NodeJson.StatusText(r.Status);
         var html = new StringBuilder();
-        html.Append(CultureInfo.InvariantCulture, $"""<tr id="node-{id}" sse-swap="node-{id}" hx-swap="outerHTML" data-status="{status}">""");
+        var search = HtmlText.E(string.Join(' ', new[] { r.Id, r.Name, r.Hostname }.Concat(r.Labels.Select(l => l.Key + "=" + l.Value)).OfType<string>()).ToLowerInvariant());
+        html.Append(CultureInfo.InvariantCulture, $"""<tr id="node-{id}" sse-swap="node-{id}" hx-swap="outerHTML" data-status="{status}" data-search="{search}" data-capabilities=" {HtmlText.E(string.Join(' ', r.Capabilities))} " data-cpu="{(node.Metrics is { } cm && node.Connected ? cm.CpuUsage.ToString("0.000", CultureInfo.InvariantCulture) : "-1")}" data-beat="{(r.LastHeartbeatAt is { } hb ? HtmlText.Iso(hb) : "")}">""");
         html.Append(CultureInfo.InvariantCulture, $"""<td><a href="/nodes/{id}">{HtmlText.E(r.Name ?? r.Id)}</a><div class="muted">{id}</div></td>""");
         html.Append(CultureInfo.InvariantCulture, $"""<td>{StatusBadge(r.Status, node.Problems)}</td>""");
         html.Append("<td>").Append(HtmlText.Tags(r.Capabilities)).Append("</td>");
@@ -41,16 +42,17 @@ public static class NodeHtml
         return html.ToString();
     }
 
+    /// <summary>The counts above the table: each status count filters the table when clicked; a zero count is neutral, never red or amber.</summary>
     public static string Stats(ClusterStats s) =>
-        string.Create(CultureInfo.InvariantCulture, $"""
-            <div class="stat online"><span class="value">{s.Online}</span><span class="label">online</span></div>
-            <div class="stat degraded"><span class="value">{s.Degraded}</span><span class="label">degraded</span></div>
-            <div class="stat offline"><span class="value">{s.Offline}</span><span class="label">offline</span></div>
-            <div class="stat pending"><span class="value">{s.Pending}</span><span class="label">pending</span></div>
-            <div class="stat revoked"><span class="value">{s.Revoked}</span><span class="label">revoked</span></div>
+        StatusStat("online", s.Online) + StatusStat("degraded", s.Degraded) + StatusStat("offline", s.Offline) + StatusStat("pending", s.Pending) + StatusStat("revoked", s.Revoked)
+        + string.Create(CultureInfo.InvariantCulture, $"""
             <div class="stat"><span class="value">{s.Cpus}</span><span class="label">CPUs online</span></div>
             <div class="stat"><span class="value">{HtmlText.Bytes(s.MemoryBytes)}</span><span class="label">memory online</span></div>
             """);
+
+    private static string StatusStat(string status, int count) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"""<a class="stat {status}{(count == 0 ? " zero" : "")}" href="/?status={status}" data-filter-status="{status}" id="stat-{status}"><span class="value">{count}</span><span class="label">{status}</span></a>""");
 
     /// <summary>
     /// When the node was last heard of, as the table and the node page show it: a heartbeat time that ticks in the

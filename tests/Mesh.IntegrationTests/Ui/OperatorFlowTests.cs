@@ -34,6 +34,7 @@ public sealed class OperatorFlowTests
         await page.EvaluateAsync("() => { window.meshNoReload = true; }");
 
         // 2. Register a node: a bad id gets an inline error, a good one appears as a pending row without a reload.
+        await page.ClickAsync("#register-details summary"); // behind a button: nodes normally join, needing no registration
         await page.FillAsync("#reg-id", "x");
         await page.ClickAsync("#register button[type=submit]");
         Assert.Contains("2 to 64 characters", await page.TextContentAsync("#reg-id-error"), StringComparison.Ordinal);

@@ -31,6 +31,7 @@ public sealed class SecurityTests
 
         // XSS payloads in a node's name (UI) and labels (REST) are shown as text, never run.
         const string payload = "<img src=x onerror=\"window.meshXss=1\"><script>window.meshXss=2</script>";
+        await page.ClickAsync("#register-details summary");
         await page.FillAsync("#reg-id", "xss-node");
         await page.FillAsync("#reg-name", payload);
         await page.ClickAsync("#register button[type=submit]");

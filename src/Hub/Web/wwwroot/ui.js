@@ -48,3 +48,94 @@
     });
   });
 })();
+
+// Nodes page: search, status and capability filters, clickable status counts and sortable columns, re-applied after
+// every live update (rows are replaced by the stream). The filters also read ?q=, ?status= and ?capability=.
+(function () {
+  "use strict";
+  var sortKey = null, sortDir = 1;
+  function controls() {
+    return { q: document.getElementById("node-search"), status: document.getElementById("node-status-filter"), cap: document.getElementById("node-capability-filter") };
+  }
+  function rows() {
+    var body = document.getElementById("nodes-body");
+    return body ? Array.prototype.slice.call(body.querySelectorAll("tr[id^='node-']")) : [];
+  }
+  function keyOf(row, kind) {
+    if (kind === "number") return parseFloat(row.getAttribute("data-cpu") || "-1");
+    if (kind === "time") return Date.parse(row.getAttribute("data-beat") || "") || 0;
+    if (kind === "status") return row.getAttribute("data-status") || "";
+    return (row.cells[0] ? row.cells[0].textContent : "").trim().toLowerCase();
+  }
+  function apply() {
+    var c = controls();
+    if (!c.q) return;
+    var q = c.q.value.trim().toLowerCase(), status = c.status.value, cap = c.cap.value, shown = 0, all = rows();
+    var known = {};
+    Array.prototype.forEach.call(c.cap.options, function (o) { known[o.value] = true; });
+    all.forEach(function (row) {
+      (row.getAttribute("data-capabilities") || "").trim().split(/\s+/).forEach(function (name) {
+        if (name && !known[name]) { known[name] = true; var o = document.createElement("option"); o.value = o.textContent = name; c.cap.appendChild(o); }
+      });
+      var match = (!status || row.getAttribute("data-status") === status)
+        && (!cap || (row.getAttribute("data-capabilities") || "").indexOf(" " + cap + " ") >= 0)
+        && (!q || (row.getAttribute("data-search") || "").indexOf(q) >= 0);
+      row.hidden = !match;
+      if (match) shown++;
+    });
+    var count = document.getElementById("node-filter-count");
+    if (count) count.textContent = (q || status || cap) ? shown + " of " + all.length + " shown" : "";
+    document.querySelectorAll("a[data-filter-status]").forEach(function (a) {
+      var active = a.getAttribute("data-filter-status") === status;
+      a.classList.toggle("active", active);
+      a.setAttribute("aria-pressed", active ? "true" : "false");
+    });
+    if (sortKey) {
+      var body = document.getElementById("nodes-body");
+      all.sort(function (a, b) { var x = keyOf(a, sortKey), y = keyOf(b, sortKey); return (x < y ? -1 : x > y ? 1 : 0) * sortDir; })
+        .forEach(function (row) { body.appendChild(row); });
+    }
+  }
+  function remember() {
+    var c = controls(), params = new URLSearchParams();
+    if (c.q.value) params.set("q", c.q.value);
+    if (c.status.value) params.set("status", c.status.value);
+    if (c.cap.value) params.set("capability", c.cap.value);
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var c = controls();
+    if (!c.q) return;
+    var params = new URLSearchParams(location.search);
+    c.q.value = params.get("q") || "";
+    c.status.value = params.get("status") || "";
+    apply();
+    c.cap.value = params.get("capability") || "";
+    apply();
+    c.q.addEventListener("input", function () { apply(); remember(); });
+    c.status.addEventListener("change", function () { apply(); remember(); });
+    c.cap.addEventListener("change", function () { apply(); remember(); });
+    document.getElementById("node-filters").addEventListener("submit", function (e) { e.preventDefault(); });
+  });
+  document.addEventListener("click", function (event) {
+    var stat = event.target.closest("a[data-filter-status]");
+    if (stat) {
+      var c = controls();
+      if (!c.status) return;
+      event.preventDefault();
+      var value = stat.getAttribute("data-filter-status");
+      c.status.value = c.status.value === value ? "" : value;
+      apply(); remember();
+      return;
+    }
+    var sort = event.target.closest("table.sortable th[data-sort] button.sort");
+    if (!sort) return;
+    var th = sort.parentNode, kind = th.getAttribute("data-sort") === "text" && th.cellIndex === 1 ? "status" : th.getAttribute("data-sort");
+    sortDir = sortKey === kind ? -sortDir : 1;
+    sortKey = kind;
+    th.parentNode.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", sortDir === 1 ? "ascending" : "descending");
+    apply();
+  });
+  document.addEventListener("htmx:sseMessage", apply);
+})();
