@@ -32,7 +32,10 @@ public static class MessageHtml
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""<tr id="msg-{m.Id}" data-status="{status}"{(outOfBand ? " hx-swap-oob=\"true\"" : "")}>""");
         html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{m.Id}</td>""");
-        html.Append(CultureInfo.InvariantCulture, $"""<td><span class="badge msg-{status}">{status}</span></td>""");
+        // The Ack button is hidden from viewers by the layout (body.role-viewer .root-only); the handler checks the role.
+        var ack = m.Status == MessageStatus.Delivered ? "" :
+            $""" <button type="button" class="link ack root-only" id="ack-{m.Id}" hx-post="/mailboxes/{Uri.EscapeDataString(m.ToActorId)}?handler=Ack&amp;id={m.Id}" hx-target="#msg-{m.Id}" hx-swap="outerHTML">Ack</button>""";
+        html.Append(CultureInfo.InvariantCulture, $"""<td><span class="badge msg-{status}">{status}</span>{ack}</td>""");
         html.Append("<td>").Append(E(m.FromActorId)).Append(m.TeamId.Length > 0 ? $""" <span class="tag" title="team channel">{E(m.TeamId)}</span>""" : "").Append("</td>");
         html.Append("<td>").Append(E(m.Channel)).Append("</td>");
         html.Append("<td>").Append(m.RunId.Length > 0 ? E(m.RunId) : """<span class="muted">—</span>""").Append("</td>");

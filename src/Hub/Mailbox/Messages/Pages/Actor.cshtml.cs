@@ -60,6 +60,30 @@ public sealed class ActorInboxModel(ActorService actors, MessageService messages
         return Page();
     }
 
+    /// <summary>Acknowledges one message as the actor would (root acting for it); answers the row as it is now.</summary>
+    public async Task<IActionResult> OnPostAckAsync(string actorId, ulong id)
+    {
+        if (!User.IsInRole("root"))
+            return Forbid();
+        if (actors.Find(actorId) is null)
+            return NotFound();
+        try
+        {
+            var request = new AckRequest { ActorId = actorId };
+            request.MessageIds.Add(id);
+            var acked = await messages.AckAsync(ActorService.RootCaller, request, HttpContext.RequestAborted);
+            if (acked.Acked > 0)
+                await audit.RecordAsync(User.Identity?.Name ?? "root", MailboxUiAudit.MessageAcked, actorId, HttpContext.Connection.RemoteIpAddress?.ToString(), "message " + id, HttpContext.RequestAborted);
+        }
+        catch (MailboxException ex)
+        {
+            return StatusCode(MailboxErrors.HttpStatus(ex.Error), ex.Message);
+        }
+
+        var row = (await messages.LatestMessagesAsync(actorId, Shown, HttpContext.RequestAborted)).FirstOrDefault(m => m.Id == id);
+        return row is null ? Redirect("/mailboxes/" + Uri.EscapeDataString(actorId)) : Content(MessageHtml.MessageRow(row), "text/html; charset=utf-8");
+    }
+
     private async Task<bool> LoadAsync(string actorId)
     {
         Actor = actors.Find(actorId);

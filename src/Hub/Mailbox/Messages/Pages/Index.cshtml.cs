@@ -128,4 +128,5 @@ internal static class MailboxUiAudit
     public const string ActorCreated = "actor.created";
     public const string ActorDeleted = "actor.deleted";
     public const string MessageSent = "message.sent";
+    public const string MessageAcked = "message.acked";
 }
