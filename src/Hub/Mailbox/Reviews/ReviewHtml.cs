@@ -39,8 +39,9 @@ public static class ReviewHtml
         {
             html.Append(CultureInfo.InvariantCulture, $"""<form method="post" action="/reviews?handler=Answer" hx-post="/reviews?handler=Answer" hx-target="#review-message" hx-swap="outerHTML" class="answers">""");
             html.Append(CultureInfo.InvariantCulture, $"""<input type="hidden" name="__RequestVerificationToken" value="{E(antiforgeryToken)}"><input type="hidden" name="id" value="{r.Id}">""");
-            foreach (var option in r.Options)
-                html.Append($"""<button type="submit" name="option" value="{E(option.Id)}" class="primary" data-option="{E(option.Id)}">{E(option.Label)}</button> """);
+            // Only the first option (the asker's preferred answer, e.g. Allow) is the green one: Deny and Cancel must not look like it.
+            foreach (var (option, index) in r.Options.Select((o, i) => (o, i)))
+                html.Append($"""<button type="submit" name="option" value="{E(option.Id)}" class="{(index == 0 ? "primary" : "secondary")}" data-option="{E(option.Id)}">{E(option.Label)}</button> """);
             html.Append("""<button type="submit" name="cancel" value="yes" class="cancel">Cancel review</button>""");
             html.Append("</form>");
         }
