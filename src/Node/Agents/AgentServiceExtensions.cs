@@ -27,6 +27,7 @@ public static class AgentServiceExtensions
         services.AddSingleton<AgentSupervisor>();
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<INodeCommandHandler, ApplyAgentsCommandHandler>();
+        services.AddSingleton<INodeCommandHandler, Input.AgentInputCommandHandler>();
         services.AddSingleton<INodeSessionPart, AgentSessionPart>();
         services.AddSingleton<INodeSessionPart, Output.OutputRelay>();
         return services;

@@ -38,6 +38,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private readonly ConcurrentQueue<IReadOnlyList<AgentSpec>> _applied = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlyList<RunningAgent> _inventory = [];
+    private volatile IReadOnlyDictionary<string, ActiveRun> _liveRuns = new Dictionary<string, ActiveRun>();
     private DateTimeOffset _lastHousekeeping;
     private int _live; // slots with a run, counted once per round and kept in step by start and finish
 
@@ -60,6 +61,9 @@ internal sealed partial class AgentSupervisor : INodeLoop
 
     /// <summary>The runs alive right now (for the session hello and the heartbeat).</summary>
     public IReadOnlyList<RunningAgent> Inventory => _inventory;
+
+    /// <summary>Each agent's run that has not been seen to end, as of the last round (for input to it).</summary>
+    public IReadOnlyDictionary<string, ActiveRun> LiveRuns => _liveRuns;
 
     /// <summary>The hub's new set of agents for this node (already stored); the loop acts on it at once.</summary>
     public void Apply(IReadOnlyList<AgentSpec> specs)
@@ -347,6 +351,12 @@ internal sealed partial class AgentSupervisor : INodeLoop
         LibC.Signal(-run.Holder.Pid, LibC.SIGKILL);
         foreach (var pid in ProcessIdentity.InSession(run.Holder.Pid))
             LibC.Signal(pid, LibC.SIGKILL);
+        // A tty run's command leads a session of its own (its terminal's), apart from the holder's.
+        if (run.Record.Tty && run.Record.Pid > 0)
+        {
+            foreach (var pid in ProcessIdentity.InSession(run.Record.Pid))
+                LibC.Signal(pid, LibC.SIGKILL);
+        }
     }
 
     private void Finish(AgentSlot slot, ActiveRun run, DateTimeOffset now)
@@ -443,12 +453,16 @@ internal sealed partial class AgentSupervisor : INodeLoop
         _events.Notify();
     }
 
-    private void PublishInventory() => _inventory = [.. _slots.Values.Where(s => s.Run is not null).Select(s => new RunningAgent
+    private void PublishInventory()
     {
-        ActorId = s.AgentId,
-        Pid = s.Run!.Record.Pid,
-        StartedAt = s.Run.Record.StartedAt,
-        RunId = s.Run.Record.RunId,
-        SpecRevision = s.Run.Record.SpecRevision,
-    })];
+        _inventory = [.. _slots.Values.Where(s => s.Run is not null).Select(s => new RunningAgent
+        {
+            ActorId = s.AgentId,
+            Pid = s.Run!.Record.Pid,
+            StartedAt = s.Run.Record.StartedAt,
+            RunId = s.Run.Record.RunId,
+            SpecRevision = s.Run.Record.SpecRevision,
+        })];
+        _liveRuns = _slots.Values.Where(s => s.Run is not null).ToDictionary(s => s.AgentId, s => s.Run!, StringComparer.Ordinal);
+    }
 }

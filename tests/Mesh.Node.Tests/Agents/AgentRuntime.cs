@@ -77,6 +77,8 @@ public sealed class AgentRuntime : IAsyncDisposable
             {
                 if (last.Run is { HolderPid: > 0 } run)
                     _holders.Add(run.HolderPid);
+                if (last.Run is { Tty: true, Pid: > 0 } tty)
+                    _holders.Add(tty.Pid); // a tty run's command leads a session of its own
                 if (condition(last))
                     return last;
             }
@@ -109,6 +111,8 @@ public sealed class AgentRuntime : IAsyncDisposable
         foreach (var run in _store.ActiveRuns())
         {
             _holders.Add(run.HolderPid);
+            if (run is { Tty: true, Pid: > 0 })
+                _holders.Add(run.Pid);
             if (RunCgroup.Parse(run.Cgroup) is { } cgroup)
                 cgroups.Add(cgroup);
         }
