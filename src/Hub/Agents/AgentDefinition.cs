@@ -28,6 +28,12 @@ public sealed record AgentDefinition
     public string DesiredState { get; init; } = AgentPolicies.Running;
     public bool KillOnOutputLimit { get; init; }
 
+    /// <summary>Runs start with stdin open for input from the hub (root only).</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>Runs start in a pseudo-terminal on the node (implies <see cref="Interactive"/>).</summary>
+    public bool Tty { get; init; }
+
     /// <summary>How the work folder is made: use_existing (work_dir), create_worktree, reuse_worktree (work_dir).</summary>
     public AgentWorkFolderDefinition WorkFolder { get; init; } = AgentWorkFolderDefinition.Existing;
     public ulong Revision { get; init; } = 1;
@@ -58,6 +64,8 @@ public sealed record AgentDefinition
             KillGeneration = KillGeneration,
             KillOnOutputLimit = KillOnOutputLimit,
             WorkFolder = WorkFolder.ToSpec(),
+            Interactive = Interactive || Tty,
+            Tty = Tty,
         };
         spec.Command.AddRange(Command);
         foreach (var (name, value) in Environment)

@@ -33,6 +33,8 @@ internal static class AgentJson
             a.PidsMax,
             a.DesiredState,
             a.KillOnOutputLimit,
+            a.Interactive,
+            a.Tty,
             WorkMode = a.WorkFolder.Mode,
             a.WorkFolder.Repo,
             a.WorkFolder.Ref,
@@ -93,6 +95,8 @@ internal static class AgentJson
         run.SpecRevision,
         run.StdoutBytes,
         run.StderrBytes,
+        run.Interactive,
+        run.Tty,
         Exit = run.Exit is { } exit
             ? new { Code = exit.HasCode ? exit.Code : (int?)null, Signal = exit.Signal == 0 ? (int?)null : exit.Signal, exit.Reason, Error = exit.Error.Length == 0 ? null : exit.Error, exit.LastLines }
             : null,

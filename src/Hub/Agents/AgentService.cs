@@ -54,6 +54,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             PidsMax = AgentValidation.PidsMax(request.PidsMax),
             DesiredState = AgentValidation.DesiredState(request.DesiredState),
             KillOnOutputLimit = request.KillOnOutputLimit ?? false,
+            Interactive = (request.Interactive ?? false) || (request.Tty ?? false),
+            Tty = request.Tty ?? false,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -97,6 +99,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             PidsMax = request.PidsMax is null ? a.PidsMax : AgentValidation.PidsMax(request.PidsMax),
             DesiredState = request.DesiredState is null ? a.DesiredState : AgentValidation.DesiredState(request.DesiredState),
             KillOnOutputLimit = request.KillOnOutputLimit ?? a.KillOnOutputLimit,
+            Interactive = (request.Interactive ?? a.Interactive) || (request.Tty ?? a.Tty),
+            Tty = request.Tty ?? a.Tty,
         }, AuditActions.AgentUpdated, actor, source, cancellationToken);
     }
 

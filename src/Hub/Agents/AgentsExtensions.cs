@@ -22,6 +22,7 @@ public static class AgentsExtensions
         services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
         services.AddSingleton<AgentWorktrees>();
+        services.AddSingleton<AgentInput>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();
@@ -43,6 +44,7 @@ public static class AgentsExtensions
     public static void MapAgents(this WebApplication app, RouteGroupBuilder admin)
     {
         admin.MapAgentEndpoints().MapOutputEndpoints();
+        admin.MapAgentInputEndpoints();
         app.MapAgentsStreams();
         app.MapOutputStream();
     }

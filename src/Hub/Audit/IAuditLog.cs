@@ -29,5 +29,6 @@ public static class AuditActions
     public const string AgentRestarted = "agent.restarted";
     public const string AgentKilled = "agent.killed";
     public const string AgentEventRefused = "agent.event_refused";
+    public const string AgentInput = "agent.input";
     public const string WorktreeRemoved = "worktree.removed";
 }
