@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
-public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, TimeProvider time) : PageModel
+public sealed partial class AgentModel(AgentService agents, AgentWorktrees worktrees, TimeProvider time) : PageModel
 {
     public AgentView? Agent { get; private set; }
 
@@ -26,6 +26,7 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
             "stopped" => "Stop requested: SIGTERM, then SIGKILL after the grace.",
             "restarted" => "Restart requested.",
             "killed" => "Kill requested: SIGKILL now; the agent stays stopped.",
+            "input" => "Input sent.",
             _ => null,
         };
         return await LoadAsync(id) ? Page() : NotFound();
@@ -121,6 +122,8 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
         if (Agent is null)
             return false;
         Runs = await AgentsStream.RunsAsync(agents, id, HttpContext.RequestAborted) ?? [];
+        if (Agent.Status?.Run is { Tty: true })
+            AllowTerminalStyles();
         return true;
     }
 }
