@@ -48,11 +48,14 @@ internal static class AgentEndpoints
         return Results.Json(AgentJson.Of(await agents.UpdateAsync(id, body, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options);
     });
 
-    private static async Task<AgentRequest> ReadAsync(HttpContext http)
+    private static Task<AgentRequest> ReadAsync(HttpContext http) => ReadJsonAsync<AgentRequest>(http);
+
+    /// <summary>A JSON body in the strict snake_case shape; an <see cref="AgentException"/> (400) for anything else.</summary>
+    internal static async Task<T> ReadJsonAsync<T>(HttpContext http) where T : class
     {
         try
         {
-            return await http.Request.ReadFromJsonAsync<AgentRequest>(AgentJson.Strict, http.RequestAborted)
+            return await http.Request.ReadFromJsonAsync<T>(AgentJson.Strict, http.RequestAborted)
                 ?? throw new AgentException(AgentError.InvalidArgument, "send a JSON object.");
         }
         catch (System.Text.Json.JsonException ex)

@@ -25,7 +25,7 @@ internal static class AgentInputEndpoints
         }));
         admin.MapPost("/agents/{id}/resize", (string id, AgentInput input, HttpContext http) => AgentEndpoints.Guard(async () =>
         {
-            var body = await ReadJsonAsync<ResizeRequest>(http);
+            var body = await AgentEndpoints.ReadJsonAsync<ResizeRequest>(http);
             var outcome = await input.ResizeAsync(id, body.Run, body.Cols, body.Rows, http.RequestAborted);
             return Results.Json(new { outcome.RunId, body.Cols, body.Rows }, AdminJson.Options);
         }));
@@ -50,7 +50,7 @@ internal static class AgentInputEndpoints
             return (buffer.ToArray(), run);
         }
 
-        var body = await ReadJsonAsync<InputRequest>(http);
+        var body = await AgentEndpoints.ReadJsonAsync<InputRequest>(http);
         if ((body.Text is null) == (body.Base64 is null))
             throw new AgentException(AgentError.InvalidArgument, "send exactly one of \"text\" (UTF-8) and \"base64\" (bytes).", "text");
         if (body.Text is not null)
@@ -62,25 +62,6 @@ internal static class AgentInputEndpoints
         catch (FormatException)
         {
             throw new AgentException(AgentError.InvalidArgument, "base64 is not valid base64.", "base64");
-        }
-    }
-
-    private static async Task<T> ReadJsonAsync<T>(HttpContext http) where T : class
-    {
-        if (http.Request.ContentLength > 1 << 20)
-            throw new AgentException(AgentError.InvalidArgument, "the request body is over 1 MiB.");
-        try
-        {
-            return await http.Request.ReadFromJsonAsync<T>(AgentJson.Strict, http.RequestAborted)
-                ?? throw new AgentException(AgentError.InvalidArgument, "send a JSON object.");
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            throw new AgentException(AgentError.InvalidArgument, "the request body is not valid JSON: " + ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new AgentException(AgentError.InvalidArgument, "send a JSON body with content-type application/json (or raw bytes as application/octet-stream): " + ex.Message);
         }
     }
 }

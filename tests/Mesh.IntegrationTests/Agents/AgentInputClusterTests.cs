@@ -111,3 +111,85 @@ public sealed class AgentInputClusterTests(AgentCluster cluster) : IClassFixture
         }, $"'{expected}' in the output of {agent}", TimeSpan.FromSeconds(20));
     }
 }
+
+/// <summary>The CLI side: mesh agents input, logs --tail, and attach in a real pseudo-terminal (util-linux script) with Ctrl-] to detach.</summary>
+public sealed class AgentInputCliTests(AgentCluster cluster) : IClassFixture<AgentCluster>
+{
+    [Fact]
+    public async Task Input_sends_a_line_and_logs_tail_prints_the_last_lines()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
+            """{"id":"cli-reader","placement":"n1","interactive":true,"restart_policy":"never","command":["sh","-c","seq 1 50; while read line; do echo \"got $line\"; done"]}""")).Status);
+        await cluster.WaitForAgentAsync("cli-reader", s => State(s) == "running");
+        var sent = await Mesh(["agents", "input", "cli-reader", "from the cli"]);
+        Assert.True(sent.ExitCode == 0, sent.Stderr);
+        await WaitUntilAsync(async () => (await Mesh(["agents", "logs", "cli-reader", "--tail", "2"])).Stdout.Contains("got from the cli", StringComparison.Ordinal), "the line in the output");
+        var tail = await Mesh(["agents", "logs", "cli-reader", "--tail", "2"]);
+        Assert.Equal(["50", "got from the cli"], tail.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var refused = await Mesh(["agents", "input", "cli-reader", "x", "--run", "r0000"]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("409", refused.Stderr, StringComparison.Ordinal);
+        var piped = await Mesh(["agents", "attach", "cli-reader"]);
+        Assert.NotEqual(0, piped.ExitCode);
+        Assert.Contains("tty = false", piped.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Attach_shows_the_screen_sends_keys_and_detaches_on_ctrl_bracket_leaving_the_run_running()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
+            """{"id":"cli-term","placement":"n1","tty":true,"stop_grace_seconds":1,"restart_policy":"never","environment":{"PS1":"cli$ "},"command":["bash","--norc","--noprofile","-i"]}""")).Status);
+        await cluster.WaitForAgentAsync("cli-term", s => State(s) == "running");
+
+        // The CLI in a pseudo-terminal of its own, as on an operator's machine: util-linux script gives it one.
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var attach = $"stty cols 100 rows 30; exec dotnet {Quote(Hub.Tests.Support.MeshProcess.MeshDll)} agents attach cli-term --hub {Quote(cluster.Admin.BaseAddress!.ToString())} --token {Quote(ApiToken)}";
+        var info = new System.Diagnostics.ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-q", "-e", "-c", attach, "/dev/null" })
+            info.ArgumentList.Add(arg);
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MESH_", StringComparison.Ordinal)).ToList())
+            info.Environment.Remove(name);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var screen = new StringBuilder();
+        var reader = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await process.StandardOutput.ReadAsync(buffer)) > 0)
+            {
+                lock (screen)
+                    screen.Append(buffer, 0, read);
+            }
+        });
+        string Screen() { lock (screen) return screen.ToString(); }
+
+        await WaitUntilAsync(() => Task.FromResult(Screen().Contains("cli$", StringComparison.Ordinal)), "the prompt through attach", TimeSpan.FromSeconds(30));
+        await process.StandardInput.WriteAsync("echo attached-$((2+3)) $(tput cols)\r");
+        await process.StandardInput.FlushAsync();
+        await WaitUntilAsync(() => Task.FromResult(Screen().Contains("attached-5 100", StringComparison.Ordinal)), "the command's output and the attached terminal's width", TimeSpan.FromSeconds(30));
+        await process.StandardInput.WriteAsync("\u001d");
+        await process.StandardInput.FlushAsync();
+        using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            try
+            {
+                await process.WaitForExitAsync(exit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("attach did not exit after Ctrl-]; its screen: " + Screen().Replace("\u001b", "ESC", StringComparison.Ordinal));
+            }
+        }
+        await reader;
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("detached from run", Screen(), StringComparison.Ordinal);
+        // Raw mode: the keys were echoed once, by bash on the node, not also by the local terminal.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(Screen(), System.Text.RegularExpressions.Regex.Escape("echo attached-")));
+        Assert.Equal("running", State((await cluster.AgentAsync("cli-term")).GetProperty("status")));
+    }
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> Mesh(string[] args) =>
+        await Hub.Tests.Support.MeshProcess.RunAsync([.. args, "--hub", cluster.Admin.BaseAddress!.ToString(), "--token", ApiToken]);
+}
