@@ -47,6 +47,7 @@ public static class AgentsExtensions
         admin.MapAgentInputEndpoints();
         app.MapAgentsStreams();
         app.MapOutputStream();
+        app.MapOutputDownload();
     }
 }
 

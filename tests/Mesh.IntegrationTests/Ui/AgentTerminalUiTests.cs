@@ -38,6 +38,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
 
         // The size the page's terminal has is the run's: bash reports it.
         var cols = await page.EvaluateAsync<int>("() => window.meshTerminal.cols");
+        await page.WaitForFunctionAsync($"() => (document.getElementById('run-terminal').dataset.sizeSent || '').startsWith('{cols}x')");
         await page.Keyboard.TypeAsync("echo cols=$(tput cols)");
         await page.Keyboard.PressAsync("Enter");
         await Expect(screen).ToContainTextAsync($"cols={cols}", Soon);
@@ -55,6 +56,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
         await page.SetViewportSizeAsync(640, 700);
         await page.WaitForFunctionAsync($"() => window.meshTerminal.cols !== {cols}");
         var narrower = await page.EvaluateAsync<int>("() => window.meshTerminal.cols");
+        await page.WaitForFunctionAsync($"() => (document.getElementById('run-terminal').dataset.sizeSent || '').startsWith('{narrower}x')");
         await page.Locator("#run-terminal .terminal-box").ClickAsync();
         await page.Keyboard.TypeAsync("echo now=$(tput cols)");
         await page.Keyboard.PressAsync("Enter");
@@ -96,6 +98,13 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
         await page.ClickAsync("#agent-input-send");
         await page.WaitForURLAsync("**/agents/ui-colours?done=input");
         await Expect(page.Locator("#run-output pre")).ToContainTextAsync("got hello <i>there</i>", Soon);
+
+        // The download is the stream's bytes as the run wrote them, escapes included.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#output-download"));
+        var file = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.StartsWith("\u001b[31mred\u001b[0m plain", file, StringComparison.Ordinal);
+        Assert.EndsWith("got hello <i>there</i>\n", file, StringComparison.Ordinal);
+        Assert.EndsWith("-stdout.log", download.SuggestedFilename, StringComparison.Ordinal);
         Assert.Empty(consoleErrors);
     }
 

@@ -12,6 +12,36 @@ internal static class OutputEndpoints
     public static void MapOutputEndpoints(this RouteGroupBuilder admin) =>
         admin.MapGet("/agents/{id}/runs/{run}/output", ReadAsync);
 
+    /// <summary>
+    /// GET /ui/agents/{id}/runs/{run}/output/download?stream=stdout (viewers too): the whole stream the hub has, as a
+    /// file, read from the hub's file slice by slice (never all in memory); Mesh-Output-Start says where it begins.
+    /// </summary>
+    public static void MapOutputDownload(this WebApplication app) =>
+        app.MapGet("/ui/agents/{id}/runs/{run}/output/download", DownloadAsync).RequireAuthorization(Web.WebAuth.ViewerPolicy).ExcludeFromDescription();
+
+    private static async Task DownloadAsync(string id, string run, string? stream, AgentService agents, OutputFiles files, HttpContext http)
+    {
+        stream ??= "stdout";
+        if (stream is not ("stdout" or "stderr") || agents.Get(id) is null || !Core.Configuration.NodeIds.IsValid(run, out _) || files.State(run, stream) is not { } state || state.AgentId != id)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "no such output on the hub.").ExecuteAsync(http);
+            return;
+        }
+
+        http.Response.ContentType = "application/octet-stream";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-{run}-{stream}.log\"";
+        http.Response.Headers["Mesh-Output-Start"] = state.DroppedBefore.ToString(CultureInfo.InvariantCulture);
+        var position = state.DroppedBefore;
+        while (position < state.End)
+        {
+            var slice = await files.ReadAsync(run, stream, position, (int)Math.Min(1 << 20, state.End - position), http.RequestAborted);
+            if (slice is null || slice.Data.Length == 0)
+                break;
+            await http.Response.Body.WriteAsync(slice.Data, http.RequestAborted);
+            position = slice.Start + slice.Data.Length;
+        }
+    }
+
     private static async Task<IResult> ReadAsync(string id, string run, string? stream, long? from, int? limit, AgentService agents, OutputFiles files, HttpContext http)
     {
         stream ??= "stdout";

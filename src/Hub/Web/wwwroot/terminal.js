@@ -47,9 +47,11 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     }).then(function (response) {
-      if (!response.ok && response.status === 409) {
+      if (response.ok) return true;
+      if (response.status === 409) {
         response.json().then(function (problem) { term.write("\r\n\x1b[2m" + String(problem.detail || "refused").replace(/[\x00-\x1f]/g, " ") + "\x1b[0m\r\n"); });
       }
+      return false;
     });
   }
 
@@ -68,7 +70,10 @@
   let resizeTimer = 0;
   function sendSize() {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { post("/resize", { cols: term.cols, rows: term.rows, run: run }); }, 100);
+    resizeTimer = setTimeout(function () {
+      const size = { cols: term.cols, rows: term.rows, run: run };
+      post("/resize", size).then(function (ok) { if (ok) box.dataset.sizeSent = size.cols + "x" + size.rows; });
+    }, 100);
   }
   term.onResize(sendSize);
   window.addEventListener("resize", function () { fit.fit(); });
