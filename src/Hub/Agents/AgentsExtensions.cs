@@ -23,6 +23,7 @@ public static class AgentsExtensions
         services.AddSingleton<AgentService>();
         services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<AgentInput>();
+        services.AddSingleton<Output.OutputFromNode>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();

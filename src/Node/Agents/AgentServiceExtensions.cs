@@ -28,6 +28,7 @@ public static class AgentServiceExtensions
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<INodeCommandHandler, ApplyAgentsCommandHandler>();
         services.AddSingleton<INodeCommandHandler, Input.AgentInputCommandHandler>();
+        services.AddSingleton<INodeCommandHandler, Output.OutputReadCommandHandler>();
         services.AddSingleton<INodeSessionPart, AgentSessionPart>();
         services.AddSingleton<INodeSessionPart, Output.OutputRelay>();
         return services;

@@ -5,7 +5,8 @@ namespace Mesh.Hub.Agents.Output;
 /// <summary>
 /// GET /api/admin/agents/{id}/runs/{run}/output?stream=stdout&amp;from=0&amp;limit=1048576: the raw bytes the hub
 /// has from position <c>from</c> (moved past output that was dropped), with the slice's start and the stream's end,
-/// dropped-before and completeness in headers — so a reader continues exactly at Mesh-Output-End.
+/// dropped-before and completeness in headers — so a reader continues exactly at Mesh-Output-End. Bytes older than the
+/// hub keeps are asked from the run's node while it still has them (Mesh-Output-Source: node).
 /// </summary>
 internal static class OutputEndpoints
 {
@@ -42,7 +43,7 @@ internal static class OutputEndpoints
         }
     }
 
-    private static async Task<IResult> ReadAsync(string id, string run, string? stream, long? from, int? limit, AgentService agents, OutputFiles files, HttpContext http)
+    private static async Task<IResult> ReadAsync(string id, string run, string? stream, long? from, int? limit, AgentService agents, OutputFiles files, OutputFromNode nodeOutput, HttpContext http)
     {
         stream ??= "stdout";
         if (stream is not ("stdout" or "stderr"))
@@ -53,8 +54,13 @@ internal static class OutputEndpoints
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"agent '{DisplayText.Truncate(id)}' does not exist.");
         if (!Core.Configuration.NodeIds.IsValid(run, out _) || files.State(run, stream) is not { } state || state.AgentId != id)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no output of run '{DisplayText.Truncate(run)}' of agent '{id}' on the hub (yet).");
-        var slice = (await files.ReadAsync(run, stream, from ?? 0, limit ?? 1 << 20, http.RequestAborted))!;
+        // Before what the hub keeps: the node may still have it.
+        var fromNode = (from ?? 0) < state.DroppedBefore && agents.Get(id) is { } agent
+            ? await nodeOutput.ReadAsync(agent.Definition.NodeId, run, stream, from ?? 0, limit ?? 1 << 20, state, http.RequestAborted)
+            : null;
+        var slice = fromNode ?? (await files.ReadAsync(run, stream, from ?? 0, limit ?? 1 << 20, http.RequestAborted))!;
         var headers = http.Response.Headers;
+        headers["Mesh-Output-Source"] = fromNode is null ? "hub" : "node";
         headers["Mesh-Output-Start"] = slice.Start.ToString(CultureInfo.InvariantCulture);
         headers["Mesh-Output-End"] = (slice.Start + slice.Data.Length).ToString(CultureInfo.InvariantCulture);
         headers["Mesh-Output-Stream-End"] = slice.State.End.ToString(CultureInfo.InvariantCulture);
