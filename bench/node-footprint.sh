@@ -5,16 +5,21 @@
 # binary, `run --config node.toml` (role "node" in the file), a clean environment (env -i) plus the variant's
 # variables. Prints the node's start → ready time (process start to its "mesh node ready" line: enrolled, session up)
 # and its memory after SETTLE seconds idle with no agents: VmRSS, and from /proc/PID/smaps_rollup Pss, shared clean
-# (mapped files, shared with other processes that map them) and private dirty.
+# (mapped files, shared with other processes that map them) and private dirty. SKIP_PUBLISH=1 reuses .mesh/bench-bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 settle=${SETTLE:-45}
 bin=.mesh/bench-bin
 publish() { dotnet publish "$@" -c Release -r linux-x64 -nologo -v:q -clp:NoSummary; }
-publish src/Mesh --self-contained false -p:PublishReadyToRun=true -o $bin/mesh
-publish src/Mesh --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o $bin/mesh-sc-composite
-publish bench/NodeAot -o $bin/node-aot
-publish bench/NodeAot -p:NodeAotGen0Budget=100000 -o $bin/node-aot-gen0
+if [[ -z ${SKIP_PUBLISH:-} ]]; then
+  publish src/Mesh --self-contained false -p:PublishReadyToRun=true -o $bin/mesh
+  publish src/Mesh --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o $bin/mesh-sc-composite
+  # Trimming warns about the hub (MVC, reflection JSON) and the trimmed hub does not start; measured for the node only.
+  publish src/Mesh --self-contained true -p:PublishTrimmed=true -p:TrimMode=partial -p:PublishReadyToRun=true -p:TreatWarningsAsErrors=false -o $bin/mesh-sc-trimmed >/dev/null
+  publish bench/NodeAot -o $bin/node-aot
+  publish bench/NodeAot -p:NodeAotGen0Budget=100000 -o $bin/node-aot-gen0
+  publish bench/NodeAot -p:NodeAotGen0Budget=100000 -p:NodeAotSize=true -o $bin/node-aot-size
+fi
 mesh=$bin/mesh/mesh
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -31,6 +36,7 @@ listen = "127.0.0.1:$grpc"
 token = "Kx9vQ2mT7wR4yU1iO8pA5sD3fG6hJ0kL-footprint"
 TOML
 $mesh run --config "$work/hub.toml" >"$work/hub.log" 2>&1 &
+hub=$!
 until grep -q "mesh hub ready" "$work/hub.log"; do sleep 0.2; done
 token=$($mesh cluster-token --config "$work/hub.toml")
 metrics_token=Footprint-metrics-token-0123456789-abcdefgh
@@ -73,5 +79,8 @@ run_variant "  + DOTNET_EnableWriteXorExecute=0" $mesh "" DOTNET_EnableWriteXorE
 run_variant "  + gen0 1 MiB + ConserveMemory + TieredPGO=0 + W^X off" $mesh "" DOTNET_GCgen0size=0x100000 DOTNET_GCConserveMemory=9 DOTNET_TieredPGO=0 DOTNET_EnableWriteXorExecute=0
 run_variant "  + [metrics] node_listen (exporter on, scraped once)" $mesh "[metrics]\nnode_listen = \"127.0.0.1:0\"\nnode_token = \"$metrics_token\"\n"
 run_variant "mesh, self-contained composite ReadyToRun" $bin/mesh-sc-composite/mesh ""
+run_variant "mesh, self-contained trimmed ReadyToRun (hub broken)" $bin/mesh-sc-trimmed/mesh ""
 run_variant "node-only Native AOT (bench/NodeAot; no hub role)" $bin/node-aot/NodeAot ""
 run_variant "node-only Native AOT, gen0 budget 1 MiB compiled in" $bin/node-aot-gen0/NodeAot ""
+run_variant "node-only Native AOT, gen0 1 MiB, optimized for size" $bin/node-aot-size/NodeAot ""
+echo "hub (no embedded node, $count nodes enrolled, idle): VmRSS $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$hub/status) MiB"
