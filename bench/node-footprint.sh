@@ -35,6 +35,7 @@ listen = "127.0.0.1:$grpc"
 [internal_grpc.bootstrap]
 token = "Kx9vQ2mT7wR4yU1iO8pA5sD3fG6hJ0kL-footprint"
 TOML
+: >"$work/hub.log"
 $mesh run --config "$work/hub.toml" >"$work/hub.log" 2>&1 &
 hub=$!
 until grep -q "mesh hub ready" "$work/hub.log"; do sleep 0.2; done
@@ -48,6 +49,7 @@ run_variant() {
   local n=$((++count))
   printf '[server]\nrole = "node"\nnode_id = "fp-%s"\ndata_dir = "%s"\n[internal_grpc.bootstrap]\ntoken = "%s"\n[hub]\ntarget = "https://127.0.0.1:%s"\n[node]\nlocal_listen = "127.0.0.1:0"\n%b' \
     "$n" "$work/node-$n" "$token" "$grpc" "$extra" >"$work/node-$n.toml"
+  : >"$work/node-$n.log"
   local start=$(date +%s%N)
   env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work" DOTNET_CLI_TELEMETRY_OPTOUT=1 "$@" \
     "$binary" run --config "$work/node-$n.toml" >"$work/node-$n.log" 2>&1 &
@@ -67,6 +69,21 @@ run_variant() {
   printf '%-58s %9d %8.1f %8.1f %13.1f %13.1f\n' "$name" "$ready" "$(echo "$rss/1024" | bc -l)" "$(echo "$pss/1024" | bc -l)" "$(echo "$sc/1024" | bc -l)" "$(echo "$pd/1024" | bc -l)"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
+# restarts NAME N: starts node N (enrolled by its variant above) again RESTARTS times; prints the median start → ready.
+restarts() {
+  local name=$1 n=$2 binary=$3 times=() i
+  for ((i = 0; i < ${RESTARTS:-7}; i++)); do
+    : >"$work/node-$n.log"
+    local start=$(date +%s%N)
+    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work" DOTNET_CLI_TELEMETRY_OPTOUT=1 "$binary" run --config "$work/node-$n.toml" >"$work/node-$n.log" 2>&1 &
+    local pid=$!
+    until grep -q "mesh node ready" "$work/node-$n.log"; do sleep 0.01; done
+    times+=($(( ($(date +%s%N) - start) / 1000000 )))
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
+  printf '%-58s restart → ready median %5d ms (%s), load average %s\n' "$name" \
+    "$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (${#times[@]} + 1) / 2 ))p")" "${times[*]}" "$(cut -d' ' -f1 /proc/loadavg)"
+}
 count=0
 run_variant "mesh, framework-dependent ReadyToRun (default)" $mesh ""
 run_variant "  + DOTNET_GCgen0size=0x100000 (1 MiB gen0)" $mesh "" DOTNET_GCgen0size=0x100000
@@ -84,3 +101,5 @@ run_variant "node-only Native AOT (bench/NodeAot; no hub role)" $bin/node-aot/No
 run_variant "node-only Native AOT, gen0 budget 1 MiB compiled in" $bin/node-aot-gen0/NodeAot ""
 run_variant "node-only Native AOT, gen0 1 MiB, optimized for size" $bin/node-aot-size/NodeAot ""
 echo "hub (no embedded node, $count nodes enrolled, idle): VmRSS $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$hub/status) MiB"
+restarts "mesh, framework-dependent ReadyToRun (default)" 1 $mesh
+restarts "node-only Native AOT, gen0 1 MiB, optimized for size" $count $bin/node-aot-size/NodeAot
