@@ -37,7 +37,7 @@ internal sealed partial class ConfigBinder
         var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"));
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
         var mailbox = BindMailbox();
-        var metrics = BindMetrics();
+        var metrics = BindMetrics(role);
         return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics } : null;
     }
 

@@ -93,8 +93,10 @@ public static class ConfigSchema
         new("mailbox", "max_watch_streams_per_actor", ConfigValueType.Integer, "16", "Hub: concurrent Watch streams of one actor (1 to 1000); one more is refused with RESOURCE_EXHAUSTED.",
             ConfigRange.Integer(1, 1000, "An agent needs one stream; a few more cover restarts.")),
 
-        new("metrics", "enabled", ConfigValueType.Boolean, "true", "Hub: serve Prometheus metrics at /metrics on the web listener (docs/operations.md#metrics lists them). Nodes serve none yet."),
-        new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session; false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
+        new("metrics", "enabled", ConfigValueType.Boolean, "true", "Hub: serve Prometheus metrics at /metrics on the web listener (docs/operations.md#metrics lists them). false also keeps a node's node_listen closed."),
+        new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session. Node: its /metrics needs node_token. false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
+        new("metrics", "node_listen", ConfigValueType.String, null, "Node process: plaintext HTTP/1.1 listener serving only /metrics (the node's own instruments), e.g. \"0.0.0.0:9464\". Off unless set; a hub ignores it."),
+        new("metrics", "node_token", ConfigValueType.String, null, "Node: the bearer token Prometheus sends to the node's /metrics (Authorization: Bearer), at least 32 bytes; required when node_listen is set and require_auth is true."),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

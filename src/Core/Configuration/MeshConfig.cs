@@ -90,8 +90,17 @@ public sealed record MailboxConfig(int MaxPayloadBytes, int MaxWatchStreams, int
     public static MailboxConfig Default { get; } = new(1024 * 1024, 4096, 16);
 }
 
-/// <summary>[metrics]: the Prometheus endpoint and who may read it.</summary>
+/// <summary>[metrics]: the Prometheus endpoints and who may read them.</summary>
 public sealed record MetricsConfig(bool Enabled, bool RequireAuth)
 {
+    /// <summary>A node process's plaintext HTTP/1.1 listener for /metrics only; null: the node serves no metrics.</summary>
+    public ListenAddress? NodeListen { get; init; }
+
+    /// <summary>The bearer token a node's /metrics asks for when <see cref="RequireAuth"/>.</summary>
+    public Secret? NodeToken { get; init; }
+
+    /// <summary>Whether a node process opens its metrics listener.</summary>
+    public bool NodeServes => Enabled && NodeListen is not null;
+
     public static MetricsConfig Default { get; } = new(Enabled: true, RequireAuth: true);
 }

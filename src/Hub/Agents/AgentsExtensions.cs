@@ -1,3 +1,4 @@
+using Mesh.Hosting.Metrics;
 using Mesh.Hub.Agents.Output;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;

@@ -24,6 +24,7 @@ public static class AgentServiceExtensions
         services.AddSingleton<WorktreeManager>();
         services.AddSingleton<WorktreeInspector>();
         services.AddSingleton<INodeCommandHandler, WorktreeCommandHandler>();
+        services.AddSingleton<AgentRunMetrics>();
         services.AddSingleton<AgentSupervisor>();
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<INodeCommandHandler, ApplyAgentsCommandHandler>();

@@ -33,6 +33,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private readonly ActorTokenFiles _tokens;
     private readonly WorktreeManager _worktrees;
     private readonly TimeProvider _time;
+    private readonly AgentRunMetrics _metrics;
     private readonly ILogger<AgentSupervisor> _logger;
     private readonly Dictionary<string, AgentSlot> _slots = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IReadOnlyList<AgentSpec>> _applied = new();
@@ -43,8 +44,9 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private int _live; // slots with a run, counted once per round and kept in step by start and finish
 
     public AgentSupervisor(AgentStore store, AgentRuntimeOptions options, RunCgroups cgroups, RunStarter starter, NodeDrainState drain,
-        AgentEventSignal events, ActorTokenFiles tokens, WorktreeManager worktrees, TimeProvider time, ILogger<AgentSupervisor> logger)
+        AgentEventSignal events, ActorTokenFiles tokens, WorktreeManager worktrees, TimeProvider time, AgentRunMetrics metrics, ILogger<AgentSupervisor> logger)
     {
+        _metrics = metrics;
         _worktrees = worktrees;
         _tokens = tokens;
         _store = store;
@@ -259,6 +261,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
             slot.NextStartAt = null;
             _store.SaveRun(run.Record, active: true);
             AgentLog.RunStarted(_logger, slot.AgentId, run.Record.RunId, run.Record.Pid);
+            _metrics.Started();
             Record(slot, AgentStates.Running, started.Warning ?? "");
             return;
         }
@@ -279,6 +282,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
             Exit = new AgentExit { Reason = ExitReasons.StartFailed, Error = error, LastLines = { lines } },
         };
         AgentLog.StartFailed(_logger, slot.AgentId, error);
+        _metrics.Ended(ExitReasons.StartFailed, 0, 0);
         AfterEnd(slot, failed, now, failure: true, natural: true);
     }
 
@@ -379,6 +383,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
         slot.Run = null;
         _live--;
         AgentLog.RunEnded(_logger, slot.AgentId, record.RunId, exit.Reason, exit.HasCode ? exit.Code : -1, exit.Signal);
+        _metrics.Ended(exit.Reason, record.StdoutBytes, record.StderrBytes);
         if (run.EndingBecause == "restart")
         {
             slot.RestartSeen = slot.Spec.RestartGeneration;

@@ -19,11 +19,15 @@ namespace Mesh.IntegrationTests.Agents;
 public sealed class AgentCluster : IAsyncLifetime
 {
     public const string ApiToken = "Agent-cluster-api-token-0123456789-ABCDEF";
+
+    /// <summary>The nodes' [metrics] node_token: each node serves /metrics on a port of its own.</summary>
+    public const string MetricsToken = "Agent-cluster-metrics-token-9876543210-XYZ";
     private static readonly TimeSpan Start = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _dir = new();
     private readonly int _grpcPort = FreePort();
     private readonly int _webPort = FreePort();
     private readonly Dictionary<string, MeshProcess> _nodes = [];
+    private readonly Dictionary<string, Uri> _metrics = [];
     private string _clusterToken = null!;
 
     public MeshProcess Hub { get; private set; } = null!;
@@ -92,9 +96,21 @@ public sealed class AgentCluster : IAsyncLifetime
             ["MESH_SERVER__NODE_ID"] = id,
             ["MESH_SERVER__DATA_DIR"] = NodeDataDir(id),
             ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = _clusterToken,
+            ["MESH_METRICS__NODE_LISTEN"] = "127.0.0.1:0",
+            ["MESH_METRICS__NODE_TOKEN"] = MetricsToken,
         });
         _nodes[id] = node;
+        var metrics = await node.WaitForLineAsync("mesh node metrics: ", Start);
+        _metrics[id] = new Uri(metrics["mesh node metrics: ".Length..].Split(' ')[0]);
         await node.WaitForLineAsync($"mesh node ready: node {id}", Start);
+    }
+
+    /// <summary>The node's /metrics (with its token) as text.</summary>
+    public async Task<string> ScrapeNodeAsync(string id)
+    {
+        using var client = new HttpClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MetricsToken);
+        return await client.GetStringAsync(_metrics[id]);
     }
 
     public string NodeDataDir(string id) => Path.Combine(_dir.Path, "node-" + id);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Mesh.Core.Auth;
 using Mesh.Core.Protocol;
 using Mesh.Core.Tests;
+using Mesh.Hub.Tests.Support;
 using Mesh.Node.Agents;
 using Mesh.Node.Agents.Processes;
 using Mesh.Node.Agents.State;
@@ -25,6 +26,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly NodeSigningKey _key = new("n.test.n1", RandomNumberGenerator.GetBytes(32));
     private readonly HashSet<int> _holders = [];
     private readonly RepoLocks _locks = new();
+    private readonly TestMeterFactory _meters = new();
     private AgentStore _store;
     private WorktreeStore _worktreeStore = null!;
     private AgentSupervisor _supervisor;
@@ -131,6 +133,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         foreach (var cgroup in cgroups)
             cgroup.Remove();
         _dir.Dispose();
+        _meters.Dispose();
     }
 
     private (AgentStore, AgentSupervisor, Task) Start()
@@ -142,7 +145,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         var starter = new RunStarter(Options, tokens, new NodeListeners(), TimeProvider.System, NullLogger<RunStarter>.Instance);
         _worktreeStore = new WorktreeStore(_dir.Path);
         Worktrees = new WorktreeManager(Options, _worktreeStore, _locks, NullLogger<WorktreeManager>.Instance);
-        var supervisor = new AgentSupervisor(store, Options, Cgroups, starter, Drain, new AgentEventSignal(), tokens, Worktrees, TimeProvider.System, NullLogger<AgentSupervisor>.Instance);
+        var supervisor = new AgentSupervisor(store, Options, Cgroups, starter, Drain, new AgentEventSignal(), tokens, Worktrees, TimeProvider.System, new AgentRunMetrics(_meters), NullLogger<AgentSupervisor>.Instance);
         _stop = new CancellationTokenSource();
         return (store, supervisor, Task.Run(() => supervisor.RunAsync(_stop.Token)));
     }

@@ -1,3 +1,4 @@
+using Mesh.Hosting.Metrics;
 using Mesh.Hub.Storage;
 
 namespace Mesh.Hub.Nodes.Registry;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Mesh.Hosting.Metrics;
 
 namespace Mesh.Hub.Nodes.Registry;
 
