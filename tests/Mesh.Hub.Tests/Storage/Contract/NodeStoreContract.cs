@@ -166,11 +166,7 @@ public sealed class SqliteNodeStoreTests : NodeStoreContract
 {
     protected override Task<Hub.Storage.IHubStore> OpenAsync() => OpenSqliteAsync();
 
-    protected override Task CreateStoreAsync()
-    {
-        Store = new SqliteNodeStore(Sqlite);
-        return Task.CompletedTask;
-    }
+    protected override void CreateStore() => Store = new SqliteNodeStore(Sqlite);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -178,9 +174,5 @@ public sealed class PostgresNodeStoreTests(PostgresServer server) : NodeStoreCon
 {
     protected override Task<Hub.Storage.IHubStore> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override Task CreateStoreAsync()
-    {
-        Store = new PostgresNodeStore(Postgres);
-        return Task.CompletedTask;
-    }
+    protected override void CreateStore() => Store = new PostgresNodeStore(Postgres);
 }

@@ -35,7 +35,7 @@ public abstract class StoreContract : IAsyncLifetime
     {
         Database = await OpenAsync();
         await Database.MigrateAsync(CancellationToken.None);
-        await CreateStoreAsync();
+        CreateStore();
     }
 
     public async Task DisposeAsync()
@@ -48,7 +48,7 @@ public abstract class StoreContract : IAsyncLifetime
     protected abstract Task<IHubStore> OpenAsync();
 
     /// <summary>Builds the store under test over <see cref="Database"/>.</summary>
-    protected abstract Task CreateStoreAsync();
+    protected abstract void CreateStore();
 
     protected Task<IHubStore> OpenSqliteAsync()
     {
