@@ -97,7 +97,7 @@ public static class ConfigSchema
         new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session; false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
 
         new("store", "kind", ConfigValueType.String, "\"sqlite\"", "Hub: where the hub keeps its state: \"sqlite\" (one file in data_dir, the default) or \"postgres\" (a PostgreSQL server; docs/operations.md#postgresql)."),
-        new("store", "url", ConfigValueType.String, null, "Hub, kind \"postgres\": postgres://user@host:port/database, optionally ?sslmode=disable|prefer|require|verify-ca|verify-full. No password here: use password_file or password_env."),
+        new("store", "url", ConfigValueType.String, null, "Hub, kind \"postgres\": postgres://user@host:port/database, optionally ?sslmode= one of disable, allow, prefer, require, verify-ca, verify-full. No password here: use password_file or password_env."),
         new("store", "password_file", ConfigValueType.String, null, "Hub, kind \"postgres\": file holding the database password (first line; e.g. a mounted Secret); no access for other users (chmod 600 or 640)."),
         new("store", "password_env", ConfigValueType.String, null, "Hub, kind \"postgres\": name of the environment variable holding the database password (instead of password_file)."),
         new("store", "pool_size", ConfigValueType.Integer, "20", "Hub, kind \"postgres\": most connections this hub opens to PostgreSQL (1 to 1000). Several hubs add up: keep the sum below the server's max_connections.",
