@@ -26,16 +26,16 @@ public static class HubHost
     public static async Task<int> RunAsync(MeshConfig config, bool jsonLogs, TextWriter output, CancellationToken cancellationToken,
         Func<WebApplication, Uri, CancellationToken, Task<Task>>? startEmbeddedNode = null)
     {
+        if (config.Store.Kind == StoreKind.Postgres)
+        {
+            await MigrateStoreAsync(config, cancellationToken);
+            throw new StartupException(PostgresNotYetServing(config));
+        }
+
         var listeners = new HubListeners();
         var app = Build(config, jsonLogs, TimeProvider.System, listeners);
         await using (app)
         {
-            if (config.Store.Kind == StoreKind.Postgres)
-            {
-                await MigrateAsync(app.Services.GetRequiredService<IHubStore>(), cancellationToken);
-                throw new StartupException(PostgresNotYetServing(config));
-            }
-
             await InitializeAsync(app, cancellationToken);
             await StartAsync(app, config, cancellationToken);
             if (listeners.HealthUrl is { } health)
