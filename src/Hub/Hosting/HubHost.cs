@@ -126,7 +126,7 @@ public static class HubHost
     /// <summary>Opens the store (migrations) and loads the deny-list before any listener accepts a connection.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        await MigrateAsync(app.Services.GetRequiredService<IHubStore>(), cancellationToken);
+        await MigrateAsync(app.Services.GetRequiredService<IHubDatabase>(), cancellationToken);
         await app.Services.InitializeNodesAsync(cancellationToken);
         await app.Services.InitializeAgentsAsync(cancellationToken);
     }
@@ -145,11 +145,11 @@ public static class HubHost
             .AddLogging()
             .AddStoredCapabilities(config);
         await using var provider = services.BuildServiceProvider();
-        var store = provider.GetRequiredService<IHubStore>();
+        var store = provider.GetRequiredService<IHubDatabase>();
         return await MigrateAsync(store, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<string>> MigrateAsync(IHubStore store, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> MigrateAsync(IHubDatabase store, CancellationToken cancellationToken)
     {
         try
         {

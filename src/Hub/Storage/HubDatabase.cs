@@ -9,7 +9,7 @@ namespace Mesh.Hub.Storage;
 /// the database inside whichever commit crossed 1,000 pages, and every writer waiting on that commit would wait for
 /// the copy and its fsyncs too. <see cref="WalCheckpointer"/> does it in the background instead.
 /// </summary>
-public sealed class HubDatabase : IHubStore
+public sealed class HubDatabase : IHubDatabase
 {
     private readonly string _connectionString;
     private readonly IReadOnlyList<IMigrationSource> _sources;

@@ -8,7 +8,7 @@ namespace Mesh.Hub.Storage;
 /// every session with the configured statement timeout. Migrations run in one transaction under an advisory lock,
 /// so hubs starting together against one database apply each step exactly once.
 /// </summary>
-public sealed class PostgresDatabase : IHubStore, IAsyncDisposable
+public sealed class PostgresDatabase : IHubDatabase, IAsyncDisposable
 {
     // pg_advisory_xact_lock key for migrations: "mesh" in ASCII.
     private const long MigrationLock = 0x6D657368;

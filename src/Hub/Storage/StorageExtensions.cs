@@ -6,19 +6,19 @@ public static class StorageExtensions
 {
     public const string DatabaseFileName = "mesh.db";
 
-    /// <summary>The database [store] chose: SQLite in data_dir (with its WAL checkpointer) or PostgreSQL, as <see cref="IHubStore"/>.</summary>
+    /// <summary>The database [store] chose: SQLite in data_dir (with its WAL checkpointer) or PostgreSQL, as <see cref="IHubDatabase"/>.</summary>
     public static IServiceCollection AddHubStorage(this IServiceCollection services, MeshConfig config)
     {
         if (config.Store.Postgres is { } postgres)
         {
             return services
                 .AddSingleton(sp => new PostgresDatabase(postgres, sp.GetServices<IMigrationSource>()))
-                .AddSingleton<IHubStore>(sp => sp.GetRequiredService<PostgresDatabase>());
+                .AddSingleton<IHubDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
         }
 
         return services
             .AddSingleton(sp => new HubDatabase(Path.Combine(config.Server.DataDir, DatabaseFileName), sp.GetServices<IMigrationSource>(), sp.GetRequiredService<TimeProvider>()))
-            .AddSingleton<IHubStore>(sp => sp.GetRequiredService<HubDatabase>())
+            .AddSingleton<IHubDatabase>(sp => sp.GetRequiredService<HubDatabase>())
             .AddHostedService<WalCheckpointer>();
     }
 

@@ -70,7 +70,7 @@ public abstract class AccountStoreContract : StoreContract
 
 public sealed class SqliteAccountStoreTests : AccountStoreContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenSqliteAsync();
+    protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
     protected override void CreateStore() => Store = new SqliteAccountStore(Sqlite);
 }
@@ -78,7 +78,7 @@ public sealed class SqliteAccountStoreTests : AccountStoreContract
 [Collection(PostgresServer.Collection)]
 public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountStoreContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenPostgresAsync(server);
+    protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
     protected override void CreateStore() => Store = new PostgresAccountStore(Postgres);
 }

@@ -49,7 +49,7 @@ public abstract class AuditLogContract : StoreContract
 
 public sealed class SqliteAuditLogTests : AuditLogContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenSqliteAsync();
+    protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
     protected override void CreateStore() => Log = new SqliteAuditLog(Sqlite, Clock);
 }
@@ -57,7 +57,7 @@ public sealed class SqliteAuditLogTests : AuditLogContract
 [Collection(PostgresServer.Collection)]
 public sealed class PostgresAuditLogTests(PostgresServer server) : AuditLogContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenPostgresAsync(server);
+    protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
     protected override void CreateStore() => Log = new PostgresAuditLog(Postgres, Clock);
 }

@@ -98,7 +98,7 @@ public abstract class JoinTokenStoreContract : StoreContract
 
 public sealed class SqliteJoinTokenStoreTests : JoinTokenStoreContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenSqliteAsync();
+    protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
     protected override void CreateStore() => Store = new SqliteJoinTokenStore(Sqlite);
 }
@@ -106,7 +106,7 @@ public sealed class SqliteJoinTokenStoreTests : JoinTokenStoreContract
 [Collection(PostgresServer.Collection)]
 public sealed class PostgresJoinTokenStoreTests(PostgresServer server) : JoinTokenStoreContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenPostgresAsync(server);
+    protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
     protected override void CreateStore() => Store = new PostgresJoinTokenStore(Postgres);
 }

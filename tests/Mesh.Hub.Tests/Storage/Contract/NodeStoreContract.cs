@@ -164,7 +164,7 @@ public abstract class NodeStoreContract : StoreContract
 
 public sealed class SqliteNodeStoreTests : NodeStoreContract
 {
-    protected override Task<Hub.Storage.IHubStore> OpenAsync() => OpenSqliteAsync();
+    protected override Task<Hub.Storage.IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
     protected override void CreateStore() => Store = new SqliteNodeStore(Sqlite);
 }
@@ -172,7 +172,7 @@ public sealed class SqliteNodeStoreTests : NodeStoreContract
 [Collection(PostgresServer.Collection)]
 public sealed class PostgresNodeStoreTests(PostgresServer server) : NodeStoreContract
 {
-    protected override Task<Hub.Storage.IHubStore> OpenAsync() => OpenPostgresAsync(server);
+    protected override Task<Hub.Storage.IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
     protected override void CreateStore() => Store = new PostgresNodeStore(Postgres);
 }

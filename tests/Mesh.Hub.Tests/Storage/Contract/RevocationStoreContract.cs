@@ -69,7 +69,7 @@ public abstract class RevocationStoreContract : StoreContract
 
 public sealed class SqliteRevocationStoreTests : RevocationStoreContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenSqliteAsync();
+    protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
     protected override void CreateStore() => Store = new SqliteRevocationStore(Sqlite);
 }
@@ -77,7 +77,7 @@ public sealed class SqliteRevocationStoreTests : RevocationStoreContract
 [Collection(PostgresServer.Collection)]
 public sealed class PostgresRevocationStoreTests(PostgresServer server) : RevocationStoreContract
 {
-    protected override Task<IHubStore> OpenAsync() => OpenPostgresAsync(server);
+    protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
     protected override void CreateStore() => Store = new PostgresRevocationStore(Postgres);
 }

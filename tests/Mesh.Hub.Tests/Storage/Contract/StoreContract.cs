@@ -23,7 +23,7 @@ public abstract class StoreContract : IAsyncLifetime
     /// <summary>Times the backends keep exactly (PostgreSQL's timestamptz has microseconds; SQLite text has 100 ns).</summary>
     protected static readonly DateTimeOffset T0 = new(2030, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
 
-    protected IHubStore Database { get; private set; } = null!;
+    protected IHubDatabase Database { get; private set; } = null!;
 
     /// <summary>A prefix that makes this test's ids its own within the class's database.</summary>
     protected string Unique { get; } = Guid.NewGuid().ToString("N")[..8];
@@ -45,18 +45,18 @@ public abstract class StoreContract : IAsyncLifetime
         _dir?.Dispose();
     }
 
-    protected abstract Task<IHubStore> OpenAsync();
+    protected abstract Task<IHubDatabase> OpenAsync();
 
     /// <summary>Builds the store under test over <see cref="Database"/>.</summary>
     protected abstract void CreateStore();
 
-    protected Task<IHubStore> OpenSqliteAsync()
+    protected Task<IHubDatabase> OpenSqliteAsync()
     {
         _dir = new TempDirectory();
-        return Task.FromResult<IHubStore>(new HubDatabase(Path.Combine(_dir.Path, "mesh.db"), Schema));
+        return Task.FromResult<IHubDatabase>(new HubDatabase(Path.Combine(_dir.Path, "mesh.db"), Schema));
     }
 
-    protected async Task<IHubStore> OpenPostgresAsync(PostgresServer server) =>
+    protected async Task<IHubDatabase> OpenPostgresAsync(PostgresServer server) =>
         new PostgresDatabase(await server.DatabaseAsync(GetType().Name), Schema);
 
     protected HubDatabase Sqlite => (HubDatabase)Database;

@@ -1,7 +1,7 @@
 namespace Mesh.Hub.Storage;
 
 /// <summary>The hub's database, whichever backend [store] chose: opened and migrated once at start (or by <c>mesh store migrate</c>).</summary>
-public interface IHubStore
+public interface IHubDatabase
 {
     /// <summary>What the store is, for messages: the SQLite file or the PostgreSQL URL (never a password).</summary>
     string Description { get; }
