@@ -105,11 +105,11 @@ public static class HubHost
         return app;
     }
 
-    // The registry, join tokens, revocations, audit and accounts have PostgreSQL stores; a hub needs them all.
+    // Every store but the mailbox's has a PostgreSQL implementation; a hub needs them all.
     private static string PostgresNotYetServing(MeshConfig config) =>
         $"the store {config.Store} is reachable and its schema is up to date, but this Mesh cannot serve a hub from PostgreSQL yet: " +
-        "the registry, join tokens, revocations, audit and accounts have PostgreSQL stores, the mailboxes (actors, messages, triggers, reviews) " +
-        "and agents do not (issue 18). Run the hub with [store] kind = \"sqlite\" for now.";
+        "the registry, join tokens, revocations, audit, accounts and agents have PostgreSQL stores, the mailboxes (actors, messages, " +
+        "triggers, reviews) do not (issue 18). Run the hub with [store] kind = \"sqlite\" for now.";
 
     /// <summary>
     /// The capabilities that own tables, in the order their migrations apply (registrations only: nothing is opened).
