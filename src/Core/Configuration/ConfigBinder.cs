@@ -7,9 +7,11 @@ internal sealed partial class ConfigBinder
     private readonly List<ConfigProblem> _problems;
     private readonly string _baseDirectory;
     private readonly string _sourcePath;
+    private readonly IReadOnlyDictionary<string, string?> _environment;
 
-    public ConfigBinder(RawConfig raw, List<ConfigProblem> problems, string baseDirectory, string sourcePath)
+    public ConfigBinder(RawConfig raw, List<ConfigProblem> problems, string baseDirectory, string sourcePath, IReadOnlyDictionary<string, string?> environment)
     {
+        _environment = environment;
         _raw = raw;
         _problems = problems;
         _baseDirectory = baseDirectory;
@@ -38,7 +40,8 @@ internal sealed partial class ConfigBinder
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
         var mailbox = BindMailbox();
         var metrics = BindMetrics(role);
-        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics } : null;
+        var store = BindStore(role);
+        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics, Store = store } : null;
     }
 
     private MeshRole BindRole()

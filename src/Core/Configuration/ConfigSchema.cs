@@ -33,7 +33,7 @@ public static class ConfigSchema
     public static IReadOnlyList<string> Sections { get; } =
     [
         "server", "internal_grpc", "internal_grpc.security", "internal_grpc.auth", "internal_grpc.bootstrap",
-        "hub", "node", "worktree", "admin", "mailbox", "metrics",
+        "hub", "node", "worktree", "admin", "mailbox", "metrics", "store",
     ];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
@@ -97,6 +97,15 @@ public static class ConfigSchema
         new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session. Node: its /metrics needs node_token. false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
         new("metrics", "node_listen", ConfigValueType.String, null, "Node process: plaintext HTTP/1.1 listener serving only /metrics (the node's own instruments), e.g. \"0.0.0.0:9464\". Off unless set; a hub ignores it."),
         new("metrics", "node_token", ConfigValueType.String, null, "Node: the bearer token Prometheus sends to the node's /metrics (Authorization: Bearer), at least 32 bytes; required when node_listen is set and require_auth is true."),
+
+        new("store", "kind", ConfigValueType.String, "\"sqlite\"", "Hub: where the hub keeps its state: \"sqlite\" (one file in data_dir, the default) or \"postgres\" (a PostgreSQL server; docs/operations.md#postgresql)."),
+        new("store", "url", ConfigValueType.String, null, "Hub, kind \"postgres\": postgres://user@host:port/database, optionally ?sslmode= one of disable, allow, prefer, require, verify-ca, verify-full. No password here: use password_file or password_env."),
+        new("store", "password_file", ConfigValueType.String, null, "Hub, kind \"postgres\": file holding the database password (first line; e.g. a mounted Secret); no access for other users (chmod 600 or 640)."),
+        new("store", "password_env", ConfigValueType.String, null, "Hub, kind \"postgres\": name of the environment variable holding the database password (instead of password_file)."),
+        new("store", "pool_size", ConfigValueType.Integer, "20", "Hub, kind \"postgres\": most connections this hub opens to PostgreSQL (1 to 1000). Several hubs add up: keep the sum below the server's max_connections.",
+            ConfigRange.Integer(1, 1000, "Size it to the server's max_connections divided by the number of hubs.")),
+        new("store", "statement_timeout", ConfigValueType.Duration, "\"30s\"", "Hub, kind \"postgres\": longest a statement may run before PostgreSQL cancels it (1s to 1h).",
+            ConfigRange.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), "Hub statements take milliseconds; a long timeout only hides a stuck server.")),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

@@ -28,9 +28,12 @@ public sealed record MeshConfig(
     /// <summary>[metrics] settings.</summary>
     public MetricsConfig Metrics { get; init; } = MetricsConfig.Default;
 
+    /// <summary>[store]: SQLite (default) or PostgreSQL.</summary>
+    public StoreConfig Store { get; init; } = StoreConfig.Default;
+
     public string Summary =>
         Server.Role == MeshRole.Hub
-            ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}"
+            ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}, store {Store}"
             : $"role node '{Server.NodeId}', hub {Hub.Target}, {InternalGrpc.Security.Mode.ToString().ToLowerInvariant()}, data_dir {Server.DataDir}";
 }
 

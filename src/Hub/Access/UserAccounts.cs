@@ -8,7 +8,7 @@ namespace Mesh.Hub.Access;
 public sealed record UserSummary(string Name, string Role);
 
 /// <summary>The UI accounts the Access page manages: list them, create a viewer (checked, audited).</summary>
-public sealed class UserAccounts(AccountStore store, IAuditLog audit, TimeProvider time)
+public sealed class UserAccounts(IAccountStore store, IAuditLog audit, TimeProvider time)
 {
     public const int MinPasswordLength = 12;
 

@@ -2,12 +2,7 @@ using Mesh.Hub.Storage;
 
 namespace Mesh.Hub.Access;
 
-public sealed record UiUser(string Name, string Role, string PasswordHash, DateTimeOffset CreatedAt, int FailedLogins, DateTimeOffset? LockedUntil);
-
-public sealed record UiApiToken(string Id, string Name, string Role, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
-
-/// <summary>UI accounts and UI-created API tokens in the hub database (token secrets stored as SHA-256 only).</summary>
-public sealed class AccountStore(HubDatabase database)
+internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
 {
     public async Task<UiUser?> GetUserAsync(string name, CancellationToken cancellationToken)
     {
@@ -30,7 +25,6 @@ public sealed class AccountStore(HubDatabase database)
         return users;
     }
 
-    /// <summary>Creates the user or replaces its role and password hash (failure count reset).</summary>
     public async Task UpsertUserAsync(string name, string role, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
