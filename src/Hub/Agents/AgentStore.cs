@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Google.Protobuf;
 using Mesh.Core.Protocol;
+using Mesh.Hub.Agents.Replicas;
 using Mesh.Hub.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -9,7 +10,9 @@ namespace Mesh.Hub.Agents;
 
 /// <summary>
 /// Agents, their last reported status and their runs in the hub's database, with the definitions and statuses also
-/// held in memory for the pages and the REST list. One writer at a time.
+/// held in memory for the pages and the REST list. One writer at a time. An agent's replicas are rows of their own
+/// (<see cref="AgentReplica"/>); what a replica runs is derived from its agent's definition, so a change of the agent
+/// reaches every replica.
 /// </summary>
 public sealed class AgentStore(HubDatabase database) : IDisposable
 {
@@ -17,6 +20,7 @@ public sealed class AgentStore(HubDatabase database) : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, AgentDefinition> _definitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AgentStatus> _statuses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AgentReplica> _replicas = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _write = new(1, 1);
 
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -38,15 +42,80 @@ public sealed class AgentStore(HubDatabase database) : IDisposable
             while (await reader.ReadAsync(cancellationToken))
                 _statuses[reader.GetString(0)] = AgentStatus.Parser.ParseFrom((byte[])reader[1]);
         }
+
+        await using (var read = connection.Command("SELECT name, agent_id, ordinal, rank, node_id, state, revision, created_at, removed_at FROM agent_replicas"))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var replica = new AgentReplica(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetString(5), (ulong)reader.GetInt64(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                    reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)));
+                _replicas[replica.Name] = replica;
+            }
+        }
     }
 
+    /// <summary>An agent (not a replica).</summary>
     public AgentDefinition? Find(string id) => _definitions.GetValueOrDefault(id);
+
+    /// <summary>What runs under this id on a node: an agent, or a live replica (as its derived definition).</summary>
+    public AgentDefinition? FindRunnable(string id) =>
+        _definitions.GetValueOrDefault(id)
+        ?? (_replicas.GetValueOrDefault(id) is { Live: true } replica && _definitions.GetValueOrDefault(replica.AgentId) is { } agent ? agent.ForReplica(replica) : null);
+
+    public AgentReplica? Replica(string name) => _replicas.GetValueOrDefault(name);
+
+    /// <summary>An agent's replicas, removed ones included, by ordinal.</summary>
+    public IReadOnlyList<AgentReplica> ReplicasOf(string agentId) => [.. _replicas.Values.Where(r => r.AgentId == agentId).OrderBy(r => r.Ordinal)];
+
+    public IReadOnlyList<AgentReplica> AllReplicas() => [.. _replicas.Values];
+
+    /// <summary>Live replicas waiting for a node.</summary>
+    public IReadOnlyList<AgentReplica> Unplaced() => [.. _replicas.Values.Where(r => r.Live && r.NodeId is null).OrderBy(r => r.AgentId, StringComparer.Ordinal).ThenBy(r => r.Ordinal)];
+
+    /// <summary>True when a replica had this name at any time (names are never given out twice).</summary>
+    public bool ReplicaNameUsed(string name) => _replicas.ContainsKey(name);
 
     public AgentStatus? Status(string id) => _statuses.GetValueOrDefault(id);
 
     public IReadOnlyList<AgentDefinition> List() => [.. _definitions.Values.OrderBy(a => a.Id, StringComparer.Ordinal)];
 
-    public IReadOnlyList<AgentDefinition> OnNode(string nodeId) => [.. List().Where(a => a.NodeId == nodeId)];
+    /// <summary>Everything that runs on the node: its agents and the live replicas placed on it.</summary>
+    public IReadOnlyList<AgentDefinition> OnNode(string nodeId) =>
+    [
+        .. List().Where(a => a.NodeId == nodeId),
+        .. _replicas.Values.Where(r => r.Live && r.NodeId == nodeId).OrderBy(r => r.Name, StringComparer.Ordinal)
+            .Select(r => _definitions.GetValueOrDefault(r.AgentId)?.ForReplica(r)).OfType<AgentDefinition>(),
+    ];
+
+    /// <summary>Creates or changes replicas in one transaction; a removed one's status row goes (its runs stay).</summary>
+    public Task SaveReplicasAsync(IReadOnlyList<AgentReplica> replicas, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
+    {
+        foreach (var r in replicas)
+        {
+            await connection.Command("""
+                INSERT INTO agent_replicas (name, agent_id, ordinal, rank, node_id, state, revision, created_at, removed_at)
+                VALUES ($name, $agent, $ordinal, $rank, $node, $state, $revision, $created, $removed)
+                ON CONFLICT (name) DO UPDATE SET node_id = $node, state = $state, revision = $revision, removed_at = $removed
+                """, transaction).With("$name", r.Name).With("$agent", r.AgentId).With("$ordinal", r.Ordinal).With("$rank", r.Rank)
+                .With("$node", r.NodeId).With("$state", r.State).With("$revision", (long)r.Revision)
+                .With("$created", r.CreatedAt.ToUnixTimeMilliseconds()).With("$removed", r.RemovedAt?.ToUnixTimeMilliseconds())
+                .ExecuteNonQueryAsync(cancellationToken);
+            if (!r.Live)
+                await connection.Command("DELETE FROM agent_status WHERE agent_id = $a", transaction).With("$a", r.Name).ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return () =>
+        {
+            foreach (var r in replicas)
+            {
+                _replicas[r.Name] = r;
+                if (!r.Live)
+                    _statuses.TryRemove(r.Name, out _);
+            }
+        };
+    }, cancellationToken);
 
     public Task SaveAsync(AgentDefinition definition, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
     {

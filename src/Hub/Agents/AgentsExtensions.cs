@@ -21,6 +21,12 @@ public static class AgentsExtensions
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentPlacement>();
+        services.AddSingleton<Replicas.ReplicaService>();
+        services.AddSingleton<Replicas.ReplicaSignal>();
+        services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
+        services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
+        services.AddHostedService<Replicas.ReplicaReconciler>();
         services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));

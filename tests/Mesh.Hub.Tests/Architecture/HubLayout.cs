@@ -36,7 +36,7 @@ public static class HubLayout
         ["Mailbox/Triggers"] = ["Mailbox/Messages", "Mailbox/Actors", "Mailbox/Common", "Web"],
         ["Mailbox/Reviews"] = ["Mailbox/Messages", "Mailbox/Actors", "Mailbox/Common", "Audit", "Live", "Web"],
         ["Mailbox"] = ["Mailbox/Actors", "Mailbox/Messages", "Mailbox/Triggers", "Mailbox/Reviews", "Mailbox/Common", "InternalApi", "Storage", "Web"],
-        ["Agents"] = ["Nodes", "Nodes/Registry", "Nodes/Sessions", "Mailbox/Actors", "Mailbox/Common", "Audit", "Storage", "Live", "Web"],
+        ["Agents"] = ["Nodes", "Nodes/Registry", "Nodes/Sessions", "Mailbox/Actors", "Mailbox/Messages", "Mailbox/Common", "Audit", "Storage", "Live", "Web"],
         ["Health"] = ["InternalApi", "Mailbox/Common"],
         ["Metrics"] = ["Web"],
         ["Hosting"] = ["Agents", "Access", "Audit", "Health", "InternalApi", "Mailbox", "Mailbox/Common", "Metrics", "Nodes", "Storage", "Web"],

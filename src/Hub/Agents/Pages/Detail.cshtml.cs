@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
-public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, TimeProvider time) : PageModel
+public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, TimeProvider time) : PageModel
 {
     public AgentView? Agent { get; private set; }
 
@@ -26,6 +26,7 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
             "stopped" => "Stop requested: SIGTERM, then SIGKILL after the grace.",
             "restarted" => "Restart requested.",
             "killed" => "Kill requested: SIGKILL now; the agent stays stopped.",
+            "scaled" => "Scale requested: new replicas start on their nodes; removed ones drain first.",
             _ => null,
         };
         return await LoadAsync(id) ? Page() : NotFound();
@@ -65,6 +66,13 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
     public Task<IActionResult> OnPostRestartAsync(string id) => ActAsync(id, "restarted", agents.RestartAsync);
 
     public Task<IActionResult> OnPostKillAsync(string id) => ActAsync(id, "killed", agents.KillAsync);
+
+    public Task<IActionResult> OnPostScaleAsync(string id, int? replicas) =>
+        ActAsync(id, "scaled", async (agentId, actor, source, cancellationToken) =>
+        {
+            await scaler.ScaleAsync(agentId, replicas ?? throw new AgentException(AgentError.InvalidArgument, "give the number of replicas, 1 to 100.", "replicas"), actor, source, cancellationToken);
+            return agents.Get(agentId)!;
+        });
 
     public async Task<IActionResult> OnPostDeleteAsync(string id, string? confirm)
     {
