@@ -39,6 +39,7 @@ internal static class AgentEndpoints
         admin.MapPost("/agent-nodes/{id}/restart", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
             Guard(async () => Results.Json(new { Restarted = (await agents.RestartNodeAsync(id, Actor(user), Source(http), http.RequestAborted)).Select(a => a.Definition.Id) }, AdminJson.Options)));
         admin.MapAgentWorktreeEndpoints();
+        admin.MapAgentScheduleEndpoints();
         return admin;
     }
 

@@ -1,4 +1,5 @@
 using Mesh.Hub.Agents.Output;
+using Mesh.Hub.Mailbox.Schedules;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Sessions;
@@ -27,6 +28,8 @@ public static class AgentsExtensions
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
         services.AddHostedService<Replicas.ReplicaReconciler>();
+        services.AddSingleton<Mailbox.Schedules.IScheduleTargets, AgentScheduleTargets>();
+        services.AddSchedules();
         services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
