@@ -108,6 +108,16 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
             await Expect(list.Locator($"#agent-ui-scaled li[data-replica='{name}']")).ToHaveAttributeAsync("data-state", "running", Live);
         }
 
+        // A schedule shows on the page with its next fire time, which moves on live.
+        var (scheduled, schedule) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-scaled/schedules", """{"id":"ui-every","every":"2s","mode":"cluster","catch_up":"skip","payload":"tick"}""");
+        Assert.True(scheduled == System.Net.HttpStatusCode.Created, schedule.ToString());
+        var next = watcher.Locator("#agent-schedules tr[data-schedule='ui-every'] .next-fire time");
+        await Expect(next).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(watcher.Locator("#agent-schedules tr[data-schedule='ui-every']")).ToContainTextAsync("skipped (catch_up skip)");
+        var firstNext = await next.GetAttributeAsync("datetime");
+        await Expect(next).Not.ToHaveAttributeAsync("datetime", firstNext!, new() { Timeout = 10_000 });
+        await Expect(watcher.Locator("#agent-schedules tr[data-schedule='ui-every']")).ToContainTextAsync("delivered", new() { Timeout = 10_000 });
+
         Assert.True(await watcher.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the agent page reloaded");
         Assert.True(await list.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the list reloaded");
         await Browser.ScreenshotAsync(watcher, "agents-03-replicas");

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
-public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, TimeProvider time) : PageModel
+public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, Mailbox.Schedules.ScheduleService schedules, TimeProvider time) : PageModel
 {
     public AgentView? Agent { get; private set; }
 
@@ -55,6 +55,15 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Re
         {
             return Html(AgentWorktreeHtml.Problem(ex.Message));
         }
+    }
+
+    /// <summary>The schedules with their next fire times, polled by the page every 2 s.</summary>
+    public async Task<IActionResult> OnGetSchedulesAsync(string id)
+    {
+        var rows = new List<(Mailbox.Schedules.ScheduleDefinition, Mailbox.Schedules.FireRecord?)>();
+        foreach (var schedule in await schedules.ListAsync(id, HttpContext.RequestAborted))
+            rows.Add((schedule, (await schedules.FiresAsync(schedule.Id, 1, HttpContext.RequestAborted)) is [var last, ..] ? last : null));
+        return Html(AgentScheduleHtml.Table(rows, time.GetUtcNow()));
     }
 
     private ContentResult Html(string html) => Content(html, "text/html; charset=utf-8");
