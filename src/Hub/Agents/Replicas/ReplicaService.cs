@@ -74,8 +74,8 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
         [.. active.OrderByDescending(r => r.Rank).ThenBy(r => busy(r) ? 1 : 0).ThenByDescending(r => r.Ordinal)];
 
     /// <summary>
-    /// Idle: waiting for a node, or no message pending in its mailbox (later work kinds — claimed schedule fires,
-    /// held conversations — count here too).
+    /// Idle: waiting for a node, or no message pending in its mailbox (a claimed, unacked schedule fire is such a
+    /// message; held conversations would count here once conversation affinity exists).
     /// </summary>
     public async Task<bool> IsBusyAsync(AgentReplica replica, CancellationToken cancellationToken) =>
         replica.NodeId is not null && await messages.CountPendingAsync(replica.Name, cancellationToken) > 0;
