@@ -35,6 +35,9 @@ internal static class AgentJson
             a.KillOnOutputLimit,
             a.Interactive,
             a.Tty,
+            a.Replicas,
+            a.ReplicaOf,
+            ReplicaList = view.Replicas?.Select(Replica),
             WorkMode = a.WorkFolder.Mode,
             a.WorkFolder.Repo,
             a.WorkFolder.Ref,
@@ -60,6 +63,19 @@ internal static class AgentJson
             },
         };
     }
+
+    /// <summary>One replica after the agent itself: name (its actor id), node, state, and its run.</summary>
+    public static object Replica(ReplicaView view) => new
+    {
+        view.Replica.Name,
+        view.Replica.NodeId,
+        view.Replica.Ordinal,
+        view.Replica.Rank,
+        view.Replica.CreatedAt,
+        Draining = view.Replica.State == Replicas.ReplicaStates.Draining,
+        State = view.DisplayState,
+        Run = view.Status?.Run is { } run ? Run(run) : null,
+    };
 
     public static object Worktree(AgentWorktree w) => new
     {

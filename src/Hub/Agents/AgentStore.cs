@@ -1,18 +1,22 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Mesh.Core.Protocol;
+using Mesh.Hub.Agents.Replicas;
 
 namespace Mesh.Hub.Agents;
 
 /// <summary>
 /// Agents, their last reported status and their runs in the hub's database (<see cref="IAgentRecordStore"/>), with the
-/// definitions and statuses also held in memory for the pages and the REST list. One writer at a time.
+/// definitions and statuses also held in memory for the pages and the REST list. One writer at a time. An agent's
+/// replicas are rows of their own (<see cref="AgentReplica"/>); what a replica runs is derived from its agent's
+/// definition, so a change of the agent reaches every replica.
 /// </summary>
 public sealed class AgentStore(IAgentRecordStore records) : IDisposable
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, AgentDefinition> _definitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AgentStatus> _statuses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AgentReplica> _replicas = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _write = new(1, 1);
 
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -22,15 +26,54 @@ public sealed class AgentStore(IAgentRecordStore records) : IDisposable
             _definitions[definition.Id] = definition;
         foreach (var status in statuses)
             _statuses[status.AgentId] = status;
+        foreach (var replica in await records.ReplicasAsync(cancellationToken))
+            _replicas[replica.Name] = replica;
     }
 
+    /// <summary>An agent (not a replica).</summary>
     public AgentDefinition? Find(string id) => _definitions.GetValueOrDefault(id);
+
+    /// <summary>What runs under this id on a node: an agent, or a live replica (as its derived definition).</summary>
+    public AgentDefinition? FindRunnable(string id) =>
+        _definitions.GetValueOrDefault(id)
+        ?? (_replicas.GetValueOrDefault(id) is { Live: true } replica && _definitions.GetValueOrDefault(replica.AgentId) is { } agent ? agent.ForReplica(replica) : null);
+
+    public AgentReplica? Replica(string name) => _replicas.GetValueOrDefault(name);
+
+    /// <summary>An agent's replicas, removed ones included, by ordinal.</summary>
+    public IReadOnlyList<AgentReplica> ReplicasOf(string agentId) => [.. _replicas.Values.Where(r => r.AgentId == agentId).OrderBy(r => r.Ordinal)];
+
+    public IReadOnlyList<AgentReplica> AllReplicas() => [.. _replicas.Values];
+
+    /// <summary>Live replicas waiting for a node.</summary>
+    public IReadOnlyList<AgentReplica> Unplaced() => [.. _replicas.Values.Where(r => r.Live && r.NodeId is null).OrderBy(r => r.AgentId, StringComparer.Ordinal).ThenBy(r => r.Ordinal)];
+
+    /// <summary>True when a replica had this name at any time (names are never given out twice).</summary>
+    public bool ReplicaNameUsed(string name) => _replicas.ContainsKey(name);
 
     public AgentStatus? Status(string id) => _statuses.GetValueOrDefault(id);
 
     public IReadOnlyList<AgentDefinition> List() => [.. _definitions.Values.OrderBy(a => a.Id, StringComparer.Ordinal)];
 
-    public IReadOnlyList<AgentDefinition> OnNode(string nodeId) => [.. List().Where(a => a.NodeId == nodeId)];
+    /// <summary>Everything that runs on the node: its agents and the live replicas placed on it.</summary>
+    public IReadOnlyList<AgentDefinition> OnNode(string nodeId) =>
+    [
+        .. List().Where(a => a.NodeId == nodeId),
+        .. _replicas.Values.Where(r => r.Live && r.NodeId == nodeId).OrderBy(r => r.Name, StringComparer.Ordinal)
+            .Select(r => _definitions.GetValueOrDefault(r.AgentId)?.ForReplica(r)).OfType<AgentDefinition>(),
+    ];
+
+    /// <summary>Creates or changes replicas in one transaction; a removed one's status row goes (its runs stay).</summary>
+    public Task SaveReplicasAsync(IReadOnlyList<AgentReplica> replicas, CancellationToken cancellationToken) => WriteAsync(async () =>
+    {
+        await records.SaveReplicasAsync(replicas, cancellationToken);
+        foreach (var r in replicas)
+        {
+            _replicas[r.Name] = r;
+            if (!r.Live)
+                _statuses.TryRemove(r.Name, out _);
+        }
+    }, cancellationToken);
 
     public Task SaveAsync(AgentDefinition definition, CancellationToken cancellationToken) => WriteAsync(async () =>
     {

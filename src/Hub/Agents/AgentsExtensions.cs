@@ -1,5 +1,6 @@
 using Mesh.Hosting.Metrics;
 using Mesh.Hub.Agents.Output;
+using Mesh.Hub.Mailbox.Schedules;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Sessions;
@@ -23,6 +24,14 @@ public static class AgentsExtensions
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentPlacement>();
+        services.AddSingleton<Replicas.ReplicaService>();
+        services.AddSingleton<Replicas.ReplicaSignal>();
+        services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
+        services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
+        services.AddHostedService<Replicas.ReplicaReconciler>();
+        services.AddSingleton<Mailbox.Schedules.IScheduleTargets, AgentScheduleTargets>();
+        services.AddSchedules();
         services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<AgentInput>();
         services.AddSingleton<Output.OutputFromNode>();

@@ -24,4 +24,10 @@ public interface IAgentRecordStore
 
     /// <summary>An agent's runs, newest first (by start time, then run id).</summary>
     Task<IReadOnlyList<AgentRun>> RunsAsync(string agentId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every replica ever made (removed ones too: their names are never given out again).</summary>
+    Task<IReadOnlyList<Replicas.AgentReplica>> ReplicasAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates or changes replicas in one transaction; a removed one's status row goes (its runs stay).</summary>
+    Task SaveReplicasAsync(IReadOnlyList<Replicas.AgentReplica> replicas, CancellationToken cancellationToken);
 }

@@ -91,6 +91,34 @@ internal sealed class SqliteAgentRecordStore(HubDatabase database) : IAgentRecor
         return runs;
     }
 
+    public async Task<IReadOnlyList<Replicas.AgentReplica>> ReplicasAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var read = connection.Command("SELECT name, agent_id, ordinal, rank, node_id, state, revision, created_at, removed_at FROM agent_replicas");
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        var replicas = new List<Replicas.AgentReplica>();
+        while (await reader.ReadAsync(cancellationToken))
+            replicas.Add(Replicas.AgentReplica.FromRow(reader));
+        return replicas;
+    }
+
+    public Task SaveReplicasAsync(IReadOnlyList<Replicas.AgentReplica> replicas, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
+    {
+        foreach (var r in replicas)
+        {
+            await connection.Command("""
+                INSERT INTO agent_replicas (name, agent_id, ordinal, rank, node_id, state, revision, created_at, removed_at)
+                VALUES ($name, $agent, $ordinal, $rank, $node, $state, $revision, $created, $removed)
+                ON CONFLICT (name) DO UPDATE SET node_id = $node, state = $state, revision = $revision, removed_at = $removed
+                """, transaction).With("$name", r.Name).With("$agent", r.AgentId).With("$ordinal", r.Ordinal).With("$rank", r.Rank)
+                .With("$node", r.NodeId).With("$state", r.State).With("$revision", (long)r.Revision)
+                .With("$created", r.CreatedAt.ToUnixTimeMilliseconds()).With("$removed", r.RemovedAt?.ToUnixTimeMilliseconds())
+                .ExecuteNonQueryAsync(cancellationToken);
+            if (!r.Live)
+                await connection.Command("DELETE FROM agent_status WHERE agent_id = $a", transaction).With("$a", r.Name).ExecuteNonQueryAsync(cancellationToken);
+        }
+    }, cancellationToken);
+
     private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> write, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -34,6 +34,7 @@ public static class NodeJson
             node.Connected,
             node.Draining,
             node.RunningAgents,
+            MaxAgents = node.MaxAgents == 0 ? (int?)null : node.MaxAgents,
             node.Problems,
             Metrics = node.Metrics is { } m
                 ? new

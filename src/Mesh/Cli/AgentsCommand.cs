@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Mesh.Cli;
 
 /// <summary>
-/// mesh agents list|get|start|stop|restart|kill|delete|logs|input|attach: the hub's agents over its REST API, for operators and scripts.
+/// mesh agents list|get|start|stop|restart|kill|delete|scale|logs|input|attach: the hub's agents over its REST API, for operators and scripts.
 /// The hub's address comes from --hub, $MESH_HUB_URL, else [server] listen of the configuration; the token from
 /// --token, $MESH_API_TOKEN, else [admin] api_token of the configuration.
 /// </summary>
@@ -23,6 +23,7 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
         agents.Subcommands.Add(Verb("get", "Show one agent: its spec and status.", withId: true));
         foreach (var (verb, text) in new[] { ("start", "Start it (also an agent that exited)."), ("stop", "Stop it: SIGTERM, then SIGKILL after its grace."), ("restart", "Restart its run."), ("kill", "SIGKILL it now; it stays stopped."), ("delete", "Delete it and its actor (its run is stopped).") })
             agents.Subcommands.Add(Verb(verb, text, withId: true));
+        agents.Subcommands.Add(Scale());
         agents.Subcommands.Add(Logs());
         agents.Subcommands.Add(Input());
         agents.Subcommands.Add(Attach());
@@ -38,11 +39,26 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
         command.Options.Add(_hub);
         command.Options.Add(_token);
         command.Options.Add(_json);
-        command.SetAction((result, ct) => RunAsync(verb, withId ? result.GetValue(id) : null, result, ct));
+        command.SetAction((result, ct) => RunAsync(verb, withId ? result.GetValue(id) : null, result, null, ct));
         return command;
     }
 
-    private async Task<int> RunAsync(string verb, string? id, ParseResult result, CancellationToken cancellationToken)
+    private Command Scale()
+    {
+        var command = new Command("scale", "Run N copies of the agent: itself plus N - 1 named replicas (scale-down drains the newest, idle ones first).");
+        var id = new Argument<string>("id") { Description = "The agent's id." };
+        var replicas = new Argument<int>("replicas") { Description = "How many runs in all, 1 to 100." };
+        command.Arguments.Add(id);
+        command.Arguments.Add(replicas);
+        command.Options.Add(_hub);
+        command.Options.Add(_token);
+        command.Options.Add(_json);
+        command.SetAction((result, ct) => RunAsync("scale", result.GetValue(id), result,
+            JsonSerializer.Serialize(new Dictionary<string, int> { ["replicas"] = result.GetValue(replicas) }), ct));
+        return command;
+    }
+
+    private async Task<int> RunAsync(string verb, string? id, ParseResult result, string? json, CancellationToken cancellationToken)
     {
         if (!TryResolve(result, out var hub, out var token))
             return ExitCodes.Usage;
@@ -55,6 +71,8 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
             "delete" => new HttpRequestMessage(HttpMethod.Delete, path),
             _ => new HttpRequestMessage(HttpMethod.Post, path + "/" + verb),
         };
+        if (json is not null)
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         HttpResponseMessage response;
         try
         {

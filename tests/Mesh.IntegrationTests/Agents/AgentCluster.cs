@@ -13,10 +13,10 @@ namespace Mesh.IntegrationTests.Agents;
 
 /// <summary>
 /// A real mesh: a hub process (no embedded node) and two node processes, n1 and n2, joined with the cluster token
-/// over TLS, each with its own data_dir. At the end every process is stopped and every agent run still alive
-/// (runs outlive their nodes by design) is killed by its session.
+/// over TLS, each with its own data_dir (a derived fixture picks other nodes and their max_agents). At the end every
+/// process is stopped and every agent run still alive (runs outlive their nodes by design) is killed by its session.
 /// </summary>
-public sealed class AgentCluster : IAsyncLifetime
+public class AgentCluster : IAsyncLifetime
 {
     public const string ApiToken = "Agent-cluster-api-token-0123456789-ABCDEF";
 
@@ -29,6 +29,22 @@ public sealed class AgentCluster : IAsyncLifetime
     private readonly Dictionary<string, MeshProcess> _nodes = [];
     private readonly Dictionary<string, Uri> _metrics = [];
     private string _clusterToken = null!;
+
+    private readonly IReadOnlyList<string> _nodeIds;
+    private readonly IReadOnlyDictionary<string, int>? _maxAgents;
+
+    public AgentCluster()
+        : this(["n1", "n2"])
+    {
+    }
+
+    protected AgentCluster(IReadOnlyList<string> nodeIds, IReadOnlyDictionary<string, int>? maxAgents = null)
+    {
+        _nodeIds = nodeIds;
+        _maxAgents = maxAgents;
+    }
+
+    public IReadOnlyList<string> NodeIds => _nodeIds;
 
     public MeshProcess Hub { get; private set; } = null!;
 
@@ -73,12 +89,12 @@ public sealed class AgentCluster : IAsyncLifetime
         var printed = await MeshProcess.RunWithAsync(["cluster-token", "--config", ConfigPath], null);
         Assert.True(printed.ExitCode == 0, printed.Stderr);
         _clusterToken = printed.Stdout.Trim();
-        await Task.WhenAll(StartNodeAsync("n1"), StartNodeAsync("n2"));
+        await Task.WhenAll(_nodeIds.Select(StartNodeAsync));
         await WaitUntilAsync(async () =>
         {
             var nodes = JsonDocument.Parse(await Admin.GetStringAsync("/api/admin/agent-nodes")).RootElement.GetProperty("nodes");
-            return nodes.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "online") == 2;
-        }, "both nodes online");
+            return nodes.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "online") == _nodeIds.Count;
+        }, "every node online");
     }
 
     public async Task StartHubAsync()
@@ -91,14 +107,17 @@ public sealed class AgentCluster : IAsyncLifetime
 
     public async Task StartNodeAsync(string id)
     {
-        var node = MeshProcess.Start(["run", "--node-mode", "--config", ConfigPath], new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["MESH_SERVER__NODE_ID"] = id,
             ["MESH_SERVER__DATA_DIR"] = NodeDataDir(id),
             ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = _clusterToken,
             ["MESH_METRICS__NODE_LISTEN"] = "127.0.0.1:0",
             ["MESH_METRICS__NODE_TOKEN"] = MetricsToken,
-        });
+        };
+        if (_maxAgents?.GetValueOrDefault(id) is > 0 and var max)
+            environment["MESH_NODE__MAX_AGENTS"] = max.ToString(CultureInfo.InvariantCulture);
+        var node = MeshProcess.Start(["run", "--node-mode", "--config", ConfigPath], environment);
         _nodes[id] = node;
         var metrics = await node.WaitForLineAsync("mesh node metrics: ", Start);
         _metrics[id] = new Uri(metrics["mesh node metrics: ".Length..].Split(' ')[0]);
@@ -159,7 +178,7 @@ public sealed class AgentCluster : IAsyncLifetime
     public static string[] ActorCommand(params string[] args) =>
         ActorProcess.NativeBinary is { } native ? [native, .. args] : ["dotnet", ActorProcess.ActorDll, .. args];
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         // Nodes alone first: a node that saw its runs die would start them again.
         foreach (var node in _nodes.Values)

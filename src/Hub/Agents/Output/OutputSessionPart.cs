@@ -31,7 +31,7 @@ public sealed class OutputSessionPart(AgentStore agents, OutputFiles files, IAud
                 continue;
             }
 
-            var agent = agents.Find(chunk.AgentId);
+            var agent = agents.FindRunnable(chunk.AgentId);
             if (agent is null || agent.NodeId != session.NodeId)
             {
                 // Deleted agents' last output is of no use; another node's agent is a forged claim.

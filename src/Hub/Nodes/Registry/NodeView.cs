@@ -1,7 +1,7 @@
 namespace Mesh.Hub.Nodes.Registry;
 
 /// <summary>A node as operators see it: the stored record with its live status, plus the latest heartbeat figures.</summary>
-public sealed record NodeView(NodeRecord Record, NodeMetrics? Metrics, bool Connected, IReadOnlyList<string> Problems, bool Draining, int RunningAgents)
+public sealed record NodeView(NodeRecord Record, NodeMetrics? Metrics, bool Connected, IReadOnlyList<string> Problems, bool Draining, int RunningAgents, int MaxAgents = 0)
 {
     public string Id => Record.Id;
 

@@ -167,7 +167,7 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
                     var metrics = new NodeMetrics(default, Math.Clamp(beat.CpuUsage, 0, 1), Math.Max(0, beat.MemoryFreeBytes), Math.Max(0, beat.MemoryTotalBytes),
                         Math.Max(0, beat.DiskFreeBytes), Math.Max(0, beat.DiskTotalBytes), Math.Max(0, beat.ProcessCount));
                     var problems = beat.Problems.Take(8).Select(p => DisplayText.Truncate(p, 200)).ToList();
-                    if (!_registry.Heartbeat(session.NodeId, session.Generation, metrics, problems, beat.Draining, beat.RunningAgents))
+                    if (!_registry.Heartbeat(session.NodeId, session.Generation, metrics, problems, beat.Draining, beat.RunningAgents, Math.Max(0, beat.MaxAgents)))
                         throw Drop(session, new RpcException(new Status(StatusCode.Aborted, "this session is no longer the node's current one")));
                     if (lastBeat is { } previous)
                         _metrics.HeartbeatArrived(_time.GetElapsedTime(previous));
