@@ -34,6 +34,9 @@ public sealed class AgentCluster : IAsyncLifetime
 
     public MeshProcess Node(string id) => _nodes[id];
 
+    /// <summary>The hub's internal gRPC port (a node may be pointed elsewhere, e.g. through a relay to it).</summary>
+    public int GrpcPort => _grpcPort;
+
     public async Task InitializeAsync()
     {
         File.WriteAllText(ConfigPath, $"""
@@ -85,13 +88,15 @@ public sealed class AgentCluster : IAsyncLifetime
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
     }
 
-    public async Task StartNodeAsync(string id)
+    /// <summary>Starts node <paramref name="id"/>; <paramref name="hubPort"/> points it at another port than the hub's own.</summary>
+    public async Task StartNodeAsync(string id, int? hubPort = null)
     {
         var node = MeshProcess.Start(["run", "--node-mode", "--config", ConfigPath], new Dictionary<string, string?>
         {
             ["MESH_SERVER__NODE_ID"] = id,
             ["MESH_SERVER__DATA_DIR"] = NodeDataDir(id),
             ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = _clusterToken,
+            ["MESH_HUB__TARGET"] = $"https://127.0.0.1:{hubPort ?? _grpcPort}",
         });
         _nodes[id] = node;
         await node.WaitForLineAsync($"mesh node ready: node {id}", Start);
