@@ -38,7 +38,8 @@ internal sealed partial class ConfigBinder
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
         var mailbox = BindMailbox();
         var metrics = BindMetrics();
-        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics } : null;
+        var hubOutput = BindHubOutput();
+        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics, HubOutput = hubOutput } : null;
     }
 
     private MeshRole BindRole()

@@ -28,6 +28,9 @@ public sealed record MeshConfig(
     /// <summary>[metrics] settings.</summary>
     public MetricsConfig Metrics { get; init; } = MetricsConfig.Default;
 
+    /// <summary>[hub] output_limit_*: how much relayed output the hub keeps.</summary>
+    public HubOutputConfig HubOutput { get; init; } = HubOutputConfig.Default;
+
     public string Summary =>
         Server.Role == MeshRole.Hub
             ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}"
@@ -88,6 +91,12 @@ public sealed record MailboxConfig(int MaxPayloadBytes, int MaxWatchStreams, int
     public const int MaxAllowedPayloadBytes = 3 * 1024 * 1024;
 
     public static MailboxConfig Default { get; } = new(1024 * 1024, 4096, 16);
+}
+
+/// <summary>[hub] output_limit_per_run and output_limit_total: the last bytes of each run's stream, and of all runs, the hub keeps.</summary>
+public sealed record HubOutputConfig(long LimitPerRun, long LimitTotal)
+{
+    public static HubOutputConfig Default { get; } = new(16L << 20, 4L << 30);
 }
 
 /// <summary>[metrics]: the Prometheus endpoint and who may read it.</summary>
