@@ -170,6 +170,9 @@ public sealed class OutputBadInputTests : IAsyncLifetime
         Assert.Equal(4, (await _node.SendAsync(Chunk("writer", "r-own", 9, "zz"u8))).Single().Position);
         Assert.Equal(6, (await _node.SendAsync(Chunk("writer", "r-own", 2, "cdef"u8))).Single().Position);
         Assert.Equal("abcdef", Encoding.ASCII.GetString((await files.ReadAsync("r-own", "stdout", 0, 100, CancellationToken.None))!.Data));
+        // Several back-to-back chunks in one message (joined on the hub), one of them a resend: stored once, one ack.
+        Assert.Equal(12, (await _node.SendAsync(Chunk("writer", "r-own", 4, "efg"u8), Chunk("writer", "r-own", 7, "hi"u8), Chunk("writer", "r-own", 9, "jkl"u8))).Single().Position);
+        Assert.Equal("abcdefghijkl", Encoding.ASCII.GetString((await files.ReadAsync("r-own", "stdout", 0, 100, CancellationToken.None))!.Data));
         // A first chunk that does not start at 0 (nor says output was dropped) is refused as well.
         Assert.Equal(0, (await _node.SendAsync(Chunk("writer", "r-own", 6, "ghij"u8, stream: "stderr"))).Single().Position);
         Assert.Null(files.State("r-own", "stderr"));
