@@ -35,7 +35,14 @@ public sealed class TcpRelay : IAsyncDisposable
         {
             foreach (var socket in _open)
             {
-                socket.LingerState = new LingerOption(true, 0);
+                try
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+
                 socket.Close();
                 Dropped++;
             }
@@ -114,6 +121,8 @@ public sealed class TcpRelay : IAsyncDisposable
             {
                 from.Close();
                 to.Close();
+                _open.Remove(from);
+                _open.Remove(to);
             }
         }
     }
