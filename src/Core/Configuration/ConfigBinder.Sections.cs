@@ -24,6 +24,19 @@ internal sealed partial class ConfigBinder
         return metrics;
     }
 
+    private HubOutputConfig BindHubOutput()
+    {
+        var perRun = Long("hub.output_limit_per_run") ?? HubOutputConfig.Default.LimitPerRun;
+        var total = Long("hub.output_limit_total") ?? HubOutputConfig.Default.LimitTotal;
+        if (perRun > total)
+        {
+            var at = _raw.Get("hub.output_limit_total") ?? _raw.Get("hub.output_limit_per_run")!;
+            Problem(at, $"output_limit_total ({total}) is less than output_limit_per_run ({perRun}): one run's stream could not be kept. Raise output_limit_total or lower output_limit_per_run.");
+        }
+
+        return new HubOutputConfig(perRun, total);
+    }
+
     private int? Int(string path) => _raw.Get(path)?.Value is long value ? (int)value : null;
 
     private long? Long(string path) => _raw.Get(path)?.Value as long?;

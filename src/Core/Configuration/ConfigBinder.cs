@@ -41,7 +41,8 @@ internal sealed partial class ConfigBinder
         var mailbox = BindMailbox();
         var metrics = BindMetrics(role);
         var store = BindStore(role);
-        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics, Store = store } : null;
+        var hubOutput = BindHubOutput();
+        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics, Store = store, HubOutput = hubOutput } : null;
     }
 
     private MeshRole BindRole()

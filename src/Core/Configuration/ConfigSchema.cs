@@ -67,6 +67,11 @@ public static class ConfigSchema
 
         new("hub", "target", ConfigValueType.String, null, "Node: the hub's internal gRPC address, https://host:port. Required for role \"node\"."),
 
+        new("hub", "output_limit_per_run", ConfigValueType.Integer, "16777216", "Hub: bytes of each stream (stdout, stderr) of a run the hub keeps (64 KiB to 1 TiB): the last ones; older output is dropped on the hub (positions stay, readers are told) but the node may still have it.",
+            ConfigRange.Integer(64L << 10, 1L << 40, "The hub keeps output for live views and their resume; the node keeps more.")),
+        new("hub", "output_limit_total", ConfigValueType.Integer, "4294967296", "Hub: bytes of output all runs keep on the hub together (1 MiB to 16 TiB, at least output_limit_per_run); beyond it the output of the runs written to longest ago goes first.",
+            ConfigRange.Integer(1L << 20, 1L << 44, "Keep it well below the free space of data_dir.")),
+
         new("node", "name", ConfigValueType.String, null, "Display name (defaults to node_id)."),
         new("node", "capabilities", ConfigValueType.StringArray, "[]", "Free-form capability tags used for placement, e.g. [\"gpu\", \"docker\"]."),
         new("node", "safe_paths", ConfigValueType.StringArray, "[]", "Absolute folders agents on this node may use (symlinks resolved)."),

@@ -31,6 +31,9 @@ public sealed record MeshConfig(
     /// <summary>[store]: SQLite (default) or PostgreSQL.</summary>
     public StoreConfig Store { get; init; } = StoreConfig.Default;
 
+    /// <summary>[hub] output_limit_*: how much relayed output the hub keeps.</summary>
+    public HubOutputConfig HubOutput { get; init; } = HubOutputConfig.Default;
+
     public string Summary =>
         Server.Role == MeshRole.Hub
             ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}, store {Store}"
@@ -91,6 +94,12 @@ public sealed record MailboxConfig(int MaxPayloadBytes, int MaxWatchStreams, int
     public const int MaxAllowedPayloadBytes = 3 * 1024 * 1024;
 
     public static MailboxConfig Default { get; } = new(1024 * 1024, 4096, 16);
+}
+
+/// <summary>[hub] output_limit_per_run and output_limit_total: the last bytes of each run's stream, and of all runs, the hub keeps.</summary>
+public sealed record HubOutputConfig(long LimitPerRun, long LimitTotal)
+{
+    public static HubOutputConfig Default { get; } = new(16L << 20, 4L << 30);
 }
 
 /// <summary>[metrics]: the Prometheus endpoints and who may read them.</summary>

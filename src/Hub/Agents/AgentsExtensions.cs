@@ -36,9 +36,11 @@ public static class AgentsExtensions
         services.AddSingleton<AgentInput>();
         services.AddSingleton<Output.OutputFromNode>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
-        services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
+        services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output"),
+            sp.GetRequiredService<Core.Configuration.MeshConfig>().HubOutput, sp.GetRequiredService<ILogger<Output.OutputFiles>>()));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();
         services.AddSingleton<Output.OutputSignal>();
+        services.AddSingleton(new Output.OutputReaders(Output.OutputStream.MaxStreamsPerUser));
         services.AddSingleton<Output.IOutputListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
         services.AddSingleton<AgentsFeed>();

@@ -54,6 +54,9 @@ public class AgentCluster : IAsyncLifetime
 
     public MeshProcess Node(string id) => _nodes[id];
 
+    /// <summary>The hub's internal gRPC port (a node may be pointed elsewhere, e.g. through a relay to it).</summary>
+    public int GrpcPort => _grpcPort;
+
     public async Task InitializeAsync()
     {
         File.WriteAllText(ConfigPath, $"""
@@ -89,7 +92,7 @@ public class AgentCluster : IAsyncLifetime
         var printed = await MeshProcess.RunWithAsync(["cluster-token", "--config", ConfigPath], null);
         Assert.True(printed.ExitCode == 0, printed.Stderr);
         _clusterToken = printed.Stdout.Trim();
-        await Task.WhenAll(_nodeIds.Select(StartNodeAsync));
+        await Task.WhenAll(_nodeIds.Select(id => StartNodeAsync(id)));
         await WaitUntilAsync(async () =>
         {
             var nodes = JsonDocument.Parse(await Admin.GetStringAsync("/api/admin/agent-nodes")).RootElement.GetProperty("nodes");
@@ -105,13 +108,15 @@ public class AgentCluster : IAsyncLifetime
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
     }
 
-    public async Task StartNodeAsync(string id)
+    /// <summary>Starts node <paramref name="id"/>; <paramref name="hubPort"/> points it at another port than the hub's own.</summary>
+    public async Task StartNodeAsync(string id, int? hubPort = null)
     {
         var environment = new Dictionary<string, string?>
         {
             ["MESH_SERVER__NODE_ID"] = id,
             ["MESH_SERVER__DATA_DIR"] = NodeDataDir(id),
             ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = _clusterToken,
+            ["MESH_HUB__TARGET"] = $"https://127.0.0.1:{hubPort ?? _grpcPort}",
             ["MESH_METRICS__NODE_LISTEN"] = "127.0.0.1:0",
             ["MESH_METRICS__NODE_TOKEN"] = MetricsToken,
         };

@@ -66,6 +66,7 @@ internal static class OutputEndpoints
         headers["Mesh-Output-Stream-End"] = slice.State.End.ToString(CultureInfo.InvariantCulture);
         headers["Mesh-Output-Dropped-Before"] = slice.State.DroppedBefore.ToString(CultureInfo.InvariantCulture);
         headers["Mesh-Output-Complete"] = slice.State.Complete && slice.Start + slice.Data.Length == slice.State.End ? "true" : "false";
-        return Results.Bytes(slice.Data, "application/octet-stream");
+        // The bytes exactly as the run wrote them, as a download: never rendered by a browser (nosniff is set for all).
+        return Results.Bytes(slice.Data, "application/octet-stream", fileDownloadName: $"{id}-{run}-{stream}.log");
     }
 }
