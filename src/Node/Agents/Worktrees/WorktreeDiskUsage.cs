@@ -13,22 +13,24 @@ internal sealed class WorktreeDiskUsage(WorktreeStore store, AgentRuntimeOptions
 {
     private readonly Dictionary<string, (long Bytes, DateTimeOffset At)> _sizes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshing = new(1, 1);
-    private volatile WorktreeUsageFigures _figures = new(0, 0, 0, null);
+    private volatile WorktreeUsageFigures _figures = new(0, 0, 0, null, new HashSet<string>());
 
-    public WorktreeUsageFigures Figures => _figures;
-
-    /// <summary>The heartbeat's view: the cached figures; a refresh starts in the background when one is due and none runs.</summary>
+    /// <summary>
+    /// The heartbeat's view: counts from the store now, bytes from the cache; a refresh starts in the background when a
+    /// worktree was never measured or its size is older than the interval, and none runs.
+    /// </summary>
     public WorktreeUsage ToMessage()
     {
-        if (Due() && _refreshing.CurrentCount > 0)
-            _ = Task.Run(() => RefreshAsync(CancellationToken.None));
+        var current = store.Current();
         var figures = _figures;
+        if (_refreshing.CurrentCount > 0 && Due(current, figures))
+            _ = Task.Run(() => RefreshAsync(CancellationToken.None));
         var usage = new WorktreeUsage
         {
             DefaultRoot = options.WorktreeRoot ?? "",
             Bytes = figures.Bytes,
-            Count = figures.Count,
-            Kept = figures.Kept,
+            Count = current.Count,
+            Kept = current.Count(r => r.State == WorktreeRecord.Kept),
             QuotaBytes = options.WorktreeQuota ?? 0,
         };
         if (figures.MeasuredAt is { } at)
@@ -64,7 +66,7 @@ internal sealed class WorktreeDiskUsage(WorktreeStore store, AgentRuntimeOptions
             }
 
             _figures = new WorktreeUsageFigures(_sizes.Values.Sum(s => s.Bytes), paths.Count, current.Count(r => r.State == WorktreeRecord.Kept),
-                _sizes.Count == 0 ? now : _sizes.Values.Min(s => s.At));
+                _sizes.Count == 0 ? now : _sizes.Values.Min(s => s.At), paths);
             return _figures;
         }
         finally
@@ -89,12 +91,10 @@ internal sealed class WorktreeDiskUsage(WorktreeStore store, AgentRuntimeOptions
         return files.Sum();
     }
 
-    private bool Due()
-    {
-        var figures = _figures;
-        return figures.MeasuredAt is not { } at || time.GetUtcNow() - at >= options.WorktreeUsageInterval || store.Current().Count != figures.Count;
-    }
+    private bool Due(IReadOnlyList<WorktreeRecord> current, WorktreeUsageFigures figures) =>
+        figures.MeasuredAt is not { } at || time.GetUtcNow() - at >= options.WorktreeUsageInterval
+        || current.Count != figures.Paths.Count || current.Any(r => !figures.Paths.Contains(r.Worktree.Path));
 }
 
 /// <summary>The last measured total of the node's worktrees.</summary>
-internal sealed record WorktreeUsageFigures(long Bytes, int Count, int Kept, DateTimeOffset? MeasuredAt);
+internal sealed record WorktreeUsageFigures(long Bytes, int Count, int Kept, DateTimeOffset? MeasuredAt, IReadOnlySet<string> Paths);
