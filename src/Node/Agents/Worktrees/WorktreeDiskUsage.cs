@@ -16,8 +16,8 @@ internal sealed class WorktreeDiskUsage(WorktreeStore store, AgentRuntimeOptions
     private volatile WorktreeUsageFigures _figures = new(0, 0, 0, null, new HashSet<string>());
 
     /// <summary>
-    /// The heartbeat's view: counts from the store now, bytes from the cache; a refresh starts in the background when a
-    /// worktree was never measured or its size is older than the interval, and none runs.
+    /// The heartbeat's view, all of one measurement (so counts and bytes agree); a refresh starts in the background when
+    /// the worktrees (or which are kept) changed since, a size is older than the interval, and none runs.
     /// </summary>
     public WorktreeUsage ToMessage()
     {
@@ -29,8 +29,8 @@ internal sealed class WorktreeDiskUsage(WorktreeStore store, AgentRuntimeOptions
         {
             DefaultRoot = options.WorktreeRoot ?? "",
             Bytes = figures.Bytes,
-            Count = current.Count,
-            Kept = current.Count(r => r.State == WorktreeRecord.Kept),
+            Count = figures.Count,
+            Kept = figures.Kept,
             QuotaBytes = options.WorktreeQuota ?? 0,
         };
         if (figures.MeasuredAt is { } at)
@@ -93,7 +93,8 @@ internal sealed class WorktreeDiskUsage(WorktreeStore store, AgentRuntimeOptions
 
     private bool Due(IReadOnlyList<WorktreeRecord> current, WorktreeUsageFigures figures) =>
         figures.MeasuredAt is not { } at || time.GetUtcNow() - at >= options.WorktreeUsageInterval
-        || current.Count != figures.Paths.Count || current.Any(r => !figures.Paths.Contains(r.Worktree.Path));
+        || current.Count != figures.Paths.Count || current.Count(r => r.State == WorktreeRecord.Kept) != figures.Kept
+        || current.Any(r => !figures.Paths.Contains(r.Worktree.Path));
 }
 
 /// <summary>The last measured total of the node's worktrees.</summary>
