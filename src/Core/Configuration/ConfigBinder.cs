@@ -36,7 +36,11 @@ internal sealed partial class ConfigBinder
             OutputLimitTotal = Long("node.output_limit_total") ?? 1L << 30,
             AgentTokenLifetime = _raw.Get("node.agent_token_lifetime")?.Value as TimeSpan? ?? TimeSpan.FromHours(1),
         };
-        var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"));
+        var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"))
+        {
+            Quota = Long("worktree.quota"),
+            UsageInterval = _raw.Get("worktree.usage_interval")?.Value as TimeSpan? ?? TimeSpan.FromMinutes(5),
+        };
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
         var mailbox = BindMailbox();
         var metrics = BindMetrics(role);

@@ -86,7 +86,11 @@ public static class ConfigSchema
         new("node", "agent_token_lifetime", ConfigValueType.Duration, "\"1h\"", "Node: lifetime of the actor token in a run's MESH_ACTOR_TOKEN_FILE (1m to 24h); the node rewrites the file at half of it.",
             ConfigRange.Duration(TimeSpan.FromMinutes(1), TimeSpan.FromHours(24), "Short-lived tokens are the point; the file is refreshed for you.")),
 
-        new("worktree", "default_root", ConfigValueType.String, null, "Default folder for agent worktrees (absolute)."),
+        new("worktree", "default_root", ConfigValueType.String, null, "Node: folder (absolute) of agent worktrees made without a path (`<default_root>/<repo>-<agent>-<short id>`); always allowed besides safe_paths. Reported to the hub (node page)."),
+        new("worktree", "quota", ConfigValueType.Integer, null, "Node: bytes all agent worktrees (owned and kept) may take together (1 MiB to 1 PiB); past it a new worktree is refused (start_failed: worktree quota exceeded). Unset: no quota.",
+            ConfigRange.Integer(1L << 20, 1L << 50, "Give bytes, e.g. 53687091200 for 50 GiB.")),
+        new("worktree", "usage_interval", ConfigValueType.Duration, "\"5m\"", "Node: how old a worktree's measured size may get before it is walked again (10s to 1d); sizes go into heartbeats and the quota check.",
+            ConfigRange.Duration(TimeSpan.FromSeconds(10), TimeSpan.FromHours(24), "Walking big trees costs disk reads; minutes are plenty.")),
 
         new("admin", "api_token", ConfigValueType.String, null, "Optional root bearer token for the REST API (automation); at least 32 bytes."),
         new("admin", "root_password_hash", ConfigValueType.String, null, "Optional hash of the root operator's password; when absent the first start creates a one-time password."),

@@ -84,7 +84,14 @@ public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities
     public TimeSpan AgentTokenLifetime { get; init; } = TimeSpan.FromHours(1);
 }
 
-public sealed record WorktreeConfig(string? DefaultRoot);
+public sealed record WorktreeConfig(string? DefaultRoot)
+{
+    /// <summary>Bytes all worktrees may take together; null: no quota.</summary>
+    public long? Quota { get; init; }
+
+    /// <summary>How old a worktree's measured size may get before it is walked again.</summary>
+    public TimeSpan UsageInterval { get; init; } = TimeSpan.FromMinutes(5);
+}
 
 public sealed record AdminConfig(Secret? ApiToken, string? RootPasswordHash);
 

@@ -48,6 +48,7 @@ public static class AgentsExtensions
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
         services.AddSingleton(new UiNavItem("Agents", "/agents", 25));
         services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeAgents.cshtml", 10));
+        services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeWorktrees.cshtml", 20));
         return services;
     }
 

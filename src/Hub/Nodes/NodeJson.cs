@@ -48,6 +48,9 @@ public static class NodeJson
                     m.ProcessCount,
                 }
                 : null,
+            Worktrees = node.Metrics?.Worktrees is { } w
+                ? new { w.DefaultRoot, w.Bytes, w.Count, w.Kept, QuotaBytes = w.QuotaBytes > 0 ? w.QuotaBytes : (long?)null, w.MeasuredAt }
+                : null,
         };
     }
 

@@ -21,6 +21,7 @@ public static class AgentServiceExtensions
         services.AddSingleton<RunStarter>();
         services.AddSingleton(_ => new WorktreeStore(config.Server.DataDir));
         services.AddSingleton<RepoLocks>();
+        services.AddSingleton<WorktreeDiskUsage>();
         services.AddSingleton<WorktreeManager>();
         services.AddSingleton<WorktreeInspector>();
         services.AddSingleton<INodeCommandHandler, WorktreeCommandHandler>();

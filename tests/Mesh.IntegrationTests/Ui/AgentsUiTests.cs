@@ -23,7 +23,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
 
         // The nav leads to the page; the node select shows each node with its state and capabilities.
         await page.ClickAsync("header nav a:text('Agents')");
@@ -83,7 +83,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
         var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", """{"id":"ui-scaled","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
         Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
 
@@ -152,7 +152,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         var (root, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
         var dialogs = new List<string>();
         page.Dialog += (_, dialog) => dialogs.Add(dialog.Message);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
 
         // Name, command and the run's output carry markup; every page shows it as text and nothing runs.
         await page.GotoAsync("/agents");
@@ -235,7 +235,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
 
         await using var browser = await Browser.LaunchAsync();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), []);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
         await page.GotoAsync("/agents/ui-counter");
         var output = page.Locator("#run-output pre");
         await Expect(output).ToContainTextAsync("line-50", new() { Timeout = 20_000 });
@@ -255,7 +255,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-counter/kill");
     }
 
-    private async Task<string> RootPasswordAsync()
+    internal static async Task<string> RootPasswordAsync(AgentCluster cluster)
     {
         var line = await cluster.Hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
         return line[(line.IndexOf("one-time password ", StringComparison.Ordinal) + "one-time password ".Length)..].Split(' ')[0];

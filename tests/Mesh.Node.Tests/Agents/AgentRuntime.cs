@@ -34,10 +34,10 @@ public sealed class AgentRuntime : IAsyncDisposable
     private Task _loop;
 
     public AgentRuntime(int maxAgents = 100, long outputLimitPerRun = 64L << 20, TimeSpan? tokenLifetime = null, IReadOnlyList<string>? safePaths = null,
-        string? worktreeRoot = null)
+        string? worktreeRoot = null, long? worktreeQuota = null)
     {
         Options = new AgentRuntimeOptions("n1", _dir.Path, maxAgents, outputLimitPerRun, 1L << 30, tokenLifetime ?? TimeSpan.FromHours(1),
-            safePaths ?? [_dir.Path], worktreeRoot, null, "mesh", "mesh-internal");
+            safePaths ?? [_dir.Path], worktreeRoot, null, "mesh", "mesh-internal") { WorktreeQuota = worktreeQuota };
         Cgroups = RunCgroups.Probe();
         (_store, _supervisor, _loop) = Start();
     }
@@ -53,6 +53,8 @@ public sealed class AgentRuntime : IAsyncDisposable
     internal AgentSupervisor Supervisor => _supervisor;
 
     internal WorktreeManager Worktrees { get; private set; } = null!;
+
+    internal WorktreeDiskUsage Usage { get; private set; } = null!;
 
     /// <summary>The node's answers to the hub's worktree commands.</summary>
     internal WorktreeCommandHandler WorktreeCommands => new(Worktrees, new WorktreeInspector(Worktrees));
@@ -144,7 +146,8 @@ public sealed class AgentRuntime : IAsyncDisposable
         var tokens = new ActorTokenFiles(Options, hub, new NodeIdentityFiles(Path.Combine(_dir.Path, "certs")), TimeProvider.System);
         var starter = new RunStarter(Options, tokens, new NodeListeners(), TimeProvider.System, NullLogger<RunStarter>.Instance);
         _worktreeStore = new WorktreeStore(_dir.Path);
-        Worktrees = new WorktreeManager(Options, _worktreeStore, _locks, NullLogger<WorktreeManager>.Instance);
+        Usage = new WorktreeDiskUsage(_worktreeStore, Options, TimeProvider.System);
+        Worktrees = new WorktreeManager(Options, _worktreeStore, _locks, Usage, NullLogger<WorktreeManager>.Instance);
         var supervisor = new AgentSupervisor(store, Options, Cgroups, starter, Drain, new AgentEventSignal(), tokens, Worktrees, TimeProvider.System, new AgentRunMetrics(_meters), NullLogger<AgentSupervisor>.Instance);
         _stop = new CancellationTokenSource();
         return (store, supervisor, Task.Run(() => supervisor.RunAsync(_stop.Token)));

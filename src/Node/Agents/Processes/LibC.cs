@@ -8,6 +8,7 @@ internal static partial class LibC
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     private const int ESRCH = 3;
+    private const int ELOOP = 40;
     private const int FALLOC_FL_KEEP_SIZE = 0x01;
     private const int FALLOC_FL_PUNCH_HOLE = 0x02;
 
@@ -114,7 +115,7 @@ internal static partial class LibC
     private const int O_RDWR = 0x2;
     private const int O_NOCTTY = 0x100;
     private const int O_NONBLOCK = 0x800;
-    private const int O_NOFOLLOW = 0x20000;
+    private static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
     private const int O_CLOEXEC = 0x80000;
     private const int ENOENT = 2;
     private const int EINTR = 4;
@@ -146,6 +147,35 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int IoctlWindowSize(int fd, nuint request, ref WindowSize size);
+
+    /// <summary>
+    /// open(2) read-only without following a symlink as the last component (ELOOP), without blocking on a FIFO, and not
+    /// inherited by children; null with the errno text when it fails.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle? OpenNoFollow(string path, out string? error)
+    {
+        // O_NOFOLLOW differs between architectures; O_NONBLOCK (0x800) and O_CLOEXEC (0x80000) do not.
+        var noFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+        var fd = Open(path, noFollow | 0x800 | 0x80000, 0);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            error = errno == ELOOP ? "it is a symlink" : Marshal.GetPInvokeErrorMessage(errno);
+            return null;
+        }
+
+        error = null;
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>What an open file descriptor refers to now, read from /proc/self/fd (symlinks in its path already resolved by the kernel).</summary>
+    public static string? OpenedPath(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
+        new FileInfo(FdPath(handle)).LinkTarget;
+
+    /// <summary>/proc/self/fd/N: a path that reaches the very file or folder the handle holds, whatever is renamed or swapped meanwhile.</summary>
+    public static string FdPath(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
+        "/proc/self/fd/" + handle.DangerousGetHandle().ToInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
