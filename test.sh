@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-apt_packages=(openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc nghttp2-client chromium golang-github-burntsushi-toml-dev python3-kubernetes systemd clang zlib1g-dev prometheus openssh-server curl buildah podman runc debootstrap)
+apt_packages=(openssl python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc nghttp2-client chromium golang-github-burntsushi-toml-dev python3-kubernetes systemd clang zlib1g-dev prometheus openssh-server curl buildah podman runc debootstrap postgresql)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Mesh.Bench;
 using Mesh.Core.Readiness;
 
 const string ApiToken = "Bench-api-token-0123456789-ABCDEFGHIJ-xyz";
@@ -33,10 +34,10 @@ try
         api_token = "{ApiToken}"
         """);
     var hub = Start(meshDll, ["run", "--config", config], []);
-    var (web, grpc) = HubReadyLine.Parse(await WaitForLine(hub, HubReadyLine.Prefix));
+    var (web, grpc) = HubReadyLine.Parse(await MeshChild.WaitForLineAsync(hub, HubReadyLine.Prefix));
     using var admin = new HttpClient { BaseAddress = web };
     admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
-    var token = await RunText(meshDll, ["cluster-token", "--config", config]);
+    var token = await MeshChild.RunTextAsync(meshDll, ["cluster-token", "--config", config]);
     var nodes = new List<Process>();
     for (var i = 1; i <= 4; i++)
     {
@@ -50,7 +51,7 @@ try
     }
 
     foreach (var node in nodes)
-        await WaitForLine(node, "mesh node ready:");
+        await MeshChild.WaitForLineAsync(node, "mesh node ready:");
     await Until(async () => (await Json(admin, "/api/admin/agent-nodes")).GetProperty("nodes").EnumerateArray().Count(n => n.GetProperty("status").GetString() == "online") == 4);
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {File.ReadAllText("/proc/loadavg").Split(' ')[0]} load; hub + 4 nodes on loopback (tls), mesh {meshDll}");
 
@@ -85,14 +86,14 @@ try
 
     // 2. Mass start across the four nodes.
     var rssBefore = nodes.Sum(n => Rss(n.Id));
-    var cpuBefore = CpuSeconds(hub.Id);
+    var cpuBefore = MeshChild.CpuSeconds(hub.Id);
     var mass = Stopwatch.StartNew();
     for (var i = 0; i < count; i++)
         await Post(admin, "/api/admin/agents", $$"""{"id":"mass-{{i}}","placement":"auto","command":["sleep","100000"],"stop_grace_seconds":1}""");
     var created = mass.Elapsed;
     await Until(async () => (await Json(admin, "/api/admin/agents")).GetProperty("agents").EnumerateArray().Count(a => State(a) == "running") == count, pollMs: 200, timeoutSeconds: 600);
     var allRunning = mass.Elapsed;
-    var hubCpu = CpuSeconds(hub.Id) - cpuBefore;
+    var hubCpu = MeshChild.CpuSeconds(hub.Id) - cpuBefore;
     await Task.Delay(2000);
     var rssAfter = nodes.Sum(n => Rss(n.Id));
     var holders = Holders(work);
@@ -166,43 +167,9 @@ static void Signal(int pid) => Process.Start("kill", ["-KILL", pid.ToString(Cult
 
 Process Start(string dll, string[] args, Dictionary<string, string> environment)
 {
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    info.ArgumentList.Add(dll);
-    foreach (var arg in args)
-        info.ArgumentList.Add(arg);
-    foreach (var (name, value) in environment)
-        info.Environment[name] = value;
-    var process = Process.Start(info)!;
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginErrorReadLine();
+    var process = MeshChild.Start(dll, args, environment);
     processes.Add(process);
     return process;
-}
-
-static async Task<string> RunText(string dll, string[] args)
-{
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-    info.ArgumentList.Add(dll);
-    foreach (var arg in args)
-        info.ArgumentList.Add(arg);
-    using var process = Process.Start(info)!;
-    var text = await process.StandardOutput.ReadToEndAsync();
-    await process.WaitForExitAsync();
-    return text.Trim();
-}
-
-static async Task<string> WaitForLine(Process process, string prefix)
-{
-    while (await process.StandardOutput.ReadLineAsync() is { } line)
-    {
-        if (line.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            _ = process.StandardOutput.ReadToEndAsync();
-            return line;
-        }
-    }
-
-    throw new InvalidOperationException($"the process ended before '{prefix}'");
 }
 
 static async Task Until(Func<Task<bool>> condition, int pollMs = 100, int timeoutSeconds = 60)
@@ -232,13 +199,6 @@ static string State(JsonElement agent) => agent.GetProperty("status").GetPropert
 static double P(List<double> sorted, double q) => sorted.Skip(sorted.Count > 20 ? 10 : 0).ToList() is var s ? s[Math.Min(s.Count - 1, (int)(q * s.Count))] : 0;
 
 static long Rss(int pid) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-
-static double CpuSeconds(int pid)
-{
-    var stat = File.ReadAllText($"/proc/{pid}/stat");
-    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-}
 
 static (List<int> Pids, int Count, double AverageRss) Holders(string work)
 {

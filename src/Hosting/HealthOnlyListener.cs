@@ -11,25 +11,19 @@ namespace Mesh.Hosting;
 /// </summary>
 public static class HealthOnlyListener
 {
-    private const string ConnectionItemKey = "Mesh.HealthOnly";
-    private static readonly object Marker = new();
+    private static readonly ListenerMark Mark = new("Mesh.HealthOnly");
 
     public static void ListenHealthOnly(this KestrelServerOptions kestrel, IPEndPoint endpoint, Action<ListenOptions>? configure)
     {
         kestrel.Listen(endpoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            listen.Use(next => connection =>
-            {
-                connection.Items[ConnectionItemKey] = Marker;
-                return next(connection);
-            });
+            Mark.Apply(listen);
             configure?.Invoke(listen);
         });
     }
 
-    public static bool IsHealthOnly(IDictionary<object, object?>? connectionItems) =>
-        connectionItems?.TryGetValue(ConnectionItemKey, out var marker) == true && ReferenceEquals(marker, Marker);
+    public static bool IsHealthOnly(IDictionary<object, object?>? connectionItems) => Mark.IsOn(connectionItems);
 
     public static Task FilterAsync(HttpContext context, RequestDelegate next)
     {

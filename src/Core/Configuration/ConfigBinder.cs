@@ -7,9 +7,11 @@ internal sealed partial class ConfigBinder
     private readonly List<ConfigProblem> _problems;
     private readonly string _baseDirectory;
     private readonly string _sourcePath;
+    private readonly IReadOnlyDictionary<string, string?> _environment;
 
-    public ConfigBinder(RawConfig raw, List<ConfigProblem> problems, string baseDirectory, string sourcePath)
+    public ConfigBinder(RawConfig raw, List<ConfigProblem> problems, string baseDirectory, string sourcePath, IReadOnlyDictionary<string, string?> environment)
     {
+        _environment = environment;
         _raw = raw;
         _problems = problems;
         _baseDirectory = baseDirectory;
@@ -34,11 +36,17 @@ internal sealed partial class ConfigBinder
             OutputLimitTotal = Long("node.output_limit_total") ?? 1L << 30,
             AgentTokenLifetime = _raw.Get("node.agent_token_lifetime")?.Value as TimeSpan? ?? TimeSpan.FromHours(1),
         };
-        var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"));
+        var worktree = new WorktreeConfig(BindAbsolutePath("worktree.default_root"))
+        {
+            Quota = Long("worktree.quota"),
+            UsageInterval = _raw.Get("worktree.usage_interval")?.Value as TimeSpan? ?? TimeSpan.FromMinutes(5),
+        };
         var admin = new AdminConfig(BindSecret("admin.api_token", "an API token"), String("admin.root_password_hash"));
         var mailbox = BindMailbox();
-        var metrics = BindMetrics();
-        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics } : null;
+        var metrics = BindMetrics(role);
+        var store = BindStore(role);
+        var hubOutput = BindHubOutput();
+        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics, Store = store, HubOutput = hubOutput } : null;
     }
 
     private MeshRole BindRole()

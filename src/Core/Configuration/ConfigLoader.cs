@@ -34,13 +34,14 @@ public static class ConfigLoader
             }
         }
 
-        EnvironmentOverrides.Apply(environment ?? ProcessEnvironment(), raw, problems);
+        environment ??= ProcessEnvironment();
+        EnvironmentOverrides.Apply(environment, raw, problems);
 
         // Without a readable, well-formed file there is nothing meaningful to bind.
         if (!parsed)
             throw new ConfigException(problems);
 
-        var config = new ConfigBinder(raw, problems, Path.GetDirectoryName(fullPath)!, fullPath).Bind(forceRole);
+        var config = new ConfigBinder(raw, problems, Path.GetDirectoryName(fullPath)!, fullPath, environment).Bind(forceRole);
         if (problems.Count > 0 || config is null)
             throw new ConfigException(problems);
         return config;

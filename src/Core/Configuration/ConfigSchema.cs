@@ -33,7 +33,7 @@ public static class ConfigSchema
     public static IReadOnlyList<string> Sections { get; } =
     [
         "server", "internal_grpc", "internal_grpc.security", "internal_grpc.auth", "internal_grpc.bootstrap",
-        "hub", "node", "worktree", "admin", "mailbox", "metrics",
+        "hub", "node", "worktree", "admin", "mailbox", "metrics", "store",
     ];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
@@ -67,6 +67,11 @@ public static class ConfigSchema
 
         new("hub", "target", ConfigValueType.String, null, "Node: the hub's internal gRPC address, https://host:port. Required for role \"node\"."),
 
+        new("hub", "output_limit_per_run", ConfigValueType.Integer, "16777216", "Hub: bytes of each stream (stdout, stderr) of a run the hub keeps (64 KiB to 1 TiB): the last ones; older output is dropped on the hub (positions stay, readers are told) but the node may still have it.",
+            ConfigRange.Integer(64L << 10, 1L << 40, "The hub keeps output for live views and their resume; the node keeps more.")),
+        new("hub", "output_limit_total", ConfigValueType.Integer, "4294967296", "Hub: bytes of output all runs keep on the hub together (1 MiB to 16 TiB, at least output_limit_per_run); beyond it the output of the runs written to longest ago goes first.",
+            ConfigRange.Integer(1L << 20, 1L << 44, "Keep it well below the free space of data_dir.")),
+
         new("node", "name", ConfigValueType.String, null, "Display name (defaults to node_id)."),
         new("node", "capabilities", ConfigValueType.StringArray, "[]", "Free-form capability tags used for placement, e.g. [\"gpu\", \"docker\"]."),
         new("node", "safe_paths", ConfigValueType.StringArray, "[]", "Absolute folders agents on this node may use (symlinks resolved)."),
@@ -81,7 +86,11 @@ public static class ConfigSchema
         new("node", "agent_token_lifetime", ConfigValueType.Duration, "\"1h\"", "Node: lifetime of the actor token in a run's MESH_ACTOR_TOKEN_FILE (1m to 24h); the node rewrites the file at half of it.",
             ConfigRange.Duration(TimeSpan.FromMinutes(1), TimeSpan.FromHours(24), "Short-lived tokens are the point; the file is refreshed for you.")),
 
-        new("worktree", "default_root", ConfigValueType.String, null, "Default folder for agent worktrees (absolute)."),
+        new("worktree", "default_root", ConfigValueType.String, null, "Node: folder (absolute) of agent worktrees made without a path (`<default_root>/<repo>-<agent>-<short id>`); always allowed besides safe_paths. Reported to the hub (node page)."),
+        new("worktree", "quota", ConfigValueType.Integer, null, "Node: bytes all agent worktrees (owned and kept) may take together (1 MiB to 1 PiB); past it a new worktree is refused (start_failed: worktree quota exceeded). Unset: no quota.",
+            ConfigRange.Integer(1L << 20, 1L << 50, "Give bytes, e.g. 53687091200 for 50 GiB.")),
+        new("worktree", "usage_interval", ConfigValueType.Duration, "\"5m\"", "Node: how old a worktree's measured size may get before it is walked again (10s to 1d); sizes go into heartbeats and the quota check.",
+            ConfigRange.Duration(TimeSpan.FromSeconds(10), TimeSpan.FromHours(24), "Walking big trees costs disk reads; minutes are plenty.")),
 
         new("admin", "api_token", ConfigValueType.String, null, "Optional root bearer token for the REST API (automation); at least 32 bytes."),
         new("admin", "root_password_hash", ConfigValueType.String, null, "Optional hash of the root operator's password; when absent the first start creates a one-time password."),
@@ -93,8 +102,19 @@ public static class ConfigSchema
         new("mailbox", "max_watch_streams_per_actor", ConfigValueType.Integer, "16", "Hub: concurrent Watch streams of one actor (1 to 1000); one more is refused with RESOURCE_EXHAUSTED.",
             ConfigRange.Integer(1, 1000, "An agent needs one stream; a few more cover restarts.")),
 
-        new("metrics", "enabled", ConfigValueType.Boolean, "true", "Hub: serve Prometheus metrics at /metrics on the web listener (docs/operations.md#metrics lists them). Nodes serve none yet."),
-        new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session; false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
+        new("metrics", "enabled", ConfigValueType.Boolean, "true", "Hub: serve Prometheus metrics at /metrics on the web listener (docs/operations.md#metrics lists them). false also keeps a node's node_listen closed."),
+        new("metrics", "require_auth", ConfigValueType.Boolean, "true", "Hub: /metrics needs a root or viewer API token (Authorization: Bearer) or a UI session. Node: its /metrics needs node_token. false lets anyone who reaches the listener scrape (node ids, counts and disk figures become public to them)."),
+        new("metrics", "node_listen", ConfigValueType.String, null, "Node process: plaintext HTTP/1.1 listener serving only /metrics (the node's own instruments), e.g. \"0.0.0.0:9464\". Off unless set; a hub ignores it."),
+        new("metrics", "node_token", ConfigValueType.String, null, "Node: the bearer token Prometheus sends to the node's /metrics (Authorization: Bearer), at least 32 bytes; required when node_listen is set and require_auth is true."),
+
+        new("store", "kind", ConfigValueType.String, "\"sqlite\"", "Hub: where the hub keeps its state: \"sqlite\" (one file in data_dir, the default) or \"postgres\" (a PostgreSQL server; docs/operations.md#postgresql)."),
+        new("store", "url", ConfigValueType.String, null, "Hub, kind \"postgres\": postgres://user@host:port/database, optionally ?sslmode= one of disable, allow, prefer, require, verify-ca, verify-full. No password here: use password_file or password_env."),
+        new("store", "password_file", ConfigValueType.String, null, "Hub, kind \"postgres\": file holding the database password (first line; e.g. a mounted Secret); no access for other users (chmod 600 or 640)."),
+        new("store", "password_env", ConfigValueType.String, null, "Hub, kind \"postgres\": name of the environment variable holding the database password (instead of password_file)."),
+        new("store", "pool_size", ConfigValueType.Integer, "20", "Hub, kind \"postgres\": most connections this hub opens to PostgreSQL (1 to 1000). Several hubs add up: keep the sum below the server's max_connections.",
+            ConfigRange.Integer(1, 1000, "Size it to the server's max_connections divided by the number of hubs.")),
+        new("store", "statement_timeout", ConfigValueType.Duration, "\"30s\"", "Hub, kind \"postgres\": longest a statement may run before PostgreSQL cancels it (1s to 1h).",
+            ConfigRange.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), "Hub statements take milliseconds; a long timeout only hides a stuck server.")),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

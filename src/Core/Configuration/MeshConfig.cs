@@ -28,9 +28,15 @@ public sealed record MeshConfig(
     /// <summary>[metrics] settings.</summary>
     public MetricsConfig Metrics { get; init; } = MetricsConfig.Default;
 
+    /// <summary>[store]: SQLite (default) or PostgreSQL.</summary>
+    public StoreConfig Store { get; init; } = StoreConfig.Default;
+
+    /// <summary>[hub] output_limit_*: how much relayed output the hub keeps.</summary>
+    public HubOutputConfig HubOutput { get; init; } = HubOutputConfig.Default;
+
     public string Summary =>
         Server.Role == MeshRole.Hub
-            ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}"
+            ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}, store {Store}"
             : $"role node '{Server.NodeId}', hub {Hub.Target}, {InternalGrpc.Security.Mode.ToString().ToLowerInvariant()}, data_dir {Server.DataDir}";
 }
 
@@ -78,7 +84,14 @@ public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities
     public TimeSpan AgentTokenLifetime { get; init; } = TimeSpan.FromHours(1);
 }
 
-public sealed record WorktreeConfig(string? DefaultRoot);
+public sealed record WorktreeConfig(string? DefaultRoot)
+{
+    /// <summary>Bytes all worktrees may take together; null: no quota.</summary>
+    public long? Quota { get; init; }
+
+    /// <summary>How old a worktree's measured size may get before it is walked again.</summary>
+    public TimeSpan UsageInterval { get; init; } = TimeSpan.FromMinutes(5);
+}
 
 public sealed record AdminConfig(Secret? ApiToken, string? RootPasswordHash);
 
@@ -90,8 +103,23 @@ public sealed record MailboxConfig(int MaxPayloadBytes, int MaxWatchStreams, int
     public static MailboxConfig Default { get; } = new(1024 * 1024, 4096, 16);
 }
 
-/// <summary>[metrics]: the Prometheus endpoint and who may read it.</summary>
+/// <summary>[hub] output_limit_per_run and output_limit_total: the last bytes of each run's stream, and of all runs, the hub keeps.</summary>
+public sealed record HubOutputConfig(long LimitPerRun, long LimitTotal)
+{
+    public static HubOutputConfig Default { get; } = new(16L << 20, 4L << 30);
+}
+
+/// <summary>[metrics]: the Prometheus endpoints and who may read them.</summary>
 public sealed record MetricsConfig(bool Enabled, bool RequireAuth)
 {
+    /// <summary>A node process's plaintext HTTP/1.1 listener for /metrics only; null: the node serves no metrics.</summary>
+    public ListenAddress? NodeListen { get; init; }
+
+    /// <summary>The bearer token a node's /metrics asks for when <see cref="RequireAuth"/>.</summary>
+    public Secret? NodeToken { get; init; }
+
+    /// <summary>Whether a node process opens its metrics listener.</summary>
+    public bool NodeServes => Enabled && NodeListen is not null;
+
     public static MetricsConfig Default { get; } = new(Enabled: true, RequireAuth: true);
 }

@@ -13,7 +13,7 @@ public static class AccessExtensions
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, AccountMigrations>();
-        services.AddSingleton<AccountStore>();
+        services.AddStore<IAccountStore, SqliteAccountStore, PostgresAccountStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserAccounts>();
@@ -27,7 +27,7 @@ public static class AccessExtensions
         services.PostConfigure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(WebAuth.CookieScheme, o =>
             o.Events.OnValidatePrincipal = async context =>
             {
-                var store = context.HttpContext.RequestServices.GetRequiredService<AccountStore>();
+                var store = context.HttpContext.RequestServices.GetRequiredService<IAccountStore>();
                 if (context.Principal?.Identity?.Name is not { } name || await store.GetUserAsync(name, context.HttpContext.RequestAborted) is null)
                 {
                     context.RejectPrincipal();

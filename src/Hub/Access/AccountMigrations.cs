@@ -30,4 +30,30 @@ internal sealed class AccountMigrations : IMigrationSource
         // Tokens made before expiry existed keep no expiry (NULL): what they were created with.
         new("web-003", "ALTER TABLE ui_api_tokens ADD COLUMN expires_at TEXT;"),
     ];
+
+    public IEnumerable<Migration> PostgresMigrations { get; } =
+    [
+        new("web-001", """
+            CREATE TABLE ui_users (
+                name text PRIMARY KEY,
+                role text NOT NULL,
+                password_hash text NOT NULL,
+                created_at timestamptz NOT NULL,
+                failed_logins integer NOT NULL DEFAULT 0,
+                locked_until timestamptz
+            );
+            CREATE TABLE ui_api_tokens (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                role text NOT NULL,
+                secret_hash bytea NOT NULL,
+                created_at timestamptz NOT NULL,
+                created_by text NOT NULL,
+                last_used_at timestamptz,
+                revoked_at timestamptz
+            );
+            """),
+        new("web-002", "ALTER TABLE ui_users ADD COLUMN last_login_at timestamptz;"),
+        new("web-003", "ALTER TABLE ui_api_tokens ADD COLUMN expires_at timestamptz;"),
+    ];
 }

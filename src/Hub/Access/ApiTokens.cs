@@ -9,7 +9,7 @@ namespace Mesh.Hub.Access;
 /// API tokens created by root in the UI: "meshapi_&lt;id&gt;_&lt;secret&gt;", shown once, stored as SHA-256 of the secret,
 /// checked in constant time. Implements <see cref="IApiTokenVerifier"/> for the REST API's bearer scheme.
 /// </summary>
-public sealed class ApiTokens(AccountStore store, IAuditLog audit, TimeProvider time) : IApiTokenVerifier
+public sealed class ApiTokens(IAccountStore store, IAuditLog audit, TimeProvider time) : IApiTokenVerifier
 {
     private const string Prefix = "meshapi_";
 

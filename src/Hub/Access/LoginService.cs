@@ -16,7 +16,7 @@ public enum LoginOutcome
 /// after <see cref="AccountLockFailures"/> failures in a row from anywhere the account is locked for 15 minutes,
 /// which bounds a guesser with many addresses. Unknown users cost the same hashing time.
 /// </summary>
-public sealed class LoginService(AccountStore store, LoginThrottle throttle, IAuditLog audit, TimeProvider time)
+public sealed class LoginService(IAccountStore store, LoginThrottle throttle, IAuditLog audit, TimeProvider time)
 {
     public const int AccountLockFailures = 100;
     private static readonly TimeSpan AccountLock = TimeSpan.FromMinutes(15);

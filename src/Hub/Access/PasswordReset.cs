@@ -23,7 +23,7 @@ public static class PasswordReset
             return (null, $"{path} does not exist: start the hub once (mesh run --config …) so it creates its database and the root account.");
         var database = new HubDatabase(path, [new AccountMigrations(), new AuditMigrations()], time);
         await database.InitializeAsync(cancellationToken);
-        var store = new AccountStore(database);
+        var store = new SqliteAccountStore(database); // the reset works on the embedded SQLite store; a hub on PostgreSQL is not supported yet
         var password = PasswordHasher.NewPassword();
         if (!await store.SetPasswordAsync(user, PasswordHasher.Hash(password), used: false, time.GetUtcNow(), cancellationToken))
         {

@@ -9,7 +9,7 @@ namespace Mesh.Hub.Access;
 /// At start: the root account takes <c>[admin] root_password_hash</c> when configured; otherwise the first start
 /// creates it with a random password printed once on stdout (a plain line, never through the logger).
 /// </summary>
-internal sealed class RootAccountInitializer(MeshConfig config, AccountStore store, TimeProvider time, RootPasswordOutput output) : IHostedService
+internal sealed class RootAccountInitializer(MeshConfig config, IAccountStore store, TimeProvider time, RootPasswordOutput output) : IHostedService
 {
     public const string RootUser = "root";
 

@@ -8,7 +8,7 @@ namespace Mesh.Hub.Access;
 public sealed record UserSummary(string Name, string Role);
 
 /// <summary>The UI accounts: list them, create and remove viewers, change one's own password (checked, audited).</summary>
-public sealed class UserAccounts(AccountStore store, IAuditLog audit, MeshConfig config, TimeProvider time)
+public sealed class UserAccounts(IAccountStore store, IAuditLog audit, MeshConfig config, TimeProvider time)
 {
     public const int MinPasswordLength = 12;
 

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Core.Protocol;
+using Mesh.Hub.Agents.Replicas;
 
 namespace Mesh.Hub.Agents;
 
@@ -28,13 +29,43 @@ public sealed record AgentDefinition
     public string DesiredState { get; init; } = AgentPolicies.Running;
     public bool KillOnOutputLimit { get; init; }
 
+    /// <summary>Runs start with stdin open for input from the hub (root only).</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>Runs start in a pseudo-terminal on the node (implies <see cref="Interactive"/>).</summary>
+    public bool Tty { get; init; }
+
     /// <summary>How the work folder is made: use_existing (work_dir), create_worktree, reuse_worktree (work_dir).</summary>
     public AgentWorkFolderDefinition WorkFolder { get; init; } = AgentWorkFolderDefinition.Existing;
+    /// <summary>How many runs of this definition the operator asked for: the agent itself plus Replicas - 1 named replicas.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>Set on a replica's definition (derived, never stored): the agent it belongs to.</summary>
+    public string? ReplicaOf { get; init; }
+
     public ulong Revision { get; init; } = 1;
     public ulong RestartGeneration { get; init; }
     public ulong KillGeneration { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// The definition a replica runs: this one under the replica's name (its actor id), on its node, stopped while it
+    /// drains, with a work folder of its own (a derived worktree path or data_dir/agents/&lt;name&gt;; an explicit
+    /// create_worktree work_dir gets "-&lt;name&gt;").
+    /// </summary>
+    public AgentDefinition ForReplica(AgentReplica replica) => this with
+    {
+        Id = replica.Name,
+        Name = $"{Name} ({replica.Name})",
+        NodeId = replica.NodeId ?? "",
+        ReplicaOf = Id,
+        Replicas = 1,
+        WorkDir = WorkFolder.Mode == AgentWorkFolderDefinition.CreateWorktree && WorkDir is not null ? $"{WorkDir}-{replica.Name}" : WorkDir,
+        DesiredState = replica.State == ReplicaStates.Active ? DesiredState : AgentPolicies.Stopped,
+        Revision = Revision + replica.Revision,
+        CreatedAt = replica.CreatedAt,
+    };
 
     public AgentSpec ToSpec()
     {
@@ -58,6 +89,8 @@ public sealed record AgentDefinition
             KillGeneration = KillGeneration,
             KillOnOutputLimit = KillOnOutputLimit,
             WorkFolder = WorkFolder.ToSpec(),
+            Interactive = Interactive || Tty,
+            Tty = Tty,
         };
         spec.Command.AddRange(Command);
         foreach (var (name, value) in Environment)
@@ -101,9 +134,25 @@ public static class AgentPolicies
     public static readonly string[] RestartPolicies = [Never, OnFailure, Always];
 }
 
-/// <summary>An agent with what its node last reported about it.</summary>
-public sealed record AgentView(AgentDefinition Definition, AgentStatus? Status, bool NodeOnline)
+/// <summary>An agent (or one replica, as its derived definition) with what its node last reported about it, and an agent's replicas after itself.</summary>
+public sealed record AgentView(AgentDefinition Definition, AgentStatus? Status, bool NodeOnline, IReadOnlyList<ReplicaView>? Replicas = null)
 {
     /// <summary>What the UI and REST show: the node's word while it is online, "pending: …" before it has spoken or while it is away.</summary>
     public string DisplayState => !NodeOnline ? "pending: node offline" : Status?.State ?? "pending";
+
+    // The live pages send only what changed: the replicas compare by content, not by list reference.
+    public bool Equals(AgentView? other) =>
+        other is not null && Definition.Equals(other.Definition) && Equals(Status, other.Status) && NodeOnline == other.NodeOnline
+        && (Replicas ?? []).SequenceEqual(other.Replicas ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Definition, Status, NodeOnline, Replicas?.Count ?? 0);
+}
+
+/// <summary>One replica of an agent with its node's last report.</summary>
+public sealed record ReplicaView(AgentReplica Replica, AgentStatus? Status, bool NodeOnline)
+{
+    public string DisplayState =>
+        Replica.NodeId is null ? "pending: no capacity"
+        : Replica.State == ReplicaStates.Draining ? "draining" + (Status?.State is { Length: > 0 } s ? $" ({s})" : "")
+        : !NodeOnline ? "pending: node offline" : Status?.State ?? "pending";
 }

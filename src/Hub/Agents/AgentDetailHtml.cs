@@ -46,6 +46,25 @@ public static class AgentDetailHtml
         return $"""<pre class="output" id="agent-output">{HtmlText.E(string.Join('\n', run.Exit.LastLines))}</pre>""";
     }
 
+    /// <summary>The agent's runs as replicas: itself first, then each named replica with its node, state and run.</summary>
+    public static string Replicas(AgentView agent)
+    {
+        var html = new StringBuilder();
+        var a = agent.Definition;
+        html.Append(CultureInfo.InvariantCulture, $"""<tr data-replica="{HtmlText.E(a.Id)}"><td>{HtmlText.E(a.Id)} <span class="muted">the agent itself</span></td><td>{NodeLink(a.NodeId)}</td><td>{AgentHtml.StateBadge(agent)}</td><td>{RunCell(agent.Status?.Run)}</td></tr>""");
+        foreach (var r in agent.Replicas ?? [])
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""<tr data-replica="{HtmlText.E(r.Replica.Name)}"><td><a href="/agents/{Uri.EscapeDataString(r.Replica.Name)}">{HtmlText.E(r.Replica.Name)}</a> <span class="muted">#{r.Replica.Ordinal}</span></td>""")
+                .Append(CultureInfo.InvariantCulture, $"""<td>{(r.Replica.NodeId is { } node ? NodeLink(node) : """<span class="muted">—</span>""")}</td><td>{AgentHtml.Badge(r.DisplayState, null)}</td><td>{RunCell(r.Status?.Run)}</td></tr>""");
+        }
+
+        return html.ToString();
+    }
+
+    private static string NodeLink(string nodeId) => $"""<a href="/nodes/{Uri.EscapeDataString(nodeId)}">{HtmlText.E(nodeId)}</a>""";
+
+    private static string RunCell(AgentRun? run) => run is null ? """<span class="muted">—</span>""" : $"<code>{HtmlText.E(run.RunId)}</code> · pid {Number(run.Pid)}";
+
     public static string Runs(IReadOnlyList<AgentRun> runs)
     {
         if (runs.Count == 0)

@@ -27,11 +27,19 @@ internal static class AgentEndpoints
             Guard(async () => Results.Json(AgentJson.Of(await agents.RestartAsync(id, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options)));
         admin.MapPost("/agents/{id}/kill", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
             Guard(async () => Results.Json(AgentJson.Of(await agents.KillAsync(id, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options)));
+        admin.MapPost("/agents/{id}/scale", ScaleAsync);
+        admin.MapGet("/agents/{id}/replicas/{name}/messages", (string id, string name, int? limit, Replicas.ReplicaService replicas, HttpContext http) =>
+            Guard(async () =>
+            {
+                var (replica, messages) = await replicas.ArchiveAsync(id, name, limit ?? 100, http.RequestAborted);
+                return Results.Json(new { Replica = replica.Name, replica.State, Messages = messages.Select(Mailbox.Messages.MessageEndpoints.MessageJson) }, AdminJson.Options);
+            }));
         admin.MapGet("/agents/{id}/runs", (string id, int? limit, AgentService agents, HttpContext http) =>
             Guard(async () => Results.Json(new { Runs = (await agents.RunsAsync(id, limit ?? 50, http.RequestAborted)).Select(AgentJson.Run) }, AdminJson.Options)));
         admin.MapPost("/agent-nodes/{id}/restart", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
             Guard(async () => Results.Json(new { Restarted = (await agents.RestartNodeAsync(id, Actor(user), Source(http), http.RequestAborted)).Select(a => a.Definition.Id) }, AdminJson.Options)));
         admin.MapAgentWorktreeEndpoints();
+        admin.MapAgentScheduleEndpoints();
         return admin;
     }
 
@@ -42,17 +50,44 @@ internal static class AgentEndpoints
         return Results.Json(AgentJson.Of(agent), AdminJson.Options, statusCode: StatusCodes.Status201Created);
     });
 
+    private static Task<IResult> ScaleAsync(string id, AgentService agents, Replicas.ReplicaService replicas, ClaimsPrincipal user, HttpContext http) => Guard(async () =>
+    {
+        ScaleRequest body;
+        try
+        {
+            body = await http.Request.ReadFromJsonAsync<ScaleRequest>(AgentJson.Strict, http.RequestAborted)
+                ?? throw new AgentException(AgentError.InvalidArgument, "send {\"replicas\": N}.", "replicas");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new AgentException(AgentError.InvalidArgument, "send {\"replicas\": N} with N a whole number from 1 to " + Replicas.ReplicaService.MaxReplicas + ": " + ex.Message, "replicas");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new AgentException(AgentError.InvalidArgument, "send a JSON body with content-type application/json: " + ex.Message);
+        }
+
+        await replicas.ScaleAsync(id, body.Replicas ?? throw new AgentException(AgentError.InvalidArgument, "send {\"replicas\": N}.", "replicas"),
+            Actor(user), Source(http), http.RequestAborted);
+        return Results.Json(AgentJson.Of(agents.Get(id)!), AdminJson.Options);
+    });
+
+    private sealed record ScaleRequest(int? Replicas);
+
     private static Task<IResult> UpdateAsync(string id, AgentService agents, ClaimsPrincipal user, HttpContext http) => Guard(async () =>
     {
         var body = await ReadAsync(http);
         return Results.Json(AgentJson.Of(await agents.UpdateAsync(id, body, Actor(user), Source(http), http.RequestAborted)), AdminJson.Options);
     });
 
-    private static async Task<AgentRequest> ReadAsync(HttpContext http)
+    private static Task<AgentRequest> ReadAsync(HttpContext http) => ReadJsonAsync<AgentRequest>(http);
+
+    /// <summary>A JSON body in the strict snake_case shape; an <see cref="AgentException"/> (400) for anything else.</summary>
+    internal static async Task<T> ReadJsonAsync<T>(HttpContext http) where T : class
     {
         try
         {
-            return await http.Request.ReadFromJsonAsync<AgentRequest>(AgentJson.Strict, http.RequestAborted)
+            return await http.Request.ReadFromJsonAsync<T>(AgentJson.Strict, http.RequestAborted)
                 ?? throw new AgentException(AgentError.InvalidArgument, "send a JSON object.");
         }
         catch (System.Text.Json.JsonException ex)

@@ -29,7 +29,7 @@ public static class AgentHtml
         var id = HtmlText.E(a.Id);
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""<tr id="agent-{id}" sse-swap="agent-{id}" hx-swap="outerHTML" data-state="{HtmlText.E(agent.DisplayState)}">""");
-        html.Append(CultureInfo.InvariantCulture, $"""<td><a href="/agents/{Uri.EscapeDataString(a.Id)}">{HtmlText.E(a.Name)}</a><div class="muted">{id}</div></td>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<td><a href="/agents/{Uri.EscapeDataString(a.Id)}">{HtmlText.E(a.Name)}</a><div class="muted">{id}</div>{ReplicaList(agent)}</td>""");
         html.Append(CultureInfo.InvariantCulture, $"""<td><a href="/nodes/{Uri.EscapeDataString(a.NodeId)}">{HtmlText.E(a.NodeId)}</a></td>""");
         html.Append("<td>").Append(StateBadge(agent)).Append("</td>");
         html.Append("<td>").Append(Uptime(agent, now)).Append("</td>");
@@ -40,10 +40,26 @@ public static class AgentHtml
         return html.ToString();
     }
 
-    /// <summary>The shown state as a badge; the node's message ("restarting in 4 s", "node full") as its title and beside it.</summary>
-    public static string StateBadge(AgentView agent)
+    /// <summary>An agent's replicas under its name in the list (nothing for an agent never scaled).</summary>
+    public static string ReplicaList(AgentView agent)
     {
-        var state = agent.DisplayState;
+        if (agent.Replicas is not { Count: > 0 } replicas)
+            return "";
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""<ul class="replicas" aria-label="replicas of {HtmlText.E(agent.Definition.Id)}">""");
+        foreach (var r in replicas)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""<li data-replica="{HtmlText.E(r.Replica.Name)}" data-state="{HtmlText.E(r.DisplayState)}"><a href="/agents/{Uri.EscapeDataString(r.Replica.Name)}">{HtmlText.E(r.Replica.Name)}</a> """)
+                .Append(CultureInfo.InvariantCulture, $"""<span class="muted">{HtmlText.E(r.Replica.NodeId ?? "no node")}</span> {Badge(r.DisplayState, null)}</li>""");
+        }
+
+        return html.Append("</ul>").ToString();
+    }
+
+    /// <summary>The shown state as a badge; the node's message ("restarting in 4 s", "node full") as its title and beside it.</summary>
+    public static string StateBadge(AgentView agent) => Badge(agent.DisplayState, agent.NodeOnline ? agent.Status?.Message : null);
+
+    public static string Badge(string state, string? message)
+    {
         var css = state switch
         {
             "running" => "running",
@@ -51,7 +67,6 @@ public static class AgentHtml
             "stopped" or "exited" => "stopped",
             _ => "waiting",
         };
-        var message = agent.NodeOnline ? agent.Status?.Message : null;
         return string.IsNullOrEmpty(message)
             ? $"""<span class="badge agent-{css}">{HtmlText.E(state)}</span>"""
             : $"""<span class="badge agent-{css}" title="{HtmlText.E(message)}">{HtmlText.E(state)}</span> <span class="muted">{HtmlText.E(message)}</span>""";

@@ -33,6 +33,11 @@ internal static class AgentJson
             a.PidsMax,
             a.DesiredState,
             a.KillOnOutputLimit,
+            a.Interactive,
+            a.Tty,
+            a.Replicas,
+            a.ReplicaOf,
+            ReplicaList = view.Replicas?.Select(Replica),
             WorkMode = a.WorkFolder.Mode,
             a.WorkFolder.Repo,
             a.WorkFolder.Ref,
@@ -58,6 +63,19 @@ internal static class AgentJson
             },
         };
     }
+
+    /// <summary>One replica after the agent itself: name (its actor id), node, state, and its run.</summary>
+    public static object Replica(ReplicaView view) => new
+    {
+        view.Replica.Name,
+        view.Replica.NodeId,
+        view.Replica.Ordinal,
+        view.Replica.Rank,
+        view.Replica.CreatedAt,
+        Draining = view.Replica.State == Replicas.ReplicaStates.Draining,
+        State = view.DisplayState,
+        Run = view.Status?.Run is { } run ? Run(run) : null,
+    };
 
     public static object Worktree(AgentWorktree w) => new
     {
@@ -93,6 +111,8 @@ internal static class AgentJson
         run.SpecRevision,
         run.StdoutBytes,
         run.StderrBytes,
+        run.Interactive,
+        run.Tty,
         Exit = run.Exit is { } exit
             ? new { Code = exit.HasCode ? exit.Code : (int?)null, Signal = exit.Signal == 0 ? (int?)null : exit.Signal, exit.Reason, Error = exit.Error.Length == 0 ? null : exit.Error, exit.LastLines }
             : null,

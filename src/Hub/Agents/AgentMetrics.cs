@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Mesh.Core.Protocol;
+using Mesh.Hosting.Metrics;
 
 namespace Mesh.Hub.Agents;
 

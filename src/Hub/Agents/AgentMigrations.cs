@@ -14,5 +14,27 @@ internal sealed class AgentMigrations : IMigrationSource
             CREATE INDEX agent_runs_agent ON agent_runs (agent_id, started_at);
             CREATE TABLE agent_event_cursors (node_id TEXT NOT NULL, epoch TEXT NOT NULL, last_sequence INTEGER NOT NULL, PRIMARY KEY (node_id, epoch));
             """),
+        new("agents-002", """
+            CREATE TABLE agent_replicas (name TEXT PRIMARY KEY, agent_id TEXT NOT NULL, ordinal INTEGER NOT NULL, rank INTEGER NOT NULL,
+                node_id TEXT, state TEXT NOT NULL, revision INTEGER NOT NULL, created_at INTEGER NOT NULL, removed_at INTEGER);
+            CREATE UNIQUE INDEX agent_replicas_ordinal ON agent_replicas (agent_id, ordinal);
+            """),
+    ];
+
+    public IEnumerable<Migration> PostgresMigrations { get; } =
+    [
+        new("agents-001", """
+            CREATE TABLE agents (id text PRIMARY KEY, node_id text NOT NULL, definition text NOT NULL);
+            CREATE INDEX agents_node ON agents (node_id);
+            CREATE TABLE agent_status (agent_id text PRIMARY KEY, node_id text NOT NULL, status bytea NOT NULL);
+            CREATE TABLE agent_runs (run_id text PRIMARY KEY, agent_id text NOT NULL, node_id text NOT NULL, started_at bigint NOT NULL, run bytea NOT NULL);
+            CREATE INDEX agent_runs_agent ON agent_runs (agent_id, started_at);
+            CREATE TABLE agent_event_cursors (node_id text NOT NULL, epoch text NOT NULL, last_sequence bigint NOT NULL, PRIMARY KEY (node_id, epoch));
+            """),
+        new("agents-002", """
+            CREATE TABLE agent_replicas (name text PRIMARY KEY, agent_id text NOT NULL, ordinal integer NOT NULL, rank integer NOT NULL,
+                node_id text, state text NOT NULL, revision bigint NOT NULL, created_at bigint NOT NULL, removed_at bigint);
+            CREATE UNIQUE INDEX agent_replicas_ordinal ON agent_replicas (agent_id, ordinal);
+            """),
     ];
 }

@@ -17,6 +17,8 @@ public sealed record AgentRequest(
     int? PidsMax = null,
     string? DesiredState = null,
     bool? KillOnOutputLimit = null,
+    bool? Interactive = null,
+    bool? Tty = null,
     string? WorkMode = null,
     string? Repo = null,
     string? Ref = null,

@@ -1,4 +1,5 @@
 using Mesh.Core.Configuration;
+using Mesh.Hub.Agents.Replicas;
 using Mesh.Hub.Audit;
 using Mesh.Hub.Mailbox.Actors;
 using Mesh.Hub.Mailbox.Common;
@@ -13,16 +14,17 @@ namespace Mesh.Hub.Agents;
 /// Creating an agent creates its actor (mailbox) on the same node; deleting it deletes the actor.
 /// </summary>
 public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktrees worktrees, ActorService actors, NodeRegistry registry, NodeSessionManager sessions,
-    IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
+    AgentPlacement placement, ReplicaService replicas, Mailbox.Schedules.ScheduleService schedules, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
 {
     public IReadOnlyList<AgentView> List() => [.. store.List().Select(View)];
 
-    public AgentView? Get(string id) => store.Find(id) is { } definition ? View(definition) : null;
+    /// <summary>An agent, or a live replica of one (its derived definition, with replica_of set).</summary>
+    public AgentView? Get(string id) => store.FindRunnable(id) is { } definition ? View(definition) : null;
 
     public IReadOnlyList<AgentView> OnNode(string nodeId) => [.. store.OnNode(nodeId).Select(View)];
 
     public Task<IReadOnlyList<Core.Protocol.AgentRun>> RunsAsync(string id, int limit, CancellationToken cancellationToken) =>
-        store.Find(id) is null ? throw NotFound(id) : store.RunsAsync(id, Math.Clamp(limit, 1, 500), cancellationToken);
+        store.FindRunnable(id) is null ? throw NotFound(id) : store.RunsAsync(id, Math.Clamp(limit, 1, 500), cancellationToken);
 
     public async Task<AgentView> CreateAsync(AgentRequest request, string actor, string? source, CancellationToken cancellationToken)
     {
@@ -31,6 +33,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             throw new AgentException(AgentError.InvalidArgument, "id: " + idError, "id");
         if (store.Find(id) is not null)
             throw new AgentException(AgentError.Conflict, $"agent '{id}' already exists.", "id");
+        if (store.ReplicaNameUsed(id))
+            throw new AgentException(AgentError.Conflict, $"'{id}' is (or was) the name of a replica; replica names are never reused, so pick another id.", "id");
         var capabilities = AgentValidation.Capabilities(request.Capabilities);
         var workDir = AgentValidation.WorkDir(request.WorkDir);
         var workFolder = AgentValidation.WorkFolder(request, workDir);
@@ -54,6 +58,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             PidsMax = AgentValidation.PidsMax(request.PidsMax),
             DesiredState = AgentValidation.DesiredState(request.DesiredState),
             KillOnOutputLimit = request.KillOnOutputLimit ?? false,
+            Interactive = (request.Interactive ?? false) || (request.Tty ?? false),
+            Tty = request.Tty ?? false,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -97,6 +103,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             PidsMax = request.PidsMax is null ? a.PidsMax : AgentValidation.PidsMax(request.PidsMax),
             DesiredState = request.DesiredState is null ? a.DesiredState : AgentValidation.DesiredState(request.DesiredState),
             KillOnOutputLimit = request.KillOnOutputLimit ?? a.KillOnOutputLimit,
+            Interactive = (request.Interactive ?? a.Interactive) || (request.Tty ?? a.Tty),
+            Tty = request.Tty ?? a.Tty,
         }, AuditActions.AgentUpdated, actor, source, cancellationToken);
     }
 
@@ -136,15 +144,18 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
         if (registry.Get(nodeId) is null)
             throw new AgentException(AgentError.NotFound, $"no node '{nodeId}'.");
         var restarted = new List<AgentView>();
-        foreach (var agent in store.OnNode(nodeId).Where(a => a.DesiredState == AgentPolicies.Running))
-            restarted.Add(await RestartAsync(agent.Id, actor, source, cancellationToken));
+        // A replica restarts with its agent (one restart generation for all of them).
+        foreach (var agentId in store.OnNode(nodeId).Where(a => a.DesiredState == AgentPolicies.Running).Select(a => a.ReplicaOf ?? a.Id).Distinct(StringComparer.Ordinal))
+            restarted.Add(await RestartAsync(agentId, actor, source, cancellationToken));
         return restarted;
     }
 
     /// <summary>Deletes the agent; for one with a worktree, what became of it (removed, or kept and why) when the node says so in time.</summary>
     public async Task<WorktreeOutcome?> DeleteAsync(string id, string actor, string? source, CancellationToken cancellationToken)
     {
-        var agent = store.Find(id) ?? throw NotFound(id);
+        var agent = Require(id);
+        var replicaNodes = await replicas.RemoveAllAsync(id, cancellationToken);
+        await schedules.DeleteAllAsync(id, cancellationToken);
         await store.DeleteAsync(id, cancellationToken);
         metrics.Forget(id);
         try
@@ -158,13 +169,14 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
         await audit.RecordAsync(actor, AuditActions.AgentDeleted, id, source, $"node={agent.NodeId}", cancellationToken);
         AgentsLog.Changed(logger, id, AuditActions.AgentDeleted, actor);
         Notify(id);
-        await push.PushAsync(agent.NodeId, cancellationToken);
+        foreach (var node in replicaNodes.Append(agent.NodeId).Distinct(StringComparer.Ordinal))
+            await push.PushAsync(node, cancellationToken);
         return agent.WorkFolder.IsWorktree ? await worktrees.ReleaseOutcomeAsync(agent, cancellationToken) : null;
     }
 
     private async Task<AgentView> ModifyAsync(string id, Func<AgentDefinition, AgentDefinition> change, string action, string actor, string? source, CancellationToken cancellationToken)
     {
-        var current = store.Find(id) ?? throw NotFound(id);
+        var current = Require(id);
         var changed = change(current);
         if (ReferenceEquals(changed, current))
             return View(current); // idempotent: nothing to change, nothing to audit
@@ -179,7 +191,9 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
         await audit.RecordAsync(actor, action, agent.Id, source, details, cancellationToken);
         AgentsLog.Changed(logger, agent.Id, action, actor);
         Notify(agent.Id);
-        await push.PushAsync(agent.NodeId, cancellationToken);
+        var nodes = replicas.LiveReplicas(agent.Id).Select(r => r.NodeId).OfType<string>().Append(agent.NodeId);
+        foreach (var node in nodes.Distinct(StringComparer.Ordinal))
+            await push.PushAsync(node, cancellationToken);
     }
 
     private void Notify(string id)
@@ -188,30 +202,43 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             listener.AgentChanged(id);
     }
 
-    /// <summary>A node that exists and is not removed, or "auto": the best online node with the capabilities and the fewest agents.</summary>
-    private string Place(string? placement, IReadOnlyList<string> capabilities)
+    /// <summary>A node that exists and is not removed, or "auto": the online node with the capabilities, room under its max_agents and the fewest agents.</summary>
+    private string Place(string? requested, IReadOnlyList<string> capabilities)
     {
-        if (placement is null or AgentPolicies.Auto)
+        if (requested is null or AgentPolicies.Auto)
         {
-            var best = registry.BestNodes(capabilities)
-                .OrderBy(n => store.OnNode(n.Id).Count)
-                .FirstOrDefault()
-                ?? throw new AgentException(AgentError.Conflict, capabilities.Count == 0
+            if (registry.BestNodes(capabilities).Count == 0)
+            {
+                throw new AgentException(AgentError.Conflict, capabilities.Count == 0
                     ? "no node is online and taking work (not draining) to place the agent on."
                     : $"no online node that is not draining has the capabilities [{string.Join(", ", capabilities)}].", "placement");
+            }
+
+            var best = (placement.Candidates(AgentPolicies.Auto, capabilities, null) is [var first, ..] ? first : null)
+                ?? throw new AgentException(AgentError.Conflict, "every online node that fits is full (at its [node] max_agents); free a slot or add a node.", "placement");
             return best.Id;
         }
 
-        var node = registry.Get(placement)
-            ?? throw new AgentException(AgentError.InvalidArgument, $"unknown node '{DisplayText.Truncate(placement)}': place the agent on a registered node, or \"auto\".", "placement");
+        var target = requested;
+        var node = registry.Get(target)
+            ?? throw new AgentException(AgentError.InvalidArgument, $"unknown node '{DisplayText.Truncate(target)}': place the agent on a registered node, or \"auto\".", "placement");
         if (node.Status == NodeStatus.Revoked)
-            throw new AgentException(AgentError.InvalidArgument, $"node '{placement}' was removed from the hub.", "placement");
+            throw new AgentException(AgentError.InvalidArgument, $"node '{target}' was removed from the hub.", "placement");
         if (node.Draining)
-            throw new AgentException(AgentError.Conflict, $"node '{placement}' is draining and takes no new work.", "placement");
+            throw new AgentException(AgentError.Conflict, $"node '{target}' is draining and takes no new work.", "placement");
         return node.Id;
     }
 
-    private AgentView View(AgentDefinition definition) => new(definition, store.Status(definition.Id), sessions.IsConnected(definition.NodeId));
+    private AgentView View(AgentDefinition definition) =>
+        new(definition, store.Status(definition.Id), sessions.IsConnected(definition.NodeId),
+            definition.ReplicaOf is null ? [.. replicas.LiveReplicas(definition.Id).Select(r => new ReplicaView(r, store.Status(r.Name), r.NodeId is not null && sessions.IsConnected(r.NodeId)))] : null);
+
+    /// <summary>An agent by id; a replica's name is refused with where to act instead.</summary>
+    private AgentDefinition Require(string id) =>
+        store.Find(id)
+        ?? (store.Replica(id) is { } replica
+            ? throw new AgentException(AgentError.Conflict, $"'{id}' is a replica of agent '{replica.AgentId}': act on '{replica.AgentId}' (its start, stop, restart, kill and changes reach every replica), or scale it.")
+            : throw NotFound(id));
 
     private static AgentException NotFound(string id) => new(AgentError.NotFound, $"agent '{DisplayText.Truncate(id)}' does not exist.");
 }

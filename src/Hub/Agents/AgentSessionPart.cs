@@ -34,7 +34,7 @@ public sealed class AgentSessionPart(AgentStore store, AgentPush push, IAuditLog
             if (agentEvent.Sequence <= last || agentEvent.Status is null)
                 continue;
             last = agentEvent.Sequence;
-            var agent = store.Find(agentEvent.Status.AgentId);
+            var agent = store.FindRunnable(agentEvent.Status.AgentId);
             if (agent is null)
                 continue; // deleted on the hub: the node's last words about it
             if (agent.NodeId != nodeId)

@@ -17,7 +17,7 @@ public static class AgentWorktreeHtml
         if (s.Error.Length > 0)
             return html.Append(Fact("Problem", $"""<span class="error">{HtmlText.E(s.Error)}</span>""")).Append("</dl>").ToString();
         Fact(html, "Ahead / behind", $"""<span id="worktree-ahead">{s.Ahead} ahead</span>, {s.Behind} behind <code>{HtmlText.E(w.Ref)}</code>""");
-        Fact(html, "Not yet safe", $"{s.Uncommitted} uncommitted file{(s.Uncommitted == 1 ? "" : "s")}, {s.Unpushed} unpushed commit{(s.Unpushed == 1 ? "" : "s")}");
+        Fact(html, "Not yet safe", HtmlText.E(Loss(s)));
         html.Append("</dl>");
         if (s.Changes.Count == 0)
             return html.Append("""<p class="muted">No uncommitted changes.</p>""").ToString();
@@ -40,6 +40,10 @@ public static class AgentWorktreeHtml
             html.Append($"""<p class="muted">{HtmlText.E(diff.Note)}</p>""");
         return html.Append($"""<pre class="diff" id="worktree-diff-text">{HtmlText.E(diff.Diff)}</pre>""").ToString();
     }
+
+    /// <summary>What removing the worktree would lose now, in the node's words: "2 uncommitted files, 3 unpushed commits".</summary>
+    public static string Loss(WorktreeState s) =>
+        $"{s.Uncommitted} uncommitted file{(s.Uncommitted == 1 ? "" : "s")}, {s.Unpushed} unpushed commit{(s.Unpushed == 1 ? "" : "s")}";
 
     public static string Problem(string message) => $"""<p class="muted">{HtmlText.E(message)}</p>""";
 

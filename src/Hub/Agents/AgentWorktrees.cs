@@ -51,7 +51,7 @@ public sealed class AgentWorktrees(AgentStore store, NodeSessionManager sessions
     }
 
     private AgentDefinition Agent(string agentId) =>
-        store.Find(agentId) ?? throw new AgentException(AgentError.NotFound, $"agent '{DisplayText.Truncate(agentId)}' does not exist.");
+        store.FindRunnable(agentId) ?? throw new AgentException(AgentError.NotFound, $"agent '{DisplayText.Truncate(agentId)}' does not exist.");
 
     private async Task<WorktreeResult> AskAsync(string nodeId, WorktreeCommand command, CancellationToken cancellationToken)
     {

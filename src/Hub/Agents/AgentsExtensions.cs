@@ -1,4 +1,6 @@
+using Mesh.Hosting.Metrics;
 using Mesh.Hub.Agents.Output;
+using Mesh.Hub.Mailbox.Schedules;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Sessions;
@@ -16,16 +18,29 @@ public static class AgentsExtensions
     public static IServiceCollection AddAgents(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, AgentMigrations>();
+        services.AddStore<IAgentRecordStore, SqliteAgentRecordStore, PostgresAgentRecordStore>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentPush>();
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentPlacement>();
+        services.AddSingleton<Replicas.ReplicaService>();
+        services.AddSingleton<Replicas.ReplicaSignal>();
+        services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
+        services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
+        services.AddHostedService<Replicas.ReplicaReconciler>();
+        services.AddSingleton<Mailbox.Schedules.IScheduleTargets, AgentScheduleTargets>();
+        services.AddSchedules();
         services.AddSingleton<AgentWorktrees>();
+        services.AddSingleton<AgentInput>();
+        services.AddSingleton<Output.OutputFromNode>();
         services.AddSingleton<IHubSessionPart, AgentSessionPart>();
-        services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output")));
+        services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output"),
+            sp.GetRequiredService<Core.Configuration.MeshConfig>().HubOutput, sp.GetRequiredService<ILogger<Output.OutputFiles>>()));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();
         services.AddSingleton<Output.OutputSignal>();
+        services.AddSingleton(new Output.OutputReaders(Output.OutputStream.MaxStreamsPerUser));
         services.AddSingleton<Output.IOutputListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
         services.AddSingleton<AgentsFeed>();
@@ -33,6 +48,7 @@ public static class AgentsExtensions
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
         services.AddSingleton(new UiNavItem("Agents", "/agents", 25));
         services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeAgents.cshtml", 10));
+        services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeWorktrees.cshtml", 20));
         return services;
     }
 
@@ -43,8 +59,10 @@ public static class AgentsExtensions
     public static void MapAgents(this WebApplication app, RouteGroupBuilder admin)
     {
         admin.MapAgentEndpoints().MapOutputEndpoints();
+        admin.MapAgentInputEndpoints();
         app.MapAgentsStreams();
         app.MapOutputStream();
+        app.MapOutputDownload();
     }
 }
 

@@ -12,7 +12,7 @@ namespace Mesh.Hub.Agents;
 /// <list type="bullet">
 /// <item>GET /ui/agents/stream: "table" (all rows: at connect and when agents are added or deleted) and
 /// "agent-&lt;id&gt;" (one row).</item>
-/// <item>GET /ui/agents/{id}/stream: "status", "output" and "runs" of one agent; "status" says so when it is deleted.</item>
+/// <item>GET /ui/agents/{id}/stream: "status", "output", "replicas" and "runs" of one agent; "status" says so when it is deleted.</item>
 /// </list>
 /// </summary>
 internal static class AgentsStream
@@ -82,6 +82,7 @@ internal static class AgentsStream
                 shown = current;
                 yield return LiveSse.Html("status", AgentDetailHtml.Status(current, time.GetUtcNow()));
                 yield return LiveSse.Html("output", AgentDetailHtml.Output(current));
+                yield return LiveSse.Html("replicas", AgentDetailHtml.Replicas(current));
                 if (await RunsAsync(agents, id, cancellationToken) is { } runs)
                     yield return LiveSse.Html("runs", AgentDetailHtml.Runs(runs));
             }

@@ -18,4 +18,19 @@ internal sealed class AuditMigrations : IMigrationSource
             );
             """),
     ];
+
+    public IEnumerable<Migration> PostgresMigrations { get; } =
+    [
+        new("audit-001", """
+            CREATE TABLE audit_log (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL,
+                actor text NOT NULL,
+                action text NOT NULL,
+                target text,
+                source text,
+                details text
+            );
+            """),
+    ];
 }

@@ -28,6 +28,9 @@ public static class AuditActions
     public const string AgentStopped = "agent.stopped";
     public const string AgentRestarted = "agent.restarted";
     public const string AgentKilled = "agent.killed";
+    public const string AgentScaled = "agent.scaled";
+    public const string AgentReplicaRemoved = "agent.replica_removed";
     public const string AgentEventRefused = "agent.event_refused";
+    public const string AgentInput = "agent.input";
     public const string WorktreeRemoved = "worktree.removed";
 }

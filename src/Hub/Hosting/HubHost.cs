@@ -27,6 +27,12 @@ public static class HubHost
     public static async Task<int> RunAsync(MeshConfig config, bool jsonLogs, TextWriter output, CancellationToken cancellationToken,
         Func<WebApplication, Uri, CancellationToken, Task<Task>>? startEmbeddedNode = null)
     {
+        if (config.Store.Kind == StoreKind.Postgres)
+        {
+            await MigrateStoreAsync(config, cancellationToken);
+            throw new StartupException(PostgresNotYetServing(config));
+        }
+
         var listeners = new HubListeners();
         var app = Build(config, jsonLogs, TimeProvider.System, listeners);
         await using (app)
@@ -59,14 +65,9 @@ public static class HubHost
         builder.Services.AddSingleton(time);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services
-            .AddHubStorage(config)
-            .AddAudit()
+            .AddStoredCapabilities(config)
             .AddInternalApi(identity)
             .AddHubHealth()
-            .AddNodes()
-            .AddMailbox(config)
-            .AddAgents()
-            .AddAccess()
             .AddAdminApi()
             .AddOperatorUi()
             .AddHubMetrics(config);
@@ -109,21 +110,60 @@ public static class HubHost
         return app;
     }
 
+    // Every store but the mailbox's has a PostgreSQL implementation; a hub needs them all.
+    private static string PostgresNotYetServing(MeshConfig config) =>
+        $"the store {config.Store} is reachable and its schema is up to date, but this Mesh cannot serve a hub from PostgreSQL yet: " +
+        "the registry, join tokens, revocations, audit, accounts and agents have PostgreSQL stores, the mailboxes (actors, messages, " +
+        "triggers, reviews) do not (issue 18). Run the hub with [store] kind = \"sqlite\" for now.";
+
+    /// <summary>
+    /// The capabilities that own tables, in the order their migrations apply (registrations only: nothing is opened).
+    /// </summary>
+    internal static IServiceCollection AddStoredCapabilities(this IServiceCollection services, MeshConfig config) =>
+        services
+            .AddHubStorage(config)
+            .AddAudit()
+            .AddNodes()
+            .AddMailbox(config)
+            .AddAgents()
+            .AddAccess();
+
     /// <summary>Opens the store (migrations) and loads the deny-list before any listener accepts a connection.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        var database = app.Services.GetRequiredService<HubDatabase>();
-        try
-        {
-            await database.InitializeAsync(cancellationToken);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
-        {
-            throw new StartupException($"cannot open the store {database.Path}: {ex.Message}", ex);
-        }
-
+        await MigrateAsync(app.Services.GetRequiredService<IHubDatabase>(), cancellationToken);
         await app.Services.InitializeNodesAsync(cancellationToken);
         await app.Services.InitializeAgentsAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>mesh store migrate</c>: applies the schema to the configured store and exits, starting nothing else (no
+    /// listener, no CA files). Returns the ids it applied.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> MigrateStoreAsync(MeshConfig config, CancellationToken cancellationToken)
+    {
+        if (config.Store.Kind == StoreKind.Sqlite)
+            PrepareDataDirectory(config.Server.DataDir);
+        var services = new ServiceCollection()
+            .AddSingleton(config)
+            .AddSingleton(TimeProvider.System)
+            .AddLogging()
+            .AddStoredCapabilities(config);
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<IHubDatabase>();
+        return await MigrateAsync(store, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<string>> MigrateAsync(IHubDatabase store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.MigrateAsync(cancellationToken);
+        }
+        catch (StoreException ex)
+        {
+            throw new StartupException(ex.Message, ex);
+        }
     }
 
     private static async Task StartAsync(WebApplication app, MeshConfig config, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
+using Mesh.Hosting.Metrics;
 
 namespace Mesh.Hub.InternalApi;
 

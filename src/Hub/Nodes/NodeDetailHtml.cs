@@ -12,7 +12,8 @@ public static class NodeDetailHtml
     {
         var r = node.Record;
         var html = new StringBuilder();
-        void Fact(string term, string valueHtml) => html.Append("<dt>").Append(term).Append("</dt><dd>").Append(valueHtml).Append("</dd>");
+        void Fact(string term, string valueHtml, string? id = null) =>
+            html.Append("<dt>").Append(term).Append(id is null ? "</dt><dd>" : $"</dt><dd id=\"{id}\">").Append(valueHtml).Append("</dd>");
         string Text(string? value) => value is null ? "—" : HtmlText.E(value);
         Fact("Hostname", Text(r.Hostname));
         Fact("Platform", Text(r.Platform) + " / " + Text(r.Arch));
@@ -23,7 +24,23 @@ public static class NodeDetailHtml
         Fact("Labels", HtmlText.Tags(r.Labels.Select(l => l.Key + "=" + l.Value)));
         Fact("gRPC target", Text(r.GrpcTarget));
         Fact("TLS server name", Text(r.TlsServerName));
-        Fact("Worktree root", Text(r.DefaultWorktreeRoot));
+        if (node.Metrics?.Worktrees is { } reported)
+        {
+            var differs = r.DefaultWorktreeRoot is { } registered && registered != reported.DefaultRoot
+                ? $"<div class=\"muted\">registered on the hub: <code>{HtmlText.E(registered)}</code></div>"
+                : "";
+            Fact("Worktree root", $"<code>{HtmlText.E(reported.DefaultRoot ?? "none set")}</code> <span class=\"muted\">reported by the node</span>{differs}", "node-worktree-root");
+            var quota = reported.QuotaBytes > 0
+                ? "quota " + HtmlText.Bytes(reported.QuotaBytes) + " (" + HtmlText.Percent((double)reported.Bytes / reported.QuotaBytes) + " used)"
+                : "no quota";
+            Fact("Worktrees on disk", string.Create(CultureInfo.InvariantCulture,
+                $"{HtmlText.Bytes(reported.Bytes)} in {reported.Count} worktree{(reported.Count == 1 ? "" : "s")} ({reported.Kept} kept) · {quota} · measured {HtmlText.Ago(reported.MeasuredAt, now)}"), "node-worktree-usage");
+        }
+        else
+        {
+            Fact("Worktree root", Text(r.DefaultWorktreeRoot), "node-worktree-root");
+        }
+
         Fact("Last heartbeat", NodeHtml.Seen(r, now));
         Fact("Connected since", r.ConnectedSince is { } since && r.Status != NodeStatus.Revoked ? HtmlText.At(since) + " (up " + HtmlText.Uptime(since, now) + ")" : "—");
         Fact("Enrolled", r.EnrolledAt is null ? "never" : HtmlText.At(r.EnrolledAt));

@@ -34,6 +34,7 @@ public static class NodeJson
             node.Connected,
             node.Draining,
             node.RunningAgents,
+            MaxAgents = node.MaxAgents == 0 ? (int?)null : node.MaxAgents,
             node.Problems,
             Metrics = node.Metrics is { } m
                 ? new
@@ -46,6 +47,9 @@ public static class NodeJson
                     m.DiskTotalBytes,
                     m.ProcessCount,
                 }
+                : null,
+            Worktrees = node.Metrics?.Worktrees is { } w
+                ? new { w.DefaultRoot, w.Bytes, w.Count, w.Kept, QuotaBytes = w.QuotaBytes > 0 ? w.QuotaBytes : (long?)null, w.MeasuredAt }
                 : null,
         };
     }

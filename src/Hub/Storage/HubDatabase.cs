@@ -9,7 +9,7 @@ namespace Mesh.Hub.Storage;
 /// the database inside whichever commit crossed 1,000 pages, and every writer waiting on that commit would wait for
 /// the copy and its fsyncs too. <see cref="WalCheckpointer"/> does it in the background instead.
 /// </summary>
-public sealed class HubDatabase
+public sealed class HubDatabase : IHubDatabase
 {
     private readonly string _connectionString;
     private readonly IReadOnlyList<IMigrationSource> _sources;
@@ -31,6 +31,8 @@ public sealed class HubDatabase
     }
 
     public string Path { get; }
+
+    public string Description => Path;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -56,7 +58,21 @@ public sealed class HubDatabase
     }
 
     /// <summary>Creates the file (0600), switches to WAL and applies pending migrations in one transaction each.</summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public async Task InitializeAsync(CancellationToken cancellationToken) => await MigrateAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ApplyMigrationsAsync(cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw new StoreException($"cannot open the store {Path}: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<List<string>> ApplyMigrationsAsync(CancellationToken cancellationToken)
     {
         var isNew = !File.Exists(Path);
         await using var connection = await OpenAsync(cancellationToken);
@@ -78,7 +94,10 @@ public sealed class HubDatabase
                 applied.Add(reader.GetString(0));
         }
 
-        foreach (var migration in _sources.SelectMany(s => s.Migrations))
+        var known = _sources.SelectMany(s => s.Migrations).ToList();
+        SchemaVersion.EnsureKnown(Path, applied, known);
+        var done = new List<string>();
+        foreach (var migration in known)
         {
             if (applied.Contains(migration.Id))
                 continue;
@@ -100,7 +119,10 @@ public sealed class HubDatabase
             }
 
             await transaction.CommitAsync(cancellationToken);
+            done.Add(migration.Id);
         }
+
+        return done;
     }
 }
 

@@ -6,8 +6,35 @@ public static class StorageExtensions
 {
     public const string DatabaseFileName = "mesh.db";
 
-    public static IServiceCollection AddHubStorage(this IServiceCollection services, MeshConfig config) =>
-        services
+    /// <summary>The database [store] chose: SQLite in data_dir (with its WAL checkpointer) or PostgreSQL, as <see cref="IHubDatabase"/>.</summary>
+    public static IServiceCollection AddHubStorage(this IServiceCollection services, MeshConfig config)
+    {
+        if (config.Store.Postgres is { } postgres)
+        {
+            return services
+                .AddSingleton(sp => new PostgresDatabase(postgres, sp.GetServices<IMigrationSource>()))
+                .AddSingleton<IHubDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
+        }
+
+        return services
             .AddSingleton(sp => new HubDatabase(Path.Combine(config.Server.DataDir, DatabaseFileName), sp.GetServices<IMigrationSource>(), sp.GetRequiredService<TimeProvider>()))
+            .AddSingleton<IHubDatabase>(sp => sp.GetRequiredService<HubDatabase>())
             .AddHostedService<WalCheckpointer>();
+    }
+
+    /// <summary>Registers <typeparamref name="TService"/> as the implementation for the configured backend.</summary>
+    public static IServiceCollection AddStore<TService, TSqlite, TPostgres>(this IServiceCollection services)
+        where TService : class
+        where TSqlite : class, TService
+        where TPostgres : class, TService =>
+        services.AddSingleton<TService>(CreateStore<TService, TSqlite, TPostgres>);
+
+    /// <summary>Creates the implementation of <typeparamref name="TService"/> for the configured backend.</summary>
+    public static TService CreateStore<TService, TSqlite, TPostgres>(IServiceProvider services)
+        where TService : class
+        where TSqlite : class, TService
+        where TPostgres : class, TService =>
+        services.GetRequiredService<MeshConfig>().Store.Kind == StoreKind.Postgres
+            ? ActivatorUtilities.CreateInstance<TPostgres>(services)
+            : ActivatorUtilities.CreateInstance<TSqlite>(services);
 }

@@ -7,12 +7,17 @@ internal static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>HttpContext.Items key: a nonce a page allows style elements with (xterm.js makes its own).</summary>
+    public const string StyleNonceKey = "mesh.style-nonce";
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = context.Items[StyleNonceKey] is string nonce
+                ? ContentSecurityPolicy.Replace("style-src 'self';", $"style-src 'self' 'nonce-{nonce}';", StringComparison.Ordinal)
+                : ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";

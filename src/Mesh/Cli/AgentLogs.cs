@@ -12,14 +12,17 @@ internal sealed class AgentLogs(HttpClient http, TextWriter output, TextWriter e
 {
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(200);
 
-    public async Task<int> PrintAsync(string agentId, string? runId, string stream, long position, bool follow, CancellationToken cancellationToken)
+    public async Task<int> PrintAsync(string agentId, string? runId, string stream, long position, bool follow, CancellationToken cancellationToken, int? tail = null, Stream? into = null)
     {
         var agentPath = "/api/admin/agents/" + Uri.EscapeDataString(agentId);
         runId ??= await LatestRunAsync(agentPath, follow, cancellationToken);
         if (runId is null)
             return ExitCodes.Failure;
+        if (tail is { } lines)
+            position = await TailStartAsync($"{agentPath}/runs/{Uri.EscapeDataString(runId)}/output?stream={stream}", lines, cancellationToken);
         await output.FlushAsync(cancellationToken);
-        await using var stdout = Console.OpenStandardOutput();
+        await using var stdout = into is null ? Console.OpenStandardOutput() : Stream.Null;
+        var sink = into ?? stdout;
         var failures = 0;
         while (true)
         {
@@ -54,8 +57,8 @@ internal sealed class AgentLogs(HttpClient http, TextWriter output, TextWriter e
                 var start = Header(response, "Mesh-Output-Start");
                 if (start > position)
                     error.WriteLine($"mesh: output before position {start} was dropped");
-                await stdout.WriteAsync(data, cancellationToken);
-                await stdout.FlushAsync(cancellationToken);
+                await sink.WriteAsync(data, cancellationToken);
+                await sink.FlushAsync(cancellationToken);
                 position = Header(response, "Mesh-Output-End");
                 var complete = response.Headers.TryGetValues("Mesh-Output-Complete", out var values) && values.First() == "true";
                 if (complete || (!follow && position >= Header(response, "Mesh-Output-Stream-End")))
@@ -88,6 +91,38 @@ internal sealed class AgentLogs(HttpClient http, TextWriter output, TextWriter e
             }
 
             await Task.Delay(Idle, cancellationToken);
+        }
+    }
+
+    /// <summary>The position where the last <paramref name="lines"/> lines of the stream begin (what the hub still has).</summary>
+    private async Task<long> TailStartAsync(string outputPath, int lines, CancellationToken cancellationToken)
+    {
+        long end, dropped;
+        using (var probe = await http.GetAsync(outputPath + "&from=0&limit=1", cancellationToken))
+        {
+            if (!probe.IsSuccessStatusCode)
+                return 0; // no output on the hub yet: from the start
+            end = Header(probe, "Mesh-Output-Stream-End");
+            dropped = Header(probe, "Mesh-Output-Dropped-Before");
+        }
+
+        for (long window = 64 * 1024; ; window *= 4)
+        {
+            var from = Math.Max(dropped, end - window);
+            using var response = await http.GetAsync($"{outputPath}&from={from.ToString(CultureInfo.InvariantCulture)}&limit={(end - from).ToString(CultureInfo.InvariantCulture)}", cancellationToken);
+            var data = response.IsSuccessStatusCode && end > from ? await response.Content.ReadAsByteArrayAsync(cancellationToken) : [];
+            // A final line without a newline counts as a line; the newline that ends the stream does not start one.
+            var count = 0;
+            for (var i = data.Length - 1; i >= 0; i--)
+            {
+                if (data[i] != (byte)'\n' || i == data.Length - 1)
+                    continue;
+                if (++count == lines)
+                    return from + i + 1;
+            }
+
+            if (from <= dropped || lines == 0)
+                return lines == 0 ? end : from;
         }
     }
 

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Mesh.Cli;
 
 /// <summary>
-/// mesh agents list|get|start|stop|restart|kill|delete: the hub's agents over its REST API, for operators and scripts.
+/// mesh agents list|get|start|stop|restart|kill|delete|scale|logs|input|attach: the hub's agents over its REST API, for operators and scripts.
 /// The hub's address comes from --hub, $MESH_HUB_URL, else [server] listen of the configuration; the token from
 /// --token, $MESH_API_TOKEN, else [admin] api_token of the configuration.
 /// </summary>
@@ -23,7 +23,10 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
         agents.Subcommands.Add(Verb("get", "Show one agent: its spec and status.", withId: true));
         foreach (var (verb, text) in new[] { ("start", "Start it (also an agent that exited)."), ("stop", "Stop it: SIGTERM, then SIGKILL after its grace."), ("restart", "Restart its run."), ("kill", "SIGKILL it now; it stays stopped."), ("delete", "Delete it and its actor (its run is stopped).") })
             agents.Subcommands.Add(Verb(verb, text, withId: true));
+        agents.Subcommands.Add(Scale());
         agents.Subcommands.Add(Logs());
+        agents.Subcommands.Add(Input());
+        agents.Subcommands.Add(Attach());
         return agents;
     }
 
@@ -36,11 +39,26 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
         command.Options.Add(_hub);
         command.Options.Add(_token);
         command.Options.Add(_json);
-        command.SetAction((result, ct) => RunAsync(verb, withId ? result.GetValue(id) : null, result, ct));
+        command.SetAction((result, ct) => RunAsync(verb, withId ? result.GetValue(id) : null, result, null, ct));
         return command;
     }
 
-    private async Task<int> RunAsync(string verb, string? id, ParseResult result, CancellationToken cancellationToken)
+    private Command Scale()
+    {
+        var command = new Command("scale", "Run N copies of the agent: itself plus N - 1 named replicas (scale-down drains the newest, idle ones first).");
+        var id = new Argument<string>("id") { Description = "The agent's id." };
+        var replicas = new Argument<int>("replicas") { Description = "How many runs in all, 1 to 100." };
+        command.Arguments.Add(id);
+        command.Arguments.Add(replicas);
+        command.Options.Add(_hub);
+        command.Options.Add(_token);
+        command.Options.Add(_json);
+        command.SetAction((result, ct) => RunAsync("scale", result.GetValue(id), result,
+            JsonSerializer.Serialize(new Dictionary<string, int> { ["replicas"] = result.GetValue(replicas) }), ct));
+        return command;
+    }
+
+    private async Task<int> RunAsync(string verb, string? id, ParseResult result, string? json, CancellationToken cancellationToken)
     {
         if (!TryResolve(result, out var hub, out var token))
             return ExitCodes.Usage;
@@ -53,6 +71,8 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
             "delete" => new HttpRequestMessage(HttpMethod.Delete, path),
             _ => new HttpRequestMessage(HttpMethod.Post, path + "/" + verb),
         };
+        if (json is not null)
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         HttpResponseMessage response;
         try
         {
@@ -96,9 +116,11 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
         var stream = new Option<string>("--stream") { Description = "stdout (default) or stderr.", DefaultValueFactory = _ => "stdout" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as output arrives, until the run has ended and all of it is printed." };
         var from = new Option<long>("--from-position") { Description = "Start at this byte position of the stream (default 0)." };
+        var tail = new Option<int?>("--tail") { Description = "Start with the last N lines the hub has (instead of --from-position)." };
+        tail.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--tail must be 0 or more."); });
         stream.AcceptOnlyFromAmong("stdout", "stderr");
         command.Arguments.Add(id);
-        foreach (var option in new Option[] { run, stream, follow, from, _hub, _token })
+        foreach (var option in new Option[] { run, stream, follow, from, tail, _hub, _token })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
         {
@@ -107,9 +129,58 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
             using var http = new HttpClient { BaseAddress = hub, Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             return await new AgentLogs(http, output, error).PrintAsync(result.GetValue(id)!, result.GetValue(run), result.GetValue(stream)!,
-                result.GetValue(from), result.GetValue(follow), ct);
+                result.GetValue(from), result.GetValue(follow), ct, result.GetValue(tail));
         });
         return command;
+    }
+
+    private Command Input()
+    {
+        var command = new Command("input", "Send a line (or stdin's bytes with '-') to the running run's stdin; the agent must be interactive or tty.");
+        var id = new Argument<string>("id") { Description = "The agent's id." };
+        var text = new Argument<string>("text") { Description = "The text to send (a newline is added unless --no-newline); '-' sends stdin's bytes as they are." };
+        var run = new Option<string?>("--run") { Description = "Only if this is still the running run." };
+        var noNewline = new Option<bool>("--no-newline") { Description = "Send the text without a newline after it." };
+        command.Arguments.Add(id);
+        command.Arguments.Add(text);
+        foreach (var option in new Option[] { run, noNewline, _hub, _token })
+            command.Options.Add(option);
+        command.SetAction(async (result, ct) =>
+        {
+            if (!TryResolve(result, out var hub, out var token))
+                return ExitCodes.Usage;
+            using var http = Client(hub, token);
+            var terminal = new AgentTerminal(http, output, error, result.GetValue(id)!, result.GetValue(run));
+            var value = result.GetValue(text)!;
+            return value == "-"
+                ? await terminal.SendStreamAsync(Console.OpenStandardInput(), ct)
+                : await terminal.SendAsync(System.Text.Encoding.UTF8.GetBytes(result.GetValue(noNewline) ? value : value + "\n"), ct);
+        });
+        return command;
+    }
+
+    private Command Attach()
+    {
+        var command = new Command("attach", "Attach this terminal to a tty agent's running terminal (raw keys, resize); Ctrl-] detaches and the run goes on.");
+        var id = new Argument<string>("id") { Description = "The agent's id." };
+        command.Arguments.Add(id);
+        command.Options.Add(_hub);
+        command.Options.Add(_token);
+        command.SetAction(async (result, ct) =>
+        {
+            if (!TryResolve(result, out var hub, out var token))
+                return ExitCodes.Usage;
+            using var http = Client(hub, token);
+            return await new AgentTerminal(http, output, error, result.GetValue(id)!, null).AttachAsync(ct);
+        });
+        return command;
+    }
+
+    private static HttpClient Client(Uri hub, string token)
+    {
+        var http = new HttpClient { BaseAddress = hub, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
     }
 
     private bool TryResolve(ParseResult result, out Uri hub, out string token)

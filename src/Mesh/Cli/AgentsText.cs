@@ -15,6 +15,8 @@ internal static class AgentsText
             var status = agent.GetProperty("status");
             rows.Add([agent.GetProperty("id").GetString()!, agent.GetProperty("node_id").GetString()!, status.GetProperty("state").GetString()!,
                 status.GetProperty("restarts").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), LastExit(status)]);
+            foreach (var replica in Replicas(agent))
+                rows.Add(["  " + replica.GetProperty("name").GetString(), replica.GetProperty("node_id").GetString() ?? "-", replica.GetProperty("state").GetString()!, "", ""]);
         }
 
         var widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
@@ -31,6 +33,13 @@ internal static class AgentsText
         output.WriteLine($"desired:   {agent.GetProperty("desired_state").GetString()}   restart policy: {agent.GetProperty("restart_policy").GetString()}");
         output.WriteLine($"state:     {status.GetProperty("state").GetString()}{(status.GetProperty("message").GetString() is { Length: > 0 } m ? " (" + m + ")" : "")}");
         output.WriteLine($"restarts:  {status.GetProperty("restarts").GetInt32()}");
+        if (agent.TryGetProperty("replicas", out var count) && count.GetInt32() > 1)
+        {
+            output.WriteLine($"replicas:  {count.GetInt32()} (itself and:)");
+            foreach (var replica in Replicas(agent))
+                output.WriteLine($"  {replica.GetProperty("name").GetString()}  {replica.GetProperty("node_id").GetString() ?? "-"}  {replica.GetProperty("state").GetString()}");
+        }
+
         if (status.GetProperty("run").ValueKind == JsonValueKind.Object)
         {
             var run = status.GetProperty("run");
@@ -43,6 +52,9 @@ internal static class AgentsText
             }
         }
     }
+
+    private static JsonElement[] Replicas(JsonElement agent) =>
+        agent.TryGetProperty("replica_list", out var list) && list.ValueKind == JsonValueKind.Array ? [.. list.EnumerateArray()] : [];
 
     private static string LastExit(JsonElement status)
     {

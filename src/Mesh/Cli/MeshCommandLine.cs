@@ -3,7 +3,7 @@ using Mesh.Core.Configuration;
 
 namespace Mesh.Cli;
 
-/// <summary>The mesh command line: run (default), config check, cluster-token, actor-token, agents, admin, version.</summary>
+/// <summary>The mesh command line: run (default), config check, store migrate, cluster-token, actor-token, agents, admin, version.</summary>
 public static class MeshCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
@@ -23,6 +23,11 @@ public static class MeshCommandLine
         check.SetAction(result => ConfigCheckCommand.Execute(options.Read(result), output, error));
         config.Subcommands.Add(check);
 
+        var store = new Command("store", "Work with the hub's store ([store]: SQLite or PostgreSQL).");
+        var migrate = new Command("migrate", "Apply the hub's schema to the configured store and exit (a hub also does this at start). Refuses a schema from a newer Mesh (exit 1).");
+        migrate.SetAction((result, ct) => StoreMigrateCommand.ExecuteAsync(options.Read(result), output, error, ct));
+        store.Subcommands.Add(migrate);
+
         var clusterToken = new Command("cluster-token", "Print the cluster bootstrap token (for a DaemonSet's Secret) from the hub's configuration and CA.");
         clusterToken.SetAction(result => ClusterTokenCommand.Execute(options.Read(result), output, error));
 
@@ -39,6 +44,7 @@ public static class MeshCommandLine
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(config);
+        root.Subcommands.Add(store);
         root.Subcommands.Add(clusterToken);
         root.Subcommands.Add(actorToken);
         root.Subcommands.Add(agents);

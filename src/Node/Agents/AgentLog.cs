@@ -39,4 +39,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 611, Level = LogLevel.Warning, Message = "Agent {AgentId}: releasing its worktree failed: {Error}")]
     public static partial void WorktreeReleaseFailed(ILogger logger, string agentId, string error);
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Agent {AgentId}: input for run {RunId} refused: {Reason}")]
+    public static partial void InputRefused(ILogger logger, string agentId, string runId, string reason);
 }

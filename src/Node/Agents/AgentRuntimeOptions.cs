@@ -16,6 +16,12 @@ internal sealed record AgentRuntimeOptions(
     string Issuer,
     string Audience)
 {
+    /// <summary>[worktree] quota: bytes all worktrees may take together; null: none.</summary>
+    public long? WorktreeQuota { get; init; }
+
+    /// <summary>[worktree] usage_interval: how old a worktree's measured size may get.</summary>
+    public TimeSpan WorktreeUsageInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Runs' folders: data_dir/runs.</summary>
     public string RunsRoot => Path.Combine(DataDir, "runs");
 
@@ -36,6 +42,10 @@ internal sealed record AgentRuntimeOptions(
             config.Worktree.DefaultRoot,
             local is null ? null : $"http://{(local.Host.Contains(':', StringComparison.Ordinal) ? "[" + local.Host + "]" : local.Host)}:{local.Port}",
             config.InternalGrpc.Auth.Issuer,
-            config.InternalGrpc.Auth.Audience);
+            config.InternalGrpc.Auth.Audience)
+        {
+            WorktreeQuota = config.Worktree.Quota,
+            WorktreeUsageInterval = config.Worktree.UsageInterval,
+        };
     }
 }

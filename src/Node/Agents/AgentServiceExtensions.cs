@@ -21,12 +21,16 @@ public static class AgentServiceExtensions
         services.AddSingleton<RunStarter>();
         services.AddSingleton(_ => new WorktreeStore(config.Server.DataDir));
         services.AddSingleton<RepoLocks>();
+        services.AddSingleton<WorktreeDiskUsage>();
         services.AddSingleton<WorktreeManager>();
         services.AddSingleton<WorktreeInspector>();
         services.AddSingleton<INodeCommandHandler, WorktreeCommandHandler>();
+        services.AddSingleton<AgentRunMetrics>();
         services.AddSingleton<AgentSupervisor>();
         services.AddSingleton<INodeLoop>(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<INodeCommandHandler, ApplyAgentsCommandHandler>();
+        services.AddSingleton<INodeCommandHandler, Input.AgentInputCommandHandler>();
+        services.AddSingleton<INodeCommandHandler, Output.OutputReadCommandHandler>();
         services.AddSingleton<INodeSessionPart, AgentSessionPart>();
         services.AddSingleton<INodeSessionPart, Output.OutputRelay>();
         return services;

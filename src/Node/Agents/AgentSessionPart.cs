@@ -12,7 +12,7 @@ namespace Mesh.Node.Agents;
 /// the unacknowledged ones go again; the hub ignores a sequence it has already stored.
 /// </summary>
 internal sealed class AgentSessionPart(AgentStore store, AgentSupervisor supervisor, AgentRuntimeOptions options, RunCgroups cgroups,
-    AgentEventSignal signal, TimeProvider time, ILogger<AgentSessionPart> logger) : INodeSessionPart
+    Worktrees.WorktreeDiskUsage worktrees, AgentEventSignal signal, TimeProvider time, ILogger<AgentSessionPart> logger) : INodeSessionPart
 {
     private const int Batch = 256;
     private const int Window = 1024;
@@ -29,6 +29,7 @@ internal sealed class AgentSessionPart(AgentStore store, AgentSupervisor supervi
         heartbeat.RunningAgents = supervisor.Inventory.Count;
         heartbeat.MaxAgents = options.MaxAgents;
         heartbeat.AgentLimits = cgroups.Description;
+        heartbeat.Worktrees = worktrees.ToMessage();
     }
 
     public async Task RunAsync(SessionLanes lanes, CancellationToken session)

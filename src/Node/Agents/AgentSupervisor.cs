@@ -33,17 +33,20 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private readonly ActorTokenFiles _tokens;
     private readonly WorktreeManager _worktrees;
     private readonly TimeProvider _time;
+    private readonly AgentRunMetrics _metrics;
     private readonly ILogger<AgentSupervisor> _logger;
     private readonly Dictionary<string, AgentSlot> _slots = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IReadOnlyList<AgentSpec>> _applied = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlyList<RunningAgent> _inventory = [];
+    private volatile IReadOnlyDictionary<string, ActiveRun> _liveRuns = new Dictionary<string, ActiveRun>();
     private DateTimeOffset _lastHousekeeping;
     private int _live; // slots with a run, counted once per round and kept in step by start and finish
 
     public AgentSupervisor(AgentStore store, AgentRuntimeOptions options, RunCgroups cgroups, RunStarter starter, NodeDrainState drain,
-        AgentEventSignal events, ActorTokenFiles tokens, WorktreeManager worktrees, TimeProvider time, ILogger<AgentSupervisor> logger)
+        AgentEventSignal events, ActorTokenFiles tokens, WorktreeManager worktrees, TimeProvider time, AgentRunMetrics metrics, ILogger<AgentSupervisor> logger)
     {
+        _metrics = metrics;
         _worktrees = worktrees;
         _tokens = tokens;
         _store = store;
@@ -60,6 +63,9 @@ internal sealed partial class AgentSupervisor : INodeLoop
 
     /// <summary>The runs alive right now (for the session hello and the heartbeat).</summary>
     public IReadOnlyList<RunningAgent> Inventory => _inventory;
+
+    /// <summary>Each agent's run that has not been seen to end, as of the last round (for input to it).</summary>
+    public IReadOnlyDictionary<string, ActiveRun> LiveRuns => _liveRuns;
 
     /// <summary>The hub's new set of agents for this node (already stored); the loop acts on it at once.</summary>
     public void Apply(IReadOnlyList<AgentSpec> specs)
@@ -255,6 +261,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
             slot.NextStartAt = null;
             _store.SaveRun(run.Record, active: true);
             AgentLog.RunStarted(_logger, slot.AgentId, run.Record.RunId, run.Record.Pid);
+            _metrics.Started();
             Record(slot, AgentStates.Running, started.Warning ?? "");
             return;
         }
@@ -275,6 +282,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
             Exit = new AgentExit { Reason = ExitReasons.StartFailed, Error = error, LastLines = { lines } },
         };
         AgentLog.StartFailed(_logger, slot.AgentId, error);
+        _metrics.Ended(ExitReasons.StartFailed, 0, 0);
         AfterEnd(slot, failed, now, failure: true, natural: true);
     }
 
@@ -347,6 +355,12 @@ internal sealed partial class AgentSupervisor : INodeLoop
         LibC.Signal(-run.Holder.Pid, LibC.SIGKILL);
         foreach (var pid in ProcessIdentity.InSession(run.Holder.Pid))
             LibC.Signal(pid, LibC.SIGKILL);
+        // A tty run's command leads a session of its own (its terminal's), apart from the holder's.
+        if (run.Record.Tty && run.Record.Pid > 0)
+        {
+            foreach (var pid in ProcessIdentity.InSession(run.Record.Pid))
+                LibC.Signal(pid, LibC.SIGKILL);
+        }
     }
 
     private void Finish(AgentSlot slot, ActiveRun run, DateTimeOffset now)
@@ -369,6 +383,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
         slot.Run = null;
         _live--;
         AgentLog.RunEnded(_logger, slot.AgentId, record.RunId, exit.Reason, exit.HasCode ? exit.Code : -1, exit.Signal);
+        _metrics.Ended(exit.Reason, record.StdoutBytes, record.StderrBytes);
         if (run.EndingBecause == "restart")
         {
             slot.RestartSeen = slot.Spec.RestartGeneration;
@@ -443,12 +458,16 @@ internal sealed partial class AgentSupervisor : INodeLoop
         _events.Notify();
     }
 
-    private void PublishInventory() => _inventory = [.. _slots.Values.Where(s => s.Run is not null).Select(s => new RunningAgent
+    private void PublishInventory()
     {
-        ActorId = s.AgentId,
-        Pid = s.Run!.Record.Pid,
-        StartedAt = s.Run.Record.StartedAt,
-        RunId = s.Run.Record.RunId,
-        SpecRevision = s.Run.Record.SpecRevision,
-    })];
+        _inventory = [.. _slots.Values.Where(s => s.Run is not null).Select(s => new RunningAgent
+        {
+            ActorId = s.AgentId,
+            Pid = s.Run!.Record.Pid,
+            StartedAt = s.Run.Record.StartedAt,
+            RunId = s.Run.Record.RunId,
+            SpecRevision = s.Run.Record.SpecRevision,
+        })];
+        _liveRuns = _slots.Values.Where(s => s.Run is not null).ToDictionary(s => s.AgentId, s => s.Run!, StringComparer.Ordinal);
+    }
 }

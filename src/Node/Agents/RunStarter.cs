@@ -50,8 +50,13 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
                 return new StartResult(null, folderError, null);
         }
 
+        var input = spec.Tty ? RunInputMode.Tty : spec.Interactive ? RunInputMode.Stdin : RunInputMode.None;
+        string? scriptPath = null;
+        if (input == RunInputMode.Tty && (scriptPath = StartCheck.Find("script", System.Environment.GetEnvironmentVariable("PATH"))) is null)
+            return new StartResult(null, "tty = true needs util-linux 'script' on the node (Debian: bsdutils); it is not in the node's PATH", null);
+
         var runId = NewRunId(now);
-        var folder = RunFolder.Create(options.RunsRoot, runId);
+        var folder = RunFolder.Create(options.RunsRoot, runId, input != RunInputMode.None);
         var environment = Environment(spec, runId, folder);
         var commandError = StartCheck.Command(spec.Command, environment.GetValueOrDefault("PATH"), workDir);
         if (commandError is not null)
@@ -86,7 +91,7 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
         Process process;
         try
         {
-            process = RunHolder.Start(folder, spec.Command, environment, workDir, cgroup);
+            process = RunHolder.Start(folder, spec.Command, environment, workDir, cgroup, input, scriptPath);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException)
         {
@@ -108,6 +113,8 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
             HolderStartTicks = holder.StartTicks,
             BootId = holder.BootId,
             Cgroup = cgroup?.Serialize() ?? "",
+            Interactive = input != RunInputMode.None,
+            Tty = input == RunInputMode.Tty,
         };
         return new StartResult(new ActiveRun(record, folder, cgroup, holder, process), null, warning);
     }

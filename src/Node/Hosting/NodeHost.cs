@@ -5,6 +5,7 @@ using Mesh.Node.Connection;
 using Mesh.Node.Identity;
 using Mesh.Node.Join;
 using Mesh.Node.LocalApi;
+using Mesh.Node.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,30 +41,35 @@ public sealed class NodeHost : IAsyncDisposable
 
     public Uri? HealthUrl => _listeners.HealthUrl;
 
+    /// <summary>The node's /metrics once started (port 0 resolved); null when it serves none.</summary>
+    public Uri? MetricsUrl => _listeners.MetricsUrl;
+
     /// <summary>Why the node stopped itself, once it has (an operator must act), else null.</summary>
     public NodeStopException? StopReason => _app.Services.GetRequiredService<NodeStop>().Reason;
 
     public static NodeHost Build(MeshConfig config, Action<ILoggingBuilder> logging, TextWriter output, NodeHostOptions options, TimeProvider? time = null)
     {
-        var (local, health, defaultTaken) = NodeListeners.Plan(config, options);
+        var plan = NodeListeners.Plan(config, options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         logging(builder.Logging);
         if (time is not null)
             builder.Services.AddSingleton(time);
         var listeners = new NodeListeners();
         builder.Services.AddSingleton(listeners);
-        builder.Services.AddNode(config, output, local);
+        builder.Services.AddNode(config, output, plan.Local);
+        if (plan.Metrics)
+            builder.Services.AddNodeMetrics(config);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         if (options.OwnedByAnotherHost)
             builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
         // With no listener Kestrel would bind its own default address: the node then runs without a server.
-        if (local || health)
-            builder.WebHost.ConfigureKestrel(kestrel => listeners.Configure(kestrel, config, local, health));
+        if (plan.Any)
+            builder.WebHost.ConfigureKestrel(kestrel => listeners.Configure(kestrel, config, plan));
         else
             builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoServer>();
         var app = builder.Build();
-        NodeListeners.Map(app, local);
-        return new NodeHost(app, listeners, config, defaultTaken);
+        NodeListeners.Map(app, config, plan);
+        return new NodeHost(app, listeners, config, plan.DefaultLocalTaken);
     }
 
     /// <summary>
@@ -108,6 +114,8 @@ public sealed class NodeHost : IAsyncDisposable
 
         if (HealthUrl is { } health)
             say.Say($"mesh node health: {health.GetLeftPart(UriPartial.Authority)} (plaintext, grpc.health.v1 only)");
+        if (_listeners.MetricsUrl is { } metrics)
+            say.Say($"mesh node metrics: {metrics} (plaintext HTTP/1.1, {(_config.Metrics.RequireAuth ? "bearer token of [metrics] node_token" : "no auth: require_auth = false")})");
     }
 
     /// <summary>Runs a node process until SIGTERM/Ctrl-C or until the node stops itself (then as a <see cref="StartupException"/>).</summary>
@@ -146,6 +154,9 @@ public sealed class NodeHost : IAsyncDisposable
     private string WhichListenerIsTaken(IOException ex)
     {
         var health = _config.InternalGrpc.HealthListen;
+        var metrics = _config.Metrics.NodeListen;
+        if (_config.Metrics.NodeServes && metrics is { Port: not 0 } && ex.Message.Contains(metrics.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+            return $"node '{_config.Server.NodeId}': cannot listen on {metrics} ([metrics] node_listen): the address is already in use. Stop the other process or choose another port.";
         if (health is { Port: not 0 } && ex.Message.Contains(health.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
             return $"node '{_config.Server.NodeId}': cannot listen on {health} ([internal_grpc] health_listen): the address is already in use. Stop the other process or choose another port.";
         return $"node '{_config.Server.NodeId}': cannot listen on {_config.Node.LocalListen} ([node] local_listen) for the node's local mailbox endpoint: the address is already in use. Stop the other process, choose another port, or set local_listen = \"\" to turn the endpoint off.";

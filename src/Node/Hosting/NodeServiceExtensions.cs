@@ -1,5 +1,6 @@
 using Mesh.Core.Configuration;
 using Mesh.Hosting;
+using Mesh.Hosting.Metrics;
 using Mesh.Node.Agents;
 using Mesh.Node.Connection;
 using Mesh.Node.Identity;
@@ -31,6 +32,7 @@ public static class NodeServiceExtensions
         services.AddSingleton<INodeCommandHandler, PingCommandHandler>();
         services.AddSingleton<INodeCommandHandler, TestConnectionCommandHandler>();
         services.AddSingleton<INodeCommandHandler, DrainCommandHandler>();
+        services.AddSingleton<NodeSessionMetrics>();
         services.AddSingleton<NodeSessionLoop>();
         services.AddAgents(config);
         services.AddSingleton<NodeAgent>();
@@ -51,6 +53,7 @@ public static class NodeServiceExtensions
             sp.GetRequiredService<ILogger<MailboxRelay>>()));
         services.AddSingleton<IHubConnectionListener>(sp => sp.GetRequiredService<MailboxRelay>());
         services.AddSingleton<INodeLoop, OutboxFlushLoop>();
+        services.AddSingleton<IObservableInstruments, OutboxMetrics>();
         return services;
     }
 }

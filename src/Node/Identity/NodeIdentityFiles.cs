@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Mesh.Core.Auth;
 using Mesh.Core.Protocol;
 using Mesh.Pki;
@@ -10,7 +11,7 @@ namespace Mesh.Node.Identity;
 /// A node's identity on disk in cert_dir: node.key (0600, made here, never sent), node.crt, ca.crt,
 /// node_signing.key (0600: the node's own JWT key) and node.json (cluster id, key id, expiry).
 /// </summary>
-public sealed class NodeIdentityFiles(string certDir)
+public sealed partial class NodeIdentityFiles(string certDir)
 {
     public const string KeyFile = "node.key";
     public const string CertificateFile = "node.crt";
@@ -42,7 +43,7 @@ public sealed class NodeIdentityFiles(string certDir)
         KeyFiles.WriteAtomically(Path.Combine(CertDir, SigningKeyFile), Convert.ToBase64String(credentials.SigningKey.Span) + "\n", isPrivate: true);
         KeyFiles.WriteAtomically(CaPath, credentials.CaBundlePem, isPrivate: false);
         var metadata = new StoredMetadata(credentials.ClusterId, credentials.SigningKeyId, credentials.NotAfter.ToDateTimeOffset(), receivedAt);
-        KeyFiles.WriteAtomically(Path.Combine(CertDir, MetadataFile), JsonSerializer.Serialize(metadata) + "\n", isPrivate: false);
+        KeyFiles.WriteAtomically(Path.Combine(CertDir, MetadataFile), JsonSerializer.Serialize(metadata, MetadataJson.Default.StoredMetadata) + "\n", isPrivate: false);
         // The certificate last: its presence with the others marks a complete enrollment.
         KeyFiles.WriteAtomically(CertificatePath, credentials.CertificatePem, isPrivate: false);
     }
@@ -62,12 +63,16 @@ public sealed class NodeIdentityFiles(string certDir)
         var signingKeyPath = Path.Combine(CertDir, SigningKeyFile);
         KeyFiles.EnsurePrivate(signingKeyPath);
         var key = Convert.FromBase64String(File.ReadAllText(signingKeyPath).Trim());
-        var metadata = JsonSerializer.Deserialize<StoredMetadata>(File.ReadAllText(Path.Combine(CertDir, MetadataFile)))
+        var metadata = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(CertDir, MetadataFile)), MetadataJson.Default.StoredMetadata)
             ?? throw new PkiException($"{Path.Combine(CertDir, MetadataFile)} is empty");
         return (new NodeSigningKey(metadata.SigningKeyId, key), metadata);
     }
 
     private sealed record StoredMetadata(string ClusterId, string SigningKeyId, DateTimeOffset NotAfter, DateTimeOffset ReceivedAt);
+
+    // Source-generated (no reflection): the node's code path stays trimming- and Native-AOT-clean (docs/benchmarks.md).
+    [JsonSerializable(typeof(StoredMetadata))]
+    private sealed partial class MetadataJson : JsonSerializerContext;
 }
 
 /// <summary>A node's loaded identity: its certificate (with key), the hub CA, its cluster and its JWT key.</summary>

@@ -16,13 +16,17 @@ namespace Mesh.Node.Session;
 /// removed or no longer knows it. The node's work goes on while the hub is away.
 /// </summary>
 internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeCommandHandler> handlers, IEnumerable<INodeSessionPart> parts, NodeDrainState drain,
-    TimeProvider time, ILogger<NodeSessionLoop> logger)
+    TimeProvider time, NodeSessionMetrics sessionMetrics, ILogger<NodeSessionLoop> logger)
 {
     private readonly INodeSessionPart[] _parts = [.. parts];
     private static readonly TimeSpan HealthySession = TimeSpan.FromSeconds(5);
     private readonly SystemMetrics _metrics = new(config.Server.DataDir);
     private readonly Dictionary<NodeCommand.KindOneofCase, INodeCommandHandler> _handlers = handlers.ToDictionary(h => h.Kind);
     private ulong _sequence;
+
+    // The newest heartbeat put in its lane: its sequence and when (the lane holds one, so the pump writes this one next).
+    private (ulong Sequence, long At) _queuedBeat;
+    private readonly Lock _beatLock = new();
 
     public async Task RunAsync(IHubConnection connection, CancellationToken cancellationToken)
     {
@@ -56,6 +60,8 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
                 reason = $"{ex.StatusCode}: {ex.Status.Detail}";
             }
 
+            sessionMetrics.Lost();
+
             if (attached && Stopwatch.GetElapsedTime(started) >= HealthySession)
                 backoff.Reset();
             var delay = backoff.Next();
@@ -88,6 +94,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
                 throw new RpcException(new Status(StatusCode.Internal, "the hub did not start the session with a welcome"));
             var interval = Clamp(call.ResponseStream.Current.Welcome.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.FromSeconds(5));
             onWelcome();
+            sessionMetrics.Attached();
             NodeSessionLog.Attached(logger, interval);
             heartbeats = HeartbeatsAsync(beats.Writer, connection.NodeId, interval, session.Token);
             var lanes = new SessionLanes((message, token) => outbound.Writer.WriteAsync(message, token), (message, token) => bulk.Writer.WriteAsync(message, token));
@@ -155,6 +162,8 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
             foreach (var part in _parts)
                 part.AddToHeartbeat(beat);
             // A beat not yet sent is replaced by the newer one rather than piled up.
+            lock (_beatLock)
+                _queuedBeat = (beat.Sequence, time.GetTimestamp());
             outbound.TryWrite(new NodeMessage { Heartbeat = beat });
         }
     }
@@ -175,7 +184,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
     }
 
     /// <summary>Writes the stream's one writer: a waiting heartbeat first, then control messages in order, then bulk data.</summary>
-    private static async Task PumpAsync(ChannelReader<NodeMessage> beats, ChannelReader<NodeMessage> outbound, ChannelReader<NodeMessage> bulk,
+    private async Task PumpAsync(ChannelReader<NodeMessage> beats, ChannelReader<NodeMessage> outbound, ChannelReader<NodeMessage> bulk,
         IClientStreamWriter<NodeMessage> stream, CancellationToken cancellationToken)
     {
         var open = new List<ChannelReader<NodeMessage>> { beats, outbound, bulk };
@@ -184,6 +193,8 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
             if (beats.TryRead(out var message) || outbound.TryRead(out message) || bulk.TryRead(out message))
             {
                 await stream.WriteAsync(message, cancellationToken);
+                if (message.BodyCase == NodeMessage.BodyOneofCase.Heartbeat)
+                    HeartbeatWritten(message.Heartbeat.Sequence);
                 continue;
             }
 
@@ -196,7 +207,16 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
         }
     }
 
-    private static RpcException Ended<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call)
+    private void HeartbeatWritten(ulong sequence)
+    {
+        (ulong Sequence, long At) queued;
+        lock (_beatLock)
+            queued = _queuedBeat;
+        if (queued.Sequence == sequence)
+            sessionMetrics.HeartbeatSent(time.GetElapsedTime(queued.At));
+    }
+
+        private static RpcException Ended<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call)
     {
         var status = call.GetStatus();
         return status.StatusCode == StatusCode.OK

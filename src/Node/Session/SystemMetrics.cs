@@ -24,7 +24,7 @@ internal sealed class SystemMetrics(string dataDir)
     public Sample Read()
     {
         var (memFree, memTotal) = Memory();
-        var (diskFree, diskTotal) = Disk();
+        var (diskFree, diskTotal) = DiskSpace(dataDir);
         return new Sample(Cpu(), memFree, memTotal, diskFree, diskTotal, Processes());
     }
 
@@ -77,11 +77,12 @@ internal sealed class SystemMetrics(string dataDir)
     private static long Kilobytes(string line) =>
         long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 
-    private (long Free, long Total) Disk()
+    /// <summary>Free and total bytes of the disk holding <paramref name="folder"/> (of the temp folder's until it exists); zeros if unreadable.</summary>
+    public static (long Free, long Total) DiskSpace(string folder)
     {
         try
         {
-            var path = Directory.Exists(dataDir) ? dataDir : Path.GetTempPath();
+            var path = Directory.Exists(folder) ? folder : Path.GetTempPath();
             var drive = new DriveInfo(Path.GetFullPath(path));
             return (drive.AvailableFreeSpace, drive.TotalSize);
         }

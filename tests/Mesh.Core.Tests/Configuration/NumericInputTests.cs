@@ -105,7 +105,14 @@ public sealed class NumericInputTests : IDisposable
     private string? TryLoad(ConfigKey key, string text, bool fromEnvironment, bool quoted = true)
     {
         var toml = fromEnvironment ? "" : $"[{key.Section}]\n{key.Name} = {(quoted ? $"\"{text}\"" : text)}\n";
-        var env = fromEnvironment ? new Dictionary<string, string?> { [key.EnvironmentVariable] = text } : null;
+        var env = fromEnvironment ? new Dictionary<string, string?> { [key.EnvironmentVariable] = text } : new Dictionary<string, string?>();
+        // [store]'s numeric keys belong to kind = "postgres", which needs a URL.
+        if (key.Section == "store")
+        {
+            env["MESH_STORE__KIND"] = "postgres";
+            env["MESH_STORE__URL"] = "postgres://mesh@db/mesh";
+        }
+
         try
         {
             Load(_dir, toml, env);

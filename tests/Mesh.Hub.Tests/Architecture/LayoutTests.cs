@@ -40,7 +40,7 @@ public sealed class LayoutTests
     }
 
     [Theory]
-    [InlineData("Mesh.Hub.Access.Pages", "Mesh.Hub.Access.Pages.AccessModel", "Mesh.Hub.Access.AccountStore", "a page uses a store")]
+    [InlineData("Mesh.Hub.Access.Pages", "Mesh.Hub.Access.Pages.AccessModel", "Mesh.Hub.Access.IAccountStore", "a page uses a store")]
     [InlineData("Mesh.Hub.Mailbox.Messages", "Mesh.Hub.Mailbox.Messages.MessageEndpoints", "Mesh.Hub.Mailbox.Messages.IMessageStore", "REST endpoints use a store")]
     [InlineData("Mesh.Hub.Nodes", "Mesh.Hub.Nodes.NodeRemoval", "Mesh.Hub.Audit.SqliteAuditStore", "Nodes uses a store of Audit")]
     public void Rules_RejectAStoreUsedAroundItsService(string fromNamespace, string fromType, string toType, string expected)

@@ -35,6 +35,25 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Metrics_ARevokedViewerToken_Is401_TheScraperAlone()
+    {
+        await using var hub = await TestHub.StartAsync();
+        var tokens = hub.Services.GetRequiredService<ApiTokens>();
+        var (scraper, scraperSecret) = await tokens.CreateAsync("prometheus", "viewer", ApiTokens.DefaultLifetime, "root", null, CancellationToken.None);
+        var (_, otherSecret) = await tokens.CreateAsync("grafana", "viewer", ApiTokens.DefaultLifetime, "root", null, CancellationToken.None);
+        using var revoked = Client(hub, scraperSecret);
+        using var other = Client(hub, otherSecret);
+        Assert.Equal(HttpStatusCode.OK, (await revoked.GetAsync("/metrics")).StatusCode);
+
+        Assert.True(await tokens.RevokeAsync(scraper.Id, "root", null, CancellationToken.None));
+
+        var refused = await revoked.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.DoesNotContain("mesh_", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
     public async Task Metrics_RequireAuthFalse_AnonymousScrapeIs200()
     {
         await using var hub = await TestHub.StartAsync(extraToml: "[metrics]\nrequire_auth = false");

@@ -38,7 +38,11 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    public static async Task<PrometheusServer> StartAsync(Uri target, string bearerToken, params string[] ruleFiles)
+    public static Task<PrometheusServer> StartAsync(Uri target, string bearerToken, params string[] ruleFiles) =>
+        StartAsync("mesh-hub", target, bearerToken, ruleFiles);
+
+    /// <summary>Scrapes <paramref name="target"/>'s /metrics as job <paramref name="job"/>.</summary>
+    public static async Task<PrometheusServer> StartAsync(string job, Uri target, string bearerToken, params string[] ruleFiles)
     {
         Assert.True(File.Exists(Binary), $"{Binary} is missing: apt-get install prometheus (test.sh installs it)");
         var directory = new TempDirectory();
@@ -51,7 +55,7 @@ public sealed class PrometheusServer : IAsyncDisposable
               evaluation_interval: 1s
             {rules}
             scrape_configs:
-              - job_name: mesh-hub
+              - job_name: {job}
                 metrics_path: /metrics
                 scheme: {target.Scheme}
                 authorization:

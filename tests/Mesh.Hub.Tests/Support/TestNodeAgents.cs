@@ -11,6 +11,9 @@ namespace Mesh.Hub.Tests.Support;
 /// <summary>A node's hub connection loop on its own, assembled from its real parts (as the node's container does).</summary>
 internal static class TestNodeAgents
 {
+    // Nothing exports these tests' node instruments; one factory for all keeps them off the process-wide meters.
+    private static readonly TestMeterFactory Meters = new();
+
     public static NodeAgent Create(MeshConfig config, TimeProvider? time = null, CurrentHubConnection? hub = null)
     {
         time ??= TimeProvider.System;
@@ -19,7 +22,7 @@ internal static class TestNodeAgents
         [
             new PingCommandHandler(time), new TestConnectionCommandHandler(time, drain), new DrainCommandHandler(drain, NullLogger<DrainCommandHandler>.Instance),
         ];
-        return new NodeAgent(config, hub ?? new CurrentHubConnection(), new NodeSessionLoop(config, handlers, [], drain, time, NullLogger<NodeSessionLoop>.Instance),
+        return new NodeAgent(config, hub ?? new CurrentHubConnection(), new NodeSessionLoop(config, handlers, [], drain, time, new NodeSessionMetrics(Meters), NullLogger<NodeSessionLoop>.Instance),
             new NodeIdentityFiles(config.InternalGrpc.Security.CertDir), new NodeAnnouncements(TextWriter.Null), time, NullLogger<NodeAgent>.Instance);
     }
 }

@@ -13,18 +13,38 @@ namespace Mesh.IntegrationTests.Agents;
 
 /// <summary>
 /// A real mesh: a hub process (no embedded node) and two node processes, n1 and n2, joined with the cluster token
-/// over TLS, each with its own data_dir. At the end every process is stopped and every agent run still alive
-/// (runs outlive their nodes by design) is killed by its session.
+/// over TLS, each with its own data_dir (a derived fixture picks other nodes and their max_agents). At the end every
+/// process is stopped and every agent run still alive (runs outlive their nodes by design) is killed by its session.
 /// </summary>
-public sealed class AgentCluster : IAsyncLifetime
+public class AgentCluster : IAsyncLifetime
 {
     public const string ApiToken = "Agent-cluster-api-token-0123456789-ABCDEF";
+
+    /// <summary>The nodes' [metrics] node_token: each node serves /metrics on a port of its own.</summary>
+    public const string MetricsToken = "Agent-cluster-metrics-token-9876543210-XYZ";
     private static readonly TimeSpan Start = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _dir = new();
     private readonly int _grpcPort = FreePort();
     private readonly int _webPort = FreePort();
     private readonly Dictionary<string, MeshProcess> _nodes = [];
+    private readonly Dictionary<string, Uri> _metrics = [];
     private string _clusterToken = null!;
+
+    private readonly IReadOnlyList<string> _nodeIds;
+    private readonly IReadOnlyDictionary<string, int>? _maxAgents;
+
+    public AgentCluster()
+        : this(["n1", "n2"])
+    {
+    }
+
+    protected AgentCluster(IReadOnlyList<string> nodeIds, IReadOnlyDictionary<string, int>? maxAgents = null)
+    {
+        _nodeIds = nodeIds;
+        _maxAgents = maxAgents;
+    }
+
+    public IReadOnlyList<string> NodeIds => _nodeIds;
 
     public MeshProcess Hub { get; private set; } = null!;
 
@@ -33,6 +53,9 @@ public sealed class AgentCluster : IAsyncLifetime
     public string ConfigPath => Path.Combine(_dir.Path, "mesh.toml");
 
     public MeshProcess Node(string id) => _nodes[id];
+
+    /// <summary>The hub's internal gRPC port (a node may be pointed elsewhere, e.g. through a relay to it).</summary>
+    public int GrpcPort => _grpcPort;
 
     public async Task InitializeAsync()
     {
@@ -69,12 +92,12 @@ public sealed class AgentCluster : IAsyncLifetime
         var printed = await MeshProcess.RunWithAsync(["cluster-token", "--config", ConfigPath], null);
         Assert.True(printed.ExitCode == 0, printed.Stderr);
         _clusterToken = printed.Stdout.Trim();
-        await Task.WhenAll(StartNodeAsync("n1"), StartNodeAsync("n2"));
+        await Task.WhenAll(_nodeIds.Select(id => StartNodeAsync(id)));
         await WaitUntilAsync(async () =>
         {
             var nodes = JsonDocument.Parse(await Admin.GetStringAsync("/api/admin/agent-nodes")).RootElement.GetProperty("nodes");
-            return nodes.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "online") == 2;
-        }, "both nodes online");
+            return nodes.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "online") == _nodeIds.Count;
+        }, "every node online");
     }
 
     public async Task StartHubAsync()
@@ -85,16 +108,33 @@ public sealed class AgentCluster : IAsyncLifetime
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
     }
 
-    public async Task StartNodeAsync(string id)
+    /// <summary>Starts node <paramref name="id"/>; <paramref name="hubPort"/> points it at another port than the hub's own.</summary>
+    public async Task StartNodeAsync(string id, int? hubPort = null)
     {
-        var node = MeshProcess.Start(["run", "--node-mode", "--config", ConfigPath], new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["MESH_SERVER__NODE_ID"] = id,
             ["MESH_SERVER__DATA_DIR"] = NodeDataDir(id),
             ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = _clusterToken,
-        });
+            ["MESH_HUB__TARGET"] = $"https://127.0.0.1:{hubPort ?? _grpcPort}",
+            ["MESH_METRICS__NODE_LISTEN"] = "127.0.0.1:0",
+            ["MESH_METRICS__NODE_TOKEN"] = MetricsToken,
+        };
+        if (_maxAgents?.GetValueOrDefault(id) is > 0 and var max)
+            environment["MESH_NODE__MAX_AGENTS"] = max.ToString(CultureInfo.InvariantCulture);
+        var node = MeshProcess.Start(["run", "--node-mode", "--config", ConfigPath], environment);
         _nodes[id] = node;
+        var metrics = await node.WaitForLineAsync("mesh node metrics: ", Start);
+        _metrics[id] = new Uri(metrics["mesh node metrics: ".Length..].Split(' ')[0]);
         await node.WaitForLineAsync($"mesh node ready: node {id}", Start);
+    }
+
+    /// <summary>The node's /metrics (with its token) as text.</summary>
+    public async Task<string> ScrapeNodeAsync(string id)
+    {
+        using var client = new HttpClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MetricsToken);
+        return await client.GetStringAsync(_metrics[id]);
     }
 
     public string NodeDataDir(string id) => Path.Combine(_dir.Path, "node-" + id);
@@ -143,7 +183,7 @@ public sealed class AgentCluster : IAsyncLifetime
     public static string[] ActorCommand(params string[] args) =>
         ActorProcess.NativeBinary is { } native ? [native, .. args] : ["dotnet", ActorProcess.ActorDll, .. args];
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         // Nodes alone first: a node that saw its runs die would start them again.
         foreach (var node in _nodes.Values)

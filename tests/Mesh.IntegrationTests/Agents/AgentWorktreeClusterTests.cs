@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Mesh.Core.Tests;
 using static Mesh.IntegrationTests.Agents.AgentCluster;
 
@@ -79,6 +80,32 @@ public sealed class AgentWorktreeClusterTests(AgentCluster cluster) : IClassFixt
         }
 
         Assert.Single(Git(repo, "worktree", "list").Split('\n'));
+    }
+
+    [Fact]
+    public async Task Node_reports_its_worktree_root_and_the_disk_its_worktrees_take_over_REST()
+    {
+        var repo = Repo("repo-usage");
+        File.WriteAllBytes(Path.Combine(repo, "data.bin"), new byte[200_000]);
+        Git(repo, "add", "data.bin");
+        Git(repo, "commit", "-qm", "data");
+        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
+            $$"""{"id":"wt-usage","placement":"n1","command":["sleep","1000"],"work_mode":"create_worktree","repo":"{{repo}}","ref":"main","stop_grace_seconds":1}""");
+        Assert.True(status == HttpStatusCode.Created, body.ToString());
+        await cluster.WaitForAgentAsync("wt-usage", s => State(s) == "running", TimeSpan.FromSeconds(30));
+
+        JsonElement worktrees = default;
+        await WaitUntilAsync(async () =>
+        {
+            var (_, node) = await cluster.SendAsync(HttpMethod.Get, "/api/admin/agent-nodes/n1");
+            worktrees = node.GetProperty("worktrees");
+            return worktrees.ValueKind == JsonValueKind.Object && worktrees.GetProperty("bytes").GetInt64() >= 200_000;
+        }, "n1's heartbeat carrying the new worktree's size", TimeSpan.FromSeconds(30));
+        Assert.Equal(cluster.WorktreeRoot, worktrees.GetProperty("default_root").GetString());
+        Assert.True(worktrees.GetProperty("count").GetInt32() >= 1);
+        Assert.Equal(JsonValueKind.Null, worktrees.GetProperty("quota_bytes").ValueKind);
+        Assert.Equal(JsonValueKind.String, worktrees.GetProperty("measured_at").ValueKind);
+        await cluster.SendAsync(HttpMethod.Delete, "/api/admin/agents/wt-usage");
     }
 
     [Fact]

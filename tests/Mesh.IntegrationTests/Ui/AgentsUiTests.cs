@@ -23,7 +23,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
 
         // The nav leads to the page; the node select shows each node with its state and capabilities.
         await page.ClickAsync("header nav a:text('Agents')");
@@ -78,6 +78,73 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
     }
 
     [Fact]
+    public async Task ScaleFromTheAgentPage_ReplicasAppearLiveInAnotherTabAndInTheList()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var consoleErrors = new List<string>();
+        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", """{"id":"ui-scaled","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
+        Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
+
+        // A second tab watches the agent's page and a third the list; neither reloads.
+        var watcher = await context.NewPageAsync();
+        await watcher.GotoAsync("/agents/ui-scaled");
+        await watcher.EvaluateAsync("() => { window.meshNoReload = true; }");
+        var list = await context.NewPageAsync();
+        await list.GotoAsync("/agents");
+        await list.EvaluateAsync("() => { window.meshNoReload = true; }");
+        await Expect(watcher.Locator("#agent-replicas tbody tr")).ToHaveCountAsync(1);
+
+        await page.GotoAsync("/agents/ui-scaled");
+        await page.FillAsync("#agent-replicas-count", "3");
+        await page.ClickAsync("#agent-scale");
+        await page.WaitForURLAsync("**/agents/ui-scaled?done=scaled");
+        var names = AgentsReplicaNames(await cluster.AgentAsync("ui-scaled"));
+        Assert.Equal(2, names.Count);
+        foreach (var name in names)
+        {
+            await Expect(watcher.Locator($"#agent-replicas tr[data-replica='{name}']")).ToContainTextAsync("running", new() { Timeout = 20_000 });
+            await Expect(list.Locator($"#agent-ui-scaled li[data-replica='{name}']")).ToHaveAttributeAsync("data-state", "running", Live);
+        }
+
+        // A schedule shows on the page with its next fire time, which moves on live.
+        var (scheduled, schedule) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-scaled/schedules", """{"id":"ui-every","every":"2s","mode":"cluster","catch_up":"skip","payload":"tick"}""");
+        Assert.True(scheduled == System.Net.HttpStatusCode.Created, schedule.ToString());
+        var next = watcher.Locator("#agent-schedules tr[data-schedule='ui-every'] .next-fire time");
+        await Expect(next).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(watcher.Locator("#agent-schedules tr[data-schedule='ui-every']")).ToContainTextAsync("skipped (catch_up skip)");
+        var firstNext = await next.GetAttributeAsync("datetime");
+        await Expect(next).Not.ToHaveAttributeAsync("datetime", firstNext!, new() { Timeout = 10_000 });
+        await Expect(watcher.Locator("#agent-schedules tr[data-schedule='ui-every']")).ToContainTextAsync("delivered", new() { Timeout = 10_000 });
+
+        Assert.True(await watcher.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the agent page reloaded");
+        Assert.True(await list.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the list reloaded");
+        await Browser.ScreenshotAsync(watcher, "agents-03-replicas");
+
+        // A bad count is refused on the page (a 400, which the browser logs) with the reason, and nothing changes.
+        Assert.Empty(consoleErrors);
+        await page.EvaluateAsync("() => document.getElementById('agent-replicas-count').removeAttribute('max')");
+        await page.FillAsync("#agent-replicas-count", "101");
+        await page.ClickAsync("#agent-scale");
+        await Expect(page.Locator("#agent-message")).ToContainTextAsync("above the limit of 100");
+        Assert.Equal(3, (await cluster.AgentAsync("ui-scaled")).GetProperty("replicas").GetInt32());
+        Assert.All(consoleErrors, e => Assert.Contains("400", e, StringComparison.Ordinal));
+        consoleErrors.Clear();
+
+        // Scaling down from the page: the replica leaves the watcher's table live.
+        await page.FillAsync("#agent-replicas-count", "2");
+        await page.ClickAsync("#agent-scale");
+        await page.WaitForURLAsync("**/agents/ui-scaled?done=scaled");
+        await Expect(watcher.Locator("#agent-replicas tbody tr")).ToHaveCountAsync(2, new() { Timeout = 20_000 });
+        Assert.Empty(consoleErrors);
+        await cluster.SendAsync(HttpMethod.Delete, "/api/admin/agents/ui-scaled");
+    }
+
+    private static List<string> AgentsReplicaNames(JsonElement agent) =>
+        [.. agent.GetProperty("replica_list").EnumerateArray().Select(r => r.GetProperty("name").GetString()!)];
+
+    [Fact]
     public async Task MarkupInNameCommandAndOutput_IsText_PostsWithoutAntiforgery400_ViewerPosts403()
     {
         await using var browser = await Browser.LaunchAsync();
@@ -85,7 +152,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         var (root, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
         var dialogs = new List<string>();
         page.Dialog += (_, dialog) => dialogs.Add(dialog.Message);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
 
         // Name, command and the run's output carry markup; every page shows it as text and nothing runs.
         await page.GotoAsync("/agents");
@@ -168,7 +235,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
 
         await using var browser = await Browser.LaunchAsync();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), []);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
         await page.GotoAsync("/agents/ui-counter");
         var output = page.Locator("#run-output pre");
         await Expect(output).ToContainTextAsync("line-50", new() { Timeout = 20_000 });
@@ -188,7 +255,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-counter/kill");
     }
 
-    private async Task<string> RootPasswordAsync()
+    internal static async Task<string> RootPasswordAsync(AgentCluster cluster)
     {
         var line = await cluster.Hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
         return line[(line.IndexOf("one-time password ", StringComparison.Ordinal) + "one-time password ".Length)..].Split(' ')[0];

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Mesh.Core.Auth;
 using Mesh.Core.Protocol;
 using Mesh.Core.Tests;
+using Mesh.Hub.Tests.Support;
 using Mesh.Node.Agents;
 using Mesh.Node.Agents.Processes;
 using Mesh.Node.Agents.State;
@@ -25,6 +26,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly NodeSigningKey _key = new("n.test.n1", RandomNumberGenerator.GetBytes(32));
     private readonly HashSet<int> _holders = [];
     private readonly RepoLocks _locks = new();
+    private readonly TestMeterFactory _meters = new();
     private AgentStore _store;
     private WorktreeStore _worktreeStore = null!;
     private AgentSupervisor _supervisor;
@@ -32,10 +34,10 @@ public sealed class AgentRuntime : IAsyncDisposable
     private Task _loop;
 
     public AgentRuntime(int maxAgents = 100, long outputLimitPerRun = 64L << 20, TimeSpan? tokenLifetime = null, IReadOnlyList<string>? safePaths = null,
-        string? worktreeRoot = null)
+        string? worktreeRoot = null, long? worktreeQuota = null)
     {
         Options = new AgentRuntimeOptions("n1", _dir.Path, maxAgents, outputLimitPerRun, 1L << 30, tokenLifetime ?? TimeSpan.FromHours(1),
-            safePaths ?? [_dir.Path], worktreeRoot, null, "mesh", "mesh-internal");
+            safePaths ?? [_dir.Path], worktreeRoot, null, "mesh", "mesh-internal") { WorktreeQuota = worktreeQuota };
         Cgroups = RunCgroups.Probe();
         (_store, _supervisor, _loop) = Start();
     }
@@ -51,6 +53,8 @@ public sealed class AgentRuntime : IAsyncDisposable
     internal AgentSupervisor Supervisor => _supervisor;
 
     internal WorktreeManager Worktrees { get; private set; } = null!;
+
+    internal WorktreeDiskUsage Usage { get; private set; } = null!;
 
     /// <summary>The node's answers to the hub's worktree commands.</summary>
     internal WorktreeCommandHandler WorktreeCommands => new(Worktrees, new WorktreeInspector(Worktrees));
@@ -77,6 +81,8 @@ public sealed class AgentRuntime : IAsyncDisposable
             {
                 if (last.Run is { HolderPid: > 0 } run)
                     _holders.Add(run.HolderPid);
+                if (last.Run is { Tty: true, Pid: > 0 } tty)
+                    _holders.Add(tty.Pid); // a tty run's command leads a session of its own
                 if (condition(last))
                     return last;
             }
@@ -109,6 +115,8 @@ public sealed class AgentRuntime : IAsyncDisposable
         foreach (var run in _store.ActiveRuns())
         {
             _holders.Add(run.HolderPid);
+            if (run is { Tty: true, Pid: > 0 })
+                _holders.Add(run.Pid);
             if (RunCgroup.Parse(run.Cgroup) is { } cgroup)
                 cgroups.Add(cgroup);
         }
@@ -127,6 +135,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         foreach (var cgroup in cgroups)
             cgroup.Remove();
         _dir.Dispose();
+        _meters.Dispose();
     }
 
     private (AgentStore, AgentSupervisor, Task) Start()
@@ -137,8 +146,9 @@ public sealed class AgentRuntime : IAsyncDisposable
         var tokens = new ActorTokenFiles(Options, hub, new NodeIdentityFiles(Path.Combine(_dir.Path, "certs")), TimeProvider.System);
         var starter = new RunStarter(Options, tokens, new NodeListeners(), TimeProvider.System, NullLogger<RunStarter>.Instance);
         _worktreeStore = new WorktreeStore(_dir.Path);
-        Worktrees = new WorktreeManager(Options, _worktreeStore, _locks, NullLogger<WorktreeManager>.Instance);
-        var supervisor = new AgentSupervisor(store, Options, Cgroups, starter, Drain, new AgentEventSignal(), tokens, Worktrees, TimeProvider.System, NullLogger<AgentSupervisor>.Instance);
+        Usage = new WorktreeDiskUsage(_worktreeStore, Options, TimeProvider.System);
+        Worktrees = new WorktreeManager(Options, _worktreeStore, _locks, Usage, NullLogger<WorktreeManager>.Instance);
+        var supervisor = new AgentSupervisor(store, Options, Cgroups, starter, Drain, new AgentEventSignal(), tokens, Worktrees, TimeProvider.System, new AgentRunMetrics(_meters), NullLogger<AgentSupervisor>.Instance);
         _stop = new CancellationTokenSource();
         return (store, supervisor, Task.Run(() => supervisor.RunAsync(_stop.Token)));
     }

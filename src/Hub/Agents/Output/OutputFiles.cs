@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Mesh.Core.Configuration;
 
 namespace Mesh.Hub.Agents.Output;
 
@@ -12,15 +13,26 @@ public sealed record OutputSlice(byte[] Data, long Start, OutputState State);
 /// <summary>
 /// Runs' output on the hub's disk: data_dir/output/RUN/STREAM, written at each byte's stream position (so a file
 /// offset is a position, and a range the node dropped is a hole), with STREAM.json beside it (end, dropped-before,
-/// complete). At most <see cref="KeepPerStream"/> bytes of a stream stay; older ones are punched out and reported
-/// dropped. Writes of one stream are serialized; reads run beside them.
+/// complete). At most [hub] output_limit_per_run bytes of a stream stay (older ones are punched out and reported
+/// dropped), and at most output_limit_total bytes of all streams together (see OutputFiles.Total.cs). Writes of one
+/// stream are serialized; reads run beside them.
 /// </summary>
-public sealed partial class OutputFiles(string root)
+public sealed partial class OutputFiles
 {
-    public const long KeepPerStream = 16L << 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly string _root;
+    private readonly HubOutputConfig _limits;
+    private readonly ILogger<OutputFiles> _logger;
     private readonly ConcurrentDictionary<(string Run, string Stream), OutputState> _states = new();
     private readonly ConcurrentDictionary<(string Run, string Stream), SemaphoreSlim> _gates = new();
+
+    public OutputFiles(string root, HubOutputConfig limits, ILogger<OutputFiles> logger)
+    {
+        _root = root;
+        _limits = limits;
+        _logger = logger;
+        LoadKept();
+    }
 
     public OutputState? State(string runId, string stream)
     {
@@ -73,9 +85,9 @@ public sealed partial class OutputFiles(string root)
                 file.Position = position;
                 await file.WriteAsync(data, cancellationToken);
                 await file.FlushAsync(cancellationToken);
-                if (end - dropped > KeepPerStream)
+                if (end - dropped > _limits.LimitPerRun)
                 {
-                    var cut = (end - (KeepPerStream / 2)) & ~4095L;
+                    var cut = (end - (_limits.LimitPerRun / 2)) & ~4095L;
                     if (PunchHole(file.SafeFileHandle, cut))
                         dropped = cut;
                 }
@@ -83,20 +95,27 @@ public sealed partial class OutputFiles(string root)
 
             var next = new OutputState(agentId, end, dropped, state.Complete || (complete && position + data.Length >= end));
             if (next != state)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(MetaPath(runId, stream))!);
-                var temporary = MetaPath(runId, stream) + ".tmp";
-                await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(next, Json), cancellationToken);
-                File.Move(temporary, MetaPath(runId, stream), overwrite: true);
-                _states[(runId, stream)] = next;
-            }
-
-            return (next, null);
+                await SaveAsync(runId, stream, state, next, cancellationToken);
         }
         finally
         {
             gate.Release();
         }
+
+        if (Volatile.Read(ref _kept) > _limits.LimitTotal)
+            await KeepTotalAsync(cancellationToken);
+        return (State(runId, stream), null);
+    }
+
+    private async Task SaveAsync(string runId, string stream, OutputState before, OutputState next, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(MetaPath(runId, stream))!);
+        var temporary = MetaPath(runId, stream) + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(next, Json), cancellationToken);
+        File.Move(temporary, MetaPath(runId, stream), overwrite: true);
+        _states[(runId, stream)] = next;
+        Touch(runId, stream);
+        Interlocked.Add(ref _kept, Kept(next) - Kept(before));
     }
 
     /// <summary>Up to <paramref name="limit"/> bytes from <paramref name="from"/> (moved past dropped output).</summary>
@@ -117,9 +136,9 @@ public sealed partial class OutputFiles(string root)
         return new OutputSlice(data, start, state);
     }
 
-    private string DataPath(string runId, string stream) => Path.Combine(root, runId, stream);
+    private string DataPath(string runId, string stream) => Path.Combine(_root, runId, stream);
 
-    private string MetaPath(string runId, string stream) => Path.Combine(root, runId, stream + ".json");
+    private string MetaPath(string runId, string stream) => Path.Combine(_root, runId, stream + ".json");
 
     private static bool PunchHole(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length) =>
         Fallocate((int)handle.DangerousGetHandle(), 0x01 | 0x02, 0, length) == 0;

@@ -22,7 +22,7 @@ public sealed class OutputSessionPart(AgentStore agents, OutputFiles files, IAud
         if (message.BodyCase != NodeMessage.BodyOneofCase.Output)
             return false;
         var acks = new Dictionary<(string Run, string Stream), OutputAck>();
-        foreach (var chunk in message.Output.Chunks)
+        foreach (var chunk in Coalesce(message.Output.Chunks))
         {
             var key = (chunk.RunId, chunk.Stream);
             if (!Streams.Contains(chunk.Stream) || !Core.Configuration.NodeIds.IsValid(chunk.RunId, out _))
@@ -31,7 +31,7 @@ public sealed class OutputSessionPart(AgentStore agents, OutputFiles files, IAud
                 continue;
             }
 
-            var agent = agents.Find(chunk.AgentId);
+            var agent = agents.FindRunnable(chunk.AgentId);
             if (agent is null || agent.NodeId != session.NodeId)
             {
                 // Deleted agents' last output is of no use; another node's agent is a forged claim.
@@ -57,6 +57,36 @@ public sealed class OutputSessionPart(AgentStore agents, OutputFiles files, IAud
         reply.Acks.AddRange(acks.Values);
         session.TryEnqueue(new HubMessage { OutputAcks = reply });
         return true;
+    }
+
+    /// <summary>
+    /// Back-to-back chunks of one stream (the node sends up to four per message) joined into one, so the hub opens the
+    /// file and saves the stream's state once for them, not once per 64 KiB.
+    /// </summary>
+    private static IEnumerable<OutputChunk> Coalesce(IEnumerable<OutputChunk> chunks)
+    {
+        OutputChunk? pending = null;
+        foreach (var chunk in chunks)
+        {
+            if (pending is not null && !pending.Complete && chunk.RunId == pending.RunId && chunk.Stream == pending.Stream && chunk.AgentId == pending.AgentId
+                && chunk.Position == pending.Position + pending.Data.Length)
+            {
+                pending = new OutputChunk
+                {
+                    RunId = pending.RunId, AgentId = pending.AgentId, Stream = pending.Stream, Position = pending.Position,
+                    Data = Google.Protobuf.ByteString.CopyFrom([.. pending.Data.Span, .. chunk.Data.Span]),
+                    DroppedBefore = Math.Max(pending.DroppedBefore, chunk.DroppedBefore), Complete = chunk.Complete,
+                };
+                continue;
+            }
+
+            if (pending is not null)
+                yield return pending;
+            pending = chunk;
+        }
+
+        if (pending is not null)
+            yield return pending;
     }
 }
 

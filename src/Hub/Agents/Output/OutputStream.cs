@@ -15,23 +15,45 @@ namespace Mesh.Hub.Agents.Output;
 internal static class OutputStream
 {
     public const int MaxStreams = 256;
+    public const int MaxStreamsPerUser = 32;
     private const int ChunkBytes = 64 * 1024;
     private static readonly LiveGate Gate = new(MaxStreams);
 
     public static void MapOutputStream(this WebApplication app) =>
         app.MapGet("/ui/agents/{id}/runs/{run}/output/stream", (string id, string run, string? stream, long? from, AgentService agents, OutputFiles files,
-                OutputSignal signal, TimeProvider time, HttpContext http) =>
+                OutputSignal signal, OutputReaders readers, TimeProvider time, HttpContext http) =>
             {
                 stream ??= "stdout";
                 if (stream is not ("stdout" or "stderr"))
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "stream must be stdout or stderr.");
+                if (StartPosition(http.Request, from) is not { } start)
+                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+                        detail: "Last-Event-ID and from must be a position: a whole number of bytes, 0 or more.");
                 if (agents.Get(id) is null || !Core.Configuration.NodeIds.IsValid(run, out _))
                     return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"agent '{DisplayText.Truncate(id)}' or its run does not exist.");
-                // Last-Event-ID wins over ?from: it is where this very page got to. Garbage or negative means the start.
-                var start = LiveSse.LastEventId(http.Request) is { } last ? (long)Math.Min(last, long.MaxValue) : Math.Max(0, from ?? 0);
+                if (readers.TryEnter(http.User.Identity?.Name ?? "") is not { } place)
+                {
+                    http.Response.Headers.RetryAfter = LiveSse.RetryAfterSeconds;
+                    return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+                        detail: $"you have {MaxStreamsPerUser} output streams open already: close some first.");
+                }
+
+                http.Response.RegisterForDispose(place);
                 return LiveSse.Stream(Gate, http, () => Events(id, run, stream, start, files, signal, time, http.RequestAborted));
             })
             .RequireAuthorization(WebAuth.ViewerPolicy).ExcludeFromDescription();
+
+    /// <summary>
+    /// Where to start: Last-Event-ID (where this very page got to) wins over ?from; either must be a position. A position
+    /// beyond the stream's end is kept: it is where the reader says it is, and output continues from there.
+    /// </summary>
+    private static long? StartPosition(HttpRequest request, long? from)
+    {
+        var last = request.Headers["Last-Event-ID"].ToString();
+        if (last.Length > 0)
+            return long.TryParse(last, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var position) ? position : null;
+        return from is null or >= 0 ? from ?? 0 : null;
+    }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(string id, string run, string stream, long position, OutputFiles files, OutputSignal signal,
         TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -60,7 +82,7 @@ internal static class OutputStream
                 position = Math.Max(position, slice.Start);
                 if (slice.State.Complete && position >= slice.State.End)
                 {
-                    yield return new SseItem<string>("end of output", "end") { EventId = position.ToString(CultureInfo.InvariantCulture) };
+                    yield return new SseItem<string>("end of output", "end") { EventId = slice.State.End.ToString(CultureInfo.InvariantCulture) };
                     yield break;
                 }
             }

@@ -10,7 +10,7 @@ namespace Mesh.Hub.Agents.Pages;
 public sealed class AgentForm
 {
     public static readonly string[] Names =
-        ["id", "name", "placement", "capabilities", "command", "environment", "work_dir", "work_mode", "repo", "ref", "restart_policy", "stop_grace_seconds", "memory_mib", "pids_max", "start_now"];
+        ["id", "name", "placement", "capabilities", "command", "environment", "work_dir", "work_mode", "repo", "ref", "restart_policy", "stop_grace_seconds", "memory_mib", "pids_max", "input", "start_now"];
 
     public Dictionary<string, string> Values { get; init; } = new(StringComparer.Ordinal) { ["restart_policy"] = AgentPolicies.OnFailure, ["start_now"] = "yes" };
 
@@ -41,7 +41,9 @@ public sealed class AgentForm
         StopGraceSeconds: Number("stop_grace_seconds", "the stop grace is a whole number of seconds"),
         MemoryMaxBytes: Number("memory_mib", "the memory limit is a whole number of MiB (0 or empty: no limit)") * (1L << 20),
         PidsMax: Number("pids_max", "the process limit is a whole number (0 or empty: no limit)"),
-        DesiredState: Value("start_now") == "yes" ? AgentPolicies.Running : AgentPolicies.Stopped);
+        DesiredState: Value("start_now") == "yes" ? AgentPolicies.Running : AgentPolicies.Stopped,
+        Interactive: Text("input") is "stdin" or "tty",
+        Tty: Text("input") == "tty");
 
     /// <summary>Puts the service's refusal on the form field it names (memory_max_bytes on the MiB field, …); "form" when it names none.</summary>
     public void Refused(AgentException ex) => Errors[ex.Field switch

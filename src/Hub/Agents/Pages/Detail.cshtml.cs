@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
-public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, TimeProvider time) : PageModel
+public sealed partial class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, Mailbox.Schedules.ScheduleService schedules, TimeProvider time) : PageModel
 {
     public AgentView? Agent { get; private set; }
 
@@ -26,6 +26,8 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
             "stopped" => "Stop requested: SIGTERM, then SIGKILL after the grace.",
             "restarted" => "Restart requested.",
             "killed" => "Kill requested: SIGKILL now; the agent stays stopped.",
+            "input" => "Input sent.",
+            "scaled" => "Scale requested: new replicas start on their nodes; removed ones drain first.",
             _ => null,
         };
         return await LoadAsync(id) ? Page() : NotFound();
@@ -56,6 +58,15 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
         }
     }
 
+    /// <summary>The schedules with their next fire times, polled by the page every 2 s.</summary>
+    public async Task<IActionResult> OnGetSchedulesAsync(string id)
+    {
+        var rows = new List<(Mailbox.Schedules.ScheduleDefinition, Mailbox.Schedules.FireRecord?)>();
+        foreach (var schedule in await schedules.ListAsync(id, HttpContext.RequestAborted))
+            rows.Add((schedule, (await schedules.FiresAsync(schedule.Id, 1, HttpContext.RequestAborted)) is [var last, ..] ? last : null));
+        return Html(AgentScheduleHtml.Table(rows, time.GetUtcNow()));
+    }
+
     private ContentResult Html(string html) => Content(html, "text/html; charset=utf-8");
 
     public Task<IActionResult> OnPostStartAsync(string id) => ActAsync(id, "started", agents.StartAsync);
@@ -65,6 +76,13 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
     public Task<IActionResult> OnPostRestartAsync(string id) => ActAsync(id, "restarted", agents.RestartAsync);
 
     public Task<IActionResult> OnPostKillAsync(string id) => ActAsync(id, "killed", agents.KillAsync);
+
+    public Task<IActionResult> OnPostScaleAsync(string id, int? replicas) =>
+        ActAsync(id, "scaled", async (agentId, actor, source, cancellationToken) =>
+        {
+            await scaler.ScaleAsync(agentId, replicas ?? throw new AgentException(AgentError.InvalidArgument, "give the number of replicas, 1 to 100.", "replicas"), actor, source, cancellationToken);
+            return agents.Get(agentId)!;
+        });
 
     public async Task<IActionResult> OnPostDeleteAsync(string id, string? confirm)
     {
@@ -121,6 +139,8 @@ public sealed class AgentModel(AgentService agents, AgentWorktrees worktrees, Ti
         if (Agent is null)
             return false;
         Runs = await AgentsStream.RunsAsync(agents, id, HttpContext.RequestAborted) ?? [];
+        if (Agent.Status?.Run is { Tty: true })
+            AllowTerminalStyles();
         return true;
     }
 }

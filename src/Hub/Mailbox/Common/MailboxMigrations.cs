@@ -76,4 +76,76 @@ public sealed class MailboxMigrations : IMigrationSource
             CREATE INDEX mailbox_reviews_status ON mailbox_reviews (status, id);
             """),
     ];
+
+    public IEnumerable<Migration> PostgresMigrations { get; } =
+    [
+        new("mailbox-001", """
+            CREATE TABLE mailbox_actors (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                team_id text,
+                team_role text NOT NULL DEFAULT 'worker',
+                placement text NOT NULL DEFAULT 'hub',
+                created_at bigint NOT NULL
+            );
+            CREATE INDEX mailbox_actors_team ON mailbox_actors (team_id);
+
+            CREATE TABLE mailbox_messages (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                from_actor text NOT NULL,
+                to_actor text NOT NULL,
+                team_id text,
+                run_id text,
+                channel text NOT NULL,
+                payload text NOT NULL,
+                payload_kind integer NOT NULL,
+                idempotency_key text,
+                created_at bigint NOT NULL,
+                status integer NOT NULL DEFAULT 0,
+                delivered_at bigint
+            );
+            CREATE INDEX mailbox_messages_pending ON mailbox_messages (to_actor, status, id);
+            CREATE INDEX mailbox_messages_inbox ON mailbox_messages (to_actor, id);
+
+            CREATE TABLE mailbox_idempotency (
+                sender text NOT NULL,
+                key text NOT NULL,
+                first_id bigint NOT NULL,
+                count integer NOT NULL,
+                PRIMARY KEY (sender, key)
+            );
+
+            CREATE TABLE mailbox_triggers (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                actor_id text NOT NULL,
+                created_by text NOT NULL,
+                cron text,
+                next_due bigint,
+                message text NOT NULL,
+                channel text NOT NULL,
+                run_id text,
+                status text NOT NULL,
+                fire_count integer NOT NULL DEFAULT 0,
+                last_fired bigint,
+                created_at bigint NOT NULL
+            );
+            CREATE INDEX mailbox_triggers_due ON mailbox_triggers (status, next_due);
+
+            CREATE TABLE mailbox_reviews (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                asker text NOT NULL,
+                team_id text,
+                title text NOT NULL,
+                details text NOT NULL,
+                options text NOT NULL,
+                status text NOT NULL,
+                option_id text,
+                answered_by text,
+                created_at bigint NOT NULL,
+                answered_at bigint,
+                run_id text
+            );
+            CREATE INDEX mailbox_reviews_status ON mailbox_reviews (status, id);
+            """),
+    ];
 }

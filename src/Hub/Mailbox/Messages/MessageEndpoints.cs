@@ -71,7 +71,7 @@ public static class MessageEndpoints
             AdminJson.Options, statusCode: response.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     });
 
-    private static object MessageJson(MailboxMessage m) => new
+    public static object MessageJson(MailboxMessage m) => new
     {
         m.Id,
         From = m.FromActorId,

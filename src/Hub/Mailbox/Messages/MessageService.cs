@@ -224,6 +224,10 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         return store.ReadLatestAsync(actorId, limit, cancellationToken);
     }
 
+    /// <summary>An actor's newest messages whether or not it is still in the directory (a removed replica's archive), newest first.</summary>
+    public Task<IReadOnlyList<MailboxMessage>> ArchiveAsync(string actorId, int limit, CancellationToken cancellationToken) =>
+        store.ReadLatestAsync(actorId, Math.Clamp(limit, 1, MaxInboxLimit), cancellationToken);
+
     public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) => store.CountPendingAsync(actorId, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, long>> CountPendingByActorAsync(CancellationToken cancellationToken) => store.CountPendingByActorAsync(cancellationToken);

@@ -10,7 +10,7 @@ public static class JoinExtensions
     public static IServiceCollection AddJoin(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, JoinMigrations>();
-        services.AddSingleton<IJoinTokenStore, SqliteJoinTokenStore>();
+        services.AddStore<IJoinTokenStore, SqliteJoinTokenStore, PostgresJoinTokenStore>();
         services.AddSingleton<SourceFailureLimiter>();
         services.AddSingleton<JoinTokenService>();
         services.AddSingleton<JoinMetrics>();

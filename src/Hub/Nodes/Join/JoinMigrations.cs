@@ -21,4 +21,22 @@ internal sealed class JoinMigrations : IMigrationSource
             );
             """),
     ];
+
+    public IEnumerable<Migration> PostgresMigrations { get; } =
+    [
+        new("join-001", """
+            CREATE TABLE join_tokens (
+                id text PRIMARY KEY,
+                secret_hash bytea NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                uses integer NOT NULL,
+                uses_left integer NOT NULL,
+                node_id text,
+                created_by text NOT NULL,
+                last_used_at timestamptz,
+                revoked_at timestamptz
+            );
+            """),
+    ];
 }

@@ -20,6 +20,9 @@ internal sealed class NodeEntry(NodeRecord record, int historyPoints)
 
     public int RunningAgents { get; set; }
 
+    /// <summary>The node's [node] max_agents from its last heartbeat (0: not reported yet).</summary>
+    public int MaxAgents { get; set; }
+
     public bool HeartbeatMissed { get; set; }
 
     public NodeReportedFacts? UnflushedFacts { get; set; }
@@ -28,7 +31,7 @@ internal sealed class NodeEntry(NodeRecord record, int historyPoints)
 
     public HeartbeatHistory History { get; } = new(historyPoints);
 
-    public NodeView ToView() => new(Record, Metrics, Connected, Problems, Draining, RunningAgents);
+    public NodeView ToView() => new(Record, Metrics, Connected, Problems, Draining, RunningAgents, MaxAgents);
 }
 
 /// <summary>A fixed-size ring of history points, one per resolution step (the latest heartbeat of each step wins).</summary>

@@ -44,7 +44,7 @@ public sealed partial class NodeRegistry
     }
 
     /// <summary>Records a heartbeat of the session <paramref name="generation"/>; false if that session is no longer current.</summary>
-    public bool Heartbeat(string id, long generation, NodeMetrics metrics, IReadOnlyList<string> problems, bool draining, int runningAgents)
+    public bool Heartbeat(string id, long generation, NodeMetrics metrics, IReadOnlyList<string> problems, bool draining, int runningAgents, int maxAgents = 0)
     {
         if (!_entries.TryGetValue(id, out var entry))
             return false;
@@ -59,9 +59,10 @@ public sealed partial class NodeRegistry
             entry.Metrics = metrics with { At = now };
             var problemsChanged = !entry.Problems.SequenceEqual(problems, StringComparer.Ordinal);
             entry.Problems = problems;
-            var stateChanged = problemsChanged || entry.Draining != draining || entry.RunningAgents != runningAgents || entry.HeartbeatMissed;
+            var stateChanged = problemsChanged || entry.Draining != draining || entry.RunningAgents != runningAgents || entry.MaxAgents != maxAgents || entry.HeartbeatMissed;
             entry.Draining = draining;
             entry.RunningAgents = runningAgents;
+            entry.MaxAgents = maxAgents;
             entry.HeartbeatMissed = false;
             entry.History.Add(new HistoryPoint(now, metrics.CpuUsage, metrics.MemoryUsedFraction), _options.HistoryResolution);
             SetStatus(entry, problems.Count > 0 ? NodeStatus.Degraded : NodeStatus.Online, problems.Count > 0 ? "node reports: " + string.Join("; ", problems) : "heartbeat ok");

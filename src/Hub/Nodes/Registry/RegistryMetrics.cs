@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Mesh.Hosting.Metrics;
 
 namespace Mesh.Hub.Nodes.Registry;
 
@@ -21,6 +22,8 @@ internal sealed class RegistryMetrics : IObservableInstruments
         meter.CreateObservableGauge("mesh.node.heartbeat.age", HeartbeatAges, "s", "Seconds since each connected node's last heartbeat (sent every 4 s; degraded after 6 s, offline after 12 s).");
         meter.CreateObservableGauge("mesh.node.disk.utilization", DiskUtilization, "1", "Used fraction (0 to 1) of the disk holding each connected node's data_dir, from its last heartbeat.");
         meter.CreateObservableGauge("mesh.node.disk.free", DiskFree, "By", "Free bytes of the disk holding each connected node's data_dir, from its last heartbeat.");
+        meter.CreateObservableGauge("mesh.node.worktrees.size", WorktreeBytes, "By", "Bytes each connected node's agent worktrees (owned and kept) take, as the node last measured them ([worktree] usage_interval).");
+        meter.CreateObservableGauge("mesh.node.worktrees.quota", WorktreeQuota, "By", "Each connected node's [worktree] quota, for nodes that set one.");
     }
 
     private IEnumerable<Measurement<int>> CountByStatus()
@@ -48,6 +51,12 @@ internal sealed class RegistryMetrics : IObservableInstruments
         Connected()
             .Where(n => n.Metrics is { DiskTotalBytes: > 0 })
             .Select(n => new Measurement<long>(n.Metrics!.DiskFreeBytes, NodeLabel(n)));
+
+    private IEnumerable<Measurement<long>> WorktreeBytes() =>
+        Connected().Where(n => n.Metrics?.Worktrees is not null).Select(n => new Measurement<long>(n.Metrics!.Worktrees!.Bytes, NodeLabel(n)));
+
+    private IEnumerable<Measurement<long>> WorktreeQuota() =>
+        Connected().Where(n => n.Metrics?.Worktrees is { QuotaBytes: > 0 }).Select(n => new Measurement<long>(n.Metrics!.Worktrees!.QuotaBytes, NodeLabel(n)));
 
     private IEnumerable<NodeView> Connected() => _registry.List().Where(n => n.Status is NodeStatus.Online or NodeStatus.Degraded);
 

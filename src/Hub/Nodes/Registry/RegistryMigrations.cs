@@ -39,4 +39,40 @@ internal sealed class RegistryMigrations : IMigrationSource
             CREATE INDEX node_certificates_node ON node_certificates(node_id);
             """),
     ];
+
+    public IEnumerable<Migration> PostgresMigrations { get; } =
+    [
+        new("registry-001", """
+            CREATE TABLE nodes (
+                id text PRIMARY KEY,
+                name text,
+                grpc_target text,
+                tls_server_name text,
+                default_worktree_root text,
+                capabilities text NOT NULL DEFAULT '[]',
+                labels text NOT NULL DEFAULT '{}',
+                hostname text,
+                platform text,
+                arch text,
+                cpu_count integer NOT NULL DEFAULT 0,
+                memory_bytes bigint NOT NULL DEFAULT 0,
+                version text,
+                status text NOT NULL,
+                last_heartbeat_at timestamptz,
+                cert_serial text,
+                cert_expires_at timestamptz,
+                enrolled_at timestamptz,
+                connected_since timestamptz,
+                created_at timestamptz NOT NULL,
+                revoked_at timestamptz
+            );
+            CREATE TABLE node_certificates (
+                serial text PRIMARY KEY,
+                node_id text NOT NULL,
+                not_after timestamptz NOT NULL,
+                issued_at timestamptz NOT NULL
+            );
+            CREATE INDEX node_certificates_node ON node_certificates (node_id);
+            """),
+    ];
 }

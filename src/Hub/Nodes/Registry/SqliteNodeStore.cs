@@ -6,14 +6,10 @@ namespace Mesh.Hub.Nodes.Registry;
 
 internal sealed class SqliteNodeStore(HubDatabase database) : INodeStore
 {
-    private const string Columns =
-        "id, name, grpc_target, tls_server_name, default_worktree_root, capabilities, labels, hostname, platform, arch, " +
-        "cpu_count, memory_bytes, version, status, last_heartbeat_at, cert_serial, cert_expires_at, enrolled_at, connected_since, created_at, revoked_at";
-
     public async Task<NodeRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {Columns} FROM nodes WHERE id = $id").With("$id", id);
+        await using var command = connection.Command($"SELECT {NodeRows.Columns} FROM nodes WHERE id = $id").With("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
@@ -21,7 +17,7 @@ internal sealed class SqliteNodeStore(HubDatabase database) : INodeStore
     public async Task<IReadOnlyList<NodeRecord>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {Columns} FROM nodes ORDER BY id");
+        await using var command = connection.Command($"SELECT {NodeRows.Columns} FROM nodes ORDER BY id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var nodes = new List<NodeRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -33,7 +29,7 @@ internal sealed class SqliteNodeStore(HubDatabase database) : INodeStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = Bind(connection.Command(
-            $"INSERT INTO nodes ({Columns}) VALUES ($id, $name, $grpc_target, $tls_server_name, $default_worktree_root, $capabilities, $labels, " +
+            $"INSERT INTO nodes ({NodeRows.Columns}) VALUES ($id, $name, $grpc_target, $tls_server_name, $default_worktree_root, $capabilities, $labels, " +
             "$hostname, $platform, $arch, $cpu_count, $memory_bytes, $version, $status, $last_heartbeat_at, $cert_serial, $cert_expires_at, " +
             "$enrolled_at, $connected_since, $created_at, $revoked_at) ON CONFLICT(id) DO NOTHING"), node);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -125,28 +121,5 @@ internal sealed class SqliteNodeStore(HubDatabase database) : INodeStore
         .With("$cert_expires_at", node.CertificateExpiresAt?.ToDb()).With("$enrolled_at", node.EnrolledAt?.ToDb())
         .With("$connected_since", node.ConnectedSince?.ToDb()).With("$created_at", node.CreatedAt.ToDb()).With("$revoked_at", node.RevokedAt?.ToDb());
 
-    private static NodeRecord Read(SqliteDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        Name = r.GetStringOrNull(1),
-        GrpcTarget = r.GetStringOrNull(2),
-        TlsServerName = r.GetStringOrNull(3),
-        DefaultWorktreeRoot = r.GetStringOrNull(4),
-        Capabilities = JsonSerializer.Deserialize<List<string>>(r.GetString(5)) ?? [],
-        Labels = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(6)) ?? [],
-        Hostname = r.GetStringOrNull(7),
-        Platform = r.GetStringOrNull(8),
-        Arch = r.GetStringOrNull(9),
-        CpuCount = r.GetInt32(10),
-        MemoryBytes = r.GetInt64(11),
-        Version = r.GetStringOrNull(12),
-        Status = Enum.Parse<NodeStatus>(r.GetString(13), ignoreCase: true),
-        LastHeartbeatAt = r.GetTimeOrNull(14),
-        CertificateSerial = r.GetStringOrNull(15),
-        CertificateExpiresAt = r.GetTimeOrNull(16),
-        EnrolledAt = r.GetTimeOrNull(17),
-        ConnectedSince = r.GetTimeOrNull(18),
-        CreatedAt = r.GetTime(19),
-        RevokedAt = r.GetTimeOrNull(20),
-    };
+    private static NodeRecord Read(SqliteDataReader r) => NodeRows.Read(r, static (row, i) => ((SqliteDataReader)row).GetTime(i));
 }

@@ -165,9 +165,15 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
                     if (!_heartbeats.TryAcquire(session.NodeId, session.Generation))
                         throw Drop(session, new RpcException(new Status(StatusCode.ResourceExhausted, $"heartbeats arrive faster than {_options.HeartbeatsPerSecond:0.#}/s; reconnect and send one every {_registry.Options.HeartbeatInterval.TotalSeconds:0} s")));
                     var metrics = new NodeMetrics(default, Math.Clamp(beat.CpuUsage, 0, 1), Math.Max(0, beat.MemoryFreeBytes), Math.Max(0, beat.MemoryTotalBytes),
-                        Math.Max(0, beat.DiskFreeBytes), Math.Max(0, beat.DiskTotalBytes), Math.Max(0, beat.ProcessCount));
+                        Math.Max(0, beat.DiskFreeBytes), Math.Max(0, beat.DiskTotalBytes), Math.Max(0, beat.ProcessCount))
+                    {
+                        Worktrees = beat.Worktrees is { } w
+                            ? new NodeWorktreeUsage(w.DefaultRoot.Length == 0 ? null : DisplayText.Truncate(w.DefaultRoot, 1024), Math.Max(0, w.Bytes), Math.Max(0, w.Count),
+                                Math.Max(0, w.Kept), Math.Max(0, w.QuotaBytes), w.MeasuredAt?.ToDateTimeOffset())
+                            : null,
+                    };
                     var problems = beat.Problems.Take(8).Select(p => DisplayText.Truncate(p, 200)).ToList();
-                    if (!_registry.Heartbeat(session.NodeId, session.Generation, metrics, problems, beat.Draining, beat.RunningAgents))
+                    if (!_registry.Heartbeat(session.NodeId, session.Generation, metrics, problems, beat.Draining, beat.RunningAgents, Math.Max(0, beat.MaxAgents)))
                         throw Drop(session, new RpcException(new Status(StatusCode.Aborted, "this session is no longer the node's current one")));
                     if (lastBeat is { } previous)
                         _metrics.HeartbeatArrived(_time.GetElapsedTime(previous));

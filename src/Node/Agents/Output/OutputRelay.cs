@@ -39,29 +39,35 @@ internal sealed class OutputRelay(AgentStore store, AgentSupervisor supervisor, 
             _progress = store.OutputProgress();
         var sent = new Dictionary<(string Run, string Stream), long>();
         var completeSent = new HashSet<(string Run, string Stream)>();
+        var first = 0;
         using var timer = new PeriodicTimer(Poll, time);
         while (!session.IsCancellationRequested)
         {
+            // Each message starts one run further on, so under load every run gets its turn; each stream sends as
+            // much as it has (up to the message's size and its window), not one chunk per pause.
+            var runs = Runs().ToList();
             var message = new OutputChunks();
             var bytes = 0;
-            foreach (var (runId, agentId, ended) in Runs())
+            for (var k = 0; k < runs.Count && bytes < MessageBytes; k++)
             {
+                var (runId, agentId, ended) = runs[(first + k) % runs.Count];
                 var folder = new RunFolder(Path.Combine(options.RunsRoot, runId));
                 foreach (var stream in Streams)
                 {
-                    if (bytes >= MessageBytes)
-                        break;
-                    if (NextChunk(folder, runId, agentId, stream, ended, sent, completeSent) is { } chunk)
+                    while (bytes < MessageBytes && NextChunk(folder, runId, agentId, stream, ended, sent, completeSent) is { } chunk)
                     {
                         message.Chunks.Add(chunk);
                         bytes += chunk.Data.Length;
                         sent[(runId, stream)] = chunk.Position + chunk.Data.Length;
                         if (chunk.Complete)
                             completeSent.Add((runId, stream));
+                        if (chunk.Complete || chunk.Data.Length < ChunkBytes)
+                            break; // the end of what the file has now
                     }
                 }
             }
 
+            first = runs.Count == 0 ? 0 : (first + 1) % runs.Count;
             if (message.Chunks.Count > 0)
             {
                 await lanes.SendBulkAsync(new NodeMessage { Output = message }, session);

@@ -19,13 +19,33 @@ internal sealed class RunFolder(string path)
 
     public string TokenFile => System.IO.Path.Combine(Path, "token");
 
-    public static RunFolder Create(string runsRoot, string runId)
+    /// <summary>The FIFO an interactive run reads as its stdin.</summary>
+    public string InputFifo => System.IO.Path.Combine(Path, "stdin");
+
+    public static RunFolder Create(string runsRoot, string runId, bool interactive = false)
     {
         var path = System.IO.Path.Combine(runsRoot, runId);
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         foreach (var name in new[] { StdoutFile, StderrFile })
             File.WriteAllBytes(System.IO.Path.Combine(path, name), []);
-        return new RunFolder(path);
+        var folder = new RunFolder(path);
+        if (interactive)
+            LibC.MakeFifo(folder.InputFifo);
+        return folder;
+    }
+
+    /// <summary>A tty run's terminal (/dev/pts/N) as the command saw it at start; null for other runs or before it started.</summary>
+    public string? TerminalPath()
+    {
+        try
+        {
+            var text = File.ReadAllText(System.IO.Path.Combine(Path, "tty")).Trim();
+            return text.StartsWith("/dev/pts/", StringComparison.Ordinal) && text.Length > 9 && text[9..].All(char.IsAsciiDigit) ? text : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The command's pid once the holder has started it.</summary>

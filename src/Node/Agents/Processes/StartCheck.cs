@@ -29,6 +29,12 @@ internal static class StartCheck
         return lastError ?? $"no such file: '{program}' is not in PATH";
     }
 
+    /// <summary>The first executable file named <paramref name="program"/> in <paramref name="path"/>; null when there is none.</summary>
+    public static string? Find(string program, string? path) =>
+        (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => System.IO.Path.Combine(dir, program))
+            .FirstOrDefault(candidate => File.Exists(candidate) && Executable(candidate, program) is null);
+
     /// <summary>
     /// The work folder with symlinks resolved, or an error: it must exist, be a folder and lie inside one of
     /// <paramref name="allowedRoots"/> (themselves resolved).

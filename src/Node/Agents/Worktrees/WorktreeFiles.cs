@@ -1,4 +1,5 @@
 using Mesh.Core.Protocol;
+using Microsoft.Win32.SafeHandles;
 using Mesh.Node.Agents.Processes;
 
 namespace Mesh.Node.Agents.Worktrees;
@@ -23,6 +24,13 @@ internal static class WorktreeFiles
         if (resolvedRoot is null)
         {
             error = $"the worktree {root} does not exist";
+            return null;
+        }
+
+        // The recorded root is a resolved path; one that resolves elsewhere now was replaced (by a symlink) since.
+        if (resolvedRoot != root)
+        {
+            error = $"{root} now resolves to {resolvedRoot} (replaced after it was made); refused";
             return null;
         }
 
@@ -55,14 +63,36 @@ internal static class WorktreeFiles
         return null;
     }
 
-    /// <summary>A folder's entries or a file's first bytes.</summary>
+    /// <summary>
+    /// Opens <paramref name="resolved"/> (a path <see cref="Resolve"/> checked) and checks again what was opened: a
+    /// symlink swapped in for any part of the path between the check and the open is refused, never followed out of
+    /// <paramref name="root"/> (the last part is opened with O_NOFOLLOW; the opened handle's real path, read from
+    /// /proc/self/fd, must lie inside the root).
+    /// </summary>
+    public static SafeFileHandle OpenInside(string root, string resolved, string shown)
+    {
+        var handle = LibC.OpenNoFollow(resolved, out var error)
+            ?? throw new WorktreeException($"'{shown}' cannot be opened ({error}); refused");
+        var opened = LibC.OpenedPath(handle);
+        if (opened is null || !StartCheck.IsInside(opened, root))
+        {
+            handle.Dispose();
+            throw new WorktreeException($"'{shown}' changed while it was opened and now leads outside (to {opened}); refused");
+        }
+
+        return handle;
+    }
+
+    /// <summary>A folder's entries or a file's first bytes, read through a handle opened by <see cref="OpenInside"/>.</summary>
     public static WorktreeResult Read(string root, string relative)
     {
         var resolved = Resolve(root, relative, out var error) ?? throw new WorktreeException(error!);
+        using var handle = OpenInside(root, resolved, relative);
+        var opened = LibC.FdPath(handle);
         var result = new WorktreeResult();
-        if (Directory.Exists(resolved))
+        if (Directory.Exists(opened))
         {
-            var entries = new DirectoryInfo(resolved).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+            var entries = new DirectoryInfo(opened).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
             foreach (var entry in entries.Take(EntryCap))
             {
                 result.Entries.Add(new WorktreeEntry
@@ -80,7 +110,9 @@ internal static class WorktreeFiles
             return result;
         }
 
-        using var stream = new FileStream(resolved, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var stream = new FileStream(handle, FileAccess.Read, 1);
+        if (!stream.CanSeek)
+            throw new WorktreeException($"'{relative}' is not a regular file (a pipe, socket or device); refused");
         var buffer = new byte[Math.Min(ContentCap, Math.Max(stream.Length, 0)) is var n and > 0 ? n : 0];
         var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         result.IsFile = true;

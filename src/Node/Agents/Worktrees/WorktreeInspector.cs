@@ -23,7 +23,7 @@ internal sealed class WorktreeInspector(WorktreeManager manager)
         if (!Directory.Exists(worktree.Path) || !head.Ok)
         {
             state.Error = Directory.Exists(worktree.Path)
-                ? $"git cannot read it ({head.Reason}); its metadata in the repository may be gone: git worktree repair, or remove it"
+                ? $"git cannot read it ({head.Reason}); its metadata in the repository may be gone: Mesh registers it again at the agent's next start, or when it is deleted or removed"
                 : "the folder is gone";
             return state;
         }

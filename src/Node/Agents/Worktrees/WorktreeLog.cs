@@ -18,4 +18,7 @@ internal static partial class WorktreeLog
 
     [LoggerMessage(EventId = 644, Level = LogLevel.Information, Message = "Worktree {Path}: removed by an operator (force: {Force})")]
     public static partial void Removed(ILogger logger, string path, bool force);
+
+    [LoggerMessage(EventId = 645, Level = LogLevel.Warning, Message = "Worktree {Path}: {What}")]
+    public static partial void ReRegistered(ILogger logger, string path, string what);
 }

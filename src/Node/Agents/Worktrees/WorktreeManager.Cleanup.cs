@@ -23,6 +23,15 @@ internal sealed partial class WorktreeManager
             return "none";
         var worktree = record.Worktree;
         using var held = await locks.AcquireAsync(record.CommonDir, cancellationToken);
+        try
+        {
+            await ReRegisterAsync(record, cancellationToken);
+        }
+        catch (WorktreeException ex)
+        {
+            WorktreeLog.Failed(logger, worktree.Path, ex.Message); // what git cannot read is kept, below
+        }
+
         if (worktree.Mode == Reuse)
         {
             await _git.RunAsync(worktree.Repo, ["worktree", "unlock", worktree.Path], cancellationToken);
@@ -52,6 +61,7 @@ internal sealed partial class WorktreeManager
         if (record.State == WorktreeRecord.Active)
             throw new WorktreeException($"worktree {path} belongs to agent '{record.AgentId}'; delete the agent first.");
         using var held = await locks.AcquireAsync(record.CommonDir, cancellationToken);
+        await ReRegisterAsync(record, cancellationToken);
         var loss = await LossAsync(path, record.Worktree.BaseCommit, cancellationToken);
         if (!loss.Nothing && !force && Directory.Exists(path))
             throw new WorktreeException($"removing {path} would lose {loss.Describe()}; confirm with force to remove it anyway.");

@@ -18,7 +18,8 @@ internal sealed class WorktreeException(string message) : Exception(message);
 /// agent owns is locked in git (<c>mesh:&lt;agent&gt;</c>). Paths are checked against the node's safe paths after
 /// resolving symlinks, here and again by the run starter at every start.
 /// </summary>
-internal sealed partial class WorktreeManager(AgentRuntimeOptions options, WorktreeStore store, RepoLocks locks, ILogger<WorktreeManager> logger)
+internal sealed partial class WorktreeManager(AgentRuntimeOptions options, WorktreeStore store, RepoLocks locks, WorktreeDiskUsage usage,
+    ILogger<WorktreeManager> logger)
 {
     public const string UseExisting = "use_existing";
     public const string Create = "create_worktree";
@@ -36,11 +37,21 @@ internal sealed partial class WorktreeManager(AgentRuntimeOptions options, Workt
     {
         try
         {
-            var owned = store.OwnedBy(spec.AgentId)
+            var lines = new List<string>();
+            var existing = store.OwnedBy(spec.AgentId);
+            if (existing is not null)
+            {
+                using (await locks.AcquireAsync(existing.CommonDir, cancellationToken))
+                {
+                    if (await ReRegisterAsync(existing, cancellationToken) is { } repaired)
+                        lines.Add("worktree: " + repaired);
+                }
+            }
+
+            var owned = existing
                 ?? (spec.WorkFolder.Mode == Create ? await CreateAsync(spec, cancellationToken) : await ReuseAsync(spec, cancellationToken));
             if (owned.SetupDone)
-                return new PrepareResult(owned.Worktree.Path, owned.Worktree, null, []);
-            var lines = new List<string>();
+                return new PrepareResult(owned.Worktree.Path, owned.Worktree, null, lines);
             CopyFiles(spec.WorkFolder.CopyFiles, owned.Worktree, lines);
             if (spec.WorkFolder.SetupCommand.Count > 0)
                 await WorktreeSetup.RunAsync(spec.WorkFolder.SetupCommand, owned.Worktree.Path, lines, cancellationToken);
@@ -64,6 +75,9 @@ internal sealed partial class WorktreeManager(AgentRuntimeOptions options, Workt
     private async Task<WorktreeRecord> CreateAsync(AgentSpec spec, CancellationToken cancellationToken)
     {
         var folder = spec.WorkFolder;
+        if (options.WorktreeQuota is { } quota && await usage.RefreshAsync(cancellationToken) is { } used && used.Bytes >= quota)
+            throw new WorktreeException($"worktree quota exceeded: this node's {used.Count} worktree(s) take {Bytes(used.Bytes)} of its [worktree] quota of {Bytes(quota)}; "
+                + $"remove kept worktrees (node page) or raise the quota.");
         var repo = await RepositoryAsync(folder.Repo, cancellationToken);
         using (await locks.AcquireAsync(repo.CommonDir, cancellationToken))
         {
@@ -195,6 +209,12 @@ internal sealed partial class WorktreeManager(AgentRuntimeOptions options, Workt
                 : $"worktree path {path} (its folder resolves to {resolved}) is outside the node's safe_paths.");
     }
 
+    private static string Bytes(long bytes)
+    {
+        var (unit, size) = bytes >= 1L << 30 ? ("GiB", 1L << 30) : ("MiB", 1L << 20);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (double)size:0.#} {unit} ({bytes} bytes)");
+    }
+
     /// <summary>An agent id or repository name as part of a branch or folder name: [A-Za-z0-9_-] only, so no '..', no shell or ref metacharacters.</summary>
     public static string SafeName(string name)
     {
@@ -225,8 +245,19 @@ internal sealed partial class WorktreeManager(AgentRuntimeOptions options, Workt
                 continue;
             }
 
-            File.Copy(source, target, overwrite: false);
-            lines.Add($"copy: {name}");
+            try
+            {
+                using var handle = WorktreeFiles.OpenInside(worktree.Repo, source, name);
+                using var from = new FileStream(handle, FileAccess.Read);
+                // Its mode too: a copied .env stays as private as the original.
+                using var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = File.GetUnixFileMode(handle) });
+                from.CopyTo(to);
+                lines.Add($"copy: {name}");
+            }
+            catch (WorktreeException ex)
+            {
+                lines.Add($"copy: {name}: {ex.Message}; skipped");
+            }
         }
     }
 }

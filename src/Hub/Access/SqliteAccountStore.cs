@@ -2,13 +2,7 @@ using Mesh.Hub.Storage;
 
 namespace Mesh.Hub.Access;
 
-public sealed record UiUser(string Name, string Role, string PasswordHash, DateTimeOffset CreatedAt, int FailedLogins, DateTimeOffset? LockedUntil);
-
-/// <param name="ExpiresAt">Null: never expires (chosen explicitly on the Access page).</param>
-public sealed record UiApiToken(string Id, string Name, string Role, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
-
-/// <summary>UI accounts and UI-created API tokens in the hub database (token secrets stored as SHA-256 only).</summary>
-public sealed class AccountStore(HubDatabase database)
+internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
 {
     public async Task<UiUser?> GetUserAsync(string name, CancellationToken cancellationToken)
     {

@@ -1,0 +1,20 @@
+using Mesh.Hub.Agents.Replicas;
+using Mesh.Hub.Mailbox.Schedules;
+using Mesh.Hub.Nodes.Sessions;
+
+namespace Mesh.Hub.Agents;
+
+/// <summary>An agent's runs that may receive schedule fires: the agent itself and its active replicas, each running on a connected node.</summary>
+internal sealed class AgentScheduleTargets(AgentStore store, NodeSessionManager sessions) : IScheduleTargets
+{
+    public bool AgentExists(string agentId) => store.Find(agentId) is not null;
+
+    public IReadOnlyList<string> LiveRecipients(string agentId)
+    {
+        if (store.Find(agentId) is not { } agent)
+            return [];
+        var runs = store.ReplicasOf(agentId).Where(r => r.State == ReplicaStates.Active && r.NodeId is not null).Select(r => (Name: r.Name, Node: r.NodeId!))
+            .Prepend((Name: agent.Id, Node: agent.NodeId));
+        return [.. runs.Where(r => sessions.IsConnected(r.Node) && store.Status(r.Name)?.State == "running").Select(r => r.Name)];
+    }
+}

@@ -1,0 +1,33 @@
+using Mesh.Hub.Storage;
+
+namespace Mesh.Hub.Audit;
+
+internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider time) : IAuditLog
+{
+    public async Task RecordAsync(string actor, string action, string? target, string? source, string? details, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+                "INSERT INTO audit_log (at, actor, action, target, source, details) VALUES (@at, @actor, @action, @target, @source, @details)")
+            .With("at", time.GetUtcNow()).With("actor", actor).With("action", action)
+            .With("target", target).With("source", source).With("details", details);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+                "SELECT id, at, actor, action, target, source, details FROM audit_log WHERE id < @before ORDER BY id DESC LIMIT @limit")
+            .With("before", beforeId ?? long.MaxValue).With("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<AuditEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new AuditEntry(reader.GetInt64(0), reader.GetTime(1), reader.GetString(2), reader.GetString(3),
+                reader.GetStringOrNull(4), reader.GetStringOrNull(5), reader.GetStringOrNull(6)));
+        }
+
+        return entries;
+    }
+}
