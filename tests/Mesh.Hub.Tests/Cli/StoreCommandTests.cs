@@ -47,7 +47,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var second = await Mesh(server.Password, "store", "migrate", "--config", config);
 
         Assert.True(first.ExitCode == 0, first.Stderr);
-        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 7 step(s): audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 9 step(s): audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("schema up to date", second.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Password, first.Stdout + first.Stderr + second.Stdout + second.Stderr, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var (code, stdout, stderr) = await Mesh("", "store", "migrate", "--config", Config(""));
 
         Assert.True(code == 0, stderr);
-        Assert.Contains("store sqlite: applied 7 step(s)", stdout, StringComparison.Ordinal);
+        Assert.Contains("store sqlite: applied 9 step(s)", stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir.Path, "data", "mesh.db")));
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data", "certs")), "migrate creates no CA");
     }
@@ -104,7 +104,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         {
             await database.MigrateAsync(CancellationToken.None);
             await using var connection = await database.OpenAsync(CancellationToken.None);
-            await using var future = connection.Command("INSERT INTO schema_migrations (id) VALUES ('registry-002'), ('schedules-001')");
+            await using var future = connection.Command("INSERT INTO schema_migrations (id) VALUES ('registry-999'), ('schedules-999')");
             await future.ExecuteNonQueryAsync();
         }
 
@@ -115,7 +115,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         {
             Assert.Equal(1, code);
             Assert.Contains("holds a schema from a newer Mesh", stderr, StringComparison.Ordinal);
-            Assert.Contains("(registry-002, schedules-001)", stderr, StringComparison.Ordinal);
+            Assert.Contains("(registry-999, schedules-999)", stderr, StringComparison.Ordinal);
             Assert.Contains("Mesh never downgrades a schema", stderr, StringComparison.Ordinal);
         }
     }
@@ -127,7 +127,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var database = new HubDatabase(Path.Combine(data, "mesh.db"), StoreContract.Schema);
         await database.MigrateAsync(CancellationToken.None);
         await using (var connection = await database.OpenAsync(CancellationToken.None))
-        await using (var future = connection.Command("INSERT INTO schema_migrations (id, applied_at) VALUES ('agents-002', '2031-01-01T00:00:00Z')"))
+        await using (var future = connection.Command("INSERT INTO schema_migrations (id, applied_at) VALUES ('agents-999', '2031-01-01T00:00:00Z')"))
             await future.ExecuteNonQueryAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
@@ -135,7 +135,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
 
         Assert.Equal(1, code);
         Assert.Contains($"error: the store {Path.Combine(data, "mesh.db")} holds a schema from a newer Mesh", stderr, StringComparison.Ordinal);
-        Assert.Contains("(agents-002)", stderr, StringComparison.Ordinal);
+        Assert.Contains("(agents-999)", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("mesh hub ready", stdout, StringComparison.Ordinal);
     }
 
@@ -152,7 +152,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         await using var connection = new NpgsqlConnection(PostgresDatabase.ConnectionString(server.Config("not_yet_serving")));
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM schema_migrations", connection);
-        Assert.Equal(7L, await count.ExecuteScalarAsync());
+        Assert.Equal(9L, await count.ExecuteScalarAsync());
     }
 
     private static int ClosedPort()
