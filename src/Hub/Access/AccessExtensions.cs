@@ -13,7 +13,7 @@ public static class AccessExtensions
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, AccountMigrations>();
-        services.AddStore<IAccountStore, SqliteAccountStore, PostgresAccountStore>();
+        services.AddSingleton<IAccountStore, AccountStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserAccounts>();

@@ -72,7 +72,7 @@ public sealed class SqliteAccountStoreTests : AccountStoreContract
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
-    protected override void CreateStore() => Store = new SqliteAccountStore(Sqlite);
+    protected override void CreateStore() => Store = new AccountStore(Sqlite);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -80,5 +80,5 @@ public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountSt
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override void CreateStore() => Store = new PostgresAccountStore(Postgres);
+    protected override void CreateStore() => Store = new AccountStore(Postgres);
 }
