@@ -13,10 +13,11 @@ public static class AccessExtensions
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, AccountMigrations>();
-        services.AddStore<IAccountStore, SqliteAccountStore, PostgresAccountStore>();
+        services.AddSingleton<IAccountStore, AccountStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserAccounts>();
+        services.AddSingleton<PasswordReset>();
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<IApiTokenVerifier>(sp => sp.GetRequiredService<ApiTokens>());
         services.AddSingleton<RootPasswordOutput>();

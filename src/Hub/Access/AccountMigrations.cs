@@ -35,7 +35,7 @@ internal sealed class AccountMigrations : IMigrationSource
     [
         new("web-001", """
             CREATE TABLE ui_users (
-                name text PRIMARY KEY,
+                name text COLLATE "C" PRIMARY KEY,
                 role text NOT NULL,
                 password_hash text NOT NULL,
                 created_at timestamptz NOT NULL,

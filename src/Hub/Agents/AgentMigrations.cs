@@ -27,7 +27,7 @@ internal sealed class AgentMigrations : IMigrationSource
             CREATE TABLE agents (id text PRIMARY KEY, node_id text NOT NULL, definition text NOT NULL);
             CREATE INDEX agents_node ON agents (node_id);
             CREATE TABLE agent_status (agent_id text PRIMARY KEY, node_id text NOT NULL, status bytea NOT NULL);
-            CREATE TABLE agent_runs (run_id text PRIMARY KEY, agent_id text NOT NULL, node_id text NOT NULL, started_at bigint NOT NULL, run bytea NOT NULL);
+            CREATE TABLE agent_runs (run_id text COLLATE "C" PRIMARY KEY, agent_id text NOT NULL, node_id text NOT NULL, started_at bigint NOT NULL, run bytea NOT NULL);
             CREATE INDEX agent_runs_agent ON agent_runs (agent_id, started_at);
             CREATE TABLE agent_event_cursors (node_id text NOT NULL, epoch text NOT NULL, last_sequence bigint NOT NULL, PRIMARY KEY (node_id, epoch));
             """),

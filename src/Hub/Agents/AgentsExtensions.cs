@@ -18,7 +18,7 @@ public static class AgentsExtensions
     public static IServiceCollection AddAgents(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, AgentMigrations>();
-        services.AddStore<IAgentRecordStore, SqliteAgentRecordStore, PostgresAgentRecordStore>();
+        services.AddSingleton<IAgentRecordStore, AgentRecordStore>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentPush>();
         services.AddSingleton<AgentMetrics>();

@@ -8,7 +8,7 @@ public static class AuditExtensions
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, AuditMigrations>();
-        services.AddStore<IAuditLog, SqliteAuditLog, PostgresAuditLog>();
+        services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton(new UiNavItem("Audit", "/audit", 90));
         return services;
     }

@@ -144,15 +144,38 @@ public static class HubHost
     {
         if (config.Store.Kind == StoreKind.Sqlite)
             PrepareDataDirectory(config.Server.DataDir);
-        var services = new ServiceCollection()
+        await using var provider = StoreOnly(config);
+        return await MigrateAsync(provider.GetRequiredService<IHubDatabase>(), cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>mesh admin reset-password</c>: a new one-time password for a UI account, written through the configured
+    /// store (SQLite or PostgreSQL; the hub may be running). The password, or why there is none.
+    /// </summary>
+    public static async Task<(string? Password, string? Error)> ResetPasswordAsync(MeshConfig config, string user, string source, CancellationToken cancellationToken)
+    {
+        if (PasswordReset.Refusal(config, user) is { } refusal)
+            return (null, refusal);
+        await using var provider = StoreOnly(config);
+        try
+        {
+            await provider.GetRequiredService<IHubDatabase>().MigrateAsync(cancellationToken);
+            return await provider.GetRequiredService<PasswordReset>().ResetAsync(user, source, cancellationToken);
+        }
+        catch (StoreException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    // The stores and their migrations only: no listener, no CA, nothing opened until asked.
+    private static ServiceProvider StoreOnly(MeshConfig config) =>
+        new ServiceCollection()
             .AddSingleton(config)
             .AddSingleton(TimeProvider.System)
             .AddLogging()
-            .AddStoredCapabilities(config);
-        await using var provider = services.BuildServiceProvider();
-        var store = provider.GetRequiredService<IHubDatabase>();
-        return await MigrateAsync(store, cancellationToken);
-    }
+            .AddStoredCapabilities(config)
+            .BuildServiceProvider();
 
     private static async Task<IReadOnlyList<string>> MigrateAsync(IHubDatabase store, CancellationToken cancellationToken)
     {

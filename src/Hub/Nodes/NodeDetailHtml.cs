@@ -41,7 +41,7 @@ public static class NodeDetailHtml
             Fact("Worktree root", Text(r.DefaultWorktreeRoot), "node-worktree-root");
         }
 
-        Fact("Last heartbeat", NodeHtml.Seen(r, now));
+        Fact("Last heartbeat", NodeHtml.Seen(r, now), "node-heartbeat");
         Fact("Connected since", r.ConnectedSince is { } since && r.Status != NodeStatus.Revoked ? HtmlText.At(since) + " (up " + HtmlText.Uptime(since, now) + ")" : "—");
         Fact("Enrolled", r.EnrolledAt is null ? "never" : HtmlText.At(r.EnrolledAt));
         Fact("Running agents", node.RunningAgents.ToString(CultureInfo.InvariantCulture) + (node.Draining ? " (draining)" : ""));

@@ -34,6 +34,8 @@ public sealed class HubDatabase : IHubDatabase
 
     public string Description => Path;
 
+    public async Task<System.Data.Common.DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

@@ -7,6 +7,12 @@ public interface IHubDatabase
     string Description { get; }
 
     /// <summary>
+    /// A connection for the stores written once for both backends (SQL with <c>@name</c> parameters, standard
+    /// <c>ON CONFLICT</c>, <see cref="DbStatements"/> for parameters and times).
+    /// </summary>
+    Task<System.Data.Common.DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Applies pending migrations. Throws <see cref="StoreException"/> with a message for the operator when the store
     /// cannot be reached or opened, or holds a schema from a newer Mesh (<see cref="SchemaTooNewException"/>).
     /// </summary>

@@ -28,6 +28,8 @@ public sealed class PostgresDatabase : IHubDatabase, IAsyncDisposable
     public string Description => _config.ToString();
 
     /// <summary>Opens a pooled connection; failures become a <see cref="StoreException"/> that names the server, never the password.</summary>
+    public async Task<System.Data.Common.DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
         try

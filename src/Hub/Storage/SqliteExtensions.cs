@@ -23,12 +23,7 @@ public static class SqliteExtensions
     /// <summary>Times are stored as UTC ISO-8601 text (sortable, readable in the sqlite3 shell).</summary>
     public static string ToDb(this DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
 
-    public static DateTimeOffset GetTime(this SqliteDataReader reader, int ordinal) =>
-        DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    public static DateTimeOffset? GetTimeOrNull(this SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetTime(ordinal);
-
-    public static string? GetStringOrNull(this SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    /// <summary>A time as <see cref="ToDb"/> wrote it.</summary>
+    public static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

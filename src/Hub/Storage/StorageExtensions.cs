@@ -21,20 +21,4 @@ public static class StorageExtensions
             .AddSingleton<IHubDatabase>(sp => sp.GetRequiredService<HubDatabase>())
             .AddHostedService<WalCheckpointer>();
     }
-
-    /// <summary>Registers <typeparamref name="TService"/> as the implementation for the configured backend.</summary>
-    public static IServiceCollection AddStore<TService, TSqlite, TPostgres>(this IServiceCollection services)
-        where TService : class
-        where TSqlite : class, TService
-        where TPostgres : class, TService =>
-        services.AddSingleton<TService>(CreateStore<TService, TSqlite, TPostgres>);
-
-    /// <summary>Creates the implementation of <typeparamref name="TService"/> for the configured backend.</summary>
-    public static TService CreateStore<TService, TSqlite, TPostgres>(IServiceProvider services)
-        where TService : class
-        where TSqlite : class, TService
-        where TPostgres : class, TService =>
-        services.GetRequiredService<MeshConfig>().Store.Kind == StoreKind.Postgres
-            ? ActivatorUtilities.CreateInstance<TPostgres>(services)
-            : ActivatorUtilities.CreateInstance<TSqlite>(services);
 }

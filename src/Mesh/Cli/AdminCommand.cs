@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Mesh.Hub.Access;
+using Mesh.Hub.Hosting;
 
 namespace Mesh.Cli;
 
 /// <summary>
 /// mesh admin reset-password [--user root]: gives a web UI account a new one-time password, written straight into the
-/// hub's database (works while the hub runs or is stopped), audited as ui_user.password_reset. The password goes to
+/// hub's store, SQLite or PostgreSQL (works while the hub runs or is stopped), audited as ui_user.password_reset. The password goes to
 /// stdout only, never to a log.
 /// </summary>
 internal sealed class AdminCommand(GlobalOptions options, TextWriter output, TextWriter error)
@@ -27,7 +28,7 @@ internal sealed class AdminCommand(GlobalOptions options, TextWriter output, Tex
         if (!ConfigFile.TryLoad(invocation, error, out var config))
             return ExitCodes.Usage;
         var source = "cli:" + Environment.UserName + "@" + Environment.MachineName;
-        var (password, problem) = await PasswordReset.ResetAsync(config, user, source, TimeProvider.System, cancellationToken);
+        var (password, problem) = await HubHost.ResetPasswordAsync(config, user, source, cancellationToken);
         if (password is null)
         {
             error.WriteLine("error: " + problem);

@@ -460,14 +460,15 @@ internal sealed partial class AgentSupervisor : INodeLoop
 
     private void PublishInventory()
     {
-        _inventory = [.. _slots.Values.Where(s => s.Run is not null).Select(s => new RunningAgent
+        var live = _slots.Values.Where(s => s.Run is not null).ToDictionary(s => s.AgentId, s => s.Run!, StringComparer.Ordinal);
+        _liveRuns = live;
+        _inventory = [.. live.Select(pair => new RunningAgent
         {
-            ActorId = s.AgentId,
-            Pid = s.Run!.Record.Pid,
-            StartedAt = s.Run.Record.StartedAt,
-            RunId = s.Run.Record.RunId,
-            SpecRevision = s.Run.Record.SpecRevision,
+            ActorId = pair.Key,
+            Pid = pair.Value.Record.Pid,
+            StartedAt = pair.Value.Record.StartedAt,
+            RunId = pair.Value.Record.RunId,
+            SpecRevision = pair.Value.Record.SpecRevision,
         })];
-        _liveRuns = _slots.Values.Where(s => s.Run is not null).ToDictionary(s => s.AgentId, s => s.Run!, StringComparer.Ordinal);
     }
 }

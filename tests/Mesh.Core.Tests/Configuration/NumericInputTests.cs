@@ -113,6 +113,12 @@ public sealed class NumericInputTests : IDisposable
             env["MESH_STORE__URL"] = "postgres://mesh@db/mesh";
         }
 
+        // [hub] output_limit_total must also be at least output_limit_per_run: test each key's own range with the other out of the way.
+        if (key.Path == "hub.output_limit_total")
+            env["MESH_HUB__OUTPUT_LIMIT_PER_RUN"] = "65536";
+        if (key.Path == "hub.output_limit_per_run")
+            env["MESH_HUB__OUTPUT_LIMIT_TOTAL"] = "17592186044416";
+
         try
         {
             Load(_dir, toml, env);

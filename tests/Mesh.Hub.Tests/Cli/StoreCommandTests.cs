@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Core.Tests;
+using Mesh.Hub.Access;
+using Mesh.Hub.Audit;
 using Mesh.Hub.Storage;
 using Mesh.Hub.Tests.Storage.Contract;
 using Mesh.Hub.Tests.Support;
@@ -47,7 +49,8 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var second = await Mesh(server.Password, "store", "migrate", "--config", config);
 
         Assert.True(first.ExitCode == 0, first.Stderr);
-        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 7 step(s): audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 11 step(s): audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("web-001, web-002, web-003", first.Stdout.TrimEnd(), StringComparison.Ordinal);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("schema up to date", second.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Password, first.Stdout + first.Stderr + second.Stdout + second.Stderr, StringComparison.Ordinal);
@@ -60,7 +63,8 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var (code, stdout, stderr) = await Mesh("", "store", "migrate", "--config", Config(""));
 
         Assert.True(code == 0, stderr);
-        Assert.Contains("store sqlite: applied 7 step(s)", stdout, StringComparison.Ordinal);
+        Assert.Contains("store sqlite: applied 11 step(s)", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("web-001, web-002, web-003", stdout.TrimEnd(), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir.Path, "data", "mesh.db")));
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data", "certs")), "migrate creates no CA");
     }
@@ -104,7 +108,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         {
             await database.MigrateAsync(CancellationToken.None);
             await using var connection = await database.OpenAsync(CancellationToken.None);
-            await using var future = connection.Command("INSERT INTO schema_migrations (id) VALUES ('registry-002'), ('schedules-001')");
+            await using var future = connection.Command("INSERT INTO schema_migrations (id) VALUES ('registry-999'), ('schedules-999')");
             await future.ExecuteNonQueryAsync();
         }
 
@@ -115,7 +119,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         {
             Assert.Equal(1, code);
             Assert.Contains("holds a schema from a newer Mesh", stderr, StringComparison.Ordinal);
-            Assert.Contains("(registry-002, schedules-001)", stderr, StringComparison.Ordinal);
+            Assert.Contains("(registry-999, schedules-999)", stderr, StringComparison.Ordinal);
             Assert.Contains("Mesh never downgrades a schema", stderr, StringComparison.Ordinal);
         }
     }
@@ -127,7 +131,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var database = new HubDatabase(Path.Combine(data, "mesh.db"), StoreContract.Schema);
         await database.MigrateAsync(CancellationToken.None);
         await using (var connection = await database.OpenAsync(CancellationToken.None))
-        await using (var future = connection.Command("INSERT INTO schema_migrations (id, applied_at) VALUES ('agents-002', '2031-01-01T00:00:00Z')"))
+        await using (var future = connection.Command("INSERT INTO schema_migrations (id, applied_at) VALUES ('agents-999', '2031-01-01T00:00:00Z')"))
             await future.ExecuteNonQueryAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
@@ -135,7 +139,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
 
         Assert.Equal(1, code);
         Assert.Contains($"error: the store {Path.Combine(data, "mesh.db")} holds a schema from a newer Mesh", stderr, StringComparison.Ordinal);
-        Assert.Contains("(agents-002)", stderr, StringComparison.Ordinal);
+        Assert.Contains("(agents-999)", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("mesh hub ready", stdout, StringComparison.Ordinal);
     }
 
@@ -152,7 +156,34 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         await using var connection = new NpgsqlConnection(PostgresDatabase.ConnectionString(server.Config("not_yet_serving")));
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM schema_migrations", connection);
-        Assert.Equal(7L, await count.ExecuteScalarAsync());
+        Assert.Equal(11L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task AdminResetPassword_Postgres_ChangesTheHashInThatStore_AndAudits()
+    {
+        var config = PostgresConfig("reset_cli");
+        await using var database = new PostgresDatabase(await server.DatabaseAsync("reset_cli"), []);
+        var accounts = new AccountStore(database);
+
+        var empty = await Mesh(server.Password, "admin", "reset-password", "--config", config);
+        Assert.Equal(1, empty.ExitCode);
+        Assert.Contains("no UI account 'root': the store has no accounts yet", empty.Stderr, StringComparison.Ordinal);
+
+        await accounts.UpsertUserAsync("root", "root", PasswordHasher.Hash("the-old-root-password"), DateTimeOffset.UtcNow, CancellationToken.None);
+        await accounts.RecordSuccessfulLoginAsync("root", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (code, stdout, stderr) = await Mesh(server.Password, "admin", "reset-password", "--config", config);
+
+        Assert.True(code == 0, stderr);
+        var password = System.Text.RegularExpressions.Regex.Match(stdout, "one-time password (\\S+)").Groups[1].Value;
+        var root = (await accounts.GetUserAsync("root", CancellationToken.None))!;
+        Assert.True(PasswordHasher.Verify(password, root.PasswordHash), stdout);
+        Assert.False(PasswordHasher.Verify("the-old-root-password", root.PasswordHash));
+        Assert.False(await accounts.HasLoggedInAsync("root", CancellationToken.None), "a reset password counts as never used");
+        var audit = await new AuditLog(database, TimeProvider.System).ListAsync(10, null, CancellationToken.None);
+        Assert.Contains(audit, e => e is { Actor: "cli", Action: PasswordReset.AuditAction, Target: "root" });
+        Assert.DoesNotContain(server.Password, stdout + stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data")), "a reset against PostgreSQL creates nothing on disk");
     }
 
     private static int ClosedPort()

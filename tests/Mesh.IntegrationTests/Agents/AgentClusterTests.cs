@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using static Mesh.IntegrationTests.Agents.AgentCluster;
@@ -9,16 +8,14 @@ namespace Mesh.IntegrationTests.Agents;
 public sealed class AgentClusterTests(AgentCluster cluster) : IClassFixture<AgentCluster>
 {
     [Fact]
-    public async Task Create_runs_on_the_chosen_node_within_a_second_and_stop_ends_it_with_nothing_left()
+    public async Task Create_runs_on_the_chosen_node_and_stop_ends_it_with_nothing_left()
     {
-        var started = Stopwatch.StartNew();
         var (status, created) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
             """{"id":"sleeper-1","placement":"n1","command":["sh","-c","echo up; exec sleep 1000"],"stop_grace_seconds":5}""");
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("n1", created.GetProperty("node_id").GetString());
+        // How fast is bench/AgentBench's to measure (start → running p50/p99); a test only waits.
         var running = await cluster.WaitForAgentAsync("sleeper-1", s => State(s) == "running", pollMs: 10);
-        var elapsed = started.Elapsed;
-        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"running after {elapsed.TotalMilliseconds:0} ms");
         var pid = running.GetProperty("status").GetProperty("run").GetProperty("pid").GetInt32();
         Assert.True(Alive(pid));
 

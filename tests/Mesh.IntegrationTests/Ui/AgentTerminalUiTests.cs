@@ -26,7 +26,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
         var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
         await page.GotoAsync("/agents/ui-term");
         var screen = page.Locator("#run-terminal .xterm-rows");
         await Expect(screen).ToContainTextAsync("mesh$", Soon);
@@ -45,7 +45,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
 
         // A second operator sees the same screen (replayed from position 0), live.
         var (_, second) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(second, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(second, "root", await AgentsUiTests.RootPasswordAsync(cluster));
         await second.GotoAsync("/agents/ui-term");
         await Expect(second.Locator("#run-terminal .xterm-rows")).ToContainTextAsync("hi 42", Soon);
         await page.Keyboard.TypeAsync("echo from-first");
@@ -83,7 +83,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
         var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync());
+        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
         await page.GotoAsync("/agents/ui-colours");
         var output = page.Locator("#run-output pre");
         await Expect(output).ToContainTextAsync("red plain blue link <b id=injected>bold</b>", Soon);
@@ -106,11 +106,5 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
         Assert.EndsWith("got hello <i>there</i>\n", file, StringComparison.Ordinal);
         Assert.EndsWith("-stdout.log", download.SuggestedFilename, StringComparison.Ordinal);
         Assert.Empty(consoleErrors);
-    }
-
-    private async Task<string> RootPasswordAsync()
-    {
-        var line = await cluster.Hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
-        return line[(line.IndexOf("one-time password ", StringComparison.Ordinal) + "one-time password ".Length)..].Split(' ')[0];
     }
 }

@@ -141,6 +141,29 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await cluster.SendAsync(HttpMethod.Delete, "/api/admin/agents/ui-scaled");
     }
 
+    [Fact]
+    public async Task RowEventsInQuickSuccession_EachLandsOnTheRowJustSwappedIn()
+    {
+        // htmx registers a swapped-in row's sse-swap when the swap settles (20 ms by default): an event for the row in
+        // that window was lost and the row stayed stale. Here the three events arrive in one body, within a millisecond.
+        await using var browser = await Browser.LaunchAsync();
+        var consoleErrors = new List<string>();
+        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        static string Row(string state) =>
+            $"""<tr id="agent-burst" sse-swap="agent-burst" hx-swap="outerHTML" data-state="{state}"><td>burst</td></tr>""";
+        var body = "retry: 600000\n\n"
+            + "event: table\ndata: " + Row("pending") + "\n\n"
+            + "event: agent-burst\ndata: " + Row("starting") + "\n\n"
+            + "event: agent-burst\ndata: " + Row("running") + "\n\n";
+        await page.RouteAsync("**/ui/agents/stream", route => route.FulfillAsync(new() { Status = 200, ContentType = "text/event-stream", Body = body }));
+
+        await page.GotoAsync("/agents");
+        await Expect(page.Locator("#agent-burst")).ToHaveAttributeAsync("data-state", "running", Live);
+        // The fulfilled body ends, so the browser logs the closed event stream; nothing else.
+        Assert.All(consoleErrors, e => Assert.Equal("Event", e));
+    }
+
     private static List<string> AgentsReplicaNames(JsonElement agent) =>
         [.. agent.GetProperty("replica_list").EnumerateArray().Select(r => r.GetProperty("name").GetString()!)];
 

@@ -31,7 +31,7 @@ public sealed partial class NodeLivenessTests
         await page.ClickAsync("#node-live-1 a");
         await page.WaitForSelectorAsync("h1:has-text('live-1')");
         await page.EvaluateAsync("() => { window.meshNoReload = true; }");
-        var factsBeat = page.Locator("#node-facts time[data-ago]");
+        var factsBeat = page.Locator("#node-heartbeat time[data-ago]");
         var first = await factsBeat.GetAttributeAsync("datetime");
         await Expect(factsBeat).Not.ToHaveAttributeAsync("datetime", first!, new() { Timeout = 15_000 });
         for (var i = 0; i < 3; i++)
@@ -50,7 +50,7 @@ public sealed partial class NodeLivenessTests
         await Expect(page.Locator("#node-status")).ToContainTextAsync("offline", Live);
         await Expect(page.Locator("#node-facts")).ToContainTextAsync("offline since", Live);
         Assert.True(await page.EvaluateAsync<bool>("() => window.meshNoReload === true"));
-        Assert.Equal(0, await page.Locator("#node-facts time[data-ago]").CountAsync());
+        Assert.Equal(0, await page.Locator("#node-heartbeat time[data-ago]").CountAsync());
 
         // Removed: no ticking heartbeat, no Test connection, no Edit.
         await page.CheckAsync("#remove-confirm");
@@ -58,7 +58,7 @@ public sealed partial class NodeLivenessTests
         await page.WaitForSelectorAsync("#node-status .status-revoked");
         Assert.Equal(0, await page.Locator("#test-connection").CountAsync());
         Assert.Equal(0, await page.Locator("#edit-card").CountAsync());
-        Assert.Equal(0, await page.Locator("time[data-ago]").CountAsync());
+        Assert.Equal(0, await page.Locator("#node-heartbeat time[data-ago]").CountAsync());
         await Expect(page.Locator("#node-facts")).ToContainTextAsync("removed");
         await page.GotoAsync("/");
         await Expect(page.Locator("#node-live-1")).ToContainTextAsync("removed");

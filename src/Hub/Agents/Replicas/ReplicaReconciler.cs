@@ -21,7 +21,9 @@ public sealed class ReplicaReconciler(ReplicaService replicas, ReplicaSignal sig
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                ReplicaLog.ReconcileFailed(logger, ex);
+                // A pass cut short by shutdown is not a failure worth a warning.
+                if (!stoppingToken.IsCancellationRequested)
+                    ReplicaLog.ReconcileFailed(logger, ex);
             }
 
             using var period = new CancellationTokenSource(Period, time);

@@ -81,7 +81,9 @@ public sealed class ScheduleRunner(ScheduleStore store, IScheduleTargets targets
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                ScheduleLog.PassFailed(logger, ex);
+                // A pass cut short by shutdown (its store closing under it) is not a failure worth a warning.
+                if (!stoppingToken.IsCancellationRequested)
+                    ScheduleLog.PassFailed(logger, ex);
             }
 
             try

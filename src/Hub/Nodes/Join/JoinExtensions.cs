@@ -10,7 +10,7 @@ public static class JoinExtensions
     public static IServiceCollection AddJoin(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, JoinMigrations>();
-        services.AddStore<IJoinTokenStore, SqliteJoinTokenStore, PostgresJoinTokenStore>();
+        services.AddSingleton<IJoinTokenStore, JoinTokenStore>();
         services.AddSingleton<SourceFailureLimiter>();
         services.AddSingleton<JoinTokenService>();
         services.AddSingleton<JoinMetrics>();

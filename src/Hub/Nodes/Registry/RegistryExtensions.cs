@@ -11,7 +11,7 @@ public static class RegistryExtensions
     {
         services.AddSingleton<IMigrationSource, RegistryMigrations>();
         // The registry writes through the backend store; everyone else through the notifying wrapper, which tells the registry.
-        services.AddKeyedSingleton<INodeStore>(BackendStore, (sp, _) => StorageExtensions.CreateStore<INodeStore, SqliteNodeStore, PostgresNodeStore>(sp));
+        services.AddKeyedSingleton<INodeStore, NodeStore>(BackendStore);
         services.AddSingleton<INodeStore>(sp => new NotifyingNodeStore(sp.GetRequiredKeyedService<INodeStore>(BackendStore), sp.GetRequiredService<NodeRegistry>()));
         services.AddOptions<NodeRegistryOptions>();
         services.AddSingleton(sp => new NodeRegistry(

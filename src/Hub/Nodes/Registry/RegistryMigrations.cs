@@ -44,7 +44,7 @@ internal sealed class RegistryMigrations : IMigrationSource
     [
         new("registry-001", """
             CREATE TABLE nodes (
-                id text PRIMARY KEY,
+                id text COLLATE "C" PRIMARY KEY,
                 name text,
                 grpc_target text,
                 tls_server_name text,

@@ -8,7 +8,7 @@ public static class RevocationExtensions
     public static IServiceCollection AddRevocation(this IServiceCollection services)
     {
         services.AddSingleton<IMigrationSource, RevocationMigrations>();
-        services.AddStore<IRevocationStore, SqliteRevocationStore, PostgresRevocationStore>();
+        services.AddSingleton<IRevocationStore, RevocationStore>();
         services.AddSingleton<RevocationRegistry>();
         services.AddSingleton<INodeRevocations>(sp => sp.GetRequiredService<RevocationRegistry>());
         return services;

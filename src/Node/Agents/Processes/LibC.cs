@@ -115,6 +115,7 @@ internal static partial class LibC
     private const int O_RDWR = 0x2;
     private const int O_NOCTTY = 0x100;
     private const int O_NONBLOCK = 0x800;
+    // O_NOFOLLOW differs between architectures; the other flags here do not.
     private static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
     private const int O_CLOEXEC = 0x80000;
     private const int ENOENT = 2;
@@ -154,9 +155,7 @@ internal static partial class LibC
     /// </summary>
     public static Microsoft.Win32.SafeHandles.SafeFileHandle? OpenNoFollow(string path, out string? error)
     {
-        // O_NOFOLLOW differs between architectures; O_NONBLOCK (0x800) and O_CLOEXEC (0x80000) do not.
-        var noFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
-        var fd = Open(path, noFollow | 0x800 | 0x80000, 0);
+        var fd = Open(path, O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();

@@ -16,7 +16,7 @@ internal sealed class RegistryHarness : IDisposable
     {
         Database = database;
         Clock = clock;
-        Sqlite = new SqliteNodeStore(database);
+        Sqlite = new NodeStore(database);
         Feed = new NodesFeed(maxSubscribers: 3);
         Registry = new NodeRegistry(Sqlite, [Feed], [new ExpiryRecorder(Expired)], Options.Create(options), clock, NullLogger<NodeRegistry>.Instance);
         Store = new NotifyingNodeStore(Sqlite, Registry);
@@ -26,7 +26,7 @@ internal sealed class RegistryHarness : IDisposable
 
     public FakeClock Clock { get; }
 
-    public SqliteNodeStore Sqlite { get; }
+    public NodeStore Sqlite { get; }
 
     public INodeStore Store { get; }
 

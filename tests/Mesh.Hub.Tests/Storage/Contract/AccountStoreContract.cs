@@ -47,6 +47,58 @@ public abstract class AccountStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task SuccessfulLogin_IsRemembered_UntilANewPasswordIsUpserted()
+    {
+        var name = Unique + "-cat";
+        await Store.UpsertUserAsync(name, "root", "hash-1", T0, None);
+        await Store.RecordLoginAsync(name, 3, T0.AddMinutes(15), None);
+        Assert.False(await Store.HasLoggedInAsync(name, None));
+
+        await Store.RecordSuccessfulLoginAsync(name, T0.AddMinutes(20), None);
+
+        Assert.True(await Store.HasLoggedInAsync(name, None));
+        Assert.Equal(new UiUser(name, "root", "hash-1", T0, 0, null), await Store.GetUserAsync(name, None));
+        await Store.UpsertUserAsync(name, "root", "hash-2", T0.AddHours(1), None);
+        Assert.False(await Store.HasLoggedInAsync(name, None));
+        Assert.False(await Store.HasLoggedInAsync(Unique + "-nobody", None));
+    }
+
+    [Fact]
+    public async Task SetPassword_ChangesOnlyTheHash_ClearsLockout_AndSaysWhetherItWasUsed()
+    {
+        var name = Unique + "-dan";
+        await Store.AddUserAsync(name, "viewer", "hash-1", T0, None);
+        await Store.RecordLoginAsync(name, 5, T0.AddMinutes(15), None);
+
+        Assert.True(await Store.SetPasswordAsync(name, "hash-2", used: true, T0.AddMinutes(1), None));
+        Assert.Equal(new UiUser(name, "viewer", "hash-2", T0, 0, null), await Store.GetUserAsync(name, None));
+        Assert.True(await Store.HasLoggedInAsync(name, None));
+
+        Assert.True(await Store.SetPasswordAsync(name, "hash-3", used: false, T0.AddMinutes(2), None));
+        Assert.Equal("hash-3", (await Store.GetUserAsync(name, None))!.PasswordHash);
+        Assert.False(await Store.HasLoggedInAsync(name, None));
+
+        Assert.False(await Store.SetPasswordAsync(Unique + "-nobody", "hash-4", used: false, T0, None));
+        Assert.Null(await Store.GetUserAsync(Unique + "-nobody", None));
+    }
+
+    [Fact]
+    public async Task DeleteViewer_RemovesViewersOnly()
+    {
+        var viewer = Unique + "-eve";
+        var root = Unique + "-fay";
+        await Store.AddUserAsync(viewer, "viewer", "h", T0, None);
+        await Store.AddUserAsync(root, "root", "h", T0, None);
+
+        Assert.False(await Store.DeleteViewerAsync(root, None));
+        Assert.True(await Store.DeleteViewerAsync(viewer, None));
+        Assert.False(await Store.DeleteViewerAsync(viewer, None));
+
+        Assert.Null(await Store.GetUserAsync(viewer, None));
+        Assert.NotNull(await Store.GetUserAsync(root, None));
+    }
+
+    [Fact]
     public async Task Tokens_AddGetListRevokeTouch()
     {
         var older = new UiApiToken(Unique + "1", "ci", "viewer", T0, "root", null, null, T0.AddDays(90));
@@ -72,7 +124,7 @@ public sealed class SqliteAccountStoreTests : AccountStoreContract
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
-    protected override void CreateStore() => Store = new SqliteAccountStore(Sqlite);
+    protected override void CreateStore() => Store = new AccountStore(Sqlite);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -80,5 +132,5 @@ public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountSt
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override void CreateStore() => Store = new PostgresAccountStore(Postgres);
+    protected override void CreateStore() => Store = new AccountStore(Postgres);
 }

@@ -116,7 +116,7 @@ public sealed class SqliteAgentRecordStoreTests : AgentRecordStoreContract
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
-    protected override void CreateStore() => Store = new SqliteAgentRecordStore(Sqlite);
+    protected override void CreateStore() => Store = new AgentRecordStore(Sqlite);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -124,5 +124,5 @@ public sealed class PostgresAgentRecordStoreTests(PostgresServer server) : Agent
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override void CreateStore() => Store = new PostgresAgentRecordStore(Postgres);
+    protected override void CreateStore() => Store = new AgentRecordStore(Postgres);
 }

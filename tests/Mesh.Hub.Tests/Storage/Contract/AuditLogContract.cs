@@ -51,7 +51,7 @@ public sealed class SqliteAuditLogTests : AuditLogContract
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
-    protected override void CreateStore() => Log = new SqliteAuditLog(Sqlite, Clock);
+    protected override void CreateStore() => Log = new AuditLog(Sqlite, Clock);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -59,5 +59,5 @@ public sealed class PostgresAuditLogTests(PostgresServer server) : AuditLogContr
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override void CreateStore() => Log = new PostgresAuditLog(Postgres, Clock);
+    protected override void CreateStore() => Log = new AuditLog(Postgres, Clock);
 }

@@ -100,7 +100,7 @@ public sealed class SqliteJoinTokenStoreTests : JoinTokenStoreContract
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
-    protected override void CreateStore() => Store = new SqliteJoinTokenStore(Sqlite);
+    protected override void CreateStore() => Store = new JoinTokenStore(Sqlite);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -108,5 +108,5 @@ public sealed class PostgresJoinTokenStoreTests(PostgresServer server) : JoinTok
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override void CreateStore() => Store = new PostgresJoinTokenStore(Postgres);
+    protected override void CreateStore() => Store = new JoinTokenStore(Postgres);
 }

@@ -166,7 +166,7 @@ public sealed class SqliteNodeStoreTests : NodeStoreContract
 {
     protected override Task<Hub.Storage.IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
-    protected override void CreateStore() => Store = new SqliteNodeStore(Sqlite);
+    protected override void CreateStore() => Store = new NodeStore(Sqlite);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -174,5 +174,5 @@ public sealed class PostgresNodeStoreTests(PostgresServer server) : NodeStoreCon
 {
     protected override Task<Hub.Storage.IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override void CreateStore() => Store = new PostgresNodeStore(Postgres);
+    protected override void CreateStore() => Store = new NodeStore(Postgres);
 }

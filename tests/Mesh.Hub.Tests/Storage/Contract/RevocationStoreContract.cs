@@ -71,7 +71,7 @@ public sealed class SqliteRevocationStoreTests : RevocationStoreContract
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenSqliteAsync();
 
-    protected override void CreateStore() => Store = new SqliteRevocationStore(Sqlite);
+    protected override void CreateStore() => Store = new RevocationStore(Sqlite);
 }
 
 [Collection(PostgresServer.Collection)]
@@ -79,5 +79,5 @@ public sealed class PostgresRevocationStoreTests(PostgresServer server) : Revoca
 {
     protected override Task<IHubDatabase> OpenAsync() => OpenPostgresAsync(server);
 
-    protected override void CreateStore() => Store = new PostgresRevocationStore(Postgres);
+    protected override void CreateStore() => Store = new RevocationStore(Postgres);
 }

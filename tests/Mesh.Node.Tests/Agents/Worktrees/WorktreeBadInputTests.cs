@@ -150,12 +150,10 @@ public sealed class WorktreeBadInputTests
                 big.Write(line);
         }
 
-        var started = System.Diagnostics.Stopwatch.StartNew();
         var diff = (await WorktreeModeTests.AskAsync(runtime, new WorktreeCommand { Action = WorktreeAction.Diff, AgentId = "a1", File = "big.txt" })).Worktree;
         Assert.True(diff.Truncated);
         Assert.Equal("diff capped at 256 KiB (the file is 100,000,000 bytes)", diff.Note);
         Assert.True(diff.Diff.Length <= 256 * 1024);
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), started.Elapsed.ToString());
         var content = (await Files("big.txt")).Worktree;
         Assert.True(content.Truncated);
         Assert.Equal(256 * 1024, content.Content.Length);

@@ -1,16 +1,17 @@
 using System.Security.Cryptography;
 using Mesh.Hub.Storage;
-using Npgsql;
+using System.Data.Common;
 
 namespace Mesh.Hub.Nodes.Join;
 
-internal sealed class PostgresJoinTokenStore(PostgresDatabase database) : IJoinTokenStore
+/// <summary>Join tokens (secrets as SHA-256 only) in the hub's database (SQLite or PostgreSQL).</summary>
+internal sealed class JoinTokenStore(IHubDatabase database) : IJoinTokenStore
 {
     private const string Columns = "id, created_at, expires_at, uses, uses_left, node_id, created_by, last_used_at, revoked_at";
 
     public async Task AddAsync(JoinTokenInfo token, byte[] secretHash, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(
                 $"INSERT INTO join_tokens (secret_hash, {Columns}) VALUES (@hash, @id, @created_at, @expires_at, @uses, @uses_left, @node_id, @created_by, NULL, NULL)")
             .With("hash", secretHash).With("id", token.Id).With("created_at", token.CreatedAt).With("expires_at", token.ExpiresAt)
@@ -20,7 +21,7 @@ internal sealed class PostgresJoinTokenStore(PostgresDatabase database) : IJoinT
 
     public async Task<IReadOnlyList<JoinTokenInfo>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {Columns} FROM join_tokens ORDER BY created_at DESC");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var tokens = new List<JoinTokenInfo>();
@@ -31,7 +32,7 @@ internal sealed class PostgresJoinTokenStore(PostgresDatabase database) : IJoinT
 
     public async Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("UPDATE join_tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL")
             .With("id", id).With("at", at);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -39,7 +40,7 @@ internal sealed class PostgresJoinTokenStore(PostgresDatabase database) : IJoinT
 
     public async Task<(ConsumeOutcome Outcome, JoinTokenInfo? Token)> TryConsumeAsync(string id, byte[] secretHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         byte[] storedHash;
         JoinTokenInfo token;
         await using (var select = connection.Command($"SELECT secret_hash, {Columns} FROM join_tokens WHERE id = @id").With("id", id))
@@ -61,18 +62,18 @@ internal sealed class PostgresJoinTokenStore(PostgresDatabase database) : IJoinT
         if (token.RevokedAt is not null)
             return (ConsumeOutcome.Revoked, token);
 
-        // One statement: the row lock makes concurrent callers (on this hub or another) queue, and each re-checks
-        // uses_left > 0 on the row as the one before left it (READ COMMITTED re-evaluates the WHERE after the wait).
+        // One statement: SQLite serializes writers; on PostgreSQL the row lock makes concurrent callers (on this hub or
+        // another) queue, and READ COMMITTED re-checks uses_left > 0 on the row as the one before left it.
         await using var consume = connection.Command(
                 "UPDATE join_tokens SET uses_left = uses_left - 1, last_used_at = @now WHERE id = @id AND uses_left > 0 AND revoked_at IS NULL RETURNING uses_left")
             .With("id", id).With("now", now);
         var left = await consume.ExecuteScalarAsync(cancellationToken);
         return left is null
             ? (ConsumeOutcome.UsedUp, token)
-            : (ConsumeOutcome.Consumed, token with { UsesLeft = (int)left, LastUsedAt = now });
+            : (ConsumeOutcome.Consumed, token with { UsesLeft = Convert.ToInt32(left, System.Globalization.CultureInfo.InvariantCulture), LastUsedAt = now });
     }
 
-    private static JoinTokenInfo Read(NpgsqlDataReader r, int o) => new(
+    private static JoinTokenInfo Read(DbDataReader r, int o) => new(
         r.GetString(o), r.GetTime(o + 1), r.GetTime(o + 2), r.GetInt32(o + 3), r.GetInt32(o + 4), r.GetStringOrNull(o + 5),
         r.GetString(o + 6), r.GetTimeOrNull(o + 7), r.GetTimeOrNull(o + 8));
 }

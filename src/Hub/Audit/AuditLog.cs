@@ -2,11 +2,12 @@ using Mesh.Hub.Storage;
 
 namespace Mesh.Hub.Audit;
 
-internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider time) : IAuditLog
+/// <summary>The audit log in the hub's database (SQLite or PostgreSQL).</summary>
+internal sealed class AuditLog(IHubDatabase database, TimeProvider time) : IAuditLog
 {
     public async Task RecordAsync(string actor, string action, string? target, string? source, string? details, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(
                 "INSERT INTO audit_log (at, actor, action, target, source, details) VALUES (@at, @actor, @action, @target, @source, @details)")
             .With("at", time.GetUtcNow()).With("actor", actor).With("action", action)
@@ -16,7 +17,7 @@ internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider t
 
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(
                 "SELECT id, at, actor, action, target, source, details FROM audit_log WHERE id < @before ORDER BY id DESC LIMIT @limit")
             .With("before", beforeId ?? long.MaxValue).With("limit", limit);

@@ -2,17 +2,18 @@ using System.Text.Json;
 using Google.Protobuf;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Storage;
-using Npgsql;
+using System.Data.Common;
 
 namespace Mesh.Hub.Agents;
 
-internal sealed class PostgresAgentRecordStore(PostgresDatabase database) : IAgentRecordStore
+/// <summary>Agents, their statuses, runs, event cursors and replicas in the hub's database (SQLite or PostgreSQL).</summary>
+internal sealed class AgentRecordStore(IHubDatabase database) : IAgentRecordStore
 {
     private static readonly string[] DeleteAgent = ["DELETE FROM agents WHERE id = @id", "DELETE FROM agent_status WHERE agent_id = @id", "DELETE FROM agent_runs WHERE agent_id = @id"];
 
     public async Task<(IReadOnlyList<AgentDefinition> Definitions, IReadOnlyList<AgentStatus> Statuses)> LoadAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var definitions = new List<AgentDefinition>();
         await using (var read = connection.Command("SELECT definition FROM agents"))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
@@ -47,10 +48,10 @@ internal sealed class PostgresAgentRecordStore(PostgresDatabase database) : IAge
 
     public async Task<ulong> CursorAsync(string nodeId, string epoch, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var value = await connection.Command("SELECT last_sequence FROM agent_event_cursors WHERE node_id = @n AND epoch = @e")
             .With("n", nodeId).With("e", epoch).ExecuteScalarAsync(cancellationToken);
-        return value is long sequence ? (ulong)sequence : 0;
+        return value is null or DBNull ? 0 : Convert.ToUInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public Task RecordAsync(string nodeId, string epoch, IReadOnlyList<AgentStatus> statuses, ulong lastSequence, CancellationToken cancellationToken) =>
@@ -81,8 +82,8 @@ internal sealed class PostgresAgentRecordStore(PostgresDatabase database) : IAge
 
     public async Task<IReadOnlyList<AgentRun>> RunsAsync(string agentId, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var read = connection.Command("SELECT run FROM agent_runs WHERE agent_id = @a ORDER BY started_at DESC, run_id COLLATE \"C\" DESC LIMIT @n")
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var read = connection.Command("SELECT run FROM agent_runs WHERE agent_id = @a ORDER BY started_at DESC, run_id DESC LIMIT @n")
             .With("a", agentId).With("n", limit);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         var runs = new List<AgentRun>();
@@ -93,7 +94,7 @@ internal sealed class PostgresAgentRecordStore(PostgresDatabase database) : IAge
 
     public async Task<IReadOnlyList<Replicas.AgentReplica>> ReplicasAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var read = connection.Command("SELECT name, agent_id, ordinal, rank, node_id, state, revision, created_at, removed_at FROM agent_replicas");
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         var replicas = new List<Replicas.AgentReplica>();
@@ -119,9 +120,9 @@ internal sealed class PostgresAgentRecordStore(PostgresDatabase database) : IAge
         }
     }, cancellationToken);
 
-    private async Task WriteAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task> write, CancellationToken cancellationToken)
+    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task> write, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await write(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
