@@ -15,12 +15,27 @@ internal sealed class AuditLog(IHubDatabase database, TimeProvider time) : IAudi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, AuditFilter filter, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.Command(
-                "SELECT id, at, actor, action, target, source, details FROM audit_log WHERE id < @before ORDER BY id DESC LIMIT @limit")
-            .With("before", beforeId ?? long.MaxValue).With("limit", limit);
+        // Only the parts the filter sets become conditions: PostgreSQL cannot type a bare NULL parameter in "@p IS NULL".
+        var where = new System.Text.StringBuilder("id < @before");
+        await using var command = connection.Command("");
+        command.With("before", beforeId ?? long.MaxValue).With("limit", limit);
+        void Condition(string sql, string name, object? value)
+        {
+            if (value is null)
+                return;
+            where.Append(" AND ").Append(sql);
+            command.With(name, value);
+        }
+
+        Condition("actor = @by", "by", filter.By);
+        Condition("action = @action", "action", filter.Action);
+        Condition("target = @target", "target", filter.Target);
+        Condition("at >= @since", "since", filter.Since);
+        Condition("at < @until", "until", filter.Until);
+        command.CommandText = $"SELECT id, at, actor, action, target, source, details FROM audit_log WHERE {where} ORDER BY id DESC LIMIT @limit";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<AuditEntry>();
         while (await reader.ReadAsync(cancellationToken))

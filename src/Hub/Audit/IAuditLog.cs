@@ -5,7 +5,12 @@ public interface IAuditLog
 {
     Task RecordAsync(string actor, string action, string? target, string? source, string? details, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, CancellationToken cancellationToken);
+    /// <summary>Newest first: at most <paramref name="limit"/> entries older than <paramref name="beforeId"/> that <paramref name="filter"/> keeps.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, AuditFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, unfiltered.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, long? beforeId, CancellationToken cancellationToken) =>
+        ListAsync(limit, beforeId, AuditFilter.Any, cancellationToken);
 }
 
 /// <summary>Audit action names (stable: operators filter on them).</summary>

@@ -4,7 +4,10 @@ using Mesh.Hub.Nodes.Registry;
 
 namespace Mesh.Hub.Nodes;
 
-/// <summary>A server-rendered SVG of CPU and memory use over the last hour (presentation attributes only: the CSP forbids inline styles).</summary>
+/// <summary>
+/// A server-rendered SVG of CPU and memory use over the last hour. Presentation attributes only (the CSP forbids
+/// inline styles); each part also has a class, so site.css's colour variables override them in dark mode.
+/// </summary>
 public static class HistoryChart
 {
     private const int Width = 600;
@@ -19,7 +22,7 @@ public static class HistoryChart
         foreach (var level in new[] { 0, 50, 100 })
         {
             var y = Y(level / 100.0);
-            svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{Pad}" x2="{Width - 4}" y1="{y:0.#}" y2="{y:0.#}" stroke="#d0d7de" stroke-width="1"/>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<line class="grid" x1="{Pad}" x2="{Width - 4}" y1="{y:0.#}" y2="{y:0.#}" stroke="#d0d7de" stroke-width="1"/>""");
             svg.Append(CultureInfo.InvariantCulture, $"""<text x="2" y="{y + 4:0.#}" font-size="10" fill="#57606a">{level}%</text>""");
         }
 
@@ -30,15 +33,15 @@ public static class HistoryChart
         }
         else
         {
-            svg.Append(Line(points, now, p => p.CpuUsage, "#0969da"));
-            svg.Append(Line(points, now, p => p.MemoryUsed, "#8250df"));
+            svg.Append(Line(points, now, p => p.CpuUsage, "cpu", "#0969da"));
+            svg.Append(Line(points, now, p => p.MemoryUsed, "mem", "#8250df"));
         }
 
         svg.Append("</svg>");
         return svg.ToString();
     }
 
-    private static string Line(IReadOnlyList<HistoryPoint> points, DateTimeOffset now, Func<HistoryPoint, double> value, string colour)
+    private static string Line(IReadOnlyList<HistoryPoint> points, DateTimeOffset now, Func<HistoryPoint, double> value, string series, string colour)
     {
         var path = new StringBuilder();
         foreach (var point in points)
@@ -50,7 +53,7 @@ public static class HistoryChart
             path.Append(path.Length == 0 ? "M" : " L").Append(CultureInfo.InvariantCulture, $"{x:0.#},{Y(value(point)):0.#}");
         }
 
-        return path.Length == 0 ? "" : $"""<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>""";
+        return path.Length == 0 ? "" : $"""<path class="{series}" d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>""";
     }
 
     private static double Y(double fraction) => 8 + ((Height - 24) * (1 - Math.Clamp(fraction, 0, 1)));

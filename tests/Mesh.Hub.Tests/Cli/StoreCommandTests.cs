@@ -180,7 +180,8 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         Assert.True(PasswordHasher.Verify(password, root.PasswordHash), stdout);
         Assert.False(PasswordHasher.Verify("the-old-root-password", root.PasswordHash));
         Assert.False(await accounts.HasLoggedInAsync("root", CancellationToken.None), "a reset password counts as never used");
-        var audit = await new AuditLog(database, TimeProvider.System).ListAsync(10, null, CancellationToken.None);
+        IAuditLog log = new AuditLog(database, TimeProvider.System);
+        var audit = await log.ListAsync(10, null, CancellationToken.None);
         Assert.Contains(audit, e => e is { Actor: "cli", Action: PasswordReset.AuditAction, Target: "root" });
         Assert.DoesNotContain(server.Password, stdout + stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data")), "a reset against PostgreSQL creates nothing on disk");

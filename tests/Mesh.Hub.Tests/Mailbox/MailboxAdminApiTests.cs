@@ -30,6 +30,17 @@ public sealed class MailboxAdminApiTests
         // The hub and the embedded node are always places.
         Assert.Equal(HttpStatusCode.Created, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"on-hub","placement":"hub"}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"on-main","placement":"main"}"""))).StatusCode);
+
+        // An actor whose node is removed later stays, flagged over REST.
+        await hub.RegisterNodeAsync("soon-gone");
+        var stranded = await hub.Admin.PostAsync(url("/api/admin/actors"), Json("""{"id":"stranded","placement":"soon-gone"}"""));
+        Assert.Contains("\"placement_node\":\"registered\"", await stranded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, (await hub.Admin.DeleteAsync(url("/api/admin/agent-nodes/soon-gone"))).StatusCode);
+        var flagged = System.Text.Json.JsonDocument.Parse(await hub.Admin.GetStringAsync(url("/api/admin/actors/stranded"))).RootElement;
+        Assert.Equal("removed", flagged.GetProperty("placement_node").GetString());
+        var listed = System.Text.Json.JsonDocument.Parse(await hub.Admin.GetStringAsync(url("/api/admin/actors"))).RootElement.GetProperty("actors").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("id").GetString()!, a => a.GetProperty("placement_node").ToString());
+        Assert.Equal(("removed", "registered", ""), (listed["stranded"], listed["on-main"], listed["on-hub"]));
     }
 
     [Fact]

@@ -34,6 +34,35 @@ public sealed class InboxAckUiTests
         await page.GotoAsync("/audit");
         await Expect(page.Locator("#audit")).ToContainTextAsync("message.acked");
 
+        // Filters over the rows shown: status and channel (offered from the rows), kept in the address, applied to live rows.
+        var onCi = await SendAsync(hub, "on ci", "ci");
+        await page.GotoAsync("/mailboxes/acker?status=pending");
+        await Expect(page.Locator($"#msg-{id}")).ToBeHiddenAsync();
+        await Expect(page.Locator($"#msg-{onCi}")).ToBeVisibleAsync();
+        await page.SelectOptionAsync("#inbox-channel-filter", "ci");
+        Assert.EndsWith("/mailboxes/acker?status=pending&channel=ci", page.Url, StringComparison.Ordinal);
+        await Expect(page.Locator("#inbox-filter-count")).ToHaveTextAsync("1 of 2 shown");
+        Assert.Equal(["acker"], (await page.Locator("#inbox-from-filter option").AllTextContentsAsync()).Skip(1));
+        var liveCi = await SendAsync(hub, "live on ci", "ci");
+        var liveDefault = await SendAsync(hub, "live on default", null);
+        await Expect(page.Locator($"#msg-{liveCi}")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(page.Locator($"#msg-{liveDefault}")).ToBeHiddenAsync(new() { Timeout = 20_000 });
+        await Expect(page.Locator("#inbox-filter-count")).ToHaveTextAsync("2 of 4 shown");
+
+        // An ack under the pending filter: the row turns delivered and the filter hides it.
+        await page.SelectOptionAsync("#inbox-channel-filter", "");
+        await page.ClickAsync($"#ack-{onCi}");
+        await Expect(page.Locator($"#msg-{onCi}[data-status=delivered]")).ToHaveCountAsync(1);
+        await Expect(page.Locator($"#msg-{onCi}")).ToBeHiddenAsync();
+        await page.SelectOptionAsync("#inbox-status-filter", "");
+        await Expect(page.Locator("#inbox-filter-count")).ToHaveTextAsync("");
+        Assert.EndsWith("/mailboxes/acker", page.Url, StringComparison.Ordinal);
+        foreach (var message in new[] { liveCi, liveDefault })
+        {
+            await page.ClickAsync($"#ack-{message}");
+            await Expect(page.Locator($"#msg-{message}[data-status=delivered]")).ToHaveCountAsync(1);
+        }
+
         // A viewer sees the inbox without the button, and a forged ack is refused.
         await ActorCommand.RunAsync(hub, "--json", "--actor-id", "acker", "send", "--to-actor-id", "acker", "--text", "second");
         await HubUnderTest.CreateViewerAsync(page, "watcher", "watcher-password-123");
@@ -46,5 +75,14 @@ public sealed class InboxAckUiTests
         var forged = await viewerContext.APIRequest.PostAsync($"/mailboxes/acker?handler=Ack&id={id + 1}", new() { Headers = new Dictionary<string, string> { ["RequestVerificationToken"] = token } });
         Assert.Equal(403, forged.Status);
         Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+    }
+
+    private static async Task<ulong> SendAsync(HubUnderTest hub, string text, string? channel)
+    {
+        string[] args = ["--json", "--actor-id", "acker", "send", "--to-actor-id", "acker", "--text", text, .. channel is null ? Array.Empty<string>() : ["--channel", channel]];
+        var sent = await ActorCommand.RunAsync(hub, args);
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        using var json = JsonDocument.Parse(sent.Stdout);
+        return json.RootElement.GetProperty("message_ids")[0].GetUInt64();
     }
 }

@@ -50,7 +50,7 @@ public sealed class LayoutUiTests
     {
         await using var hub = await HubUnderTest.StartAsync();
         await using var browser = await Browser.LaunchAsync();
-        async Task<(string Body, string Card)> ColoursAsync(ColorScheme scheme)
+        async Task<(string Body, string Card, string ChartText, string ChartGrid, string CpuKey)> ColoursAsync(ColorScheme scheme)
         {
             var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = hub.WebUrl.ToString(), ColorScheme = scheme });
             var page = await context.NewPageAsync();
@@ -58,12 +58,16 @@ public sealed class LayoutUiTests
             await page.GotoAsync("/nodes/main");
             var body = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
             var card = await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.card')).backgroundColor");
+            var chartText = await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('#node-chart text')).fill");
+            var chartGrid = await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('#node-chart line.grid')).stroke");
+            var cpuKey = await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.legend .key.cpu')).backgroundColor");
             await context.CloseAsync();
-            return (body, card);
+            return (body, card, chartText, chartGrid, cpuKey);
         }
 
-        Assert.Equal(("rgb(246, 248, 250)", "rgb(255, 255, 255)"), await ColoursAsync(ColorScheme.Light));
-        Assert.Equal(("rgb(13, 17, 23)", "rgb(22, 27, 34)"), await ColoursAsync(ColorScheme.Dark));
+        // The chart's labels, grid and series follow the scheme too (no light box inside a dark page).
+        Assert.Equal(("rgb(246, 248, 250)", "rgb(255, 255, 255)", "rgb(87, 96, 106)", "rgb(208, 215, 222)", "rgb(9, 105, 218)"), await ColoursAsync(ColorScheme.Light));
+        Assert.Equal(("rgb(13, 17, 23)", "rgb(22, 27, 34)", "rgb(145, 152, 161)", "rgb(48, 54, 61)", "rgb(68, 147, 248)"), await ColoursAsync(ColorScheme.Dark));
     }
 
     [Fact]

@@ -91,6 +91,8 @@ public sealed partial class MailboxUiTests
         await page.ClickAsync("#send-submit");
         await Expect(page.Locator("#send-ok")).ToContainTextAsync("ui-lead, ui-reviewer, ui-worker");
         await Expect(page.Locator("#inbox-body tr").First).ToContainTextAsync("{\"task\":\"build\",\"ok\":true}", new() { Timeout = 20_000 });
+        await page.Locator("#inbox-body tr").First.Locator("summary").ClickAsync(); // JSON opens indented
+        await Expect(page.Locator("#inbox-body tr").First.Locator("pre.payload")).ToHaveTextAsync("{\n  \"task\": \"build\",\n  \"ok\": true\n}");
         await Expect(page.Locator("#pending-count")).ToHaveTextAsync("2", Live);
 
         // 6. Sent through REST while the page is open: the rows appear without a reload, newest first, markup inert,

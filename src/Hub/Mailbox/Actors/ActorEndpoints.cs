@@ -22,7 +22,7 @@ public static class ActorEndpoints
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["an actor needs an id: 2-64 characters of [A-Za-z0-9._-]."] });
         PlacementCheck.Ensure(body.Placement, nodes);
         var actor = await actors.CreateActorAsync(body.Id, body.Name, body.TeamId, body.Role, body.Placement, cancellationToken);
-        return Results.Json(ActorJson(actor, 0), AdminJson.Options, statusCode: StatusCodes.Status201Created);
+        return Results.Json(ActorJson(actor, 0, nodes), AdminJson.Options, statusCode: StatusCodes.Status201Created);
     });
 
     public static Task<IResult> DeleteActorAsync(string id, ActorService actors, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
@@ -31,6 +31,18 @@ public static class ActorEndpoints
         return Results.NoContent();
     });
 
-    /// <summary>The REST shape of an actor, with its pending count.</summary>
-    public static object ActorJson(ActorRecord a, long pending) => new { a.Id, a.Name, a.TeamId, Role = a.TeamRole, Placement = a.Placement.ToString(), a.CreatedAt, PendingCount = pending };
+    /// <summary>
+    /// The REST shape of an actor, with its pending count and what the registry says of the node it is placed on
+    /// (placement_node: "registered", "removed" — it cannot reach the hub any more — or "unknown"; null on the hub).
+    /// </summary>
+    public static object ActorJson(ActorRecord a, long pending, IPlacementNodes nodes) => new
+    {
+        a.Id, a.Name, a.TeamId, Role = a.TeamRole, Placement = a.Placement.ToString(), a.CreatedAt, PendingCount = pending,
+        PlacementNode = a.Placement.NodeId is { } node ? nodes.StateOf(node) switch
+        {
+            PlacementNodeState.Known => "registered",
+            PlacementNodeState.Revoked => "removed",
+            _ => "unknown",
+        } : null,
+    };
 }

@@ -21,15 +21,15 @@ public static class MessageEndpoints
         return admin;
     }
 
-    public static async Task<IResult> ListActorsAsync(MessageService messages, ActorService actors, CancellationToken cancellationToken)
+    public static async Task<IResult> ListActorsAsync(MessageService messages, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken)
     {
         var counts = await messages.CountPendingByActorAsync(cancellationToken);
-        return Results.Json(new { Actors = actors.List().Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id))) }, AdminJson.Options);
+        return Results.Json(new { Actors = actors.List().Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id), nodes)) }, AdminJson.Options);
     }
 
-    public static async Task<IResult> GetActorAsync(string id, MessageService messages, ActorService actors, CancellationToken cancellationToken) =>
+    public static async Task<IResult> GetActorAsync(string id, MessageService messages, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken) =>
         actors.Find(id) is { } actor
-            ? Results.Json(ActorEndpoints.ActorJson(actor, await messages.CountPendingAsync(id, cancellationToken)), AdminJson.Options)
+            ? Results.Json(ActorEndpoints.ActorJson(actor, await messages.CountPendingAsync(id, cancellationToken), nodes), AdminJson.Options)
             : MailboxRest.NotFound($"no actor '{id}'");
 
     public static Task<IResult> InboxAsync(string id, MessageService messages, ActorService actors, CancellationToken cancellationToken, [FromQuery] uint? limit = null, [FromQuery(Name = "after_id")] ulong? afterId = null, [FromQuery(Name = "include_delivered")] bool? includeDelivered = null) => MailboxRest.Guard(async () =>
@@ -38,11 +38,11 @@ public static class MessageEndpoints
         return Results.Json(new { Messages = response.Messages.Select(MessageJson), response.PendingCount }, AdminJson.Options);
     });
 
-    public static async Task<IResult> ListTeamsAsync(MessageService messages, ActorService actors, CancellationToken cancellationToken)
+    public static async Task<IResult> ListTeamsAsync(MessageService messages, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken)
     {
         var counts = await messages.CountPendingByActorAsync(cancellationToken);
         var teams = actors.List().Where(a => a.TeamId is not null).GroupBy(a => a.TeamId!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new { TeamId = g.Key, Members = g.Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id))) });
+            .Select(g => new { TeamId = g.Key, Members = g.Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id), nodes)) });
         return Results.Json(new { Teams = teams }, AdminJson.Options);
     }
 

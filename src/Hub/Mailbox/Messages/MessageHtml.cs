@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Mailbox.Actors;
 using Mesh.Hub.Web;
@@ -30,7 +32,7 @@ public static class MessageHtml
     {
         var status = m.Status == MessageStatus.Delivered ? "delivered" : "pending";
         var html = new StringBuilder();
-        html.Append(CultureInfo.InvariantCulture, $"""<tr id="msg-{m.Id}" data-status="{status}"{(outOfBand ? " hx-swap-oob=\"true\"" : "")}>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<tr id="msg-{m.Id}" data-status="{status}" data-from="{E(m.FromActorId)}" data-channel="{E(m.Channel)}"{(outOfBand ? " hx-swap-oob=\"true\"" : "")}>""");
         html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{m.Id}</td>""");
         // The Ack button is hidden from viewers by the layout (body.role-viewer .root-only); the handler checks the role.
         var ack = m.Status == MessageStatus.Delivered ? "" :
@@ -45,18 +47,48 @@ public static class MessageHtml
         return html.ToString();
     }
 
-    /// <summary>A payload as text: short ones whole, long ones as a preview with the full text in a &lt;details&gt;.</summary>
+    /// <summary>
+    /// A payload as text: short ones whole, long ones as a preview with the full text in a &lt;details&gt;. A JSON
+    /// object or array opens pretty-printed (indented), with its compact text as the preview.
+    /// </summary>
     public static string Payload(string payload, string kind)
     {
         var label = kind == "json" ? """<span class="tag">json</span> """ : "";
-        if (payload.Length <= PreviewChars && !payload.Contains('\n', StringComparison.Ordinal))
+        var json = kind == "json" ? JsonForms(payload) : null;
+        if (json is null && payload.Length <= PreviewChars && !payload.Contains('\n', StringComparison.Ordinal))
             return $"""{label}<code class="payload">{E(payload)}</code>""";
-        var preview = payload.Length <= PreviewChars ? payload : payload[..PreviewChars];
+        var compact = json?.Compact ?? payload;
+        var preview = compact.Length <= PreviewChars ? compact : compact[..PreviewChars];
         var newline = preview.IndexOf('\n', StringComparison.Ordinal);
         if (newline >= 0)
             preview = preview[..newline];
-        var bytes = Encoding.UTF8.GetByteCount(payload);
-        return $"""{label}<details class="payload"><summary><code>{E(preview)}</code>… <span class="more">show all ({Size(bytes)})</span></summary><pre class="payload">{E(payload)}</pre></details>""";
+        // A JSON value shown whole in the preview only opens to its indented form.
+        var more = preview.Length == compact.Length ? " <span class=\"more\">formatted</span>" : $"… <span class=\"more\">show all ({Size(Encoding.UTF8.GetByteCount(payload))})</span>";
+        return $"""{label}<details class="payload"><summary><code>{E(preview)}</code>{more}</summary><pre class="payload">{E(json?.Indented ?? payload)}</pre></details>""";
+    }
+
+    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions CompactJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // An object or array with something in it, indented and on one line; null for a scalar, {}, [] or text that is not JSON.
+    private static (string Indented, string Compact)? JsonForms(string payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            var root = document.RootElement;
+            var empty = root.ValueKind switch
+            {
+                JsonValueKind.Object => !root.EnumerateObject().Any(),
+                JsonValueKind.Array => root.GetArrayLength() == 0,
+                _ => true,
+            };
+            return empty ? null : (JsonSerializer.Serialize(root, IndentedJson), JsonSerializer.Serialize(root, CompactJson));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public static string ActorLink(string actorId) =>

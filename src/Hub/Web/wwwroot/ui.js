@@ -139,3 +139,53 @@
   });
   document.addEventListener("htmx:sseMessage", apply);
 })();
+
+// Inbox page: status, channel and sender filters over the messages shown (the newest loaded and those arriving live),
+// kept in the address (?status=, ?channel=, ?from=) and re-applied after every live update or ack.
+(function () {
+  "use strict";
+  var names = ["status", "channel", "from"];
+  function control(name) { return document.getElementById("inbox-" + name + "-filter"); }
+  function rows() {
+    var body = document.getElementById("inbox-body");
+    return body ? Array.prototype.slice.call(body.querySelectorAll("tr[id^='msg-']")) : [];
+  }
+  function offer(select, value) {
+    if (!value || Array.prototype.some.call(select.options, function (o) { return o.value === value; })) return;
+    var option = document.createElement("option");
+    option.value = option.textContent = value;
+    select.appendChild(option);
+  }
+  function apply() {
+    if (!control("status")) return;
+    var all = rows(), shown = 0;
+    all.forEach(function (row) {
+      offer(control("channel"), row.getAttribute("data-channel"));
+      offer(control("from"), row.getAttribute("data-from"));
+      var match = names.every(function (name) { var v = control(name).value; return !v || row.getAttribute("data-" + name) === v; });
+      row.hidden = !match;
+      if (match) shown++;
+    });
+    var active = names.some(function (name) { return control(name).value; });
+    document.getElementById("inbox-filter-count").textContent = active ? shown + " of " + all.length + " shown" : "";
+  }
+  function remember() {
+    var params = new URLSearchParams();
+    names.forEach(function (name) { if (control(name).value) params.set(name, control(name).value); });
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!control("status")) return;
+    var params = new URLSearchParams(location.search);
+    names.forEach(function (name) {
+      var value = params.get(name) || "";
+      if (name !== "status") offer(control(name), value);
+      control(name).value = value;
+      control(name).addEventListener("change", function () { apply(); remember(); });
+    });
+    document.getElementById("inbox-filters").addEventListener("submit", function (e) { e.preventDefault(); });
+    apply();
+  });
+  document.addEventListener("htmx:sseMessage", apply);
+  document.addEventListener("htmx:afterSettle", apply);
+})();

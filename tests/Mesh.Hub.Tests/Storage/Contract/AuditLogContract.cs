@@ -45,6 +45,35 @@ public abstract class AuditLogContract : StoreContract
         Assert.Equal([all[2].Id, all[3].Id], page.Select(e => e.Id));
         Assert.Equal(["test.4", "test.3", "test.2", "test.1", "test.0"], all.Select(e => e.Action));
     }
+
+    [Fact]
+    public async Task List_Filters_ByWhoActionTargetAndTime_AndPagesWithinTheFilter()
+    {
+        var other = Unique + "-other";
+        await Log.RecordAsync(Unique, AuditActions.NodeEnrolled, Unique + "-n1", null, null, None); // T0
+        Clock.Advance(TimeSpan.FromHours(1));
+        await Log.RecordAsync(Unique, AuditActions.NodeRevoked, Unique + "-n1", null, null, None); // T0 + 1 h
+        await Log.RecordAsync(other, AuditActions.NodeRevoked, Unique + "-n2", null, null, None); // T0 + 1 h
+        Clock.Advance(TimeSpan.FromHours(1));
+        await Log.RecordAsync(Unique, AuditActions.AgentCreated, Unique + "-a1", null, null, None); // T0 + 2 h
+
+        async Task<string[]> ListAsync(AuditFilter filter, int limit = 1000, long? before = null) =>
+            [.. (await Log.ListAsync(limit, before, filter, None)).Where(e => e.Actor.StartsWith(Unique, StringComparison.Ordinal))
+                .Select(e => $"{(e.Actor == Unique ? "me" : "other")} {e.Action} {e.Target![(Unique.Length + 1)..]}")];
+
+        Assert.Equal(["me agent.created a1", "me node.revoked n1", "me node.enrolled n1"], await ListAsync(new AuditFilter(By: Unique)));
+        Assert.Equal(["other node.revoked n2", "me node.revoked n1"],
+            (await ListAsync(new AuditFilter(Action: AuditActions.NodeRevoked))).Where(e => e.EndsWith("n1") || e.EndsWith("n2")));
+        Assert.Equal(["me node.revoked n1", "me node.enrolled n1"], await ListAsync(new AuditFilter(Target: Unique + "-n1")));
+        Assert.Equal(["me node.revoked n1"], await ListAsync(new AuditFilter(By: Unique, Action: AuditActions.NodeRevoked, Target: Unique + "-n1")));
+        Assert.Equal(["me node.revoked n1"], await ListAsync(new AuditFilter(By: Unique, Since: T0.AddMinutes(30), Until: T0.AddHours(2))));
+        Assert.Equal(["me agent.created a1"], await ListAsync(new AuditFilter(By: Unique, Since: T0.AddHours(2))));
+        Assert.Equal(["me node.enrolled n1"], await ListAsync(new AuditFilter(By: Unique, Until: T0.AddHours(1))));
+        Assert.Empty(await ListAsync(new AuditFilter(By: Unique, Action: AuditActions.NodeEnrolled, Since: T0.AddSeconds(1))));
+
+        var mine = await Log.ListAsync(1000, null, new AuditFilter(By: Unique), None);
+        Assert.Equal(["me node.enrolled n1"], await ListAsync(new AuditFilter(By: Unique), limit: 5, before: mine[1].Id));
+    }
 }
 
 public sealed class SqliteAuditLogTests : AuditLogContract
