@@ -18,6 +18,7 @@ public static class AccessExtensions
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<PasswordReset>();
+        services.AddSingleton<RecentSecrets<CreatedApiToken>>();
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<IApiTokenVerifier>(sp => sp.GetRequiredService<ApiTokens>());
         services.AddSingleton<RootPasswordOutput>();

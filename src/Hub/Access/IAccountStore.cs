@@ -5,6 +5,9 @@ public sealed record UiUser(string Name, string Role, string PasswordHash, DateT
 /// <param name="ExpiresAt">Null: never expires (chosen explicitly on the Access page).</param>
 public sealed record UiApiToken(string Id, string Name, string Role, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
 
+/// <summary>An API token just created on the Access page, with its secret (held for its creator only; <see cref="Web.RecentSecrets{T}"/>).</summary>
+public sealed record CreatedApiToken(string Id, string Secret);
+
 /// <summary>UI accounts and UI-created API tokens (token secrets stored as SHA-256 only).</summary>
 public interface IAccountStore
 {

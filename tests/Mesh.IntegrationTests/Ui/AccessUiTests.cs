@@ -54,6 +54,11 @@ public sealed partial class AccessUiTests
         await page.ClickAsync("form[action='/access?handler=CreateToken'] button");
         var token = (await page.TextContentAsync("#api-token"))!.Trim();
         var row = page.Locator("#api-tokens tbody tr", new() { HasText = "scraper" });
+        // Post/redirect/get: the secret waits on a plain GET for its creator; a reload creates nothing.
+        Assert.Matches(@"/access\?created=[^&]+$", page.Url);
+        await page.ReloadAsync();
+        Assert.Equal(token, (await page.TextContentAsync("#api-token"))!.Trim());
+        await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("viewer");
         await Expect(row).ToContainTextAsync(DateTimeOffset.UtcNow.AddDays(90).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await Expect(row).ToContainTextAsync("never");
@@ -74,6 +79,9 @@ public sealed partial class AccessUiTests
         await HubUnderTest.LoginAsync(viewer, "watcher", "watcher-password-123");
         await page.ClickAsync("#remove-user-watcher");
         await Expect(page.Locator("#access-message")).ToContainTextAsync("Viewer 'watcher' removed.");
+        Assert.EndsWith("/access", page.Url, StringComparison.Ordinal); // redirected: the outcome line is shown once
+        await page.ReloadAsync();
+        await Expect(page.Locator("#access-message")).ToHaveCountAsync(0);
         await Browser.ScreenshotAsync(page, "access-01-tokens");
         await viewer.GotoAsync("/");
         Assert.Contains("/login", viewer.Url, StringComparison.Ordinal);

@@ -4,14 +4,24 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Mesh.Hub.Access.Pages;
 
+/// <summary>
+/// /access (root): API tokens and viewer accounts. A post that succeeds redirects (post/redirect/get: a reload re-posts
+/// nothing); the new token's secret waits for its creator in memory, the outcome line in TempData. A refused post
+/// answers 400 with the page and the reason.
+/// </summary>
 [Microsoft.AspNetCore.Authorization.Authorize(Policy = Mesh.Hub.Web.AdminRoles.RootPolicy)]
-public sealed class AccessModel(ApiTokens apiTokens, UserAccounts accounts, TimeProvider time) : PageModel
+public sealed class AccessModel(ApiTokens apiTokens, UserAccounts accounts, RecentSecrets<CreatedApiToken> created, TimeProvider time) : PageModel
 {
+    private const string MessageKey = "access-message";
+
     public IReadOnlyList<UiApiToken> Tokens { get; private set; } = [];
 
     public IReadOnlyList<UserSummary> Users { get; private set; } = [];
 
     public string? NewToken { get; private set; }
+
+    /// <summary>The id of a token created earlier whose secret is no longer shown (another operator's, or too old).</summary>
+    public string? CreatedGone { get; private set; }
 
     public DateTimeOffset Now { get; private set; }
 
@@ -25,7 +35,17 @@ public sealed class AccessModel(ApiTokens apiTokens, UserAccounts accounts, Time
 
     public bool IsError { get; private set; }
 
-    public async Task OnGetAsync() => await LoadAsync();
+    public async Task OnGetAsync([FromQuery(Name = "created")] string? createdId)
+    {
+        if (createdId is not null)
+        {
+            NewToken = created.Find(createdId, Owner)?.Secret;
+            CreatedGone = NewToken is null ? createdId : null;
+        }
+
+        Message = TempData[MessageKey] as string;
+        await LoadAsync();
+    }
 
     public async Task<IActionResult> OnPostCreateTokenAsync(string? name, string? role, string? expires)
     {
@@ -35,36 +55,40 @@ public sealed class AccessModel(ApiTokens apiTokens, UserAccounts accounts, Time
         if (!Lifetimes.Any(l => l.Value == expires))
             return await FailAsync($"'{DisplayText.Truncate(expires)}' is not an expiry: choose {string.Join(", ", Lifetimes.Select(l => l.Value))}.");
         TimeSpan? lifetime = expires == "never" ? null : TimeSpan.FromDays(int.Parse(expires.TrimEnd('d'), System.Globalization.CultureInfo.InvariantCulture));
-        (_, NewToken) = await apiTokens.CreateAsync(name.Trim(), role, lifetime, User.Identity?.Name ?? "root", Source, HttpContext.RequestAborted);
-        await LoadAsync();
-        return Page();
+        var (token, secret) = await apiTokens.CreateAsync(name.Trim(), role, lifetime, Owner, Source, HttpContext.RequestAborted);
+        created.Add(token.Id, Owner, new CreatedApiToken(token.Id, secret));
+        return Redirect("/access?created=" + Uri.EscapeDataString(token.Id));
     }
 
     public async Task<IActionResult> OnPostRevokeTokenAsync(string id)
     {
-        await apiTokens.RevokeAsync(id, User.Identity?.Name ?? "root", Source, HttpContext.RequestAborted);
+        await apiTokens.RevokeAsync(id, Owner, Source, HttpContext.RequestAborted);
         return Redirect("/access");
     }
 
     public async Task<IActionResult> OnPostCreateViewerAsync(string? name, string? password)
     {
-        if (await accounts.CreateViewerAsync(name, password, User.Identity?.Name ?? "root", Source, HttpContext.RequestAborted) is { } problem)
+        if (await accounts.CreateViewerAsync(name, password, Owner, Source, HttpContext.RequestAborted) is { } problem)
             return await FailAsync(problem);
-        Message = $"Viewer '{name}' created.";
-        await LoadAsync();
-        return Page();
+        return Done($"Viewer '{name}' created.");
     }
 
     public async Task<IActionResult> OnPostRemoveViewerAsync(string? name)
     {
-        if (name is null || await accounts.RemoveViewerAsync(name, User.Identity?.Name ?? "root", Source, HttpContext.RequestAborted) is { } problem)
+        if (name is null || await accounts.RemoveViewerAsync(name, Owner, Source, HttpContext.RequestAborted) is not null)
             return await FailAsync($"No viewer '{DisplayText.Truncate(name ?? "")}' to remove (root cannot be removed).");
-        Message = $"Viewer '{name}' removed.";
-        await LoadAsync();
-        return Page();
+        return Done($"Viewer '{name}' removed.");
     }
 
     private string? Source => HttpContext.Connection.RemoteIpAddress?.ToString();
+
+    private string Owner => User.Identity?.Name ?? "root";
+
+    private RedirectResult Done(string message)
+    {
+        TempData[MessageKey] = message;
+        return Redirect("/access");
+    }
 
     private async Task<IActionResult> FailAsync(string message)
     {

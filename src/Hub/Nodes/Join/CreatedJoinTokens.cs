@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Mesh.Hub.Web;
 
 namespace Mesh.Hub.Nodes.Join;
 
@@ -6,34 +6,25 @@ namespace Mesh.Hub.Nodes.Join;
 public sealed record CreatedJoinToken(string Id, string Token, string? NodeId, DateTimeOffset ExpiresAt, DateTimeOffset ShownUntil);
 
 /// <summary>
-/// Holds a just-created token's secret in memory for the operator who created it, so the Join page can post, redirect
-/// and show it on a plain GET (a reload re-posts nothing) and keep its "waiting for your node" panel. Only that
-/// operator's session sees it, for <see cref="Keep"/> at most; a hub restart forgets it. At most
-/// <see cref="MaxEntries"/> are held (the oldest go first).
+/// Holds a just-created token's secret for the operator who created it (<see cref="RecentSecrets{T}"/>), so the Join
+/// page can post, redirect and show it on a plain GET and keep its "waiting for your node" panel; never past the
+/// token's own expiry.
 /// </summary>
 public sealed class CreatedJoinTokens(TimeProvider time)
 {
-    public static readonly TimeSpan Keep = TimeSpan.FromMinutes(15);
-    public const int MaxEntries = 256;
+    public static readonly TimeSpan Keep = RecentSecrets<CreatedJoinToken>.Keep;
 
-    private readonly ConcurrentDictionary<string, (string Owner, CreatedJoinToken Token)> _entries = new(StringComparer.Ordinal);
+    private readonly RecentSecrets<CreatedJoinToken> _recent = new(time);
 
     public CreatedJoinToken Add(string owner, JoinTokenInfo info, string token)
     {
         var now = time.GetUtcNow();
-        foreach (var stale in _entries.Where(e => e.Value.Token.ShownUntil <= now).Select(e => e.Key).ToList())
-            _entries.TryRemove(stale, out _);
-        while (_entries.Count >= MaxEntries && _entries.MinBy(e => e.Value.Token.ShownUntil).Key is { } oldest)
-            _entries.TryRemove(oldest, out _);
         var shownUntil = now + Keep < info.ExpiresAt ? now + Keep : info.ExpiresAt;
         var created = new CreatedJoinToken(info.Id, token, info.NodeId, info.ExpiresAt, shownUntil);
-        _entries[info.Id] = (owner, created);
+        _recent.Add(info.Id, owner, created, shownUntil);
         return created;
     }
 
     /// <summary>The token if <paramref name="owner"/> created it and it is still shown; null otherwise.</summary>
-    public CreatedJoinToken? Find(string id, string owner) =>
-        _entries.TryGetValue(id, out var entry) && string.Equals(entry.Owner, owner, StringComparison.Ordinal) && entry.Token.ShownUntil > time.GetUtcNow()
-            ? entry.Token
-            : null;
+    public CreatedJoinToken? Find(string id, string owner) => _recent.Find(id, owner);
 }
