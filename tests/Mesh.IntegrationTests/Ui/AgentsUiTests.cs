@@ -84,8 +84,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         var consoleErrors = new List<string>();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
         await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
-        var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", """{"id":"ui-scaled","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
-        Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
+        await CreateSleeperAsync("ui-scaled");
 
         // A second tab watches the agent's page and a third the list; neither reloads.
         var watcher = await context.NewPageAsync();
@@ -171,8 +170,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         var consoleErrors = new List<string>();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
         await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
-        var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", """{"id":"ui-doomed","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
-        Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
+        await CreateSleeperAsync("ui-doomed");
         var watcher = await context.NewPageAsync();
         await watcher.GotoAsync("/agents/ui-doomed");
         await watcher.EvaluateAsync("() => { window.meshNoReload = true; document.body.addEventListener('htmx:sseClose', () => { window.meshSseClosed = true; }); }");
@@ -301,6 +299,13 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         Assert.Equal(0, await page.Locator("#run-output pre b").CountAsync());
         Assert.NotEqual("pwned", await page.TitleAsync());
         await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-counter/kill");
+    }
+
+    /// <summary>An agent that sleeps, created over REST and started on a node of the hub's choice.</summary>
+    private async Task CreateSleeperAsync(string id)
+    {
+        var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", $$"""{"id":"{{id}}","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
+        Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
     }
 
     internal static async Task<string> RootPasswordAsync(AgentCluster cluster)
