@@ -12,11 +12,15 @@ namespace Mesh.Hub.Agents;
 /// <list type="bullet">
 /// <item>GET /ui/agents/stream: "table" (all rows: at connect and when agents are added or deleted) and
 /// "agent-&lt;id&gt;" (one row).</item>
-/// <item>GET /ui/agents/{id}/stream: "status", "output", "replicas" and "runs" of one agent; "status" says so when it is deleted.</item>
+/// <item>GET /ui/agents/{id}/stream: "status", "output", "replicas" and "runs" of one agent; "status" says so when it
+/// is deleted, then "deleted" ends the stream.</item>
 /// </list>
 /// </summary>
 internal static class AgentsStream
 {
+    /// <summary>The agent page's last event when its agent is deleted: the page closes the stream (sse-close) rather than retry into a 404.</summary>
+    public const string DeletedEvent = "deleted";
+
     /// <summary>Runs the agent page shows (newest first).</summary>
     public const int RunsShown = 20;
 
@@ -74,6 +78,7 @@ internal static class AgentsStream
                 if (current is null)
                 {
                     yield return LiveSse.Html("status", """<p class="error" role="status" id="agent-deleted">This agent was deleted.</p>""");
+                    yield return LiveSse.Html(DeletedEvent, "deleted"); // an event with no data is never dispatched
                     yield break;
                 }
 

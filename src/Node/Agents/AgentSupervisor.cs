@@ -229,6 +229,7 @@ internal sealed partial class AgentSupervisor : INodeLoop
     private async Task StartAsync(AgentSlot slot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         string? workDir = null;
+        IReadOnlyList<string>? preamble = null;
         if (WorktreeManager.Uses(slot.Spec))
         {
             // Made once per agent, off the loop (git and a setup command take their time); every start checks it again.
@@ -250,9 +251,10 @@ internal sealed partial class AgentSupervisor : INodeLoop
             }
 
             workDir = prepared.WorkDir;
+            preamble = prepared.Lines;
         }
 
-        var started = await _starter.StartAsync(slot.Spec, _cgroups, cancellationToken, workDir);
+        var started = await _starter.StartAsync(slot.Spec, _cgroups, cancellationToken, workDir, preamble);
         if (started.Run is { } run)
         {
             run.TokenWrittenAt = now;

@@ -24,8 +24,12 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
     public static string NewRunId(DateTimeOffset now) =>
         $"r{now.ToUnixTimeMilliseconds():x}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
-    /// <summary>Starts a run in <paramref name="preparedDir"/> (an agent's worktree, checked again here) or in the spec's work folder.</summary>
-    public async Task<StartResult> StartAsync(AgentSpec spec, RunCgroups cgroups, CancellationToken cancellationToken, string? preparedDir = null)
+    /// <summary>
+    /// Starts a run in <paramref name="preparedDir"/> (an agent's worktree, checked again here) or in the spec's work
+    /// folder; <paramref name="preamble"/> (the worktree's preparation: setup output) begins the run's stdout.
+    /// </summary>
+    public async Task<StartResult> StartAsync(AgentSpec spec, RunCgroups cgroups, CancellationToken cancellationToken, string? preparedDir = null,
+        IReadOnlyList<string>? preamble = null)
     {
         var now = time.GetUtcNow();
         string workDir;
@@ -56,7 +60,7 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
             return new StartResult(null, "tty = true needs util-linux 'script' on the node (Debian: bsdutils); it is not in the node's PATH", null);
 
         var runId = NewRunId(now);
-        var folder = RunFolder.Create(options.RunsRoot, runId, input != RunInputMode.None);
+        var folder = RunFolder.Create(options.RunsRoot, runId, input != RunInputMode.None, Preamble(preamble, input == RunInputMode.Tty));
         var environment = Environment(spec, runId, folder);
         var commandError = StartCheck.Command(spec.Command, environment.GetValueOrDefault("PATH"), workDir);
         if (commandError is not null)
@@ -118,6 +122,10 @@ internal sealed class RunStarter(AgentRuntimeOptions options, ActorTokenFiles to
         };
         return new StartResult(new ActiveRun(record, folder, cgroup, holder, process), null, warning);
     }
+
+    /// <summary>The lines as output: a terminal needs carriage returns as well.</summary>
+    private static byte[]? Preamble(IReadOnlyList<string>? lines, bool tty) =>
+        lines is not { Count: > 0 } ? null : System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + (tty ? "\r\n" : "\n"))));
 
     private IEnumerable<string> Roots => options.WorktreeRoot is { } root ? [.. options.SafePaths, root] : options.SafePaths;
 

@@ -84,8 +84,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         var consoleErrors = new List<string>();
         var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
         await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
-        var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", """{"id":"ui-scaled","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
-        Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
+        await CreateSleeperAsync("ui-scaled");
 
         // A second tab watches the agent's page and a third the list; neither reloads.
         var watcher = await context.NewPageAsync();
@@ -162,6 +161,30 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await Expect(page.Locator("#agent-burst")).ToHaveAttributeAsync("data-state", "running", Live);
         // The fulfilled body ends, so the browser logs the closed event stream; nothing else.
         Assert.All(consoleErrors, e => Assert.Equal("Event", e));
+    }
+
+    [Fact]
+    public async Task DeleteFromItsOwnPage_AnotherTabOnThePageSaysDeletedAndNeitherLogsAnError()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var consoleErrors = new List<string>();
+        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        await CreateSleeperAsync("ui-doomed");
+        var watcher = await context.NewPageAsync();
+        await watcher.GotoAsync("/agents/ui-doomed");
+        await watcher.EvaluateAsync("() => { window.meshNoReload = true; document.body.addEventListener('htmx:sseClose', () => { window.meshSseClosed = true; }); }");
+        await Expect(watcher.Locator("#agent-status")).ToContainTextAsync("running", new() { Timeout = 20_000 });
+
+        await page.GotoAsync("/agents/ui-doomed");
+        await page.CheckAsync("#delete-confirm");
+        await page.ClickAsync("#agent-delete");
+        await page.WaitForURLAsync("**/agents?deleted=ui-doomed");
+        await Expect(watcher.Locator("#agent-deleted")).ToHaveTextAsync("This agent was deleted.", new() { Timeout = 20_000 });
+        // The stream said so and the page closed it: no retry (which would be a 404 the browser logs).
+        await watcher.WaitForFunctionAsync("() => window.meshSseClosed === true");
+        Assert.True(await watcher.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the agent page reloaded");
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
     }
 
     private static List<string> AgentsReplicaNames(JsonElement agent) =>
@@ -278,13 +301,20 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-counter/kill");
     }
 
+    /// <summary>An agent that sleeps, created over REST and started on a node of the hub's choice.</summary>
+    private async Task CreateSleeperAsync(string id)
+    {
+        var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", $$"""{"id":"{{id}}","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
+        Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
+    }
+
     internal static async Task<string> RootPasswordAsync(AgentCluster cluster)
     {
         var line = await cluster.Hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
         return line[(line.IndexOf("one-time password ", StringComparison.Ordinal) + "one-time password ".Length)..].Split(' ')[0];
     }
 
-    private static IFormData Form(IBrowserContext context, params (string Name, string Value)[] fields)
+    internal static IFormData Form(IBrowserContext context, params (string Name, string Value)[] fields)
     {
         var form = context.APIRequest.CreateFormData();
         foreach (var (name, value) in fields)

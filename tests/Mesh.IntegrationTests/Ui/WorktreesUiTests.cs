@@ -68,7 +68,7 @@ public sealed class WorktreesUiTests(AgentCluster cluster) : IClassFixture<Agent
         await Browser.ScreenshotAsync(page, "worktrees-01-agent-state-and-diff");
 
         // Deleted, the agent's worktree is kept; the node page lists it with what is not yet safe.
-        // Over REST, from another page: the agent page's event stream fails once its agent is gone, which chromium logs.
+        // Over REST, whose answer says what was kept.
         await page.GotoAsync("/agents");
         var (_, deleted) = await cluster.SendAsync(HttpMethod.Delete, "/api/admin/agents/ui-wt");
         Assert.Equal("kept: 1 uncommitted file, 1 unpushed commit", deleted.GetProperty("worktree").GetProperty("message").GetString());
@@ -88,12 +88,31 @@ public sealed class WorktreesUiTests(AgentCluster cluster) : IClassFixture<Agent
         await Browser.ScreenshotAsync(page, "worktrees-02-node-kept");
 
         // Without the antiforgery token the removal is refused and nothing goes.
-        var form = context.APIRequest.CreateFormData();
-        form.Set("path", path);
-        form.Set("confirm", "yes");
-        form.Set("expect", "1 uncommitted file, 1 unpushed commit");
-        Assert.Equal(400, (await context.APIRequest.PostAsync("/nodes/n1/worktrees?handler=Remove", new() { Form = form })).Status);
+        (string, string)[] fields = [("path", path), ("confirm", "yes"), ("expect", "1 uncommitted file, 1 unpushed commit")];
+        Assert.Equal(400, (await context.APIRequest.PostAsync("/nodes/n1/worktrees?handler=Remove", new() { Form = AgentsUiTests.Form(context, fields) })).Status);
         Assert.True(Directory.Exists(path));
+
+        // A viewer sees the kept worktree but no removal form, and a POST with a valid token is 403: nothing goes.
+        await page.GotoAsync("/access");
+        await page.FillAsync("#viewer-name", "worktree-watcher");
+        await page.FillAsync("#viewer-password", "worktree-watcher-password-1");
+        await page.ClickAsync("form[action='/access?handler=CreateViewer'] button");
+        await page.WaitForSelectorAsync("#access-message:has-text('created')");
+        await using (var viewerContext = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = cluster.Admin.BaseAddress!.ToString() }))
+        {
+            var viewer = await viewerContext.NewPageAsync();
+            await MailboxUiTests.LoginAsync(viewer, "worktree-watcher", "worktree-watcher-password-1");
+            await viewer.GotoAsync("/nodes/n1");
+            var viewerRow = viewer.Locator("#node-worktrees-table tr[data-state=kept]");
+            await Expect(viewerRow).ToContainTextAsync(path);
+            Assert.Equal(0, await viewerRow.Locator("form, button").CountAsync());
+            var headers = System.Text.Json.JsonDocument.Parse((await viewer.GetAttributeAsync("body", "hx-headers"))!).RootElement;
+            var withToken = new Dictionary<string, string> { ["RequestVerificationToken"] = headers.GetProperty("RequestVerificationToken").GetString()! };
+            Assert.Equal(403, (await viewerContext.APIRequest.PostAsync("/nodes/n1/worktrees?handler=Remove", new() { Headers = withToken, Form = AgentsUiTests.Form(viewerContext, fields) })).Status);
+            Assert.True(Directory.Exists(path));
+        }
+
+        await page.GotoAsync("/nodes/n1");
 
         // Unticked, the browser does not send it; ticked, it is removed, said and audited.
         await row.Locator("button").ClickAsync();

@@ -22,12 +22,16 @@ internal sealed class RunFolder(string path)
     /// <summary>The FIFO an interactive run reads as its stdin.</summary>
     public string InputFifo => System.IO.Path.Combine(Path, "stdin");
 
-    public static RunFolder Create(string runsRoot, string runId, bool interactive = false)
+    /// <summary>
+    /// Makes the folder with empty output files, or stdout beginning with <paramref name="preamble"/> (what the node did
+    /// before the command, like a worktree's setup): the holder appends after it, so positions count it as output.
+    /// </summary>
+    public static RunFolder Create(string runsRoot, string runId, bool interactive = false, byte[]? preamble = null)
     {
         var path = System.IO.Path.Combine(runsRoot, runId);
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var name in new[] { StdoutFile, StderrFile })
-            File.WriteAllBytes(System.IO.Path.Combine(path, name), []);
+        File.WriteAllBytes(System.IO.Path.Combine(path, StdoutFile), preamble ?? []);
+        File.WriteAllBytes(System.IO.Path.Combine(path, StderrFile), []);
         var folder = new RunFolder(path);
         if (interactive)
             LibC.MakeFifo(folder.InputFifo);

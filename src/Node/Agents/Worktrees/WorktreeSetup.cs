@@ -9,11 +9,17 @@ internal sealed class WorktreeSetupException(string message, IReadOnlyList<strin
     public IReadOnlyList<string> Lines { get; } = lines;
 }
 
-/// <summary>Runs a worktree's setup command (argv, no shell) in the new worktree, with a timeout; keeps its last lines.</summary>
+/// <summary>
+/// Runs a worktree's setup command (argv, no shell) in the new worktree, with a timeout. On success its output (the
+/// last <see cref="RunLines"/> lines) goes to the first run's output; on failure the last lines go into the exit record.
+/// </summary>
 internal static class WorktreeSetup
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(15);
     private const int KeptLines = 20;
+
+    /// <summary>Setup lines kept for the run's output (at most 1,000 characters each, so about 2 MB).</summary>
+    public const int RunLines = 2000;
 
     public static async Task RunAsync(IReadOnlyList<string> command, string worktree, List<string> lines, CancellationToken cancellationToken)
     {
@@ -44,9 +50,11 @@ internal static class WorktreeSetup
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Timeout);
         var output = new List<string>();
+        var dropped = 0L;
         try
         {
-            await Task.WhenAll(CollectAsync(process.StandardOutput, output, limit.Token), CollectAsync(process.StandardError, output, limit.Token));
+            var counts = await Task.WhenAll(CollectAsync(process.StandardOutput, output, limit.Token), CollectAsync(process.StandardError, output, limit.Token));
+            dropped = counts.Sum();
             await process.WaitForExitAsync(limit.Token);
         }
         catch (OperationCanceledException)
@@ -58,21 +66,36 @@ internal static class WorktreeSetup
 
         if (process.ExitCode != 0)
             throw new WorktreeSetupException($"setup: {command[0]} exited with {process.ExitCode}", Last(lines, output));
-        lines.AddRange(output.TakeLast(KeptLines).Select(l => "setup: " + l));
+        if (output.Count > RunLines)
+        {
+            dropped += output.Count - RunLines;
+            output.RemoveRange(0, output.Count - RunLines);
+        }
+
+        if (dropped > 0)
+            lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"setup: … {dropped:N0} earlier lines not kept"));
+        lines.AddRange(output.Select(l => "setup: " + l));
     }
 
     private static List<string> Last(List<string> lines, List<string> output) => [.. lines, .. output.TakeLast(KeptLines).Select(l => "setup: " + l)];
 
-    private static async Task CollectAsync(StreamReader reader, List<string> output, CancellationToken cancellationToken)
+    /// <summary>Reads lines into <paramref name="output"/> (shared by stdout and stderr); returns how many it dropped from the front.</summary>
+    private static async Task<long> CollectAsync(StreamReader reader, List<string> output, CancellationToken cancellationToken)
     {
+        var dropped = 0L;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             lock (output)
             {
                 output.Add(line.Length > 1000 ? line[..1000] : line);
-                if (output.Count > 200)
-                    output.RemoveRange(0, 100);
+                if (output.Count > RunLines + RunLines / 2)
+                {
+                    output.RemoveRange(0, RunLines / 2);
+                    dropped += RunLines / 2;
+                }
             }
         }
+
+        return dropped;
     }
 }

@@ -76,6 +76,46 @@ public sealed class WorktreeModeTests
     }
 
     [Fact]
+    public async Task CreateWorktree_SetupSucceeds_ItsOutputBeginsTheRunsOutputOnceThenTheAgentsOwn()
+    {
+        await using var runtime = new AgentRuntime();
+        var repo = GitRepo.Create(Path.Combine(runtime.DataDir, "repo"));
+        var spec = Spec("setup2", repo, workDir: Path.Combine(runtime.DataDir, "wt2"));
+        spec.Command.Clear();
+        spec.Command.AddRange(["sh", "-c", "echo agent up in $(basename \"$PWD\"); exec sleep 600"]);
+        spec.WorkFolder.SetupCommand.AddRange(["sh", "-c", "echo installing; echo 'a warning' >&2; touch made-by-setup"]);
+        runtime.Apply(spec);
+        var status = await runtime.WaitForAsync("setup2", s => s.State == "running", TimeSpan.FromSeconds(30));
+        Assert.True(File.Exists(Path.Combine(runtime.DataDir, "wt2", "made-by-setup")));
+        var stdout = Path.Combine(runtime.Options.RunsRoot, status.Run.RunId, "stdout");
+        var text = await WaitForTextAsync(stdout, "agent up");
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["agent up in wt2", "setup: a warning", "setup: installing"], lines.Order(StringComparer.Ordinal));
+        Assert.Equal("agent up in wt2", lines[^1]);
+
+        // A restart does not run setup again, and its output starts with the agent's own.
+        var again = spec.Clone();
+        again.Revision = 2;
+        again.RestartGeneration = 1;
+        runtime.Apply(again);
+        var restarted = await runtime.WaitForAsync("setup2", s => s.State == "running" && s.Run.RunId != status.Run.RunId, TimeSpan.FromSeconds(30));
+        Assert.Equal("agent up in wt2\n", await WaitForTextAsync(Path.Combine(runtime.Options.RunsRoot, restarted.Run.RunId, "stdout"), "agent up"));
+    }
+
+    private static async Task<string> WaitForTextAsync(string file, string expected)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var text = await File.ReadAllTextAsync(file);
+            if (text.Contains(expected, StringComparison.Ordinal))
+                return text;
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"'{expected}' never appeared in {file}: {await File.ReadAllTextAsync(file)}");
+    }
+
+    [Fact]
     public async Task Start_WorktreeSwappedForASymlinkAfterCreation_RefusedNamingThePath()
     {
         await using var runtime = new AgentRuntime();
