@@ -40,9 +40,32 @@ internal sealed class Browser : IAsyncDisposable
         page.Console += (_, message) =>
         {
             if (message.Type == "error")
-                consoleErrors.Add(message.Text);
+            {
+                lock (consoleErrors)
+                    consoleErrors.Add(message.Text);
+            }
         };
         return (context, page);
+    }
+
+    /// <summary>
+    /// Waits (10 s at most) until the browser has reported the error a test provoked on purpose — it arrives on its own
+    /// schedule, after the response — and forgets it, so the test's final "no console errors" means the others.
+    /// </summary>
+    public static async Task ForgetExpectedErrorAsync(List<string> consoleErrors, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Contains() && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.True(Contains(), $"the browser never reported '{text}'");
+        lock (consoleErrors)
+            consoleErrors.RemoveAll(e => e.Contains(text, StringComparison.Ordinal));
+
+        bool Contains()
+        {
+            lock (consoleErrors)
+                return consoleErrors.Any(e => e.Contains(text, StringComparison.Ordinal));
+        }
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)

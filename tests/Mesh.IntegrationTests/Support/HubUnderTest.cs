@@ -59,7 +59,9 @@ internal sealed partial class HubUnderTest : IAsyncDisposable
         var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory.Path, nodeId)).FullName;
         var config = Path.Combine(folder, "mesh.toml");
         await File.WriteAllTextAsync(config, snippet);
-        var node = MeshProcess.Start(["run", "--config", config]);
+        // The snippet's local mailbox endpoint defaults to 127.0.0.1:50055; test classes run side by side, so each
+        // node takes a free port instead (as a second machine would have 50055 to itself).
+        var node = MeshProcess.Start(["run", "--config", config], new Dictionary<string, string?> { ["MESH_NODE__LOCAL_LISTEN"] = "127.0.0.1:0" });
         _nodes.Add(node);
         await node.WaitForLineAsync("mesh node ready:", TimeSpan.FromSeconds(60));
         return node;
