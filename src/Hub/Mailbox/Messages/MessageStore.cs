@@ -1,5 +1,5 @@
-using Mesh.Core.Protocol;
 using System.Data.Common;
+using Mesh.Core.Protocol;
 using Mesh.Hub.Mailbox.Common;
 using Mesh.Hub.Storage;
 
