@@ -42,6 +42,7 @@ public static class AgentsExtensions
         services.AddSingleton<Output.OutputSignal>();
         services.AddSingleton(new Output.OutputReaders(Output.OutputStream.MaxStreamsPerUser));
         services.AddSingleton<Output.IOutputListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
+        services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
         services.AddSingleton<AgentsFeed>();
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
