@@ -39,6 +39,7 @@ public static class AgentsExtensions
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output"),
             sp.GetRequiredService<Core.Configuration.MeshConfig>().HubOutput, sp.GetRequiredService<ILogger<Output.OutputFiles>>()));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();
+        services.AddHostedService<Output.OutputStateSaver>();
         services.AddSingleton<Output.OutputSignal>();
         services.AddSingleton(new Output.OutputReaders(Output.OutputStream.MaxStreamsPerUser));
         services.AddSingleton<Output.IOutputListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
