@@ -32,8 +32,9 @@ public sealed class OutputLostClusterTests(OutputLostCluster cluster) : IClassFi
 
         await WaitForAsync("done-1", finished, s => s.Complete, "the finished run on the hub");
         var nodeFile = Path.Combine(cluster.NodeDataDir(NodeId), "runs", dropped, "stdout");
-        await WaitUntilAsync(() => Task.FromResult(File.Exists(nodeFile + ".dropped")), "the node to drop the oldest output of drop-1", TimeSpan.FromSeconds(60));
-        var droppedBefore = long.Parse(File.ReadAllText(nodeFile + ".dropped").Trim(), CultureInfo.InvariantCulture);
+        var droppedBefore = 0L;
+        await WaitUntilAsync(() => Task.FromResult(File.Exists(nodeFile + ".dropped") && long.TryParse(File.ReadAllText(nodeFile + ".dropped"), CultureInfo.InvariantCulture, out droppedBefore)),
+            "the node to drop the oldest output of drop-1", TimeSpan.FromSeconds(60));
         Assert.InRange(droppedBefore, 1, new FileInfo(nodeFile).Length - 1);
         await WaitForAsync("drop-1", dropped, s => s.End == new FileInfo(nodeFile).Length, "all of drop-1 on the hub");
         await WaitForAsync("live-1", live, s => s.End > 1000, "the live run's first lines on the hub");

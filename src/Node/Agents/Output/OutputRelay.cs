@@ -228,6 +228,10 @@ internal sealed class OutputRelay(AgentStore store, AgentSupervisor supervisor, 
             length = file.Read(data, 0, length);
         }
 
+        // Output dropped while it was read may be a hole's zeros: leave it to the next round, which starts past it.
+        if (folder.DroppedBefore(stream) > from)
+            return null;
+
         return new OutputChunk
         {
             RunId = runId,
