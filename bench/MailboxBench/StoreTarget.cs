@@ -17,14 +17,14 @@ internal static class StoreTarget
         try
         {
             var database = new HubDatabase(Path.Combine(dir, "mesh.db"), [new MailboxMigrations()]);
-            await database.InitializeAsync(CancellationToken.None);
+            await database.MigrateAsync(CancellationToken.None);
             var options = new MailboxOptions();
             var mailbox = new MailboxDatabase(database, options, TimeProvider.System, [], NullLogger<MailboxDatabase>.Instance);
             await using (mailbox)
             {
                 await mailbox.StartAsync(CancellationToken.None);
-                await new SqliteActorStore(mailbox).CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", ActorPlacement.Hub, DateTimeOffset.UtcNow), CancellationToken.None);
-                var store = new SqliteMessageStore(mailbox);
+                await new ActorStore(mailbox).CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", ActorPlacement.Hub, DateTimeOffset.UtcNow), CancellationToken.None);
+                var store = new MessageStore(mailbox);
                 var latencies = new double[messages];
                 var start = Stopwatch.GetTimestamp();
                 var next = -1;

@@ -79,10 +79,12 @@ public static class AgentHtml
             : """<span class="muted">—</span>""";
 
     /// <summary>"stopped, signal 15 (SIGTERM)", "exited, code 3", "start_failed: no such file: …"; "—" for a run that has not ended.</summary>
-    public static string LastExit(AgentRun? run)
+    public static string LastExit(AgentRun? run) =>
+        run?.Exit is { } exit ? $"""<span class="exit">{HtmlText.E(ExitText(exit))}</span>""" : """<span class="muted">—</span>""";
+
+    /// <summary>How a run ended as plain text ("exited, code 3"); callers encode it for where it goes.</summary>
+    public static string ExitText(AgentExit exit)
     {
-        if (run?.Exit is not { } exit)
-            return """<span class="muted">—</span>""";
         var text = exit.Reason;
         if (exit.HasCode)
             text += ", code " + exit.Code.ToString(CultureInfo.InvariantCulture);
@@ -90,7 +92,7 @@ public static class AgentHtml
             text += ", signal " + exit.Signal.ToString(CultureInfo.InvariantCulture) + SignalName(exit.Signal);
         if (exit.Error.Length > 0)
             text += ": " + exit.Error;
-        return $"""<span class="exit">{HtmlText.E(text)}</span>""";
+        return text;
     }
 
     /// <summary>The argv as one line a shell user reads: an argument with spaces or quotes in single quotes (no shell runs it).</summary>

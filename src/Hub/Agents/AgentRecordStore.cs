@@ -92,6 +92,13 @@ internal sealed class AgentRecordStore(IHubDatabase database) : IAgentRecordStor
         return runs;
     }
 
+    public async Task<AgentRun?> RunAsync(string agentId, string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var read = connection.Command("SELECT run FROM agent_runs WHERE run_id = @r AND agent_id = @a").With("r", runId).With("a", agentId);
+        return await read.ExecuteScalarAsync(cancellationToken) is byte[] run ? AgentRun.Parser.ParseFrom(run) : null;
+    }
+
     public async Task<IReadOnlyList<Replicas.AgentReplica>> ReplicasAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

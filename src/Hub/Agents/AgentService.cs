@@ -26,6 +26,9 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
     public Task<IReadOnlyList<Core.Protocol.AgentRun>> RunsAsync(string id, int limit, CancellationToken cancellationToken) =>
         store.FindRunnable(id) is null ? throw NotFound(id) : store.RunsAsync(id, Math.Clamp(limit, 1, 500), cancellationToken);
 
+    /// <summary>One run of an agent (null when the hub has no record of it).</summary>
+    public Task<Core.Protocol.AgentRun?> RunAsync(string id, string runId, CancellationToken cancellationToken) => store.RunAsync(id, runId, cancellationToken);
+
     public async Task<AgentView> CreateAsync(AgentRequest request, string actor, string? source, CancellationToken cancellationToken)
     {
         var id = request.Id ?? throw new AgentException(AgentError.InvalidArgument, "an agent needs an id: 2-64 characters of [A-Za-z0-9._-] (it is also its actor id).", "id");

@@ -119,6 +119,12 @@ public sealed class AgentStore(IAgentRecordStore records) : IDisposable
     public Task<IReadOnlyList<AgentRun>> RunsAsync(string agentId, int limit, CancellationToken cancellationToken) =>
         records.RunsAsync(agentId, limit, cancellationToken);
 
+    /// <summary>One run of the agent: its last status's run when that is the one, else from the records.</summary>
+    public Task<AgentRun?> RunAsync(string agentId, string runId, CancellationToken cancellationToken) =>
+        _statuses.TryGetValue(agentId, out var status) && status.Run?.RunId == runId
+            ? Task.FromResult<AgentRun?>(status.Run)
+            : records.RunAsync(agentId, runId, cancellationToken);
+
     public void Dispose() => _write.Dispose();
 
     internal static long StartedAtMs(AgentRun run) => run.StartedAt?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0;

@@ -39,9 +39,11 @@ public static class AgentsExtensions
         services.AddSingleton(sp => new Output.OutputFiles(Path.Combine(sp.GetRequiredService<Core.Configuration.MeshConfig>().Server.DataDir, "output"),
             sp.GetRequiredService<Core.Configuration.MeshConfig>().HubOutput, sp.GetRequiredService<ILogger<Output.OutputFiles>>()));
         services.AddSingleton<IHubSessionPart, Output.OutputSessionPart>();
+        services.AddHostedService<Output.OutputStateSaver>();
         services.AddSingleton<Output.OutputSignal>();
         services.AddSingleton(new Output.OutputReaders(Output.OutputStream.MaxStreamsPerUser));
         services.AddSingleton<Output.IOutputListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
+        services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Output.OutputSignal>());
         services.AddSingleton<INodeRemovalCheck, AgentNodeRemovalCheck>();
         services.AddSingleton<AgentsFeed>();
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());

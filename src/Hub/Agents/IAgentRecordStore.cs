@@ -25,6 +25,9 @@ public interface IAgentRecordStore
     /// <summary>An agent's runs, newest first (by start time, then run id).</summary>
     Task<IReadOnlyList<AgentRun>> RunsAsync(string agentId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>One run of the agent, or null when the hub has no record of it.</summary>
+    Task<AgentRun?> RunAsync(string agentId, string runId, CancellationToken cancellationToken);
+
     /// <summary>Every replica ever made (removed ones too: their names are never given out again).</summary>
     Task<IReadOnlyList<Replicas.AgentReplica>> ReplicasAsync(CancellationToken cancellationToken);
 

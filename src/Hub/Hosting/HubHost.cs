@@ -27,12 +27,6 @@ public static class HubHost
     public static async Task<int> RunAsync(MeshConfig config, bool jsonLogs, TextWriter output, CancellationToken cancellationToken,
         Func<WebApplication, Uri, CancellationToken, Task<Task>>? startEmbeddedNode = null)
     {
-        if (config.Store.Kind == StoreKind.Postgres)
-        {
-            await MigrateStoreAsync(config, cancellationToken);
-            throw new StartupException(PostgresNotYetServing(config));
-        }
-
         var listeners = new HubListeners();
         var app = Build(config, jsonLogs, TimeProvider.System, listeners);
         await using (app)
@@ -109,12 +103,6 @@ public static class HubHost
         app.MapHubMetrics(config);
         return app;
     }
-
-    // Every store but the mailbox's has a PostgreSQL implementation; a hub needs them all.
-    private static string PostgresNotYetServing(MeshConfig config) =>
-        $"the store {config.Store} is reachable and its schema is up to date, but this Mesh cannot serve a hub from PostgreSQL yet: " +
-        "the registry, join tokens, revocations, audit, accounts and agents have PostgreSQL stores, the mailboxes (actors, messages, " +
-        "triggers, reviews) do not (issue 18). Run the hub with [store] kind = \"sqlite\" for now.";
 
     /// <summary>
     /// The capabilities that own tables, in the order their migrations apply (registrations only: nothing is opened).

@@ -33,10 +33,10 @@ public static class MailboxExtensions
         services.AddSingleton<MailboxDatabase>();
         services.AddSingleton(new MailboxStreams());
 
-        services.AddSingleton<IActorStore, SqliteActorStore>();
+        services.AddSingleton<IActorStore, ActorStore>();
         services.AddSingleton<ActorService>();
 
-        services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<MessageMetrics>();
         services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MessageMetrics>());
         services.AddSingleton<MailboxNotifier>();
@@ -45,11 +45,11 @@ public static class MailboxExtensions
         services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MessagesFeed>());
         services.AddSingleton<MessageService>();
 
-        services.AddSingleton<ITriggerStore, SqliteTriggerStore>();
+        services.AddSingleton<ITriggerStore, TriggerStore>();
         services.AddSingleton<TriggerScheduler>();
         services.AddSingleton<TriggerService>();
 
-        services.AddSingleton<IReviewStore, SqliteReviewStore>();
+        services.AddSingleton<IReviewStore, ReviewStore>();
         services.AddSingleton<ReviewWaiters>();
         services.AddSingleton<ReviewsFeed>();
         services.AddSingleton<ReviewService>();
@@ -75,12 +75,12 @@ public static class MailboxExtensions
 }
 
 /// <summary>Opens the mailbox database once the host starts (the host has initialized the database by then) and loads the actor directory.</summary>
-internal sealed class MailboxStartup(HubDatabase database, MailboxDatabase mailbox, IActorStore actors, MessageService messages, ILogger<MailboxStartup> logger) : IHostedService
+internal sealed class MailboxStartup(IHubDatabase database, MailboxDatabase mailbox, IActorStore actors, MessageService messages, ILogger<MailboxStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Idempotent: applies only migrations not yet recorded (the host normally did this already).
-        await database.InitializeAsync(cancellationToken);
+        await database.MigrateAsync(cancellationToken);
         await mailbox.StartAsync(cancellationToken);
         await actors.LoadAsync(cancellationToken);
         await messages.StartMetricsAsync(cancellationToken);

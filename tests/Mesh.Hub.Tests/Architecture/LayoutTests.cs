@@ -34,7 +34,7 @@ public sealed class LayoutTests
     [Fact]
     public void Rules_RejectAKnownBadEdge_TheShellUsingAStore()
     {
-        var violations = LayoutRules.Violations([Use("Mesh.Hub.Web", "Mesh.Hub.Mailbox.Messages", "SqliteMessageStore")], HubLayout.MayDependOn);
+        var violations = LayoutRules.Violations([Use("Mesh.Hub.Web", "Mesh.Hub.Mailbox.Messages", "MessageStore")], HubLayout.MayDependOn);
         Assert.Contains(violations, v => v.Contains("the Web shell uses a capability's store", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Contains("Web may not depend on Mailbox/Messages", StringComparison.Ordinal));
     }
@@ -54,7 +54,7 @@ public sealed class LayoutTests
     {
         // A service over its own store, and a store over another store of the same top-level capability (one database).
         Assert.Empty(LayoutRules.Violations([Use("Mesh.Hub.Mailbox.Messages", "Mesh.Hub.Mailbox.Messages", "IMessageStore")], HubLayout.MayDependOn));
-        Assert.Empty(LayoutRules.Violations([new TypeUse("Mesh.Hub.Mailbox.Triggers", "Mesh.Hub.Mailbox.Triggers.SqliteTriggerStore", "Mesh.Hub.Mailbox.Actors", "Mesh.Hub.Mailbox.Actors.IActorStore")], HubLayout.MayDependOn));
+        Assert.Empty(LayoutRules.Violations([new TypeUse("Mesh.Hub.Mailbox.Triggers", "Mesh.Hub.Mailbox.Triggers.TriggerStore", "Mesh.Hub.Mailbox.Actors", "Mesh.Hub.Mailbox.Actors.IActorStore")], HubLayout.MayDependOn));
     }
 
     [Fact]

@@ -108,8 +108,11 @@ public class AgentCluster : IAsyncLifetime
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
     }
 
-    /// <summary>Starts node <paramref name="id"/>; <paramref name="hubPort"/> points it at another port than the hub's own.</summary>
-    public async Task StartNodeAsync(string id, int? hubPort = null)
+    /// <summary>
+    /// Starts node <paramref name="id"/>; <paramref name="hubPort"/> points it at another port than the hub's own;
+    /// <paramref name="settings"/> are more MESH_… variables for it.
+    /// </summary>
+    public async Task StartNodeAsync(string id, int? hubPort = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -122,6 +125,8 @@ public class AgentCluster : IAsyncLifetime
         };
         if (_maxAgents?.GetValueOrDefault(id) is > 0 and var max)
             environment["MESH_NODE__MAX_AGENTS"] = max.ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            environment[name] = value;
         var node = MeshProcess.Start(["run", "--node-mode", "--config", ConfigPath], environment);
         _nodes[id] = node;
         var metrics = await node.WaitForLineAsync("mesh node metrics: ", Start);
@@ -138,6 +143,9 @@ public class AgentCluster : IAsyncLifetime
     }
 
     public string NodeDataDir(string id) => Path.Combine(_dir.Path, "node-" + id);
+
+    /// <summary>The hub's data_dir.</summary>
+    public string HubDataDir => Path.Combine(_dir.Path, "hub");
 
     /// <summary>The nodes' [node] safe_paths (made on first use); worktrees without a path go to <see cref="WorktreeRoot"/>.</summary>
     public string WorkRoot => Directory.CreateDirectory(Path.Combine(_dir.Path, "work")).FullName;

@@ -301,6 +301,39 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-counter/kill");
     }
 
+    [Fact]
+    public async Task OutputView_LastLineIsHowTheRunEnded_LiveAndAfterReload()
+    {
+        // The run waits for a line of input, so it ends while the page watches it.
+        var command = JsonSerializer.Serialize(new[] { "sh", "-c", "echo waiting; read line; echo got $line; exit 3" });
+        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
+            $$"""{"id":"ui-exit","placement":"n1","command":{{command}},"interactive":true,"restart_policy":"never"}""");
+        Assert.True(status == System.Net.HttpStatusCode.Created, body.ToString());
+        await cluster.WaitForAgentAsync("ui-exit", s => AgentCluster.State(s) == "running");
+
+        await using var browser = await Browser.LaunchAsync();
+        var consoleErrors = new List<string>();
+        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        await page.GotoAsync("/agents/ui-exit");
+        var output = page.Locator("#run-output pre");
+        await Expect(output).ToContainTextAsync("waiting", new() { Timeout = 20_000 });
+        Assert.Equal(0, await output.Locator(".output-marker").CountAsync());
+
+        var (sent, answer) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents/ui-exit/input", """{"text":"bye\n"}""");
+        Assert.True(sent == System.Net.HttpStatusCode.OK, answer.ToString());
+        await Expect(output.Locator(".output-marker")).ToHaveTextAsync("— exited, code 3 —", new() { Timeout = 20_000 });
+        Assert.Equal(["waiting", "got bye", "— exited, code 3 —"], Lines(await output.InnerTextAsync()));
+
+        // On reload the view replays the run's output from the hub and ends with the same line.
+        await page.ReloadAsync();
+        await Expect(output.Locator(".output-marker")).ToHaveTextAsync("— exited, code 3 —", new() { Timeout = 20_000 });
+        Assert.Equal(["waiting", "got bye", "— exited, code 3 —"], Lines(await output.InnerTextAsync()));
+        Assert.Empty(consoleErrors);
+
+        static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
     /// <summary>An agent that sleeps, created over REST and started on a node of the hub's choice.</summary>
     private async Task CreateSleeperAsync(string id)
     {

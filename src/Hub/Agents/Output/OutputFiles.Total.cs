@@ -45,6 +45,7 @@ public sealed partial class OutputFiles
 
             if (state is null)
                 continue;
+            state = Checked(key.Item1, key.Item2, state);
             _states[key] = state;
             Touch(key.Item1, key.Item2); // in order of the files' times, so the oldest stay oldest
             _kept += Kept(state);
@@ -96,6 +97,13 @@ internal static partial class OutputFilesLog
     [LoggerMessage(EventId = 7102, EventName = "OutputTrimmed", Level = LogLevel.Information,
         Message = "Dropped {Bytes} bytes of {Stream} of run {RunId} from the hub: all runs' output passed output_limit_total ({Limit} bytes)")]
     public static partial void Trimmed(ILogger logger, string runId, string stream, long bytes, long limit);
+
+    [LoggerMessage(EventId = 7104, EventName = "OutputLost", Level = LogLevel.Warning,
+        Message = "The hub's copy of {Stream} of run {RunId} ends at {Length}, not at {End} as its state says (deleted, truncated or restored from an older backup): the node is asked to resend from there")]
+    public static partial void Lost(ILogger logger, string runId, string stream, long end, long length);
+
+    [LoggerMessage(EventId = 7105, EventName = "OutputStateNotSaved", Level = LogLevel.Warning, Message = "The state of {Stream} of run {RunId} could not be saved (tried again in a second): {Reason}")]
+    public static partial void NotSaved(ILogger logger, string runId, string stream, string reason);
 
     [LoggerMessage(EventId = 7103, EventName = "OutputStateUnreadable", Level = LogLevel.Warning, Message = "Output state {Path} is unreadable and was skipped: {Reason}")]
     public static partial void Unreadable(ILogger logger, string path, string reason);

@@ -10,7 +10,8 @@ namespace Mesh.Hub.Agents.Output;
 /// GET /ui/agents/{id}/runs/{run}/output/stream?stream=stdout: a run's output for the agent page, by position. Each
 /// "chunk" event carries base64 bytes and, as its id, the position after them, so a browser that reconnects (its
 /// EventSource sends Last-Event-ID) continues exactly there; "dropped" says from where output was lost; "end" closes
-/// a complete stream. Read from the hub's files, so a slow browser holds no memory on the hub: it just reads later.
+/// a complete stream, its data how the run ended as plain text ("exited, code 3"; the page adds it as a text node) —
+/// it waits for the run's exit status when the output is complete before the status arrived. Read from the hub's files, so a slow browser holds no memory on the hub: it just reads later.
 /// </summary>
 internal static class OutputStream
 {
@@ -39,7 +40,7 @@ internal static class OutputStream
                 }
 
                 http.Response.RegisterForDispose(place);
-                return LiveSse.Stream(Gate, http, () => Events(id, run, stream, start, files, signal, time, http.RequestAborted));
+                return LiveSse.Stream(Gate, http, () => Events(id, run, stream, start, files, agents, signal, time, http.RequestAborted));
             })
             .RequireAuthorization(WebAuth.ViewerPolicy).ExcludeFromDescription();
 
@@ -55,8 +56,8 @@ internal static class OutputStream
         return from is null or >= 0 ? from ?? 0 : null;
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Events(string id, string run, string stream, long position, OutputFiles files, OutputSignal signal,
-        TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<string>> Events(string id, string run, string stream, long position, OutputFiles files, AgentService agents,
+        OutputSignal signal, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var announcedDrop = false;
         while (!cancellationToken.IsCancellationRequested)
@@ -82,7 +83,17 @@ internal static class OutputStream
                 position = Math.Max(position, slice.Start);
                 if (slice.State.Complete && position >= slice.State.End)
                 {
-                    yield return new SseItem<string>("end of output", "end") { EventId = slice.State.End.ToString(CultureInfo.InvariantCulture) };
+                    // The node sends a run's last output and its exit status on different lanes: wait for the status
+                    // of a run the hub knows is running; a run it has no record of just ends.
+                    var record = await agents.RunAsync(id, run, cancellationToken);
+                    if (record is { Exit: null })
+                    {
+                        await signal.WaitForAgentAsync(id, TimeSpan.FromSeconds(5), time, cancellationToken);
+                        continue;
+                    }
+
+                    var end = record?.Exit is { } exit ? AgentHtml.ExitText(exit) : "end of output";
+                    yield return new SseItem<string>(end, "end") { EventId = slice.State.End.ToString(CultureInfo.InvariantCulture) };
                     yield break;
                 }
             }

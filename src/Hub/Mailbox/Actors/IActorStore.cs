@@ -2,7 +2,7 @@ namespace Mesh.Hub.Mailbox.Actors;
 
 /// <summary>
 /// The actor directory: served from memory, loaded at start, changed only after its rows are committed (through the
-/// mailbox writer). SQLite today (<see cref="SqliteActorStore"/>).
+/// mailbox writer). One implementation for SQLite and PostgreSQL: <see cref="ActorStore"/>.
 /// </summary>
 public interface IActorStore
 {

@@ -1,16 +1,17 @@
+using System.Data.Common;
 using Mesh.Hub.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Mesh.Hub.Mailbox.Common;
 
 /// <summary>
-/// The mailbox tables on the hub's SQLite file, shared by actors, messages, triggers and reviews: every write goes
-/// through one <see cref="MailboxWriter"/> (group commit: a batch is one transaction and one fsync, callers released
-/// after the commit), reads use pooled connections (WAL lets them run beside the writer). Message ids increase in
-/// commit order; each commit's new messages go to the <see cref="IMessageCommitListener"/>s.
+/// The mailbox tables in the hub's database (SQLite or PostgreSQL), shared by actors, messages, triggers, reviews and
+/// schedules: every write goes through one <see cref="MailboxWriter"/> (group commit: a batch is one transaction,
+/// callers released after the commit), reads use pooled connections (SQLite's WAL lets them run beside the writer).
+/// Message ids increase in commit order; each commit's new messages go to the <see cref="IMessageCommitListener"/>s.
 /// </summary>
 public sealed class MailboxDatabase(
-    HubDatabase database,
+    IHubDatabase database,
     MailboxOptions options,
     TimeProvider time,
     IEnumerable<IMessageCommitListener> listeners,
@@ -25,22 +26,22 @@ public sealed class MailboxDatabase(
     /// <summary>The id the first message after <see cref="StartAsync"/> gets (for the start-up log line).</summary>
     public long NextMessageIdAtStart { get; private set; }
 
-    /// <summary>Opens the writer connection (the schema must be migrated) at the next free message id.</summary>
+    /// <summary>Opens the writer connection (the schema must be migrated).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_writer is not null)
             return;
-        var connection = await database.OpenAsync(cancellationToken);
-        long nextId;
-        await using (var read = connection.CreateCommand())
-        {
-            // AUTOINCREMENT's sequence never goes down, even when the newest rows were deleted.
-            read.CommandText = "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'mailbox_messages'), 0), coalesce((SELECT max(id) FROM mailbox_messages), 0))";
-            nextId = Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) + 1;
-        }
+        var connection = await database.OpenConnectionAsync(cancellationToken);
+        // SQLite: AUTOINCREMENT's sequence never goes down, even when the newest rows were deleted. PostgreSQL: each
+        // batch reads the next id itself (another hub may have written since), this is only for the log line.
+        await using (var read = connection.Command(connection is SqliteConnection
+                         ? "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'mailbox_messages'), 0), coalesce((SELECT max(id) FROM mailbox_messages), 0))"
+                         : "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('mailbox_messages', 'id')::regclass), 0)"))
+            NextMessageIdAtStart = Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) + 1;
 
-        _writer = new MailboxWriter(connection, nextId, options.MaxBatch, time, logger, Committed);
-        NextMessageIdAtStart = nextId;
+        // The writer's own thread reopens its connection after a lost one (PostgreSQL restarted or failed over).
+        _writer = new MailboxWriter(connection, () => database.OpenConnectionAsync(CancellationToken.None).GetAwaiter().GetResult(),
+            NextMessageIdAtStart, options.MaxBatch, time, logger, Committed);
     }
 
     /// <summary>Queues <paramref name="work"/> for the next group commit; completes once its batch is on disk.</summary>
@@ -48,18 +49,17 @@ public sealed class MailboxDatabase(
         (_writer ?? throw new InvalidOperationException("the mailbox database is not started")).Enqueue(work, cancellationToken);
 
     /// <summary>Runs a read on a pooled connection of its own.</summary>
-    internal async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    internal async Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await read(connection, cancellationToken);
     }
 
     /// <summary>Runs a query on a pooled connection and reads each row with <paramref name="row"/>.</summary>
-    internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<SqliteCommand>? bind, Func<SqliteDataReader, T> row, CancellationToken cancellationToken) =>
+    internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<DbCommand>? bind, Func<DbDataReader, T> row, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<T>>(async (connection, ct) =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
+            await using var command = connection.Command(sql);
             bind?.Invoke(command);
             var rows = new List<T>();
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -67,6 +67,14 @@ public sealed class MailboxDatabase(
                 rows.Add(row(reader));
             return rows;
         }, cancellationToken);
+
+    /// <summary>The first row of a query (a lookup by key), or null.</summary>
+    internal async Task<T?> QueryFirstAsync<T>(string sql, Action<DbCommand>? bind, Func<DbDataReader, T> row, CancellationToken cancellationToken)
+        where T : class
+    {
+        var rows = await QueryAsync(sql, bind, row, cancellationToken);
+        return rows.Count > 0 ? rows[0] : null;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,13 +1,14 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using Mesh.Core.Protocol;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Hub.Mailbox.Common;
 
 /// <summary>
 /// The single writer of the mailbox tables. Queued operations are drained in batches of up to
-/// <see cref="MailboxOptions.MaxBatch"/> into one transaction (group commit: one fsync for the batch, synchronous=FULL),
+/// <see cref="MailboxOptions.MaxBatch"/> into one transaction (group commit: on SQLite one fsync for the batch,
+/// synchronous=FULL; on PostgreSQL one transaction and one commit for the batch),
 /// and if one operation is refused the batch is replayed with a savepoint per operation, so it does not undo the others. Callers are released only after
 /// the commit returned, so whatever they were told is on disk. Being the only writer also makes message ids
 /// increase in commit order.
@@ -15,17 +16,16 @@ namespace Mesh.Hub.Mailbox.Common;
 internal sealed class MailboxWriter : IAsyncDisposable
 {
     private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SqliteConnection _connection;
     private readonly WriteBatch _batch;
     private readonly int _maxBatch;
     private readonly ILogger _logger;
     private readonly Action<IReadOnlyList<MailboxMessage>> _committed;
     private readonly Task _loop;
 
-    public MailboxWriter(SqliteConnection connection, long nextMessageId, int maxBatch, TimeProvider time, ILogger logger, Action<IReadOnlyList<MailboxMessage>> committed)
+    public MailboxWriter(DbConnection connection, Func<DbConnection> reopen, long nextMessageId, int maxBatch, TimeProvider time, ILogger logger,
+        Action<IReadOnlyList<MailboxMessage>> committed)
     {
-        _connection = connection;
-        _batch = new WriteBatch(connection, time) { NextMessageId = nextMessageId };
+        _batch = new WriteBatch(connection, reopen, time) { NextMessageId = nextMessageId };
         _maxBatch = maxBatch;
         _logger = logger;
         _committed = committed;
@@ -78,7 +78,7 @@ internal sealed class MailboxWriter : IAsyncDisposable
 
             _batch.Commit();
         }
-        catch (Exception ex) when (!isolate && ex is MailboxException or SqliteException or ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (!isolate && ex is MailboxException or DbException or ArgumentException or InvalidOperationException)
         {
             _batch.Rollback();
             _batch.NextMessageId = firstId;
@@ -134,7 +134,7 @@ internal sealed class MailboxWriter : IAsyncDisposable
             op.Execute(_batch);
             _batch.Execute("RELEASE op");
         }
-        catch (Exception ex) when (ex is MailboxException or SqliteException or ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is MailboxException or DbException or ArgumentException or InvalidOperationException)
         {
             _batch.Execute("ROLLBACK TO op");
             _batch.Execute("RELEASE op");
@@ -152,6 +152,6 @@ internal sealed class MailboxWriter : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
         _batch.DisposeCommands();
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _batch.Connection.DisposeAsync().ConfigureAwait(false);
     }
 }

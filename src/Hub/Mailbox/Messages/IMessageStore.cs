@@ -5,7 +5,7 @@ namespace Mesh.Hub.Mailbox.Messages;
 /// <summary>
 /// Durable storage of messages. Every write returns only once it is committed to disk. Message ids increase
 /// monotonically in commit order, so a reader that has seen id N never later finds a new message with a lower id.
-/// SQLite today (<see cref="SqliteMessageStore"/>); PostgreSQL later.
+/// One implementation for SQLite and PostgreSQL: <see cref="MessageStore"/>.
 /// </summary>
 public interface IMessageStore
 {

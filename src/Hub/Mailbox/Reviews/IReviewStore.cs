@@ -2,7 +2,7 @@ using Mesh.Core.Protocol;
 
 namespace Mesh.Hub.Mailbox.Reviews;
 
-/// <summary>Durable storage of permission reviews (SQLite today: <see cref="SqliteReviewStore"/>). Writes return once committed.</summary>
+/// <summary>Durable storage of permission reviews (SQLite or PostgreSQL: <see cref="ReviewStore"/>). Writes return once committed.</summary>
 public interface IReviewStore
 {
     Task<PermissionReview> AddReviewAsync(NewReview review, CancellationToken cancellationToken);

@@ -22,8 +22,7 @@ internal sealed class ScheduleMigrations : IMigrationSource
             """),
     ];
 
-    // The same tables on PostgreSQL (no PostgreSQL schedule store yet: a hub on PostgreSQL refuses to start until the
-    // mailbox stores are there, docs/design.md).
+    // The same tables on PostgreSQL.
     public IEnumerable<Migration> PostgresMigrations { get; } =
     [
         new("schedules-001", """

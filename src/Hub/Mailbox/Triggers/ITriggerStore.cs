@@ -2,7 +2,7 @@ using Mesh.Core.Protocol;
 
 namespace Mesh.Hub.Mailbox.Triggers;
 
-/// <summary>Durable storage of time triggers (SQLite today: <see cref="SqliteTriggerStore"/>). Writes return once committed.</summary>
+/// <summary>Durable storage of time triggers (SQLite or PostgreSQL: <see cref="TriggerStore"/>). Writes return once committed.</summary>
 public interface ITriggerStore
 {
     Task<TimeTrigger> AddTriggerAsync(NewTrigger trigger, CancellationToken cancellationToken);

@@ -112,10 +112,11 @@
   source.addEventListener("dropped", function (event) {
     marker("… output before byte " + Number(event.data) + " was dropped …");
   });
-  source.addEventListener("end", function () {
+  source.addEventListener("end", function (event) {
     append(decoder.decode());
     carry = "";
-    marker("— end of output —");
+    // The last line: how the run ended ("exited, code 3"), plain text from the hub, added as a text node.
+    marker("— " + event.data + " —");
     source.close();
   });
   document.getElementById("output-top").addEventListener("click", function () {

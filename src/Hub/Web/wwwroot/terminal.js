@@ -34,8 +34,9 @@
   source.addEventListener("dropped", function (event) {
     term.write("\r\n\x1b[2m… output before byte " + Number(event.data) + " was dropped …\x1b[0m\r\n");
   });
-  source.addEventListener("end", function () {
-    term.write("\r\n\x1b[2m— end of output —\x1b[0m\r\n");
+  source.addEventListener("end", function (event) {
+    // How the run ended, from the hub: control characters removed so the terminal interprets nothing in it.
+    term.write("\r\n\x1b[2m— " + event.data.replace(/[\x00-\x1f\x7f-\x9f]/g, "") + " —\x1b[0m\r\n");
     source.close();
   });
   if (!api) return;

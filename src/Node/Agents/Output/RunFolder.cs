@@ -86,16 +86,25 @@ internal sealed class RunFolder(string path)
             var cut = (size - (limit / 2)) & ~4095L;
             if (cut <= dropped)
                 continue;
-            using (SafeFileHandle handle = File.OpenHandle(System.IO.Path.Combine(Path, stream), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            // Said before it is done, and in one rename: a reader that looks at the position and then reads the bytes
+            // never takes the zeros of a punched hole for output (the relay checks the position again after reading).
+            WriteDropped(stream, cut);
+            using SafeFileHandle handle = File.OpenHandle(System.IO.Path.Combine(Path, stream), FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            if (!LibC.PunchHole(handle, cut))
             {
-                if (!LibC.PunchHole(handle, cut))
-                    return false;
+                WriteDropped(stream, dropped);
+                return false;
             }
-
-            File.WriteAllText(System.IO.Path.Combine(Path, stream + ".dropped"), cut.ToString(CultureInfo.InvariantCulture));
         }
 
         return true;
+    }
+
+    private void WriteDropped(string stream, long position)
+    {
+        var path = System.IO.Path.Combine(Path, stream + ".dropped");
+        File.WriteAllText(path + ".tmp", position.ToString(CultureInfo.InvariantCulture));
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     /// <summary>The last lines of stdout, then of stderr (prefixed "stderr: "), at most <paramref name="count"/> each.</summary>
@@ -137,9 +146,12 @@ internal sealed class RunFolder(string path)
 
     private long? ReadLong(string name)
     {
+        var path = System.IO.Path.Combine(Path, name);
+        if (!File.Exists(path))
+            return null; // the usual case (nothing dropped), read per chunk: no exception for it
         try
         {
-            return long.TryParse(File.ReadAllText(System.IO.Path.Combine(Path, name)).Trim(), CultureInfo.InvariantCulture, out var value) ? value : null;
+            return long.TryParse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture, out var value) ? value : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

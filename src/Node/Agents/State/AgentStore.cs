@@ -135,6 +135,7 @@ internal sealed class AgentStore : IDisposable
         Query("SELECT run_id, stream, acked, complete FROM output_progress", r => (Key: (r.GetString(0), r.GetString(1)), Value: (r.GetInt64(2), r.GetInt64(3) != 0)))
             .ToDictionary(e => e.Key, e => e.Value);
 
+    /// <summary>Sets the positions as given: lower than before too, when the hub lost output and asked for it again.</summary>
     public void SaveOutputProgress(IEnumerable<(string Run, string Stream, long Acked, bool Complete)> acks)
     {
         lock (_gate)
@@ -144,7 +145,7 @@ internal sealed class AgentStore : IDisposable
             {
                 Run(transaction, """
                     INSERT INTO output_progress (run_id, stream, acked, complete) VALUES ($r, $s, $a, $c)
-                    ON CONFLICT (run_id, stream) DO UPDATE SET acked = max(acked, $a), complete = max(complete, $c)
+                    ON CONFLICT (run_id, stream) DO UPDATE SET acked = $a, complete = $c
                     """, ("$r", run), ("$s", stream), ("$a", acked), ("$c", complete ? 1 : 0));
             }
 

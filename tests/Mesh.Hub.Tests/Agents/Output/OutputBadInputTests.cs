@@ -166,8 +166,8 @@ public sealed class OutputBadInputTests : IAsyncLifetime
 
         // Its own run: forward, back (stored once), a skip (refused; the ack says where to resend from), forward again.
         Assert.Equal(4, (await _node.SendAsync(Chunk("writer", "r-own", 0, "abcd"u8))).Single().Position);
-        Assert.Equal(4, (await _node.SendAsync(Chunk("writer", "r-own", 1, "bc"u8))).Single().Position);
-        Assert.Equal(4, (await _node.SendAsync(Chunk("writer", "r-own", 9, "zz"u8))).Single().Position);
+        Assert.Equal((4L, false), (await _node.SendAsync(Chunk("writer", "r-own", 1, "bc"u8))).Single() is var back ? (back.Position, back.Resend) : default);
+        Assert.Equal((4L, true), (await _node.SendAsync(Chunk("writer", "r-own", 9, "zz"u8))).Single() is var skip ? (skip.Position, skip.Resend) : default);
         Assert.Equal(6, (await _node.SendAsync(Chunk("writer", "r-own", 2, "cdef"u8))).Single().Position);
         Assert.Equal("abcdef", Encoding.ASCII.GetString((await files.ReadAsync("r-own", "stdout", 0, 100, CancellationToken.None))!.Data));
         // Several back-to-back chunks in one message (joined on the hub), one of them a resend: stored once, one ack.

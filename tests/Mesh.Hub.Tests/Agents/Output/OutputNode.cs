@@ -19,6 +19,7 @@ internal sealed class OutputNode : IAsyncDisposable
     private readonly string _nodeId;
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly System.Threading.Channels.Channel<OutputAcks> _acks = System.Threading.Channels.Channel.CreateUnbounded<OutputAcks>();
+    private readonly System.Threading.Channels.Channel<AgentEventsAck> _eventAcks = System.Threading.Channels.Channel.CreateUnbounded<AgentEventsAck>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reading;
     private readonly Task _beating;
@@ -57,6 +58,18 @@ internal sealed class OutputNode : IAsyncDisposable
         return (await _acks.Reader.ReadAsync(timeout.Token)).Acks;
     }
 
+    /// <summary>Sends one agent status event (as the node's supervisor does) and waits until the hub has stored it.</summary>
+    public async Task SendStatusAsync(ulong sequence, AgentStatus status)
+    {
+        var events = new AgentEvents();
+        events.Events.Add(new AgentEvent { Sequence = sequence, Status = status });
+        await WriteAsync(new NodeMessage { AgentEvents = events });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await _eventAcks.Reader.ReadAsync(timeout.Token)).UpToSequence < sequence)
+        {
+        }
+    }
+
     private async Task WriteAsync(NodeMessage message)
     {
         await _writing.WaitAsync();
@@ -79,6 +92,8 @@ internal sealed class OutputNode : IAsyncDisposable
                 var message = _call.ResponseStream.Current;
                 if (message.BodyCase == HubMessage.BodyOneofCase.OutputAcks)
                     await _acks.Writer.WriteAsync(message.OutputAcks);
+                else if (message.BodyCase == HubMessage.BodyOneofCase.AgentEventsAck)
+                    await _eventAcks.Writer.WriteAsync(message.AgentEventsAck);
                 else if (message.BodyCase == HubMessage.BodyOneofCase.Command)
                     await WriteAsync(new NodeMessage { Result = new CommandResult { CommandId = message.Command.Id, Ok = true } });
             }
@@ -89,6 +104,7 @@ internal sealed class OutputNode : IAsyncDisposable
         finally
         {
             _acks.Writer.TryComplete();
+            _eventAcks.Writer.TryComplete();
         }
     }
 

@@ -6,6 +6,7 @@ using Mesh.Hub.Mailbox.Messages;
 using Mesh.Hub.Mailbox.Reviews;
 using Mesh.Hub.Mailbox.Triggers;
 using Mesh.Hub.Storage;
+using Mesh.Hub.Tests.Storage.Contract;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Hub.Tests.Mailbox.Support;
@@ -18,16 +19,16 @@ internal sealed class StoreHarness : IAsyncDisposable
 {
     private readonly bool _ownsDirectory;
 
-    private StoreHarness(TempDirectory directory, bool ownsDirectory, MailboxDatabase store, MailboxOptions options, TimeProvider time, MailboxNotifier notifier)
+    private StoreHarness(TempDirectory directory, bool ownsDirectory, MailboxParts parts, MailboxOptions options, TimeProvider time, MailboxNotifier notifier)
     {
         Directory = directory;
         _ownsDirectory = ownsDirectory;
-        Store = store;
+        Store = parts.Writer;
         Notifier = notifier;
-        ActorStore = new SqliteActorStore(store);
-        MessageStore = new SqliteMessageStore(store);
-        TriggerStore = new SqliteTriggerStore(store, ActorStore);
-        ReviewStore = new SqliteReviewStore(store);
+        ActorStore = parts.Actors;
+        MessageStore = parts.Messages;
+        TriggerStore = parts.Triggers;
+        ReviewStore = parts.Reviews;
         Actors = new ActorService(ActorStore, time);
         Messages = new MessageService(MessageStore, Actors, notifier, options, new MessageMetrics(new Mesh.Hub.Tests.Support.TestMeterFactory()));
         Triggers = new TriggerService(TriggerStore, Actors, new TriggerScheduler(TriggerStore, time, NullLogger<TriggerScheduler>.Instance), options, time);
@@ -40,13 +41,13 @@ internal sealed class StoreHarness : IAsyncDisposable
 
     public MailboxNotifier Notifier { get; }
 
-    public SqliteActorStore ActorStore { get; }
+    public ActorStore ActorStore { get; }
 
-    public SqliteMessageStore MessageStore { get; }
+    public MessageStore MessageStore { get; }
 
-    public SqliteTriggerStore TriggerStore { get; }
+    public TriggerStore TriggerStore { get; }
 
-    public SqliteReviewStore ReviewStore { get; }
+    public ReviewStore ReviewStore { get; }
 
     public ActorService Actors { get; }
 
@@ -68,13 +69,10 @@ internal sealed class StoreHarness : IAsyncDisposable
         options ??= new MailboxOptions();
         time ??= TimeProvider.System;
         var database = new HubDatabase(Path.Combine(dir.Path, "mesh.db"), [new MailboxMigrations()]);
-        await database.InitializeAsync(CancellationToken.None);
+        await database.MigrateAsync(CancellationToken.None);
         var notifier = new MailboxNotifier(options);
-        var store = new MailboxDatabase(database, options, time, [notifier], NullLogger<MailboxDatabase>.Instance);
-        await store.StartAsync(CancellationToken.None);
-        var harness = new StoreHarness(dir, directory is null, store, options, time, notifier);
-        await harness.ActorStore.LoadAsync(CancellationToken.None);
-        return harness;
+        var parts = await MailboxParts.OpenAsync(database, time, options, [notifier]);
+        return new StoreHarness(dir, directory is null, parts, options, time, notifier);
     }
 
     /// <summary>Closes this store and opens a new one on the same file, as a hub restart does.</summary>

@@ -85,6 +85,18 @@ public abstract class AgentRecordStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task Run_ById_OnlyForItsOwnAgent()
+    {
+        var agent = Definition("one").Id;
+        var other = Definition("other").Id;
+        await Store.RecordAsync("node-1", Unique, [Status(agent, "run-1", T0), Status(other, "run-2", T0)], 2, None);
+
+        Assert.Equal(Unique + "run-1", (await Store.RunAsync(agent, Unique + "run-1", None))?.RunId);
+        Assert.Null(await Store.RunAsync(agent, Unique + "run-2", None));
+        Assert.Null(await Store.RunAsync(agent, Unique + "run-none", None));
+    }
+
+    [Fact]
     public async Task Runs_NewestFirst_TiesByRunIdOrdinally_UpToTheLimit()
     {
         var agent = Definition("runs").Id;

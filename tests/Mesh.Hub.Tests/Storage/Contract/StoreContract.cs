@@ -3,6 +3,7 @@ using Mesh.Hub.Access;
 using Mesh.Hub.Agents;
 using Mesh.Hub.Audit;
 using Mesh.Hub.Mailbox.Common;
+using Mesh.Hub.Mailbox.Schedules;
 using Mesh.Hub.Nodes.Join;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Revocation;
@@ -29,17 +30,19 @@ public abstract class StoreContract : IAsyncLifetime
     protected string Unique { get; } = Guid.NewGuid().ToString("N")[..8];
 
     public static IMigrationSource[] Schema =>
-        [new AuditMigrations(), new RegistryMigrations(), new RevocationMigrations(), new JoinMigrations(), new MailboxMigrations(), new AgentMigrations(), new AccountMigrations()];
+        [new AuditMigrations(), new RegistryMigrations(), new RevocationMigrations(), new JoinMigrations(), new MailboxMigrations(), new ScheduleMigrations(), new AgentMigrations(), new AccountMigrations()];
 
     public async Task InitializeAsync()
     {
         Database = await OpenAsync();
         await Database.MigrateAsync(CancellationToken.None);
         CreateStore();
+        await StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
+        await StopAsync();
         if (Database is IAsyncDisposable disposable)
             await disposable.DisposeAsync();
         _dir?.Dispose();
@@ -49,6 +52,11 @@ public abstract class StoreContract : IAsyncLifetime
 
     /// <summary>Builds the store under test over <see cref="Database"/>.</summary>
     protected abstract void CreateStore();
+
+    /// <summary>Opens what the store needs after <see cref="CreateStore"/> (the mailbox's writer).</summary>
+    protected virtual Task StartAsync() => Task.CompletedTask;
+
+    protected virtual Task StopAsync() => Task.CompletedTask;
 
     protected Task<IHubDatabase> OpenSqliteAsync()
     {

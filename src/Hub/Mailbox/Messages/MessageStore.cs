@@ -1,11 +1,16 @@
+using System.Data.Common;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Mailbox.Common;
-using Microsoft.Data.Sqlite;
+using Mesh.Hub.Storage;
 
 namespace Mesh.Hub.Mailbox.Messages;
 
-/// <summary>Messages on the mailbox tables: sends and acks through the mailbox writer (group commit), reads on pooled connections.</summary>
-public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
+/// <summary>
+/// Messages on the mailbox tables (SQLite or PostgreSQL): sends and acks through the mailbox writer (group commit),
+/// reads on pooled connections. Every change is a conditional statement whose row count says who won, so a message
+/// is handed out once even when two hubs claim the same inbox.
+/// </summary>
+public sealed class MessageStore(MailboxDatabase database) : IMessageStore
 {
     private const string MessageColumns = "id, from_actor, to_actor, team_id, run_id, channel, payload, payload_kind, idempotency_key, created_at, status, delivered_at";
 
@@ -29,13 +34,13 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
         if (message.IdempotencyKey is { } key)
         {
             // Claim the key first (one statement on the common path); a key already taken is a duplicate.
-            var claimed = batch.Command("INSERT OR IGNORE INTO mailbox_idempotency (sender, key, first_id, count) VALUES ($s, $k, $first, $count)")
-                .Set("$s", message.From).Set("$k", key).Set("$first", batch.NextMessageId).Set("$count", message.Recipients.Count)
+            var claimed = batch.Command("INSERT INTO mailbox_idempotency (sender, key, first_id, count) VALUES (@s, @k, @first, @count) ON CONFLICT DO NOTHING")
+                .Set("@s", message.From).Set("@k", key).Set("@first", batch.NextMessageId).Set("@count", message.Recipients.Count)
                 .ExecuteNonQuery();
             if (claimed == 0)
             {
-                using var found = batch.Command("SELECT first_id, count FROM mailbox_idempotency WHERE sender = $s AND key = $k")
-                    .Set("$s", message.From).Set("$k", key).ExecuteReader();
+                using var found = batch.Command("SELECT first_id, count FROM mailbox_idempotency WHERE sender = @s AND key = @k")
+                    .Set("@s", message.From).Set("@k", key).ExecuteReader();
                 found.Read();
                 var first = found.GetInt64(0);
                 var count = found.GetInt64(1);
@@ -46,13 +51,13 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
 
         var ids = new ulong[message.Recipients.Count];
         var firstId = batch.NextMessageId;
-        var insert = batch.Command($"INSERT INTO mailbox_messages ({MessageColumns}) VALUES ($id, $from, $to, $team, $run, $channel, $payload, $kind, $key, $at, 0, NULL)");
-        insert.Set("$from", message.From).Set("$team", message.TeamId).Set("$run", message.RunId).Set("$channel", message.Channel)
-            .Set("$payload", message.Payload).Set("$kind", (int)message.Kind).Set("$key", message.IdempotencyKey).Set("$at", batch.NowUnixMs);
+        var insert = batch.Command($"INSERT INTO mailbox_messages ({MessageColumns}) VALUES (@id, @from, @to, @team, @run, @channel, @payload, @kind, @key, @at, 0, NULL)");
+        insert.Set("@from", message.From).Set("@team", message.TeamId).Set("@run", message.RunId).Set("@channel", message.Channel)
+            .Set("@payload", message.Payload).Set("@kind", (int)message.Kind).Set("@key", message.IdempotencyKey).Set("@at", batch.NowUnixMs);
         for (var i = 0; i < ids.Length; i++)
         {
             var id = batch.NextMessageId++;
-            insert.Set("$id", id).Set("$to", message.Recipients[i]).ExecuteNonQuery();
+            insert.Set("@id", id).Set("@to", message.Recipients[i]).ExecuteNonQuery();
             ids[i] = (ulong)id;
             batch.Stored.Add(new MailboxMessage
             {
@@ -78,8 +83,8 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
         var ids = new List<ulong>();
         var recipients = new List<string>();
         var status = MessageStatus.Pending;
-        using var reader = batch.Command("SELECT id, to_actor, status FROM mailbox_messages WHERE id >= $first AND id < $end ORDER BY id")
-            .Set("$first", firstId).Set("$end", firstId + count).ExecuteReader();
+        using var reader = batch.Command("SELECT id, to_actor, status FROM mailbox_messages WHERE id >= @first AND id < @end ORDER BY id")
+            .Set("@first", firstId).Set("@end", firstId + count).ExecuteReader();
         while (reader.Read())
         {
             if (ids.Count == 0)
@@ -107,15 +112,19 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
                 messages.Add(ReadMessage(reader));
         }
 
-        var mark = batch.Command("UPDATE mailbox_messages SET status = 1, delivered_at = $at WHERE id = $id AND status = 0");
+        // Only what this statement changed is handed out, not what the read saw: a row another writer (hub) claimed is skipped.
+        var mark = batch.Command("UPDATE mailbox_messages SET status = 1, delivered_at = @at WHERE id = @id AND status = 0");
+        var claimed = new List<MailboxMessage>(messages.Count);
         foreach (var message in messages)
         {
-            mark.Set("$at", batch.NowUnixMs).Set("$id", (long)message.Id).ExecuteNonQuery();
+            if (mark.Set("@at", batch.NowUnixMs).Set("@id", (long)message.Id).ExecuteNonQuery() == 0)
+                continue;
             message.Status = MessageStatus.Delivered;
             message.DeliveredAtUnixMs = batch.NowUnixMs;
+            claimed.Add(message);
         }
 
-        return messages;
+        return claimed;
     }, cancellationToken);
 
     public Task<AckResult> AckAsync(string actorId, IReadOnlyList<ulong> messageIds, CancellationToken cancellationToken) => database.WriteAsync(batch =>
@@ -124,12 +133,12 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
         var pending = new List<long>(messageIds.Count);
         var already = 0;
         var seen = new HashSet<ulong>();
-        var lookup = batch.Command("SELECT to_actor, status FROM mailbox_messages WHERE id = $id");
+        var lookup = batch.Command("SELECT to_actor, status FROM mailbox_messages WHERE id = @id");
         foreach (var id in messageIds)
         {
             if (!seen.Add(id))
                 continue;
-            using var reader = lookup.Set("$id", (long)id).ExecuteReader();
+            using var reader = lookup.Set("@id", (long)id).ExecuteReader();
             if (!reader.Read())
                 throw new MailboxException(MailboxError.NotFound, $"message {id} does not exist. Check the id with 'actor inbox --include-delivered'.");
             if (!string.Equals(reader.GetString(0), actorId, StringComparison.Ordinal))
@@ -140,26 +149,23 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
                 already++;
         }
 
-        var mark = batch.Command("UPDATE mailbox_messages SET status = 1, delivered_at = $at WHERE id = $id AND status = 0");
+        var mark = batch.Command("UPDATE mailbox_messages SET status = 1, delivered_at = @at WHERE id = @id AND status = 0");
         foreach (var id in pending)
-            mark.Set("$at", batch.NowUnixMs).Set("$id", id).ExecuteNonQuery();
+            mark.Set("@at", batch.NowUnixMs).Set("@id", id).ExecuteNonQuery();
         return new AckResult(pending.Count, already);
     }, cancellationToken);
 
     public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) =>
         database.ReadAsync(async (connection, ct) =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM mailbox_messages WHERE to_actor = $a AND status = 0";
-            command.Parameters.AddWithValue("$a", actorId);
+            await using var command = connection.Command("SELECT count(*) FROM mailbox_messages WHERE to_actor = @a AND status = 0").With("a", actorId);
             return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
         }, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, long>> CountPendingByActorAsync(CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyDictionary<string, long>>(async (connection, ct) =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT to_actor, count(*) FROM mailbox_messages WHERE status = 0 GROUP BY to_actor";
+            await using var command = connection.Command("SELECT to_actor, count(*) FROM mailbox_messages WHERE status = 0 GROUP BY to_actor");
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -167,16 +173,17 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
             return counts;
         }, cancellationToken);
 
+    // CAST: PostgreSQL must know a parameter's type where it first appears, and a null filter carries none.
     private static string InboxSql(bool pendingOnly) =>
-        $"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = $actor AND id > $after"
+        $"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = @actor AND id > @after"
         + (pendingOnly ? " AND status = 0" : string.Empty)
-        + " AND ($run IS NULL OR run_id = $run) AND ($channel IS NULL OR channel = $channel) ORDER BY id LIMIT $limit";
+        + " AND (CAST(@run AS TEXT) IS NULL OR run_id = @run) AND (CAST(@channel AS TEXT) IS NULL OR channel = @channel) ORDER BY id LIMIT @limit";
 
-    private static void BindValues(SqliteCommand command, InboxQuery query) =>
-        command.Set("$actor", query.ActorId).Set("$after", (long)Math.Min(query.AfterId, long.MaxValue))
-            .Set("$run", query.RunId).Set("$channel", query.Channel).Set("$limit", query.Limit);
+    private static void BindValues(DbCommand command, InboxQuery query) =>
+        command.Set("@actor", query.ActorId).Set("@after", (long)Math.Min(query.AfterId, long.MaxValue))
+            .Set("@run", query.RunId).Set("@channel", query.Channel).Set("@limit", query.Limit);
 
-    private static MailboxMessage ReadMessage(SqliteDataReader reader) => new()
+    private static MailboxMessage ReadMessage(DbDataReader reader) => new()
     {
         Id = (ulong)reader.GetInt64(0),
         FromActorId = reader.GetString(1),
@@ -191,7 +198,8 @@ public sealed class SqliteMessageStore(MailboxDatabase database) : IMessageStore
         Status = (MessageStatus)reader.GetInt32(10),
         DeliveredAtUnixMs = reader.IsDBNull(11) ? 0 : reader.GetInt64(11),
     };
+
     public Task<IReadOnlyList<MailboxMessage>> ReadLatestAsync(string actorId, int limit, CancellationToken cancellationToken) =>
-        database.QueryAsync($"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = $actor ORDER BY id DESC LIMIT $limit",
-            command => command.Set("$actor", actorId).Set("$limit", limit), ReadMessage, cancellationToken);
+        database.QueryAsync($"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = @actor ORDER BY id DESC LIMIT @limit",
+            command => command.Set("@actor", actorId).Set("@limit", limit), ReadMessage, cancellationToken);
 }

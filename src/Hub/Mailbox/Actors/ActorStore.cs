@@ -3,16 +3,18 @@ using Mesh.Hub.Storage;
 
 namespace Mesh.Hub.Mailbox.Actors;
 
-/// <summary>The actor directory on the mailbox tables: an immutable snapshot for readers, replaced after each committed change.</summary>
-public sealed class SqliteActorStore(MailboxDatabase database) : IActorStore
+/// <summary>
+/// The actor directory on the mailbox tables (SQLite or PostgreSQL): an immutable snapshot for readers, replaced after
+/// each committed change. A second create of one id is refused by the primary key (the row count, not the snapshot, decides).
+/// </summary>
+public sealed class ActorStore(MailboxDatabase database) : IActorStore
 {
     private readonly Dictionary<string, ActorRecord> _actors = new(StringComparer.Ordinal); // writer-owned
     private volatile ActorSnapshot _snapshot = ActorSnapshot.Empty;
 
     public Task LoadAsync(CancellationToken cancellationToken) => database.ReadAsync(async (connection, ct) =>
     {
-        await using var read = connection.CreateCommand();
-        read.CommandText = "SELECT id, name, team_id, team_role, placement, created_at FROM mailbox_actors";
+        await using var read = connection.Command("SELECT id, name, team_id, team_role, placement, created_at FROM mailbox_actors");
         await using var reader = await read.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -32,12 +34,13 @@ public sealed class SqliteActorStore(MailboxDatabase database) : IActorStore
 
     public Task<ActorRecord> CreateActorAsync(ActorRecord actor, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
-        if (_actors.ContainsKey(actor.Id))
-            throw new MailboxException(MailboxError.AlreadyExists, $"actor '{actor.Id}' already exists. Delete it first or pick another id.");
-        batch.Command("INSERT INTO mailbox_actors (id, name, team_id, team_role, placement, created_at) VALUES ($id, $name, $team, $role, $placement, $at)")
-            .Set("$id", actor.Id).Set("$name", actor.Name).Set("$team", actor.TeamId).Set("$role", actor.TeamRole)
-            .Set("$placement", actor.Placement.ToString()).Set("$at", actor.CreatedAt.ToUnixTimeMilliseconds())
+        // The row count decides, not the snapshot: on PostgreSQL another hub may have created the id.
+        var inserted = batch.Command("INSERT INTO mailbox_actors (id, name, team_id, team_role, placement, created_at) VALUES (@id, @name, @team, @role, @placement, @at) ON CONFLICT DO NOTHING")
+            .Set("@id", actor.Id).Set("@name", actor.Name).Set("@team", actor.TeamId).Set("@role", actor.TeamRole)
+            .Set("@placement", actor.Placement.ToString()).Set("@at", actor.CreatedAt.ToUnixTimeMilliseconds())
             .ExecuteNonQuery();
+        if (inserted == 0)
+            throw new MailboxException(MailboxError.AlreadyExists, $"actor '{actor.Id}' already exists. Delete it first or pick another id.");
         batch.AfterCommit.Add(() =>
         {
             _actors[actor.Id] = actor;
@@ -48,7 +51,7 @@ public sealed class SqliteActorStore(MailboxDatabase database) : IActorStore
 
     public Task<bool> DeleteActorAsync(string actorId, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
-        var deleted = batch.Command("DELETE FROM mailbox_actors WHERE id = $id").Set("$id", actorId).ExecuteNonQuery() > 0;
+        var deleted = batch.Command("DELETE FROM mailbox_actors WHERE id = @id").Set("@id", actorId).ExecuteNonQuery() > 0;
         if (deleted)
         {
             batch.AfterCommit.Add(() =>
