@@ -50,8 +50,8 @@ public sealed class PrometheusServer : IAsyncDisposable
         var rules = ruleFiles.Length == 0 ? "" : "rule_files:\n" + string.Concat(ruleFiles.Select(f => $"  - '{f}'\n"));
         var config = directory.Write("prometheus.yml", $"""
             global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
+              scrape_interval: 3s
+              scrape_timeout: 3s
               evaluation_interval: 1s
             {rules}
             scrape_configs:
@@ -90,10 +90,13 @@ public sealed class PrometheusServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Runs an instant query until <paramref name="condition"/> holds for its result array, within 30 s.</summary>
+    /// <summary>
+    /// Runs an instant query until <paramref name="condition"/> holds for its result array, within 60 s (the scrape
+    /// timeout is 3 s: on a loaded 2-core machine a /metrics answer took over the 1 s it was and every scrape failed).
+    /// </summary>
     public async Task<JsonElement> QueryUntilAsync(string query, Func<JsonElement, bool> condition)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         JsonElement result = default;
         while (DateTime.UtcNow < deadline)
         {
@@ -103,7 +106,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"Prometheus query {query}: condition not met within 30 s; last result {result}; log:\n{Output}");
+        throw new TimeoutException($"Prometheus query {query}: condition not met within 60 s; last result {result}; log:\n{Output}");
     }
 
     /// <summary>The data of a Prometheus API answer (status "success" asserted).</summary>
