@@ -82,7 +82,9 @@ public sealed class JoinEndToEndTests : IDisposable
         {
             var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
                 channel.Join().WhoamiAsync(new Core.Protocol.WhoamiRequest(), GrpcTestClients.WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync);
-            Assert.Equal(Grpc.Core.StatusCode.Unavailable, refused.StatusCode);
+            // TLS 1.3 checks the client's certificate after the client has finished its side of the handshake, so the
+            // refusal reaches the client either before its request (Unavailable) or while it reads the answer (Internal).
+            Assert.Contains(refused.StatusCode, new[] { Grpc.Core.StatusCode.Unavailable, Grpc.Core.StatusCode.Internal });
         }
 
         await hub.WaitForTextAsync("certificate revoked (serial", TimeSpan.FromSeconds(10));
