@@ -30,7 +30,12 @@ public static class AgentsExtensions
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
         services.AddHostedService<Replicas.ReplicaReconciler>();
+        services.AddSingleton<AgentLiveRuns>();
         services.AddSingleton<Mailbox.Schedules.IScheduleTargets, AgentScheduleTargets>();
+        services.AddSingleton<IMigrationSource, Conversations.ConversationMigrations>();
+        services.AddSingleton<Conversations.ConversationStore>();
+        services.AddSingleton<Conversations.AgentRouter>();
+        services.AddSingleton<Mailbox.Messages.IAgentRouter>(sp => sp.GetRequiredService<Conversations.AgentRouter>());
         services.AddSchedules();
         services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<AgentInput>();

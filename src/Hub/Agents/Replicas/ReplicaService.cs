@@ -12,7 +12,7 @@ namespace Mesh.Hub.Agents.Replicas;
 /// removed once their node reports them stopped. One scale at a time per hub.
 /// </summary>
 public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacement placement, ActorService actors, MessageService messages,
-    IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, TimeProvider time, ILogger<ReplicaService> logger) : IDisposable
+    Conversations.ConversationStore conversations, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, TimeProvider time, ILogger<ReplicaService> logger) : IDisposable
 {
     /// <summary>Most runs one agent may have.</summary>
     public const int MaxReplicas = 100;
@@ -75,10 +75,11 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
 
     /// <summary>
     /// Idle: waiting for a node, or no message pending in its mailbox (a claimed, unacked schedule fire is such a
-    /// message; held conversations would count here once conversation affinity exists).
+    /// message) and no active conversation (one with a message in the last <see cref="Conversations.AgentRouter.Lease"/>).
     /// </summary>
     public async Task<bool> IsBusyAsync(AgentReplica replica, CancellationToken cancellationToken) =>
-        replica.NodeId is not null && await messages.CountPendingAsync(replica.Name, cancellationToken) > 0;
+        replica.NodeId is not null && (await messages.CountPendingAsync(replica.Name, cancellationToken) > 0
+            || (await conversations.CountsAsync(replica.AgentId, time.GetUtcNow(), cancellationToken)).GetValueOrDefault(replica.Name).Active > 0);
 
     /// <summary>A replica's mailbox, also after it was removed (its archive), newest first.</summary>
     public async Task<(AgentReplica Replica, IReadOnlyList<Core.Protocol.MailboxMessage> Messages)> ArchiveAsync(string agentId, string name, int limit, CancellationToken cancellationToken)
