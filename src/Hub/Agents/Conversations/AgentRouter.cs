@@ -18,6 +18,9 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
 
     private readonly ConcurrentDictionary<string, int> _turns = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _routedTo = new(StringComparer.Ordinal);
+    // Routes taken but not yet recorded, by recipient: the message may reach a reader (a Watch is told at commit)
+    // before its route is recorded, so a reader of that recipient waits for them first.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<AgentRoute, TaskCompletionSource>> _pending = new(StringComparer.Ordinal);
     private volatile bool _loaded;
 
     public string? ReplicaOf(string actorId) => store.Find(actorId) is null ? store.Replica(actorId)?.AgentId : null;
@@ -30,6 +33,13 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
         if (conversationId is null)
             return new AgentRoute(agentId, runs.Count == 0 ? agentId : runs[_turns.AddOrUpdate(agentId, 0, (_, n) => n + 1) % runs.Count], null, null, null);
 
+        var route = await RouteConversationAsync(agentId, conversationId, runs, cancellationToken);
+        _pending.GetOrAdd(route.Recipient, _ => new(ReferenceEqualityComparer.Instance))[route] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return route;
+    }
+
+    private async Task<AgentRoute> RouteConversationAsync(string agentId, string conversationId, IReadOnlyList<string> runs, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var binding = await conversations.FindAsync(agentId, conversationId, cancellationToken)
             ?? await conversations.BindAsync(agentId, conversationId, await LeastHeldAsync(agentId, runs, now, cancellationToken), now, cancellationToken);
@@ -68,8 +78,15 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
         if (route.ConversationId is null)
             return;
         var now = time.GetUtcNow();
-        await conversations.RecordAsync(new ConversationRoute((long)messageId, route.AgentId, route.ConversationId, route.Recipient, route.MovedFrom, now), now + Lease, cancellationToken);
         _routedTo[route.Recipient] = true;
+        await conversations.RecordAsync(new ConversationRoute((long)messageId, route.AgentId, route.ConversationId, route.Recipient, route.MovedFrom, now), now + Lease, cancellationToken);
+        Release(route);
+    }
+
+    public void Release(AgentRoute route)
+    {
+        if (_pending.TryGetValue(route.Recipient, out var routes) && routes.TryRemove(route, out var done))
+            done.TrySetResult();
     }
 
     public async Task AnnotateAsync(IReadOnlyList<MailboxMessage> messages, CancellationToken cancellationToken)
@@ -81,6 +98,10 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
             _loaded = true;
         }
 
+        var waits = messages.Select(m => m.ToActorId).Distinct(StringComparer.Ordinal)
+            .SelectMany(r => _pending.TryGetValue(r, out var routes) ? routes.Values.Select(t => t.Task) : []).ToList();
+        if (waits.Count > 0)
+            await Task.WhenAll(waits).WaitAsync(cancellationToken);
         var ids = messages.Where(m => _routedTo.ContainsKey(m.ToActorId) && m.ConversationId.Length == 0).Select(m => (long)m.Id).ToList();
         if (ids.Count == 0)
             return;

@@ -19,6 +19,9 @@ public interface IAgentRouter
     /// <summary>Records which message the route carried and renews the conversation's lease (after the message is stored).</summary>
     Task RecordAsync(AgentRoute route, ulong messageId, CancellationToken cancellationToken);
 
+    /// <summary>The send that took <paramref name="route"/> is over (recorded or failed): readers stop waiting for its record.</summary>
+    void Release(AgentRoute route);
+
     /// <summary>Sets <c>conversation_id</c> and <c>affinity_notice</c> on messages that were routed in a conversation.</summary>
     Task AnnotateAsync(IReadOnlyList<MailboxMessage> messages, CancellationToken cancellationToken);
 }

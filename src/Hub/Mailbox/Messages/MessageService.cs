@@ -24,10 +24,17 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
     {
         var message = Prepare(caller, request);
         var route = await RouteAsync(request, cancellationToken);
-        if (route is not null)
-            message = message with { Recipients = [route.Recipient] };
-        var result = await store.SendAsync(message, cancellationToken);
-        return await ToResponseAsync(result, route, cancellationToken);
+        if (route is null)
+            return ToResponse(await store.SendAsync(message, cancellationToken));
+        try
+        {
+            var result = await store.SendAsync(message with { Recipients = [route.Recipient] }, cancellationToken);
+            return await ToResponseAsync(result, route, cancellationToken);
+        }
+        finally
+        {
+            router!.Release(route);
+        }
     }
 
     /// <summary>For a message to an agent: the run it goes to (null for every other target).</summary>
@@ -81,11 +88,19 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
             }
         }
 
-        if (valid.Count > 0)
+        try
         {
-            var stored = await store.SendManyAsync(valid, cancellationToken);
-            for (var i = 0; i < stored.Count; i++)
-                slots[i].Response = await ToResponseAsync(stored[i], routes[i], cancellationToken);
+            if (valid.Count > 0)
+            {
+                var stored = await store.SendManyAsync(valid, cancellationToken);
+                for (var i = 0; i < stored.Count; i++)
+                    slots[i].Response = await ToResponseAsync(stored[i], routes[i], cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var route in routes.OfType<AgentRoute>())
+                router!.Release(route);
         }
 
         return response;
