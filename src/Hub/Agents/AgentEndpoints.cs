@@ -68,7 +68,7 @@ internal static class AgentEndpoints
         }
         catch (System.Text.Json.JsonException ex)
         {
-            throw new AgentException(AgentError.InvalidArgument, "send {\"replicas\": N} with N a whole number from 1 to " + Replicas.ReplicaService.MaxReplicas + ": " + ex.Message, "replicas");
+            throw new AgentException(AgentError.InvalidArgument, "send {\"replicas\": N} with N a whole number from 1 to " + replicas.MaxReplicas + ": " + ex.Message, "replicas");
         }
         catch (InvalidOperationException ex)
         {

@@ -7,6 +7,9 @@ namespace Mesh.Hub.Agents.Pages;
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
 public sealed partial class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, Mailbox.Schedules.ScheduleService schedules, TimeProvider time) : PageModel
 {
+    /// <summary>The scale field's maximum ([hub] max_replicas).</summary>
+    public int MaxReplicas => scaler.MaxReplicas;
+
     public AgentView? Agent { get; private set; }
 
     public IReadOnlyList<AgentRun> Runs { get; private set; } = [];
@@ -80,7 +83,7 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
     public Task<IActionResult> OnPostScaleAsync(string id, int? replicas) =>
         ActAsync(id, "scaled", async (agentId, actor, source, cancellationToken) =>
         {
-            await scaler.ScaleAsync(agentId, replicas ?? throw new AgentException(AgentError.InvalidArgument, "give the number of replicas, 1 to 100.", "replicas"), actor, source, cancellationToken);
+            await scaler.ScaleAsync(agentId, replicas ?? throw new AgentException(AgentError.InvalidArgument, $"give the number of replicas, 1 to {scaler.MaxReplicas}.", "replicas"), actor, source, cancellationToken);
             return agents.Get(agentId)!;
         });
 

@@ -12,10 +12,11 @@ namespace Mesh.Hub.Agents.Replicas;
 /// removed once their node reports them stopped. One scale at a time per hub.
 /// </summary>
 public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacement placement, ActorService actors, MessageService messages,
-    Conversations.ConversationStore conversations, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, TimeProvider time, ILogger<ReplicaService> logger) : IDisposable
+    Conversations.ConversationStore conversations, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, Core.Configuration.MeshConfig config, TimeProvider time,
+    ILogger<ReplicaService> logger) : IDisposable
 {
-    /// <summary>Most runs one agent may have.</summary>
-    public const int MaxReplicas = 100;
+    /// <summary>Most runs one agent may have ([hub] max_replicas).</summary>
+    public int MaxReplicas => config.MaxReplicas;
 
     private static readonly HashSet<string> StillRunning = new(StringComparer.Ordinal) { "running", "stopping", "preparing" };
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -34,7 +35,7 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
         if (replicas == 0)
             throw new AgentException(AgentError.InvalidArgument, "replicas 0: an agent always runs at least once (itself); stop it with POST /api/admin/agents/{id}/stop instead.", "replicas");
         if (replicas > MaxReplicas)
-            throw new AgentException(AgentError.InvalidArgument, $"replicas {replicas} is above the limit of {MaxReplicas}.", "replicas");
+            throw new AgentException(AgentError.InvalidArgument, $"replicas {replicas} is above the limit of {MaxReplicas} ([hub] max_replicas).", "replicas");
         await _gate.WaitAsync(cancellationToken);
         try
         {
