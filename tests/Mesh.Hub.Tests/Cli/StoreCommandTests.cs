@@ -47,7 +47,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var second = await Mesh(server.Password, "store", "migrate", "--config", config);
 
         Assert.True(first.ExitCode == 0, first.Stderr);
-        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 10 step(s): audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 11 step(s): audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("schema up to date", second.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Password, first.Stdout + first.Stderr + second.Stdout + second.Stderr, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var (code, stdout, stderr) = await Mesh("", "store", "migrate", "--config", Config(""));
 
         Assert.True(code == 0, stderr);
-        Assert.Contains("store sqlite: applied 10 step(s)", stdout, StringComparison.Ordinal);
+        Assert.Contains("store sqlite: applied 11 step(s)", stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir.Path, "data", "mesh.db")));
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data", "certs")), "migrate creates no CA");
     }
@@ -152,7 +152,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         await using var connection = new NpgsqlConnection(PostgresDatabase.ConnectionString(server.Config("not_yet_serving")));
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM schema_migrations", connection);
-        Assert.Equal(10L, await count.ExecuteScalarAsync());
+        Assert.Equal(11L, await count.ExecuteScalarAsync());
     }
 
     private static int ClosedPort()

@@ -102,7 +102,7 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
                 var agent = store.Find(replica.AgentId);
                 if (agent is null)
                     continue;
-                var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id) is [var first, ..] ? first : null;
+                var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id, codebase: agent.Codebase) is [var first, ..] ? first : null;
                 if (node is null)
                     continue;
                 var placed = replica with { NodeId = node.Id, Revision = replica.Revision + 1 };
@@ -161,7 +161,7 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
         {
             var name = ReplicaNames.Next(agent.Id, n => chosen.Contains(n) || store.ReplicaNameUsed(n) || store.Find(n) is not null || actors.Find(n) is not null);
             chosen.Add(name);
-            var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id, planned) is [var first, ..] ? first : null;
+            var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id, planned, agent.Codebase) is [var first, ..] ? first : null;
             if (node is not null)
                 planned[node.Id] = planned.GetValueOrDefault(node.Id) + 1;
             added.Add(new AgentReplica(name, agent.Id, ++ordinal, rank, node?.Id, ReplicaStates.Active, 1, now));
