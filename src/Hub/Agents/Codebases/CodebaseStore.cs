@@ -43,14 +43,14 @@ public sealed class CodebaseStore(IHubDatabase database)
         return true;
     }, cancellationToken);
 
-    public Task BindAsync(string name, string nodeId, string path, CancellationToken cancellationToken) =>
+    public Task<int> BindAsync(string name, string nodeId, string path, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) => await BindAsync(connection, transaction, name, nodeId, path, cancellationToken), cancellationToken);
 
-    public Task UnbindAsync(string name, string nodeId, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
+    public Task<int> UnbindAsync(string name, string nodeId, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
         await connection.Command("DELETE FROM codebase_nodes WHERE codebase = @n AND node_id = @node", transaction).With("n", name).With("node", nodeId)
             .ExecuteNonQueryAsync(cancellationToken), cancellationToken);
 
-    public Task DeleteAsync(string name, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
+    public Task<int> DeleteAsync(string name, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
     {
         await connection.Command("DELETE FROM codebase_nodes WHERE codebase = @n", transaction).With("n", name).ExecuteNonQueryAsync(cancellationToken);
         return await connection.Command("DELETE FROM codebases WHERE name = @n", transaction).With("n", name).ExecuteNonQueryAsync(cancellationToken);
