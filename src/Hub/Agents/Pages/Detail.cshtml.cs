@@ -31,6 +31,8 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
             "killed" => "Kill requested: SIGKILL now; the agent stays stopped.",
             "input" => "Input sent.",
             "scaled" => "Scale requested: new replicas start on their nodes; removed ones drain first.",
+            "schedule-created" => "Schedule created.",
+            "schedule-deleted" => "Schedule deleted: it fires no more (its past fires stay listed).",
             _ => null,
         };
         return await LoadAsync(id) ? Page() : NotFound();
@@ -142,6 +144,8 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
         if (Agent is null)
             return false;
         Runs = await AgentsStream.RunsAsync(agents, id, HttpContext.RequestAborted) ?? [];
+        if (Agent.Definition.ReplicaOf is null)
+            Schedules = await schedules.ListAsync(id, HttpContext.RequestAborted);
         if (Agent.Status?.Run is { Tty: true })
             AllowTerminalStyles();
         return true;
