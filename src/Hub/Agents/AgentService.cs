@@ -14,7 +14,7 @@ namespace Mesh.Hub.Agents;
 /// Creating an agent creates its actor (mailbox) on the same node; deleting it deletes the actor.
 /// </summary>
 public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktrees worktrees, ActorService actors, NodeRegistry registry, NodeSessionManager sessions,
-    AgentPlacement placement, ReplicaService replicas, Mailbox.Schedules.ScheduleService schedules, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
+    AgentPlacement placement, ReplicaService replicas, Mailbox.Schedules.ScheduleService schedules, Conversations.ConversationStore conversations, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
 {
     public IReadOnlyList<AgentView> List() => [.. store.List().Select(View)];
 
@@ -160,6 +160,7 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
         var agent = Require(id);
         var replicaNodes = await replicas.RemoveAllAsync(id, cancellationToken);
         await schedules.DeleteAllAsync(id, cancellationToken);
+        await conversations.ForgetAsync(id, cancellationToken); // a later agent of the same id starts with none
         await store.DeleteAsync(id, cancellationToken);
         metrics.Forget(id);
         try

@@ -31,7 +31,7 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
     {
         var runs = live.Of(agentId);
         if (conversationId is null)
-            return new AgentRoute(agentId, runs.Count == 0 ? agentId : runs[_turns.AddOrUpdate(agentId, 0, (_, n) => n + 1) % runs.Count], null, null, null);
+            return new AgentRoute(agentId, runs.Count == 0 ? agentId : runs[(int)((uint)_turns.AddOrUpdate(agentId, 0, (_, n) => unchecked(n + 1)) % (uint)runs.Count)], null, null, null);
 
         var route = await RouteConversationAsync(agentId, conversationId, runs, cancellationToken);
         _pending.GetOrAdd(route.Recipient, _ => new(ReferenceEqualityComparer.Instance))[route] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

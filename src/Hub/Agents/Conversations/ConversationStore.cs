@@ -62,6 +62,13 @@ public sealed class ConversationStore(IHubDatabase database)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The agent was deleted: its conversations end (their routes stay, as the messages do).</summary>
+    public async Task ForgetAsync(string agentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await connection.Command("DELETE FROM agent_conversations WHERE agent_id = @a").With("a", agentId).ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Per replica of the agent: how many conversations it holds, and how many of them are active (lease not run out).</summary>
     public async Task<IReadOnlyDictionary<string, (int Held, int Active)>> CountsAsync(string agentId, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -75,6 +75,10 @@ public abstract class ConversationStoreContract : StoreContract
         Assert.Equal(1, listed.Single(c => c.ConversationId == "c1").Messages);
         Assert.Equal(1, listed.Single(c => c.ConversationId == "c3").Messages);
         Assert.Equal(0, listed.Single(c => c.ConversationId == "c2").Messages);
+
+        await Store.ForgetAsync(Agent, None);
+        Assert.Empty(await Store.ListAsync(Agent, 10, None));
+        Assert.Equal(2, (await Store.RoutesAsync([id, id + 1], None)).Count);
     }
 }
 
