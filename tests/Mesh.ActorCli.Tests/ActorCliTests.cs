@@ -225,7 +225,9 @@ public sealed class ActorCliTests(HubFixture fixture) : IClassFixture<HubFixture
         Fails(await RunAsync(As("dev"), "send", "--to-actor-id", "lead", "--text-file", big), 1, "RESOURCE_EXHAUSTED");
         Fails(await RunAsync(As("dev"), "send", "--to-actor-id", "lead", "--payload-json", "{not json"), 2, "--payload-json is not valid JSON");
         Fails(await RunAsync(As("dev"), "send", "--to-actor-id", "lead", "--text", "a", "--payload-json", "{}"), 2, "do not go together");
-        Fails(await RunAsync(As("dev"), "send", "--text", "a"), 2, "give one of --to-actor-id | --channel-id");
+        Fails(await RunAsync(As("dev"), "send", "--text", "a"), 2, "give one of --to-actor-id | --to-agent | --channel-id");
+        Fails(await RunAsync(As("dev"), "send", "--to-actor-id", "lead", "--conversation", "c1", "--text", "a"), 1, "conversation_id is only for messages to an agent (--to-agent AGENT --conversation ID)");
+        Fails(await RunAsync(As("dev"), "send", "--to-agent", "no-agent", "--conversation", "c1", "--text", "a"), 1, "no agent 'no-agent' to send to");
         Fails(await RunAsync(As("dev"), "inbox", "--actor-id", "lead"), 1, "PERMISSION_DENIED");
 
         var sent = await RunAsync(As("dev"), "--json", "send", "--to-actor-id", "lead", "--text", "for lead only");

@@ -5,12 +5,14 @@ using Mesh.Core.Protocol;
 
 namespace Mesh.ActorCli.Commands;
 
-/// <summary>actor send: one message to an actor, or to every member of a team channel.</summary>
+/// <summary>actor send: one message to an actor, to an agent (one of its runs, by conversation), or to every member of a team channel.</summary>
 internal static class SendCommand
 {
     public static Command Create(RunFactory run)
     {
         var toActor = new Option<string?>("--to-actor-id") { Description = "Recipient actor." };
+        var toAgent = new Option<string?>("--to-agent") { Description = "Recipient agent: the hub picks one of its live runs (replicas)." };
+        var conversation = new Option<string?>("--conversation") { Description = "With --to-agent: every message of this conversation goes to the same replica." };
         var team = new Option<string?>("--channel-id") { Description = "Team channel: every member of this team but you." };
         var text = new Option<string?>("--text") { Description = "Payload text." };
         var textFile = new Option<string?>("--text-file") { Description = "Payload text read from a file ('-' for stdin)." };
@@ -19,10 +21,10 @@ internal static class SendCommand
         var runId = Options.RunId();
         var channel = new Option<string?>("--channel") { Description = "Channel name (default 'default')." };
         var key = new Option<string?>("--idempotency-key") { Description = "Sending again with the same key returns the first message id and stores nothing." };
-        var command = new Command("send", "Send a message as yourself.") { toActor, team, text, textFile, json, jsonFile, runId, channel, key };
+        var command = new Command("send", "Send a message as yourself.") { toActor, toAgent, conversation, team, text, textFile, json, jsonFile, runId, channel, key };
         command.SetAction(run(async (result, context, ct) =>
         {
-            Options.RequireOne(result, toActor, team);
+            Options.RequireOne(result, toActor, toAgent, team);
             Options.RequireOne(result, text, textFile, json, jsonFile);
             var request = new SendRequest
             {
@@ -30,9 +32,12 @@ internal static class SendCommand
                 RunId = context.RunIdOr(result.GetValue(runId)),
                 Channel = result.GetValue(channel) ?? string.Empty,
                 IdempotencyKey = result.GetValue(key) ?? string.Empty,
+                ConversationId = result.GetValue(conversation) ?? string.Empty,
             };
             if (result.GetValue(toActor) is { } to)
                 request.ToActorId = to;
+            else if (result.GetValue(toAgent) is { } agent)
+                request.ToAgentId = agent;
             else
                 request.TeamId = result.GetValue(team)!;
 
@@ -71,6 +76,13 @@ internal static class SendCommand
                     foreach (var r in response.Recipients)
                         w.WriteStringValue(r);
                     w.WriteEndArray();
+                    if (response.HandledBy.Length > 0)
+                        w.WriteString("handled_by", response.HandledBy);
+                    if (request.ConversationId.Length > 0)
+                        w.WriteString("conversation", request.ConversationId);
+                    w.WriteBoolean("affinity_broken", response.AffinityBroken);
+                    if (response.AffinityNotice.Length > 0)
+                        w.WriteString("affinity_notice", response.AffinityNotice);
                     w.WriteEndObject();
                 }));
             }
@@ -82,6 +94,8 @@ internal static class SendCommand
             {
                 var what = response.Duplicate ? "already sent (same idempotency key): message" : "sent message";
                 context.Out.WriteLine($"{what} {string.Join(", ", response.MessageIds)} to {string.Join(", ", response.Recipients)} ({JsonOut.Status(response.Status)})");
+                if (response.AffinityNotice.Length > 0)
+                    context.Out.WriteLine(response.AffinityNotice);
             }
 
             return ExitCodes.Ok;

@@ -35,6 +35,8 @@ internal static class JsonOut
         else
             w.WriteStringValue(m.Payload);
         NullableString(w, "idempotency_key", m.IdempotencyKey);
+        NullableString(w, "conversation_id", m.ConversationId);
+        NullableString(w, "affinity_notice", m.AffinityNotice);
         w.WriteString("created_at", Time(m.CreatedAtUnixMs));
         w.WriteString("status", Status(m.Status));
         if (m.DeliveredAtUnixMs != 0)

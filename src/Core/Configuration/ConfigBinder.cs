@@ -46,7 +46,7 @@ internal sealed partial class ConfigBinder
         var metrics = BindMetrics(role);
         var store = BindStore(role);
         var hubOutput = BindHubOutput();
-        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics, Store = store, HubOutput = hubOutput } : null;
+        return _problems.Count == 0 ? new MeshConfig(_sourcePath, server, grpc, hub, node, worktree, admin) { Mailbox = mailbox, Metrics = metrics, Store = store, HubOutput = hubOutput, MaxReplicas = (int)(Long("hub.max_replicas") ?? MeshConfig.DefaultMaxReplicas) } : null;
     }
 
     private MeshRole BindRole()

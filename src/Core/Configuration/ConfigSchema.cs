@@ -72,6 +72,9 @@ public static class ConfigSchema
         new("hub", "output_limit_total", ConfigValueType.Integer, "4294967296", "Hub: bytes of output all runs keep on the hub together (1 MiB to 16 TiB, at least output_limit_per_run); beyond it the output of the runs written to longest ago goes first.",
             ConfigRange.Integer(1L << 20, 1L << 44, "Keep it well below the free space of data_dir.")),
 
+        new("hub", "max_replicas", ConfigValueType.Integer, "100", "Hub: most runs one agent may be scaled to (the agent itself and its replicas; 1 to 10000). A scale above it is refused (400).",
+            ConfigRange.Integer(1, 10_000, "Each replica is a full run with its own mailbox and work folder; split the work over several agents instead.")),
+
         new("node", "name", ConfigValueType.String, null, "Display name (defaults to node_id)."),
         new("node", "capabilities", ConfigValueType.StringArray, "[]", "Free-form capability tags used for placement, e.g. [\"gpu\", \"docker\"]."),
         new("node", "safe_paths", ConfigValueType.StringArray, "[]", "Absolute folders agents on this node may use (symlinks resolved)."),

@@ -34,6 +34,11 @@ public sealed record MeshConfig(
     /// <summary>[hub] output_limit_*: how much relayed output the hub keeps.</summary>
     public HubOutputConfig HubOutput { get; init; } = HubOutputConfig.Default;
 
+    public const int DefaultMaxReplicas = 100;
+
+    /// <summary>[hub] max_replicas: most runs (the agent and its replicas) one agent may be scaled to.</summary>
+    public int MaxReplicas { get; init; } = DefaultMaxReplicas;
+
     public string Summary =>
         Server.Role == MeshRole.Hub
             ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}, store {Store}"

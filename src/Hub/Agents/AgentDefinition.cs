@@ -19,6 +19,9 @@ public sealed record AgentDefinition
     public required string Placement { get; init; }
 
     public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    /// <summary>A codebase it works on: it (and every replica) is placed only on the nodes the codebase is bound to.</summary>
+    public string? Codebase { get; init; }
     public required IReadOnlyList<string> Command { get; init; }
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string? WorkDir { get; init; }

@@ -34,6 +34,14 @@ internal static class AgentEndpoints
                 var (replica, messages) = await replicas.ArchiveAsync(id, name, limit ?? 100, http.RequestAborted);
                 return Results.Json(new { Replica = replica.Name, replica.State, Messages = messages.Select(Mailbox.Messages.MessageEndpoints.MessageJson) }, AdminJson.Options);
             }));
+        admin.MapGet("/agents/{id}/conversations", (string id, int? limit, AgentService agents, Conversations.AgentRouter conversations, HttpContext http) =>
+            Guard(async () =>
+            {
+                if (agents.Get(id) is null)
+                    throw new AgentException(AgentError.NotFound, $"agent '{DisplayText.Truncate(id)}' does not exist.");
+                var list = await conversations.ListAsync(id, Math.Clamp(limit ?? 100, 1, 1000), http.RequestAborted);
+                return Results.Json(new { Conversations = list.Select(c => new { c.ConversationId, c.Replica, c.Messages, c.Moves, c.LeaseUntil, c.CreatedAt, c.UpdatedAt }) }, AdminJson.Options);
+            }));
         admin.MapGet("/agents/{id}/runs", (string id, int? limit, AgentService agents, HttpContext http) =>
             Guard(async () => Results.Json(new { Runs = (await agents.RunsAsync(id, limit ?? 50, http.RequestAborted)).Select(AgentJson.Run) }, AdminJson.Options)));
         admin.MapPost("/agent-nodes/{id}/restart", (string id, AgentService agents, ClaimsPrincipal user, HttpContext http) =>
@@ -60,7 +68,7 @@ internal static class AgentEndpoints
         }
         catch (System.Text.Json.JsonException ex)
         {
-            throw new AgentException(AgentError.InvalidArgument, "send {\"replicas\": N} with N a whole number from 1 to " + Replicas.ReplicaService.MaxReplicas + ": " + ex.Message, "replicas");
+            throw new AgentException(AgentError.InvalidArgument, "send {\"replicas\": N} with N a whole number from 1 to " + replicas.MaxReplicas + ": " + ex.Message, "replicas");
         }
         catch (InvalidOperationException ex)
         {

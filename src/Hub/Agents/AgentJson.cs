@@ -24,6 +24,7 @@ internal static class AgentJson
             a.NodeId,
             a.Placement,
             a.Capabilities,
+            a.Codebase,
             a.Command,
             a.Environment,
             a.WorkDir,

@@ -8,7 +8,7 @@ namespace Mesh.Hub.Agents;
 /// and when the node attaches. One push per node at a time, each reading the set when it is sent, so the last one
 /// to arrive is the newest. A node that is away gets the set when it comes back.
 /// </summary>
-public sealed class AgentPush(AgentStore store, NodeSessionManager sessions, ILogger<AgentPush> logger)
+public sealed class AgentPush(AgentStore store, NodeSessionManager sessions, Codebases.CodebaseRegistry codebases, ILogger<AgentPush> logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
@@ -22,7 +22,7 @@ public sealed class AgentPush(AgentStore store, NodeSessionManager sessions, ILo
         try
         {
             var apply = new ApplyAgentsCommand();
-            apply.Agents.AddRange(store.OnNode(nodeId).Select(a => a.ToSpec()));
+            apply.Agents.AddRange(store.OnNode(nodeId).Select(a => WithCodebase(a.ToSpec(), a, nodeId)));
             var result = await sessions.SendAsync(nodeId, new NodeCommand { ApplyAgents = apply }, Timeout, cancellationToken);
             if (!result.Ok)
                 AgentsLog.PushRefused(logger, nodeId, result.Error);
@@ -35,5 +35,17 @@ public sealed class AgentPush(AgentStore store, NodeSessionManager sessions, ILo
         {
             gate.Release();
         }
+    }
+
+    // A run of an agent that names a codebase learns where the repository is on its node (MESH_* is the hub's to set).
+    private AgentSpec WithCodebase(AgentSpec spec, AgentDefinition agent, string nodeId)
+    {
+        if (agent.Codebase is { } name && codebases.Find(name)?.Paths.GetValueOrDefault(nodeId) is { } path)
+        {
+            spec.Environment["MESH_CODEBASE"] = name;
+            spec.Environment["MESH_CODEBASE_PATH"] = path;
+        }
+
+        return spec;
     }
 }

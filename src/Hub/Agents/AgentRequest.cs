@@ -24,4 +24,5 @@ public sealed record AgentRequest(
     string? Ref = null,
     bool? Detach = null,
     IReadOnlyList<string>? CopyFiles = null,
-    IReadOnlyList<string>? SetupCommand = null);
+    IReadOnlyList<string>? SetupCommand = null,
+    string? Codebase = null);

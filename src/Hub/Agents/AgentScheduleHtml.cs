@@ -11,7 +11,7 @@ public static class AgentScheduleHtml
     public static string Table(IReadOnlyList<(ScheduleDefinition Schedule, FireRecord? Last)> schedules, DateTimeOffset now)
     {
         if (schedules.Count == 0)
-            return """<p class="muted" id="agent-schedules-none">No schedules. Create one with POST /api/admin/agents/{id}/schedules (docs/agents.md, Schedules).</p>""";
+            return """<p class="muted" id="agent-schedules-none">No schedules. Create one below (root), or with POST /api/admin/agents/{id}/schedules (docs/agents.md, Schedules).</p>""";
         var html = new StringBuilder("""<div class="table-wrap"><table id="agent-schedules"><thead><tr><th scope="col">Schedule</th><th scope="col">When (UTC)</th><th scope="col">Mode</th><th scope="col">Missed while the hub was down</th><th scope="col">Next fire</th><th scope="col">Last fire</th></tr></thead><tbody>""");
         foreach (var (s, last) in schedules)
         {

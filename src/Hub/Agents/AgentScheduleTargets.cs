@@ -4,12 +4,21 @@ using Mesh.Hub.Nodes.Sessions;
 
 namespace Mesh.Hub.Agents;
 
-/// <summary>An agent's runs that may receive schedule fires: the agent itself and its active replicas, each running on a connected node.</summary>
-internal sealed class AgentScheduleTargets(AgentStore store, NodeSessionManager sessions) : IScheduleTargets
+/// <summary>An agent's runs that may receive schedule fires: its live runs (<see cref="AgentLiveRuns"/>).</summary>
+internal sealed class AgentScheduleTargets(AgentStore store, AgentLiveRuns runs) : IScheduleTargets
 {
     public bool AgentExists(string agentId) => store.Find(agentId) is not null;
 
-    public IReadOnlyList<string> LiveRecipients(string agentId)
+    public IReadOnlyList<string> LiveRecipients(string agentId) => runs.Of(agentId);
+}
+
+/// <summary>
+/// An agent's live runs, the ones new work goes to: the agent itself and its active replicas (not draining, not
+/// waiting for capacity) whose state is running on a node connected to the hub; the agent first, then by ordinal.
+/// </summary>
+public sealed class AgentLiveRuns(AgentStore store, NodeSessionManager sessions)
+{
+    public IReadOnlyList<string> Of(string agentId)
     {
         if (store.Find(agentId) is not { } agent)
             return [];

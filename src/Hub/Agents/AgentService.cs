@@ -14,7 +14,7 @@ namespace Mesh.Hub.Agents;
 /// Creating an agent creates its actor (mailbox) on the same node; deleting it deletes the actor.
 /// </summary>
 public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktrees worktrees, ActorService actors, NodeRegistry registry, NodeSessionManager sessions,
-    AgentPlacement placement, ReplicaService replicas, Mailbox.Schedules.ScheduleService schedules, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
+    AgentPlacement placement, ReplicaService replicas, Mailbox.Schedules.ScheduleService schedules, Conversations.ConversationStore conversations, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, AgentMetrics metrics, TimeProvider time, ILogger<AgentService> logger)
 {
     public IReadOnlyList<AgentView> List() => [.. store.List().Select(View)];
 
@@ -39,6 +39,7 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
         if (store.ReplicaNameUsed(id))
             throw new AgentException(AgentError.Conflict, $"'{id}' is (or was) the name of a replica; replica names are never reused, so pick another id.", "id");
         var capabilities = AgentValidation.Capabilities(request.Capabilities);
+        var codebase = string.IsNullOrEmpty(request.Codebase) ? null : placement.CheckCodebase(request.Codebase, request.Placement);
         var workDir = AgentValidation.WorkDir(request.WorkDir);
         var workFolder = AgentValidation.WorkFolder(request, workDir);
         var now = time.GetUtcNow();
@@ -49,8 +50,9 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             TeamId = string.IsNullOrEmpty(request.TeamId) ? null : request.TeamId,
             Role = string.IsNullOrEmpty(request.Role) ? "worker" : request.Role,
             Placement = request.Placement ?? AgentPolicies.Auto,
-            NodeId = Place(request.Placement, capabilities),
+            NodeId = Place(request.Placement, capabilities, codebase),
             Capabilities = capabilities,
+            Codebase = codebase,
             Command = AgentValidation.Command(request.Command),
             Environment = AgentValidation.Environment(request.Environment),
             WorkDir = workDir,
@@ -91,6 +93,8 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
             throw new AgentException(AgentError.InvalidArgument, "an agent's id cannot change.", "id");
         if (request.Placement is not null && request.Placement != store.Find(id)?.Placement)
             throw new AgentException(AgentError.InvalidArgument, "placement cannot change on an existing agent: delete it and create it on the other node.", "placement");
+        if (request.Codebase is not null && request.Codebase != store.Find(id)?.Codebase)
+            throw new AgentException(AgentError.InvalidArgument, "an agent's codebase cannot change: delete the agent and create it with the other codebase.", "codebase");
         if (request.WorkMode is not null || request.Repo is not null || request.Ref is not null || request.Detach is not null || request.CopyFiles is not null || request.SetupCommand is not null
             || (request.WorkDir is not null && store.Find(id)?.WorkFolder.IsWorktree == true))
             throw new AgentException(AgentError.InvalidArgument, "an agent's worktree is made once: its work_mode, work_dir, repo, ref, detach, copy_files and setup_command cannot change; delete the agent and create it again.", "work_mode");
@@ -159,6 +163,7 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
         var agent = Require(id);
         var replicaNodes = await replicas.RemoveAllAsync(id, cancellationToken);
         await schedules.DeleteAllAsync(id, cancellationToken);
+        await conversations.ForgetAsync(id, cancellationToken); // a later agent of the same id starts with none
         await store.DeleteAsync(id, cancellationToken);
         metrics.Forget(id);
         try
@@ -206,10 +211,16 @@ public sealed class AgentService(AgentStore store, AgentPush push, AgentWorktree
     }
 
     /// <summary>A node that exists and is not removed, or "auto": the online node with the capabilities, room under its max_agents and the fewest agents.</summary>
-    private string Place(string? requested, IReadOnlyList<string> capabilities)
+    private string Place(string? requested, IReadOnlyList<string> capabilities, string? codebase)
     {
         if (requested is null or AgentPolicies.Auto)
         {
+            if (codebase is not null)
+            {
+                return (placement.Candidates(AgentPolicies.Auto, capabilities, null, codebase: codebase) is [var fit, ..] ? fit.Id : null)
+                    ?? throw new AgentException(AgentError.Conflict, placement.NoRoom(AgentPolicies.Auto, capabilities, codebase), "placement");
+            }
+
             if (registry.BestNodes(capabilities).Count == 0)
             {
                 throw new AgentException(AgentError.Conflict, capabilities.Count == 0

@@ -25,12 +25,21 @@ public static class AgentsExtensions
         services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());
         services.AddSingleton<AgentService>();
         services.AddSingleton<AgentPlacement>();
+        services.AddSingleton<IMigrationSource, Codebases.CodebaseMigrations>();
+        services.AddSingleton<Codebases.CodebaseStore>();
+        services.AddSingleton<Codebases.CodebaseRegistry>();
+        services.AddSingleton<INodeRemovalCheck, Codebases.CodebaseNodeRemovalCheck>();
         services.AddSingleton<Replicas.ReplicaService>();
         services.AddSingleton<Replicas.ReplicaSignal>();
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<Replicas.ReplicaSignal>());
         services.AddHostedService<Replicas.ReplicaReconciler>();
+        services.AddSingleton<AgentLiveRuns>();
         services.AddSingleton<Mailbox.Schedules.IScheduleTargets, AgentScheduleTargets>();
+        services.AddSingleton<IMigrationSource, Conversations.ConversationMigrations>();
+        services.AddSingleton<Conversations.ConversationStore>();
+        services.AddSingleton<Conversations.AgentRouter>();
+        services.AddSingleton<Mailbox.Messages.IAgentRouter>(sp => sp.GetRequiredService<Conversations.AgentRouter>());
         services.AddSchedules();
         services.AddSingleton<AgentWorktrees>();
         services.AddSingleton<AgentInput>();
@@ -54,14 +63,18 @@ public static class AgentsExtensions
         return services;
     }
 
-    public static Task InitializeAgentsAsync(this IServiceProvider services, CancellationToken cancellationToken) =>
-        services.GetRequiredService<AgentStore>().LoadAsync(cancellationToken);
+    public static async Task InitializeAgentsAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<AgentStore>().LoadAsync(cancellationToken);
+        await services.GetRequiredService<Codebases.CodebaseRegistry>().LoadAsync(cancellationToken);
+    }
 
     /// <summary>The REST API (on the /api/admin group) and the agents pages' live streams.</summary>
     public static void MapAgents(this WebApplication app, RouteGroupBuilder admin)
     {
         admin.MapAgentEndpoints().MapOutputEndpoints();
         admin.MapAgentInputEndpoints();
+        Codebases.CodebaseEndpoints.MapCodebaseEndpoints(admin);
         app.MapAgentsStreams();
         app.MapOutputStream();
         app.MapOutputDownload();

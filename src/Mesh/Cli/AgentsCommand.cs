@@ -47,7 +47,7 @@ internal sealed class AgentsCommand(GlobalOptions options, TextWriter output, Te
     {
         var command = new Command("scale", "Run N copies of the agent: itself plus N - 1 named replicas (scale-down drains the newest, idle ones first).");
         var id = new Argument<string>("id") { Description = "The agent's id." };
-        var replicas = new Argument<int>("replicas") { Description = "How many runs in all, 1 to 100." };
+        var replicas = new Argument<int>("replicas") { Description = "How many runs in all, 1 to the hub's [hub] max_replicas (default 100)." };
         command.Arguments.Add(id);
         command.Arguments.Add(replicas);
         command.Options.Add(_hub);

@@ -12,6 +12,26 @@ public sealed class ReplicaCluster : AgentCluster
         : base(["n1", "n2", "n3"])
     {
     }
+
+    /// <summary>
+    /// Creates agent <paramref name="id"/> running the python <paramref name="worker"/> with the actor CLI's argv in
+    /// ACTOR_ARGV and <paramref name="environment"/>, scales it to <paramref name="replicas"/> runs and waits until all run.
+    /// </summary>
+    public async Task CreateWorkerAsync(string id, string worker, Dictionary<string, string> environment, int replicas)
+    {
+        environment["ACTOR_ARGV"] = JsonSerializer.Serialize(ActorCommand());
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/admin/agents",
+            $$"""{"id":"{{id}}","command":["python3","{{worker}}"],"environment":{{JsonSerializer.Serialize(environment)}},"restart_policy":"never","stop_grace_seconds":1}""");
+        Assert.True(status == HttpStatusCode.Created, body.ToString());
+        if (replicas > 1)
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/api/admin/agents/{id}/scale", $$"""{"replicas":{{replicas}}}""")).Status);
+        await WaitUntilAsync(async () =>
+        {
+            var agent = await AgentAsync(id);
+            return State(agent.GetProperty("status")) == "running" && ReplicaClusterTests.Replicas(agent).Count(r => r.GetProperty("state").GetString() == "running") == replicas - 1;
+        }, $"{id} and its replicas running");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // their inbox watches are open
+    }
 }
 
 /// <summary>

@@ -150,24 +150,12 @@ public sealed class ScheduleClusterTests(ReplicaCluster cluster) : IClassFixture
     {
         var log = Path.Combine(cluster.WorkRoot, id + ".log");
         File.WriteAllText(log, "");
-        var environment = JsonSerializer.Serialize(new Dictionary<string, string>
+        await cluster.CreateWorkerAsync(id, Worker, new Dictionary<string, string>
         {
-            ["ACTOR_ARGV"] = JsonSerializer.Serialize(ActorCommand()),
             ["WORK_LOG"] = log,
             ["MODE"] = mode,
             ["WORK_SECONDS"] = workSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
-            $$"""{"id":"{{id}}","command":["python3","{{Worker}}"],"environment":{{environment}},"restart_policy":"never","stop_grace_seconds":1}""");
-        Assert.True(status == HttpStatusCode.Created, body.ToString());
-        if (replicas > 1)
-            Assert.Equal(HttpStatusCode.OK, (await cluster.SendAsync(HttpMethod.Post, $"/api/admin/agents/{id}/scale", $$"""{"replicas":{{replicas}}}""")).Status);
-        await WaitUntilAsync(async () =>
-        {
-            var agent = await cluster.AgentAsync(id);
-            return State(agent.GetProperty("status")) == "running" && Replicas(agent).Count(r => r.GetProperty("state").GetString() == "running") == replicas - 1;
-        }, $"{id} and its replicas running");
-        await Task.Delay(TimeSpan.FromSeconds(1)); // their inbox watches are open
+        }, replicas);
         return log;
     }
 

@@ -7,6 +7,9 @@ namespace Mesh.Hub.Agents.Pages;
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
 public sealed partial class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, Mailbox.Schedules.ScheduleService schedules, TimeProvider time) : PageModel
 {
+    /// <summary>The scale field's maximum ([hub] max_replicas).</summary>
+    public int MaxReplicas => scaler.MaxReplicas;
+
     public AgentView? Agent { get; private set; }
 
     public IReadOnlyList<AgentRun> Runs { get; private set; } = [];
@@ -28,6 +31,8 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
             "killed" => "Kill requested: SIGKILL now; the agent stays stopped.",
             "input" => "Input sent.",
             "scaled" => "Scale requested: new replicas start on their nodes; removed ones drain first.",
+            "schedule-created" => "Schedule created.",
+            "schedule-deleted" => "Schedule deleted: it fires no more (its past fires stay listed).",
             _ => null,
         };
         return await LoadAsync(id) ? Page() : NotFound();
@@ -80,7 +85,7 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
     public Task<IActionResult> OnPostScaleAsync(string id, int? replicas) =>
         ActAsync(id, "scaled", async (agentId, actor, source, cancellationToken) =>
         {
-            await scaler.ScaleAsync(agentId, replicas ?? throw new AgentException(AgentError.InvalidArgument, "give the number of replicas, 1 to 100.", "replicas"), actor, source, cancellationToken);
+            await scaler.ScaleAsync(agentId, replicas ?? throw new AgentException(AgentError.InvalidArgument, $"give the number of replicas, 1 to {scaler.MaxReplicas}.", "replicas"), actor, source, cancellationToken);
             return agents.Get(agentId)!;
         });
 
@@ -139,6 +144,8 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
         if (Agent is null)
             return false;
         Runs = await AgentsStream.RunsAsync(agents, id, HttpContext.RequestAborted) ?? [];
+        if (Agent.Definition.ReplicaOf is null)
+            Schedules = await schedules.ListAsync(id, HttpContext.RequestAborted);
         if (Agent.Status?.Run is { Tty: true })
             AllowTerminalStyles();
         return true;

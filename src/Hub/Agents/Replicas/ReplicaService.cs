@@ -12,10 +12,11 @@ namespace Mesh.Hub.Agents.Replicas;
 /// removed once their node reports them stopped. One scale at a time per hub.
 /// </summary>
 public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacement placement, ActorService actors, MessageService messages,
-    IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, TimeProvider time, ILogger<ReplicaService> logger) : IDisposable
+    Conversations.ConversationStore conversations, IAuditLog audit, IEnumerable<IAgentChangeListener> listeners, Core.Configuration.MeshConfig config, TimeProvider time,
+    ILogger<ReplicaService> logger) : IDisposable
 {
-    /// <summary>Most runs one agent may have.</summary>
-    public const int MaxReplicas = 100;
+    /// <summary>Most runs one agent may have ([hub] max_replicas).</summary>
+    public int MaxReplicas => config.MaxReplicas;
 
     private static readonly HashSet<string> StillRunning = new(StringComparer.Ordinal) { "running", "stopping", "preparing" };
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -34,7 +35,7 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
         if (replicas == 0)
             throw new AgentException(AgentError.InvalidArgument, "replicas 0: an agent always runs at least once (itself); stop it with POST /api/admin/agents/{id}/stop instead.", "replicas");
         if (replicas > MaxReplicas)
-            throw new AgentException(AgentError.InvalidArgument, $"replicas {replicas} is above the limit of {MaxReplicas}.", "replicas");
+            throw new AgentException(AgentError.InvalidArgument, $"replicas {replicas} is above the limit of {MaxReplicas} ([hub] max_replicas).", "replicas");
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -75,10 +76,11 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
 
     /// <summary>
     /// Idle: waiting for a node, or no message pending in its mailbox (a claimed, unacked schedule fire is such a
-    /// message; held conversations would count here once conversation affinity exists).
+    /// message) and no active conversation (one with a message in the last <see cref="Conversations.AgentRouter.Lease"/>).
     /// </summary>
     public async Task<bool> IsBusyAsync(AgentReplica replica, CancellationToken cancellationToken) =>
-        replica.NodeId is not null && await messages.CountPendingAsync(replica.Name, cancellationToken) > 0;
+        replica.NodeId is not null && (await messages.CountPendingAsync(replica.Name, cancellationToken) > 0
+            || (await conversations.CountsAsync(replica.AgentId, time.GetUtcNow(), cancellationToken)).GetValueOrDefault(replica.Name).Active > 0);
 
     /// <summary>A replica's mailbox, also after it was removed (its archive), newest first.</summary>
     public async Task<(AgentReplica Replica, IReadOnlyList<Core.Protocol.MailboxMessage> Messages)> ArchiveAsync(string agentId, string name, int limit, CancellationToken cancellationToken)
@@ -100,7 +102,7 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
                 var agent = store.Find(replica.AgentId);
                 if (agent is null)
                     continue;
-                var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id) is [var first, ..] ? first : null;
+                var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id, codebase: agent.Codebase) is [var first, ..] ? first : null;
                 if (node is null)
                     continue;
                 var placed = replica with { NodeId = node.Id, Revision = replica.Revision + 1 };
@@ -159,7 +161,7 @@ public sealed class ReplicaService(AgentStore store, AgentPush push, AgentPlacem
         {
             var name = ReplicaNames.Next(agent.Id, n => chosen.Contains(n) || store.ReplicaNameUsed(n) || store.Find(n) is not null || actors.Find(n) is not null);
             chosen.Add(name);
-            var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id, planned) is [var first, ..] ? first : null;
+            var node = placement.Candidates(agent.Placement, agent.Capabilities, agent.Id, planned, agent.Codebase) is [var first, ..] ? first : null;
             if (node is not null)
                 planned[node.Id] = planned.GetValueOrDefault(node.Id) + 1;
             added.Add(new AgentReplica(name, agent.Id, ++ordinal, rank, node?.Id, ReplicaStates.Active, 1, now));

@@ -9,7 +9,7 @@ namespace Mesh.Hub.Mailbox.Messages;
 /// <summary>GET /api/admin/actors[/{id}[/messages]], GET /api/admin/teams and POST /api/admin/messages (root, acting as root).</summary>
 public static class MessageEndpoints
 {
-    public sealed record SendMessageRequest(string? From, string? ToActorId, string? TeamId, string? Text, System.Text.Json.JsonElement? PayloadJson, string? Channel, string? RunId, string? IdempotencyKey);
+    public sealed record SendMessageRequest(string? From, string? ToActorId, string? TeamId, string? Text, System.Text.Json.JsonElement? PayloadJson, string? Channel, string? RunId, string? IdempotencyKey, string? ToAgentId = null, string? ConversationId = null);
 
     public static RouteGroupBuilder MapMessageEndpoints(this RouteGroupBuilder admin)
     {
@@ -50,7 +50,9 @@ public static class MessageEndpoints
     {
         var body = await MailboxRest.ReadBodyAsync<SendMessageRequest>(http, cancellationToken);
         if (body is null)
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["send {\"to_actor_id\" or \"team_id\", \"text\" or \"payload_json\"}."] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["send {\"to_actor_id\", \"to_agent_id\" or \"team_id\", \"text\" or \"payload_json\"}."] });
+        if (new[] { body.ToActorId, body.ToAgentId, body.TeamId }.Count(t => t is not null) > 1)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["to_actor_id"] = ["give one recipient: to_actor_id, to_agent_id or team_id."] });
         if ((body.Text is null) == (body.PayloadJson is null))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["give exactly one of text and payload_json."] });
         var request = new SendRequest
@@ -59,15 +61,19 @@ public static class MessageEndpoints
             Channel = body.Channel ?? string.Empty,
             RunId = body.RunId ?? string.Empty,
             IdempotencyKey = body.IdempotencyKey ?? string.Empty,
+            ConversationId = body.ConversationId ?? string.Empty,
             Payload = body.Text ?? body.PayloadJson!.Value.GetRawText(),
             PayloadKind = body.Text is null ? PayloadKind.Json : PayloadKind.Text,
         };
         if (body.ToActorId is not null)
             request.ToActorId = body.ToActorId;
+        else if (body.ToAgentId is not null)
+            request.ToAgentId = body.ToAgentId;
         else if (body.TeamId is not null)
             request.TeamId = body.TeamId;
         var response = await messages.SendAsync(ActorService.RootCaller, request, cancellationToken);
-        return Results.Json(new { response.MessageId, MessageIds = response.MessageIds.ToArray(), Recipients = response.Recipients.ToArray(), response.Duplicate, Status = response.Status == MessageStatus.Delivered ? "delivered" : "pending" },
+        return Results.Json(new { response.MessageId, MessageIds = response.MessageIds.ToArray(), Recipients = response.Recipients.ToArray(), response.Duplicate, Status = response.Status == MessageStatus.Delivered ? "delivered" : "pending",
+            HandledBy = MailboxRest.Null(response.HandledBy), ConversationId = MailboxRest.Null(request.ConversationId), response.AffinityBroken, AffinityNotice = MailboxRest.Null(response.AffinityNotice) },
             AdminJson.Options, statusCode: response.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     });
 
@@ -85,5 +91,7 @@ public static class MessageEndpoints
         CreatedAt = MailboxRest.Time(m.CreatedAtUnixMs),
         Status = m.Status == MessageStatus.Delivered ? "delivered" : "pending",
         DeliveredAt = MailboxRest.Time(m.DeliveredAtUnixMs),
+        ConversationId = MailboxRest.Null(m.ConversationId),
+        AffinityNotice = MailboxRest.Null(m.AffinityNotice),
     };
 }

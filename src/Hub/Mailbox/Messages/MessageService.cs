@@ -10,7 +10,7 @@ namespace Mesh.Hub.Mailbox.Messages;
 /// Watch, TeamMembers), and the read model the Mailboxes pages and the REST API show. The gRPC service and the
 /// REST API are thin layers over it.
 /// </summary>
-public sealed class MessageService(IMessageStore store, ActorService actors, MailboxNotifier notifier, MailboxOptions options, MessageMetrics metrics)
+public sealed class MessageService(IMessageStore store, ActorService actors, MailboxNotifier notifier, MailboxOptions options, MessageMetrics metrics, IAgentRouter? router = null)
 {
     public const string DefaultChannel = "default";
     public const int MaxInboxLimit = 1000;
@@ -23,7 +23,41 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
     public async Task<SendResponse> SendAsync(CallerIdentity caller, SendRequest request, CancellationToken cancellationToken)
     {
         var message = Prepare(caller, request);
-        return ToResponse(await store.SendAsync(message, cancellationToken));
+        var route = await RouteAsync(request, cancellationToken);
+        if (route is null)
+            return ToResponse(await store.SendAsync(message, cancellationToken));
+        try
+        {
+            var result = await store.SendAsync(message with { Recipients = [route.Recipient] }, cancellationToken);
+            return await ToResponseAsync(result, route, cancellationToken);
+        }
+        finally
+        {
+            router!.Release(route);
+        }
+    }
+
+    /// <summary>For a message to an agent: the run it goes to (null for every other target).</summary>
+    private async Task<AgentRoute?> RouteAsync(SendRequest request, CancellationToken cancellationToken) =>
+        request.TargetCase == SendRequest.TargetOneofCase.ToAgentId
+            ? await router!.RouteAsync(request.ToAgentId, MailboxInput.NullIfEmpty(request.ConversationId), cancellationToken)
+            : null;
+
+    private async Task<SendResponse> ToResponseAsync(SendResult result, AgentRoute? route, CancellationToken cancellationToken)
+    {
+        var response = ToResponse(result);
+        if (route is null)
+            return response;
+        // A repeat of an earlier send (same key) went where the first one went; only a new message is a routing decision.
+        if (!result.Duplicate)
+        {
+            await router!.RecordAsync(route, result.MessageIds[0], cancellationToken);
+            response.AffinityBroken = route.MovedFrom is not null;
+            response.AffinityNotice = route.Notice ?? string.Empty;
+        }
+
+        response.HandledBy = result.Recipients[0];
+        return response;
     }
 
     /// <summary>Checks each item like <see cref="SendAsync"/> and stores the valid ones in one transaction.</summary>
@@ -34,13 +68,17 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         var response = new SendBatchResponse();
         var valid = new List<NewMessage>(request.Messages.Count);
         var slots = new List<SendBatchResult>(request.Messages.Count);
+        var routes = new List<AgentRoute?>(request.Messages.Count);
         foreach (var item in request.Messages)
         {
             var result = new SendBatchResult();
             response.Results.Add(result);
             try
             {
-                valid.Add(Prepare(caller, item));
+                var message = Prepare(caller, item);
+                var route = await RouteAsync(item, cancellationToken);
+                valid.Add(route is null ? message : message with { Recipients = [route.Recipient] });
+                routes.Add(route);
                 slots.Add(result);
             }
             catch (MailboxException ex)
@@ -50,11 +88,19 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
             }
         }
 
-        if (valid.Count > 0)
+        try
         {
-            var stored = await store.SendManyAsync(valid, cancellationToken);
-            for (var i = 0; i < stored.Count; i++)
-                slots[i].Response = ToResponse(stored[i]);
+            if (valid.Count > 0)
+            {
+                var stored = await store.SendManyAsync(valid, cancellationToken);
+                for (var i = 0; i < stored.Count; i++)
+                    slots[i].Response = await ToResponseAsync(stored[i], routes[i], cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var route in routes.OfType<AgentRoute>())
+                router!.Release(route);
         }
 
         return response;
@@ -77,6 +123,9 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         var key = string.IsNullOrEmpty(request.IdempotencyKey) ? null : request.IdempotencyKey;
         if (key is { Length: > MaxIdempotencyKeyLength })
             throw new MailboxException(MailboxError.InvalidArgument, $"the idempotency key is {key.Length} characters; at most {MaxIdempotencyKeyLength} are allowed.");
+        var conversation = MailboxInput.CheckName(request.ConversationId, "conversation_id");
+        if (conversation is not null && request.TargetCase != SendRequest.TargetOneofCase.ToAgentId)
+            throw ConversationOffAgent(request, conversation);
 
         string[] recipients;
         string? teamId = null;
@@ -98,11 +147,40 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
                 if (recipients.Length == 0)
                     throw new MailboxException(MailboxError.FailedPrecondition, $"team '{teamId}' has no member besides the sender.");
                 break;
+            case SendRequest.TargetOneofCase.ToAgentId:
+                if (router is null || !router.IsAgent(request.ToAgentId))
+                {
+                    throw router?.ReplicaOf(request.ToAgentId) is { } agent
+                        ? new MailboxException(MailboxError.InvalidArgument, $"'{DisplayText.Truncate(request.ToAgentId)}' is a replica of agent '{agent}', not an agent: send to the agent (--to-agent {agent}) and the hub picks the replica, or to this replica's mailbox with --to-actor-id.")
+                        : new MailboxException(MailboxError.NotFound, $"no agent '{DisplayText.Truncate(request.ToAgentId)}' to send to. List agents with GET /api/admin/agents; --to-actor-id sends to any actor.");
+                }
+
+                recipients = []; // the route picks the run once the message is checked
+                break;
             default:
-                throw new MailboxException(MailboxError.InvalidArgument, "a message needs a recipient: --to-actor-id ID or --channel-id TEAM.");
+                throw new MailboxException(MailboxError.InvalidArgument, "a message needs a recipient: --to-actor-id ID, --to-agent AGENT or --channel-id TEAM.");
         }
 
         return new NewMessage(sender.Id, recipients, teamId, runId, channel, request.Payload, request.PayloadKind, key);
+    }
+
+    // Affinity is a routing decision among an agent's runs: a message addressed to one actor has none to make.
+    private MailboxException ConversationOffAgent(SendRequest request, string conversation)
+    {
+        var to = request.TargetCase == SendRequest.TargetOneofCase.ToActorId ? request.ToActorId : null;
+        if (to is not null && router?.ReplicaOf(to) is { } agent)
+        {
+            return new MailboxException(MailboxError.InvalidArgument,
+                $"conversation_id '{DisplayText.Truncate(conversation)}' on a message to replica '{DisplayText.Truncate(to)}': a conversation is routed to a replica by the hub, so send it to the agent (--to-agent {agent} --conversation {DisplayText.Truncate(conversation)}), or drop the conversation id to write to this replica directly.");
+        }
+
+        if (to is not null && router?.IsAgent(to) is true)
+        {
+            return new MailboxException(MailboxError.InvalidArgument,
+                $"conversation_id on a message to actor '{DisplayText.Truncate(to)}': to route a conversation among agent '{DisplayText.Truncate(to)}''s replicas, send with --to-agent {DisplayText.Truncate(to)} instead of --to-actor-id.");
+        }
+
+        return new MailboxException(MailboxError.InvalidArgument, "conversation_id is only for messages to an agent (--to-agent AGENT --conversation ID); a message to an actor or a team channel has no replica to route.");
     }
 
     public async Task<InboxResponse> InboxAsync(CallerIdentity caller, InboxRequest request, CancellationToken cancellationToken)
@@ -125,6 +203,8 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         {
             messages = await store.ReadAsync(query, cancellationToken);
         }
+
+        await AnnotateAsync(messages, cancellationToken);
 
         var response = new InboxResponse { PendingCount = (ulong)await store.CountPendingAsync(reader.Id, cancellationToken) };
         response.Messages.Add(messages);
@@ -159,6 +239,7 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         while (true)
         {
             var backlog = await store.ReadAsync(new InboxQuery(reader.Id, 500, last, false, runId, channel), cancellationToken);
+            await AnnotateAsync(backlog, cancellationToken);
             for (var i = 0; i < backlog.Count; i++)
                 await write(backlog[i], i == backlog.Count - 1, cancellationToken);
             if (backlog.Count > 0)
@@ -177,6 +258,7 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
                 if (message.Id <= last || (runId is not null && message.RunId != runId) || (channel is not null && message.Channel != channel))
                     continue;
                 last = message.Id;
+                await AnnotateAsync([message], cancellationToken);
                 await write(message, live.Count == 0, cancellationToken);
             }
         }
@@ -221,12 +303,12 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
             throw new MailboxException(MailboxError.NotFound, $"actor '{actorId}' does not exist.");
         if (limit is < 1 or > MaxInboxLimit)
             throw new MailboxException(MailboxError.InvalidArgument, $"limit {limit} is out of range: use 1 to {MaxInboxLimit}.");
-        return store.ReadLatestAsync(actorId, limit, cancellationToken);
+        return AnnotatedAsync(store.ReadLatestAsync(actorId, limit, cancellationToken), cancellationToken);
     }
 
     /// <summary>An actor's newest messages whether or not it is still in the directory (a removed replica's archive), newest first.</summary>
     public Task<IReadOnlyList<MailboxMessage>> ArchiveAsync(string actorId, int limit, CancellationToken cancellationToken) =>
-        store.ReadLatestAsync(actorId, Math.Clamp(limit, 1, MaxInboxLimit), cancellationToken);
+        AnnotatedAsync(store.ReadLatestAsync(actorId, Math.Clamp(limit, 1, MaxInboxLimit), cancellationToken), cancellationToken);
 
     public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) => store.CountPendingAsync(actorId, cancellationToken);
 
@@ -238,5 +320,15 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
 
     /// <summary>An actor's messages after <paramref name="afterId"/>, pending and delivered, oldest first (live pages read what a commit announced).</summary>
     public Task<IReadOnlyList<MailboxMessage>> ReadAfterAsync(string actorId, ulong afterId, int limit, CancellationToken cancellationToken) =>
-        store.ReadAsync(new InboxQuery(actorId, limit, afterId, IncludeDelivered: true, null, null), cancellationToken);
+        AnnotatedAsync(store.ReadAsync(new InboxQuery(actorId, limit, afterId, IncludeDelivered: true, null, null), cancellationToken), cancellationToken);
+
+    private Task AnnotateAsync(IReadOnlyList<MailboxMessage> messages, CancellationToken cancellationToken) =>
+        router is null || messages.Count == 0 ? Task.CompletedTask : router.AnnotateAsync(messages, cancellationToken);
+
+    private async Task<IReadOnlyList<MailboxMessage>> AnnotatedAsync(Task<IReadOnlyList<MailboxMessage>> read, CancellationToken cancellationToken)
+    {
+        var messages = await read;
+        await AnnotateAsync(messages, cancellationToken);
+        return messages;
+    }
 }

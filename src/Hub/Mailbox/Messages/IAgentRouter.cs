@@ -1,0 +1,32 @@
+using Mesh.Core.Protocol;
+
+namespace Mesh.Hub.Mailbox.Messages;
+
+/// <summary>
+/// Where a message sent to an agent (<c>to_agent_id</c>) goes: one of the agent's live runs, the same one for every
+/// message of a conversation. The agents capability implements it; without it, sends to an agent are refused.
+/// </summary>
+public interface IAgentRouter
+{
+    /// <summary>The agent whose replica <paramref name="actorId"/> is (removed replicas included), or null.</summary>
+    string? ReplicaOf(string actorId);
+
+    bool IsAgent(string id);
+
+    /// <summary>Picks the run; for a conversation, binds it or keeps (or moves) its binding in the store.</summary>
+    Task<AgentRoute> RouteAsync(string agentId, string? conversationId, CancellationToken cancellationToken);
+
+    /// <summary>Records which message the route carried and renews the conversation's lease (after the message is stored).</summary>
+    Task RecordAsync(AgentRoute route, ulong messageId, CancellationToken cancellationToken);
+
+    /// <summary>The send that took <paramref name="route"/> is over (recorded or failed): readers stop waiting for its record.</summary>
+    void Release(AgentRoute route);
+
+    /// <summary>Sets <c>conversation_id</c> and <c>affinity_notice</c> on messages that were routed in a conversation.</summary>
+    Task AnnotateAsync(IReadOnlyList<MailboxMessage> messages, CancellationToken cancellationToken);
+}
+
+/// <param name="Recipient">The run the message goes to: the agent itself or one of its replicas.</param>
+/// <param name="MovedFrom">The replica that held the conversation until now (it is no longer live), or null.</param>
+/// <param name="Notice">The "affinity broken" notice, set with <paramref name="MovedFrom"/>.</param>
+public sealed record AgentRoute(string AgentId, string Recipient, string? ConversationId, string? MovedFrom, string? Notice);
