@@ -46,19 +46,36 @@ public static class AgentDetailHtml
         return $"""<pre class="output" id="agent-output">{HtmlText.E(string.Join('\n', run.Exit.LastLines))}</pre>""";
     }
 
-    /// <summary>The agent's runs as replicas: itself first, then each named replica with its node, state and run.</summary>
-    public static string Replicas(AgentView agent)
+    /// <summary>
+    /// The agent's runs as replicas: itself first, then each named replica with its node, state, run, the conversations
+    /// it holds (active ones) and its last schedule fire.
+    /// </summary>
+    public static string Replicas(AgentView agent, IReadOnlyDictionary<string, Replicas.ReplicaActivity> activity)
     {
         var html = new StringBuilder();
         var a = agent.Definition;
-        html.Append(CultureInfo.InvariantCulture, $"""<tr data-replica="{HtmlText.E(a.Id)}"><td>{HtmlText.E(a.Id)} <span class="muted">the agent itself</span></td><td>{NodeLink(a.NodeId)}</td><td>{AgentHtml.StateBadge(agent)}</td><td>{RunCell(agent.Status?.Run)}</td></tr>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<tr data-replica="{HtmlText.E(a.Id)}"><td>{HtmlText.E(a.Id)} <span class="muted">the agent itself</span></td><td>{NodeLink(a.NodeId)}</td><td>{AgentHtml.StateBadge(agent)}</td><td>{RunCell(agent.Status?.Run)}</td>""")
+            .Append(ActivityCells(activity.GetValueOrDefault(a.Id))).Append("</tr>");
         foreach (var r in agent.Replicas ?? [])
         {
             html.Append(CultureInfo.InvariantCulture, $"""<tr data-replica="{HtmlText.E(r.Replica.Name)}"><td><a href="/agents/{Uri.EscapeDataString(r.Replica.Name)}">{HtmlText.E(r.Replica.Name)}</a> <span class="muted">#{r.Replica.Ordinal}</span></td>""")
-                .Append(CultureInfo.InvariantCulture, $"""<td>{(r.Replica.NodeId is { } node ? NodeLink(node) : """<span class="muted">—</span>""")}</td><td>{AgentHtml.Badge(r.DisplayState, null)}</td><td>{RunCell(r.Status?.Run)}</td></tr>""");
+                .Append(CultureInfo.InvariantCulture, $"""<td>{(r.Replica.NodeId is { } node ? NodeLink(node) : """<span class="muted">—</span>""")}</td><td>{AgentHtml.Badge(r.DisplayState, null)}</td><td>{RunCell(r.Status?.Run)}</td>""")
+                .Append(ActivityCells(activity.GetValueOrDefault(r.Replica.Name))).Append("</tr>");
         }
 
         return html.ToString();
+    }
+
+    /// <summary>Conversations ("3, 1 active") and the last fire (a time the browser shows as "… ago"); stable text, so a re-read that finds nothing new sends nothing.</summary>
+    private static string ActivityCells(Replicas.ReplicaActivity? activity)
+    {
+        var conversations = activity is not { Conversations: > 0 } held
+            ? """<span class="muted">none</span>"""
+            : string.Create(CultureInfo.InvariantCulture, $"{held.Conversations}, {held.ActiveConversations} active");
+        var fired = activity?.LastFire is { } at
+            ? HtmlText.Time(at, at.ToString("u", CultureInfo.InvariantCulture), ago: true)
+            : """<span class="muted">never</span>""";
+        return $"""<td class="conversations">{conversations}</td><td class="last-fire">{fired}</td>""";
     }
 
     private static string NodeLink(string nodeId) => $"""<a href="/nodes/{Uri.EscapeDataString(nodeId)}">{HtmlText.E(nodeId)}</a>""";

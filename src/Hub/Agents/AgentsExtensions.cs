@@ -39,6 +39,7 @@ public static class AgentsExtensions
         services.AddSingleton<IMigrationSource, Conversations.ConversationMigrations>();
         services.AddSingleton<Conversations.ConversationStore>();
         services.AddSingleton<Conversations.AgentRouter>();
+        services.AddSingleton<Replicas.ReplicaActivityReader>();
         services.AddSingleton<Mailbox.Messages.IAgentRouter>(sp => sp.GetRequiredService<Conversations.AgentRouter>());
         services.AddSchedules();
         services.AddSingleton<AgentWorktrees>();

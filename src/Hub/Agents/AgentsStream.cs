@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Mesh.Core.Protocol;
+using Mesh.Hub.Agents.Replicas;
 using Mesh.Hub.Live;
 using Mesh.Hub.Web;
 
@@ -21,6 +22,9 @@ internal static class AgentsStream
     /// <summary>The agent page's last event when its agent is deleted: the page closes the stream (sse-close) rather than retry into a 404.</summary>
     public const string DeletedEvent = "deleted";
 
+    /// <summary>How often an agent page's stream re-reads its runs' conversations and fires when nothing else wakes it.</summary>
+    public static readonly TimeSpan ActivityInterval = TimeSpan.FromSeconds(3);
+
     /// <summary>Runs the agent page shows (newest first).</summary>
     public const int RunsShown = 20;
 
@@ -30,10 +34,10 @@ internal static class AgentsStream
             LiveSse.Stream(feed.Feed, http, subscription => ListEvents(agents, subscription, time, http.RequestAborted)))
             .RequireAuthorization(WebAuth.ViewerPolicy).ExcludeFromDescription();
 
-        app.MapGet("/ui/agents/{id}/stream", (string id, AgentService agents, AgentsFeed feed, TimeProvider time, HttpContext http) =>
+        app.MapGet("/ui/agents/{id}/stream", (string id, AgentService agents, ReplicaActivityReader activity, AgentsFeed feed, TimeProvider time, HttpContext http) =>
             agents.Get(id) is null
                 ? Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"agent '{DisplayText.Truncate(id)}' does not exist.")
-                : LiveSse.Stream(feed.Feed, http, subscription => AgentEvents(id, agents, subscription, time, http.RequestAborted)))
+                : LiveSse.Stream(feed.Feed, http, subscription => AgentEvents(id, agents, activity, subscription, time, http.RequestAborted)))
             .RequireAuthorization(WebAuth.ViewerPolicy).ExcludeFromDescription();
     }
 
@@ -66,12 +70,13 @@ internal static class AgentsStream
         }
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> AgentEvents(string id, AgentService agents, LiveSubscription<string> subscription, TimeProvider time,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<string>> AgentEvents(string id, AgentService agents, ReplicaActivityReader activity,
+        LiveSubscription<string> subscription, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using (subscription)
         {
             AgentView? shown = null;
+            string? shownReplicas = null;
             do
             {
                 var current = agents.Get(id);
@@ -82,16 +87,25 @@ internal static class AgentsStream
                     yield break;
                 }
 
+                // Conversations and fires change without an agent event: re-read at every wake-up, sent when they differ.
+                var replicas = current.Definition.ReplicaOf is null
+                    ? AgentDetailHtml.Replicas(current, await activity.ReadAsync(id, cancellationToken))
+                    : null;
+                if (replicas is not null && replicas != shownReplicas)
+                {
+                    shownReplicas = replicas;
+                    yield return LiveSse.Html("replicas", replicas);
+                }
+
                 if (current.Equals(shown))
                     continue;
                 shown = current;
                 yield return LiveSse.Html("status", AgentDetailHtml.Status(current, time.GetUtcNow()));
                 yield return LiveSse.Html("output", AgentDetailHtml.Output(current));
-                yield return LiveSse.Html("replicas", AgentDetailHtml.Replicas(current));
                 if (await RunsAsync(agents, id, cancellationToken) is { } runs)
                     yield return LiveSse.Html("runs", AgentDetailHtml.Runs(runs));
             }
-            while (await WaitAsync(subscription, cancellationToken));
+            while (await WaitAsync(subscription, ActivityInterval, time, cancellationToken));
         }
     }
 
@@ -105,6 +119,20 @@ internal static class AgentsStream
         catch (AgentException ex) when (ex.Error == AgentError.NotFound)
         {
             return null;
+        }
+    }
+
+    /// <summary>Waits for the next change or <paramref name="maxWait"/>; false when the browser left.</summary>
+    private static async Task<bool> WaitAsync(LiveSubscription<string> subscription, TimeSpan maxWait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await subscription.NextAsync(maxWait, time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -37,4 +37,31 @@ public sealed class AgentHtmlTests
         Assert.Contains("stopped, signal 15 (SIGTERM)", AgentHtml.Row(stopped, Now), StringComparison.Ordinal);
         Assert.Contains("pending: node offline", AgentHtml.Row(stopped with { NodeOnline = false }, Now), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Replicas_ShowEachRunsConversationsAndLastFire_SameTextForTheSameActivity()
+    {
+        var replica = new Mesh.Hub.Agents.Replicas.AgentReplica("<i>walking-fox</i>", "a-1", 1, 1, "n2", "active", 1, Now);
+        var agent = new AgentView(
+            new AgentDefinition { Id = "a-1", Name = "a", NodeId = "n1", Placement = "n1", Command = ["sleep"] },
+            new AgentStatus { State = "running" }, NodeOnline: true,
+            [new ReplicaView(replica, new AgentStatus { State = "running" }, NodeOnline: true)]);
+        var activity = new Dictionary<string, Mesh.Hub.Agents.Replicas.ReplicaActivity>
+        {
+            ["a-1"] = new(3, 1, Now.AddSeconds(-30)),
+            ["<i>walking-fox</i>"] = new(0, 0, null),
+        };
+
+        var html = AgentDetailHtml.Replicas(agent, activity);
+        var rows = html.Split("</tr>", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, rows.Length);
+        Assert.Contains("""<td class="conversations">3, 1 active</td>""", rows[0], StringComparison.Ordinal);
+        Assert.Contains("""<td class="last-fire"><time datetime="2026-01-02T03:03:35Z" title="2026-01-02T03:03:35Z" data-ago>2026-01-02 03:03:35Z</time></td>""", rows[0], StringComparison.Ordinal);
+        Assert.Contains("&lt;i&gt;walking-fox&lt;/i&gt;", rows[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("<i>", html, StringComparison.Ordinal);
+        Assert.Contains("""<td class="conversations"><span class="muted">none</span></td><td class="last-fire"><span class="muted">never</span></td>""", rows[1], StringComparison.Ordinal);
+        // The live stream sends the table only when it differs: the same activity renders the same text.
+        Assert.Equal(html, AgentDetailHtml.Replicas(agent, activity));
+        Assert.Contains("""<span class="muted">none</span>""", AgentDetailHtml.Replicas(agent, new Dictionary<string, Mesh.Hub.Agents.Replicas.ReplicaActivity>()), StringComparison.Ordinal);
+    }
 }

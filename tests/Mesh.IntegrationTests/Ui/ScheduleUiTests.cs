@@ -55,6 +55,10 @@ public sealed class ScheduleUiTests(AgentCluster cluster) : IClassFixture<AgentC
             stored.GetProperty("mode").GetString(), stored.GetProperty("catch_up").GetString(), stored.GetProperty("payload").GetString()));
         await page.ReloadAsync(); // the GET after the redirect: reloading creates nothing
         Assert.Single(await SchedulesAsync("ui-sched"));
+        // The replicas table shows the run's last fire once one is delivered, without a reload (the stream re-reads it).
+        await page.EvaluateAsync("() => { window.meshNoReload = true; }");
+        await Expect(page.Locator("#agent-replicas tr[data-replica='ui-sched'] .last-fire time[data-ago]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.meshNoReload === true"), "the page reloaded");
         await Browser.ScreenshotAsync(page, "schedules-01-created");
 
         // Without the antiforgery token: 400, nothing created or deleted.

@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
-public sealed partial class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, Mailbox.Schedules.ScheduleService schedules, TimeProvider time) : PageModel
+public sealed partial class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, Mailbox.Schedules.ScheduleService schedules,
+    Replicas.ReplicaActivityReader activity, TimeProvider time) : PageModel
 {
     /// <summary>The scale field's maximum ([hub] max_replicas).</summary>
     public int MaxReplicas => scaler.MaxReplicas;
@@ -13,6 +14,9 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
     public AgentView? Agent { get; private set; }
 
     public IReadOnlyList<AgentRun> Runs { get; private set; } = [];
+
+    /// <summary>Each run's conversations and last fire (the replicas table).</summary>
+    public IReadOnlyDictionary<string, Replicas.ReplicaActivity> Activity { get; private set; } = new Dictionary<string, Replicas.ReplicaActivity>();
 
     public DateTimeOffset Now { get; private set; }
 
@@ -145,7 +149,10 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
             return false;
         Runs = await AgentsStream.RunsAsync(agents, id, HttpContext.RequestAborted) ?? [];
         if (Agent.Definition.ReplicaOf is null)
+        {
             Schedules = await schedules.ListAsync(id, HttpContext.RequestAborted);
+            Activity = await activity.ReadAsync(id, HttpContext.RequestAborted);
+        }
         if (Agent.Status?.Run is { Tty: true })
             AllowTerminalStyles();
         return true;

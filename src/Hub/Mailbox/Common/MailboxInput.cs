@@ -23,13 +23,26 @@ public static class MailboxInput
             }
             catch (JsonException ex)
             {
-                throw new MailboxException(MailboxError.InvalidArgument, $"the payload is not valid JSON: {ex.Message}");
+                throw new MailboxException(MailboxError.InvalidArgument, $"the payload is not valid JSON at {JsonError(ex)} Fix it, or send it as text.");
             }
         }
         else if (kind != PayloadKind.Text)
         {
             throw new MailboxException(MailboxError.InvalidArgument, $"unknown payload kind {(int)kind}.");
         }
+    }
+
+    /// <summary>
+    /// Where and why JSON did not parse, in words: "line 1, column 10: Expected depth to be zero …" — the parser's own
+    /// "LineNumber: 0 | BytePositionInLine: 9." counts from zero and reads like a stack dump, so it goes.
+    /// </summary>
+    public static string JsonError(JsonException ex)
+    {
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut >= 0)
+            reason = reason[..cut];
+        return ex.LineNumber is { } line ? $"line {line + 1}, column {ex.BytePositionInLine + 1}: {reason}" : reason;
     }
 
     /// <summary>A channel or run name: null when empty, refused when too long or not printable.</summary>

@@ -10,6 +10,16 @@ namespace Mesh.Hub.Tests.Mailbox.Messages;
 
 public sealed class MessageServiceTests
 {
+    [Theory]
+    [InlineData("{\"task\": ", "the payload is not valid JSON at line 1, column 10: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed. Fix it, or send it as text.")]
+    [InlineData("{\n  \"a\": 1,\n  oops\n}", "the payload is not valid JSON at line 3, column 3: 'o' is an invalid start of a property name. Expected a '\"'. Fix it, or send it as text.")]
+    public void CheckPayload_InvalidJson_SaysWhereAndWhyInWords(string payload, string expected)
+    {
+        var refused = Assert.Throws<MailboxException>(() => MailboxInput.CheckPayload(payload, PayloadKind.Json, new MailboxOptions()));
+        Assert.Equal(MailboxError.InvalidArgument, refused.Error);
+        Assert.Equal(expected, refused.Message);
+    }
+
     [Fact]
     public async Task Send_BadInput_PreciseRefusals()
     {
