@@ -8,6 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mesh.Hub.Tests.Metrics;
 
 /// <summary>A real Prometheus scrapes a real hub with a viewer token and evaluates deploy/prometheus's rules on what it got.</summary>
+/// <remarks>
+/// Alone: OpenTelemetry's meter provider listens to every meter named Mesh.Hub in the process, so with other test
+/// hubs alive its gauges would merge theirs (seen as mesh_nodes{status="pending"} reading another hub's 0). A hub
+/// process has one hub, so production is not affected; the test runs after the parallel ones, with no other hub.
+/// </remarks>
+[Collection(SoloCollection.Name)]
 public sealed class PrometheusScrapeTests
 {
     private static string RulesFile => Path.Combine(RepositoryPaths.Root, "deploy", "prometheus", "mesh-alerts.rules.yml");

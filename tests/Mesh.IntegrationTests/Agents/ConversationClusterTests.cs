@@ -36,10 +36,12 @@ public sealed class ConversationClusterTests(ReplicaCluster cluster) : IClassFix
             });
         }
 
-        // Every conversation went to one run, and the hub spread them over all three.
+        // Every conversation went to one run, and the hub spread them over all three. Each binds to the run holding the
+        // fewest when its first message is routed; with 8 senders binding at once a run can get up to 8 more than an
+        // even third (33), so the bounds are 33 ± 8.
         var holder = conversations.ToDictionary(c => c, c => Assert.Single(handled[c].Select(h => h.Run).Distinct()));
         Assert.Equal(runs.Order(), holder.Values.Distinct().Order());
-        Assert.All(holder.Values.GroupBy(r => r), g => Assert.InRange(g.Count(), 30, 37));
+        Assert.All(holder.Values.GroupBy(r => r), g => Assert.InRange(g.Count(), 25, 41));
 
         // The runs themselves got them: each conversation's five messages reached one process, in order of its context.
         var lines = await WaitForLinesAsync(log, 500);
