@@ -48,6 +48,7 @@ public static class MailboxExtensions
         services.AddSingleton<ITriggerStore, TriggerStore>();
         services.AddSingleton<TriggerScheduler>();
         services.AddSingleton<TriggerService>();
+        services.AddSingleton<Messages.IActorInboxSection, TriggerInboxSection>();
 
         services.AddSingleton<IReviewStore, ReviewStore>();
         services.AddSingleton<ReviewWaiters>();

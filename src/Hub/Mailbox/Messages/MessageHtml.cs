@@ -42,9 +42,30 @@ public static class MessageHtml
         html.Append("<td>").Append(E(m.Channel)).Append("</td>");
         html.Append("<td>").Append(m.RunId.Length > 0 ? E(m.RunId) : """<span class="muted">—</span>""").Append("</td>");
         html.Append("<td>").Append(Time(m.CreatedAtUnixMs)).Append("</td>");
-        html.Append("<td>").Append(Payload(m.Payload, m.PayloadKind == PayloadKind.Json ? "json" : "text")).Append("</td>");
+        html.Append("<td>").Append(Payload(m.Payload, m.PayloadKind == PayloadKind.Json ? "json" : "text")).Append(ReviewLink(m)).Append("</td>");
         html.Append("</tr>");
         return html.ToString();
+    }
+
+    /// <summary>A permission request or answer (the reviews' notices: JSON with type and permission_id) links to its review.</summary>
+    public static string ReviewLink(MailboxMessage m)
+    {
+        if (m.PayloadKind != PayloadKind.Json || !m.Payload.Contains("\"permission_", StringComparison.Ordinal))
+            return "";
+        try
+        {
+            using var document = JsonDocument.Parse(m.Payload);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() is "permission_request" or "permission_answer"
+                && root.TryGetProperty("permission_id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetUInt64(out var reviewId)
+                ? string.Create(CultureInfo.InvariantCulture, $""" <a class="review-link" href="/reviews#review-{reviewId}">review {reviewId}</a>""")
+                : "";
+        }
+        catch (JsonException)
+        {
+            return "";
+        }
     }
 
     /// <summary>

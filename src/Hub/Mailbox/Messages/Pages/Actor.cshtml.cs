@@ -9,7 +9,7 @@ using Mesh.Hub.Mailbox.Common;
 namespace Mesh.Hub.Mailbox.Messages.Pages;
 
 /// <summary>/mailboxes/{actorId}: one actor's inbox, newest first, live over SSE; root sends a message as root.</summary>
-public sealed class ActorInboxModel(ActorService actors, MessageService messages, IAuditLog audit) : PageModel
+public sealed class ActorInboxModel(ActorService actors, MessageService messages, IAuditLog audit, IEnumerable<IActorInboxSection> sections) : PageModel
 {
     public const int Shown = MessagesStream.BacklogLimit;
 
@@ -19,6 +19,9 @@ public sealed class ActorInboxModel(ActorService actors, MessageService messages
 
     public long PendingCount { get; private set; }
 
+    /// <summary>What other capabilities show for the actor (its time triggers), as HTML.</summary>
+    public IReadOnlyList<string> Sections { get; private set; } = [];
+
     public SendMessageForm Form { get; private set; } = new();
 
     public async Task<IActionResult> OnGetAsync(string actorId)
@@ -26,6 +29,10 @@ public sealed class ActorInboxModel(ActorService actors, MessageService messages
         if (!await LoadAsync(actorId))
             return NotFound();
         Form = SendMessageForm.For(Actor!);
+        var shown = new List<string>();
+        foreach (var section in sections)
+            shown.Add(await section.RenderAsync(actorId, HttpContext.RequestAborted));
+        Sections = shown;
         return Page();
     }
 
