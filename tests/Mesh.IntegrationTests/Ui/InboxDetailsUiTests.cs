@@ -49,11 +49,11 @@ public sealed class InboxDetailsUiTests
         await page.ClickAsync($"#review-{reviewId} button[data-option=allow]");
         await Expect(page.Locator("#review-result")).ToContainTextAsync($"review {reviewId}");
         await page.GotoAsync("/mailboxes/planner");
-        var link = page.Locator($"#inbox a.review-link[href='/reviews#review-{reviewId}']");
+        var link = page.Locator($"#inbox a.review-link[href='/reviews#closed-review-{reviewId}']");
         await Expect(link).ToHaveTextAsync($"review {reviewId}", new() { Timeout = 20_000 });
         await link.ClickAsync();
-        await page.WaitForURLAsync($"**/reviews#review-{reviewId}");
-        await Expect(page.Locator($"#review-{reviewId}")).ToBeVisibleAsync();
+        await page.WaitForURLAsync($"**/reviews#closed-review-{reviewId}");
+        await Expect(page.Locator($"#closed-review-{reviewId}")).ToBeVisibleAsync();
 
         // The send form: the actor id field for "Actor", the team id field for "Team channel".
         await page.GotoAsync("/mailboxes/planner");

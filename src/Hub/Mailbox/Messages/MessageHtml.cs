@@ -47,7 +47,10 @@ public static class MessageHtml
         return html.ToString();
     }
 
-    /// <summary>A permission request or answer (the reviews' notices: JSON with type and permission_id) links to its review.</summary>
+    /// <summary>
+    /// A permission request or answer (the reviews' notices: JSON with type and permission_id) links to its review on
+    /// /reviews: a request to its card among the pending ones, an answer to its row among the closed ones.
+    /// </summary>
     public static string ReviewLink(MailboxMessage m)
     {
         if (m.PayloadKind != PayloadKind.Json || !m.Payload.Contains("\"permission_", StringComparison.Ordinal))
@@ -59,7 +62,8 @@ public static class MessageHtml
             return root.ValueKind == JsonValueKind.Object
                 && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() is "permission_request" or "permission_answer"
                 && root.TryGetProperty("permission_id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetUInt64(out var reviewId)
-                ? string.Create(CultureInfo.InvariantCulture, $""" <a class="review-link" href="/reviews#review-{reviewId}">review {reviewId}</a>""")
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $""" <a class="review-link" href="/reviews#{(type.GetString() == "permission_answer" ? "closed-review" : "review")}-{reviewId}">review {reviewId}</a>""")
                 : "";
         }
         catch (JsonException)
