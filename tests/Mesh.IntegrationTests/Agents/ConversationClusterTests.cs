@@ -187,8 +187,18 @@ public sealed class ConversationClusterTests(ReplicaCluster cluster) : IClassFix
         List<Line> lines = [];
         await WaitUntilAsync(() =>
         {
-            lines = [.. File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).Select(e => new Line(e.GetProperty("me").GetString()!,
-                e.GetProperty("conversation").GetString()!, e.GetProperty("seen").GetInt32(), e.GetProperty("payload").GetString()!, e.GetProperty("notice").GetString()!))];
+            try
+            {
+                // The workers append while this reads: share the file, and take a torn last line as "not yet".
+                using var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+                lines = [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).Select(e => new Line(e.GetProperty("me").GetString()!,
+                    e.GetProperty("conversation").GetString()!, e.GetProperty("seen").GetInt32(), e.GetProperty("payload").GetString()!, e.GetProperty("notice").GetString()!))];
+            }
+            catch (Exception ex) when (ex is IOException or JsonException)
+            {
+                return Task.FromResult(false);
+            }
+
             return Task.FromResult(lines.Count >= count);
         }, $"{count} lines in {log}");
         Assert.Equal(count, lines.Count);
