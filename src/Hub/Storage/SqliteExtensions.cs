@@ -1,26 +1,10 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace Mesh.Hub.Storage;
 
-/// <summary>Small helpers that keep SQL call sites short.</summary>
+/// <summary>SQLite's text form of times (ISO 8601 UTC, 100 ns), written and read back by <see cref="DbStatements"/>.</summary>
 public static class SqliteExtensions
 {
-    public static SqliteCommand Command(this SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
-    public static SqliteCommand With(this SqliteCommand command, string name, object? value)
-    {
-        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
-
-    /// <summary>Times are stored as UTC ISO-8601 text (sortable, readable in the sqlite3 shell).</summary>
     public static string ToDb(this DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
 
     /// <summary>A time as <see cref="ToDb"/> wrote it.</summary>
