@@ -9,10 +9,14 @@ namespace Mesh.IntegrationTests.Interop;
 internal sealed class InteropService : InteropTest.InteropTestBase
 {
     private int _active;
+    private int _streamed;
 
     public ConcurrentQueue<string> Events { get; } = new();
 
     public int ActiveCalls => Volatile.Read(ref _active);
+
+    /// <summary>Messages the server-streaming handler has written so far.</summary>
+    public int StreamedMessages => Volatile.Read(ref _streamed);
 
     /// <summary>Completes when a handler observed its call being cancelled (disconnect, reset or deadline).</summary>
     public TaskCompletionSource<string> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,6 +48,7 @@ internal sealed class InteropService : InteropTest.InteropTestBase
             {
                 await DelayAsync(request, context);
                 await responseStream.WriteAsync(Reply(request, context, i));
+                Interlocked.Increment(ref _streamed);
             }
 
             EchoTrailers(request, context);
@@ -97,6 +102,13 @@ internal sealed class InteropService : InteropTest.InteropTestBase
         {
             Events.Enqueue("cancelled " + method);
             Cancelled.TrySetResult(method);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A deadline can complete the response writer a moment before it cancels the token; the handler's next
+            // write is then refused instead of cancelled. Either way the handler stops.
+            Events.Enqueue($"failed {method}: {ex.GetType().Name}");
             throw;
         }
         finally
