@@ -17,11 +17,6 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, int> _turns = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _routedTo = new(StringComparer.Ordinal);
-    // Routes taken but not yet recorded, by recipient: the message may reach a reader (a Watch is told at commit)
-    // before its route is recorded, so a reader of that recipient waits for them first.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<AgentRoute, TaskCompletionSource>> _pending = new(StringComparer.Ordinal);
-    private volatile bool _loaded;
 
     public string? ReplicaOf(string actorId) => store.Find(actorId) is null ? store.Replica(actorId)?.AgentId : null;
 
@@ -33,9 +28,7 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
         if (conversationId is null)
             return new AgentRoute(agentId, runs.Count == 0 ? agentId : runs[(int)((uint)_turns.AddOrUpdate(agentId, 0, (_, n) => unchecked(n + 1)) % (uint)runs.Count)], null, null, null);
 
-        var route = await RouteConversationAsync(agentId, conversationId, runs, cancellationToken);
-        _pending.GetOrAdd(route.Recipient, _ => new(ReferenceEqualityComparer.Instance))[route] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return route;
+        return await RouteConversationAsync(agentId, conversationId, runs, cancellationToken);
     }
 
     private async Task<AgentRoute> RouteConversationAsync(string agentId, string conversationId, IReadOnlyList<string> runs, CancellationToken cancellationToken)
@@ -73,47 +66,12 @@ public sealed class AgentRouter(AgentStore store, AgentLiveRuns live, Conversati
         }
     }
 
-    public async Task RecordAsync(AgentRoute route, ulong messageId, CancellationToken cancellationToken)
+    public async Task RenewAsync(AgentRoute route, CancellationToken cancellationToken)
     {
         if (route.ConversationId is null)
             return;
         var now = time.GetUtcNow();
-        _routedTo[route.Recipient] = true;
-        await conversations.RecordAsync(new ConversationRoute((long)messageId, route.AgentId, route.ConversationId, route.Recipient, route.MovedFrom, now), now + Lease, cancellationToken);
-        Release(route);
-    }
-
-    public void Release(AgentRoute route)
-    {
-        if (_pending.TryGetValue(route.Recipient, out var routes) && routes.TryRemove(route, out var done))
-            done.TrySetResult();
-    }
-
-    public async Task AnnotateAsync(IReadOnlyList<MailboxMessage> messages, CancellationToken cancellationToken)
-    {
-        if (!_loaded)
-        {
-            foreach (var name in await conversations.RoutedReplicasAsync(cancellationToken))
-                _routedTo[name] = true;
-            _loaded = true;
-        }
-
-        var waits = messages.Select(m => m.ToActorId).Distinct(StringComparer.Ordinal)
-            .SelectMany(r => _pending.TryGetValue(r, out var routes) ? routes.Values.Select(t => t.Task) : []).ToList();
-        if (waits.Count > 0)
-            await Task.WhenAll(waits).WaitAsync(cancellationToken);
-        var ids = messages.Where(m => _routedTo.ContainsKey(m.ToActorId) && m.ConversationId.Length == 0).Select(m => (long)m.Id).ToList();
-        if (ids.Count == 0)
-            return;
-        var routes = (await conversations.RoutesAsync(ids, cancellationToken)).ToDictionary(r => r.MessageId);
-        foreach (var message in messages)
-        {
-            if (!routes.TryGetValue((long)message.Id, out var route))
-                continue;
-            message.ConversationId = route.ConversationId;
-            if (route.MovedFrom is { } from)
-                message.AffinityNotice = $"affinity broken: conversation '{route.ConversationId}' was on replica '{from}'; it moved here ('{route.Replica}'), without its earlier context.";
-        }
+        await conversations.RenewAsync(route.AgentId, route.ConversationId, now, now + Lease, cancellationToken);
     }
 
     /// <summary>The agent's conversations, the most recently used first.</summary>

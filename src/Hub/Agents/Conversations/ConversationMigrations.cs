@@ -4,7 +4,8 @@ namespace Mesh.Hub.Agents.Conversations;
 
 /// <summary>
 /// Conversation affinity: which replica holds each conversation of an agent (one row per agent and conversation,
-/// its lease renewed by every message), and the route of each message sent in a conversation. Times are Unix ms.
+/// its lease renewed by every message). Times are Unix ms. A message's conversation is stored on the message itself
+/// (mailbox-003, in the send's transaction); conversations-002 moves the routes recorded before that onto the messages.
 /// </summary>
 internal sealed class ConversationMigrations : IMigrationSource
 {
@@ -20,7 +21,17 @@ internal sealed class ConversationMigrations : IMigrationSource
             CREATE INDEX conversation_routes_conversation ON conversation_routes (agent_id, conversation_id, message_id);
             CREATE INDEX conversation_routes_replica ON conversation_routes (replica);
             """),
+        RoutesOntoMessages,
     ];
+
+    // Runs after mailbox-003 (the mailbox's migrations come first): the same text AgentRoute.RecipientNotice gives.
+    private static readonly Migration RoutesOntoMessages = new("conversations-002", """
+        UPDATE mailbox_messages SET conversation_id = r.conversation_id,
+            affinity_notice = CASE WHEN r.moved_from IS NULL THEN NULL ELSE 'affinity broken: conversation ''' || r.conversation_id
+                || ''' was on replica ''' || r.moved_from || '''; it moved here (''' || r.replica || '''), without its earlier context.' END
+        FROM conversation_routes r WHERE r.message_id = mailbox_messages.id;
+        DROP TABLE conversation_routes;
+        """);
 
     public IEnumerable<Migration> PostgresMigrations { get; } =
     [
@@ -34,5 +45,6 @@ internal sealed class ConversationMigrations : IMigrationSource
             CREATE INDEX conversation_routes_conversation ON conversation_routes (agent_id, conversation_id, message_id);
             CREATE INDEX conversation_routes_replica ON conversation_routes (replica);
             """),
+        RoutesOntoMessages,
     ];
 }

@@ -5,6 +5,3 @@ namespace Mesh.Hub.Agents.Conversations;
 /// <param name="Moves">How many times it moved because its replica was gone.</param>
 public sealed record ConversationBinding(string AgentId, string ConversationId, string Replica, DateTimeOffset LeaseUntil, long Messages, long Moves,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
-/// <summary>Where one message of a conversation went; <paramref name="MovedFrom"/> is set on the message that broke affinity.</summary>
-public sealed record ConversationRoute(long MessageId, string AgentId, string ConversationId, string Replica, string? MovedFrom, DateTimeOffset RoutedAt);

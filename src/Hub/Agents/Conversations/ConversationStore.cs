@@ -41,25 +41,15 @@ public sealed class ConversationStore(IHubDatabase database)
             .ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>Records the message's route and renews the conversation's lease, in one transaction; a route recorded before changes nothing.</summary>
-    public async Task RecordAsync(ConversationRoute route, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    /// <summary>Counts a message of the conversation and renews its lease (never shortening it).</summary>
+    public async Task RenewAsync(string agentId, string conversationId, DateTimeOffset at, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var at = route.RoutedAt.ToUnixTimeMilliseconds();
-        var inserted = await connection.Command("""
-            INSERT INTO conversation_routes (message_id, agent_id, conversation_id, replica, moved_from, routed_at) VALUES (@m, @a, @c, @r, @from, @at)
-            ON CONFLICT (message_id) DO NOTHING
-            """, transaction).With("m", route.MessageId).With("a", route.AgentId).With("c", route.ConversationId).With("r", route.Replica)
-            .With("from", route.MovedFrom).With("at", at).ExecuteNonQueryAsync(cancellationToken);
-        if (inserted == 0)
-            return;
         await connection.Command("""
             UPDATE agent_conversations SET messages = messages + 1, updated_at = @at, lease_until = CASE WHEN lease_until > @until THEN lease_until ELSE @until END
             WHERE agent_id = @a AND conversation_id = @c
-            """, transaction).With("at", at).With("until", leaseUntil.ToUnixTimeMilliseconds()).With("a", route.AgentId).With("c", route.ConversationId)
+            """).With("at", at.ToUnixTimeMilliseconds()).With("until", leaseUntil.ToUnixTimeMilliseconds()).With("a", agentId).With("c", conversationId)
             .ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>The agent was deleted: its conversations end (their routes stay, as the messages do).</summary>
@@ -90,43 +80,6 @@ public sealed class ConversationStore(IHubDatabase database)
         await using var command = connection.Command($"SELECT {Columns} FROM agent_conversations WHERE agent_id = @a ORDER BY updated_at DESC, conversation_id LIMIT @n")
             .With("a", agentId).With("n", limit);
         return await ReadBindingsAsync(command, cancellationToken);
-    }
-
-    /// <summary>The routes of the given messages (those sent in a conversation; others have none).</summary>
-    public async Task<IReadOnlyList<ConversationRoute>> RoutesAsync(IReadOnlyList<long> messageIds, CancellationToken cancellationToken)
-    {
-        var routes = new List<ConversationRoute>();
-        if (messageIds.Count == 0)
-            return routes;
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        foreach (var chunk in messageIds.Chunk(500))
-        {
-            await using var command = connection.Command(string.Empty);
-            command.CommandText = "SELECT message_id, agent_id, conversation_id, replica, moved_from, routed_at FROM conversation_routes WHERE message_id IN ("
-                + string.Join(", ", chunk.Select((_, i) => "@m" + i)) + ")";
-            for (var i = 0; i < chunk.Length; i++)
-                command.With("m" + i, chunk[i]);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                routes.Add(new ConversationRoute(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetStringOrNull(4),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-            }
-        }
-
-        return routes;
-    }
-
-    /// <summary>Every run that ever received a message in a conversation (read once at start: only their reads are annotated).</summary>
-    public async Task<IReadOnlyList<string>> RoutedReplicasAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.Command("SELECT DISTINCT replica FROM conversation_routes");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var names = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-            names.Add(reader.GetString(0));
-        return names;
     }
 
     private static async Task<ConversationBinding?> FindAsync(DbConnection connection, string agentId, string conversationId, CancellationToken cancellationToken)

@@ -16,17 +16,20 @@ public interface IAgentRouter
     /// <summary>Picks the run; for a conversation, binds it or keeps (or moves) its binding in the store.</summary>
     Task<AgentRoute> RouteAsync(string agentId, string? conversationId, CancellationToken cancellationToken);
 
-    /// <summary>Records which message the route carried and renews the conversation's lease (after the message is stored).</summary>
-    Task RecordAsync(AgentRoute route, ulong messageId, CancellationToken cancellationToken);
-
-    /// <summary>The send that took <paramref name="route"/> is over (recorded or failed): readers stop waiting for its record.</summary>
-    void Release(AgentRoute route);
-
-    /// <summary>Sets <c>conversation_id</c> and <c>affinity_notice</c> on messages that were routed in a conversation.</summary>
-    Task AnnotateAsync(IReadOnlyList<MailboxMessage> messages, CancellationToken cancellationToken);
+    /// <summary>
+    /// A message of the route's conversation was stored: counts it and renews the conversation's lease. The message
+    /// itself already carries its conversation; a renewal lost to a crash only shortens the lease.
+    /// </summary>
+    Task RenewAsync(AgentRoute route, CancellationToken cancellationToken);
 }
 
 /// <param name="Recipient">The run the message goes to: the agent itself or one of its replicas.</param>
 /// <param name="MovedFrom">The replica that held the conversation until now (it is no longer live), or null.</param>
 /// <param name="Notice">The "affinity broken" notice, set with <paramref name="MovedFrom"/>.</param>
-public sealed record AgentRoute(string AgentId, string Recipient, string? ConversationId, string? MovedFrom, string? Notice);
+public sealed record AgentRoute(string AgentId, string Recipient, string? ConversationId, string? MovedFrom, string? Notice)
+{
+    /// <summary>What the run the conversation moved to reads on the message (null when it did not move).</summary>
+    public string? RecipientNotice => MovedFrom is { } from
+        ? $"affinity broken: conversation '{ConversationId}' was on replica '{from}'; it moved here ('{Recipient}'), without its earlier context."
+        : null;
+}

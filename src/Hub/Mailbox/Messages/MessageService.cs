@@ -26,16 +26,12 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         var route = await RouteAsync(request, cancellationToken);
         if (route is null)
             return ToResponse(await store.SendAsync(message, cancellationToken));
-        try
-        {
-            var result = await store.SendAsync(message with { Recipients = [route.Recipient] }, cancellationToken);
-            return await ToResponseAsync(result, route, cancellationToken);
-        }
-        finally
-        {
-            router!.Release(route);
-        }
+        var result = await store.SendAsync(Routed(message, route), cancellationToken);
+        return await ToResponseAsync(result, route, cancellationToken);
     }
+
+    private static NewMessage Routed(NewMessage message, AgentRoute route) =>
+        message with { Recipients = [route.Recipient], ConversationId = route.ConversationId, AffinityNotice = route.RecipientNotice };
 
     /// <summary>For a message to an agent: the run it goes to (null for every other target).</summary>
     private async Task<AgentRoute?> RouteAsync(SendRequest request, CancellationToken cancellationToken) =>
@@ -51,7 +47,7 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         // A repeat of an earlier send (same key) went where the first one went; only a new message is a routing decision.
         if (!result.Duplicate)
         {
-            await router!.RecordAsync(route, result.MessageIds[0], cancellationToken);
+            await router!.RenewAsync(route, cancellationToken);
             response.AffinityBroken = route.MovedFrom is not null;
             response.AffinityNotice = route.Notice ?? string.Empty;
         }
@@ -77,7 +73,7 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
             {
                 var message = Prepare(caller, item);
                 var route = await RouteAsync(item, cancellationToken);
-                valid.Add(route is null ? message : message with { Recipients = [route.Recipient] });
+                valid.Add(route is null ? message : Routed(message, route));
                 routes.Add(route);
                 slots.Add(result);
             }
@@ -88,19 +84,11 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
             }
         }
 
-        try
+        if (valid.Count > 0)
         {
-            if (valid.Count > 0)
-            {
-                var stored = await store.SendManyAsync(valid, cancellationToken);
-                for (var i = 0; i < stored.Count; i++)
-                    slots[i].Response = await ToResponseAsync(stored[i], routes[i], cancellationToken);
-            }
-        }
-        finally
-        {
-            foreach (var route in routes.OfType<AgentRoute>())
-                router!.Release(route);
+            var stored = await store.SendManyAsync(valid, cancellationToken);
+            for (var i = 0; i < stored.Count; i++)
+                slots[i].Response = await ToResponseAsync(stored[i], routes[i], cancellationToken);
         }
 
         return response;
@@ -204,8 +192,6 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
             messages = await store.ReadAsync(query, cancellationToken);
         }
 
-        await AnnotateAsync(messages, cancellationToken);
-
         var response = new InboxResponse { PendingCount = (ulong)await store.CountPendingAsync(reader.Id, cancellationToken) };
         response.Messages.Add(messages);
         return response;
@@ -239,7 +225,6 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         while (true)
         {
             var backlog = await store.ReadAsync(new InboxQuery(reader.Id, 500, last, false, runId, channel), cancellationToken);
-            await AnnotateAsync(backlog, cancellationToken);
             for (var i = 0; i < backlog.Count; i++)
                 await write(backlog[i], i == backlog.Count - 1, cancellationToken);
             if (backlog.Count > 0)
@@ -258,7 +243,6 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
                 if (message.Id <= last || (runId is not null && message.RunId != runId) || (channel is not null && message.Channel != channel))
                     continue;
                 last = message.Id;
-                await AnnotateAsync([message], cancellationToken);
                 await write(message, live.Count == 0, cancellationToken);
             }
         }
@@ -303,12 +287,12 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
             throw new MailboxException(MailboxError.NotFound, $"actor '{actorId}' does not exist.");
         if (limit is < 1 or > MaxInboxLimit)
             throw new MailboxException(MailboxError.InvalidArgument, $"limit {limit} is out of range: use 1 to {MaxInboxLimit}.");
-        return AnnotatedAsync(store.ReadLatestAsync(actorId, limit, cancellationToken), cancellationToken);
+        return store.ReadLatestAsync(actorId, limit, cancellationToken);
     }
 
     /// <summary>An actor's newest messages whether or not it is still in the directory (a removed replica's archive), newest first.</summary>
     public Task<IReadOnlyList<MailboxMessage>> ArchiveAsync(string actorId, int limit, CancellationToken cancellationToken) =>
-        AnnotatedAsync(store.ReadLatestAsync(actorId, Math.Clamp(limit, 1, MaxInboxLimit), cancellationToken), cancellationToken);
+        store.ReadLatestAsync(actorId, Math.Clamp(limit, 1, MaxInboxLimit), cancellationToken);
 
     public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) => store.CountPendingAsync(actorId, cancellationToken);
 
@@ -320,15 +304,5 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
 
     /// <summary>An actor's messages after <paramref name="afterId"/>, pending and delivered, oldest first (live pages read what a commit announced).</summary>
     public Task<IReadOnlyList<MailboxMessage>> ReadAfterAsync(string actorId, ulong afterId, int limit, CancellationToken cancellationToken) =>
-        AnnotatedAsync(store.ReadAsync(new InboxQuery(actorId, limit, afterId, IncludeDelivered: true, null, null), cancellationToken), cancellationToken);
-
-    private Task AnnotateAsync(IReadOnlyList<MailboxMessage> messages, CancellationToken cancellationToken) =>
-        router is null || messages.Count == 0 ? Task.CompletedTask : router.AnnotateAsync(messages, cancellationToken);
-
-    private async Task<IReadOnlyList<MailboxMessage>> AnnotatedAsync(Task<IReadOnlyList<MailboxMessage>> read, CancellationToken cancellationToken)
-    {
-        var messages = await read;
-        await AnnotateAsync(messages, cancellationToken);
-        return messages;
-    }
+        store.ReadAsync(new InboxQuery(actorId, limit, afterId, IncludeDelivered: true, null, null), cancellationToken);
 }

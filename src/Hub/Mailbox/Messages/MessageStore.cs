@@ -12,7 +12,7 @@ namespace Mesh.Hub.Mailbox.Messages;
 /// </summary>
 public sealed class MessageStore(MailboxDatabase database) : IMessageStore
 {
-    private const string MessageColumns = "id, from_actor, to_actor, team_id, run_id, channel, payload, payload_kind, idempotency_key, created_at, status, delivered_at";
+    private const string MessageColumns = "id, from_actor, to_actor, team_id, run_id, channel, payload, payload_kind, idempotency_key, created_at, status, delivered_at, conversation_id, affinity_notice";
 
     public Task<SendResult> SendAsync(NewMessage message, CancellationToken cancellationToken)
     {
@@ -51,9 +51,10 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
 
         var ids = new ulong[message.Recipients.Count];
         var firstId = batch.NextMessageId;
-        var insert = batch.Command($"INSERT INTO mailbox_messages ({MessageColumns}) VALUES (@id, @from, @to, @team, @run, @channel, @payload, @kind, @key, @at, 0, NULL)");
+        var insert = batch.Command($"INSERT INTO mailbox_messages ({MessageColumns}) VALUES (@id, @from, @to, @team, @run, @channel, @payload, @kind, @key, @at, 0, NULL, @conversation, @notice)");
         insert.Set("@from", message.From).Set("@team", message.TeamId).Set("@run", message.RunId).Set("@channel", message.Channel)
-            .Set("@payload", message.Payload).Set("@kind", (int)message.Kind).Set("@key", message.IdempotencyKey).Set("@at", batch.NowUnixMs);
+            .Set("@payload", message.Payload).Set("@kind", (int)message.Kind).Set("@key", message.IdempotencyKey).Set("@at", batch.NowUnixMs)
+            .Set("@conversation", message.ConversationId).Set("@notice", message.AffinityNotice);
         for (var i = 0; i < ids.Length; i++)
         {
             var id = batch.NextMessageId++;
@@ -72,6 +73,8 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
                 IdempotencyKey = message.IdempotencyKey ?? string.Empty,
                 CreatedAtUnixMs = batch.NowUnixMs,
                 Status = MessageStatus.Pending,
+                ConversationId = message.ConversationId ?? string.Empty,
+                AffinityNotice = message.AffinityNotice ?? string.Empty,
             });
         }
 
@@ -197,6 +200,8 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
         CreatedAtUnixMs = reader.GetInt64(9),
         Status = (MessageStatus)reader.GetInt32(10),
         DeliveredAtUnixMs = reader.IsDBNull(11) ? 0 : reader.GetInt64(11),
+        ConversationId = reader.IsDBNull(12) ? string.Empty : reader.GetString(12),
+        AffinityNotice = reader.IsDBNull(13) ? string.Empty : reader.GetString(13),
     };
 
     public Task<IReadOnlyList<MailboxMessage>> ReadLatestAsync(string actorId, int limit, CancellationToken cancellationToken) =>

@@ -48,37 +48,31 @@ public abstract class ConversationStoreContract : StoreContract
     }
 
     [Fact]
-    public async Task Record_StoresTheRoute_RenewsTheLease_AndCountsActiveConversations()
+    public async Task Renew_CountsTheMessage_ExtendsButNeverShortensTheLease_AndCountsActiveConversations()
     {
         await Store.BindAsync(Agent, "c1", "r1", T0, None);
         await Store.BindAsync(Agent, "c2", "r1", T0, None);
         await Store.BindAsync(Agent, "c3", "r2", T0, None);
-        var id = Math.Abs(Unique.GetHashCode(StringComparison.Ordinal)) * 10L;
-        await Store.RecordAsync(new ConversationRoute(id, Agent, "c1", "r1", null, T0), T0.AddMinutes(10), None);
-        await Store.RecordAsync(new ConversationRoute(id + 1, Agent, "c3", "r2", "r1", T0), T0.AddMinutes(10), None);
-        // A repeat of a route (the same message) changes nothing.
-        await Store.RecordAsync(new ConversationRoute(id + 1, Agent, "c3", "r9", null, T0), T0.AddMinutes(5), None);
+        await Store.RenewAsync(Agent, "c1", T0, T0.AddMinutes(10), None);
+        await Store.RenewAsync(Agent, "c3", T0, T0.AddMinutes(10), None);
+        // A renewal with an earlier end counts the message but keeps the later lease.
+        await Store.RenewAsync(Agent, "c3", T0, T0.AddMinutes(5), None);
 
         var counts = await Store.CountsAsync(Agent, T0.AddMinutes(1), None);
         Assert.Equal((2, 1), counts["r1"]);
         Assert.Equal((1, 1), counts["r2"]);
         Assert.Equal((2, 0), (await Store.CountsAsync(Agent, T0.AddMinutes(11), None))["r1"]);
 
-        var routes = (await Store.RoutesAsync([id, id + 1, id + 2], None)).OrderBy(r => r.MessageId).ToList();
-        Assert.Equal(2, routes.Count);
-        Assert.Equal(("c1", "r1", (string?)null), (routes[0].ConversationId, routes[0].Replica, routes[0].MovedFrom));
-        Assert.Equal(("c3", "r2", "r1"), (routes[1].ConversationId, routes[1].Replica, routes[1].MovedFrom));
-        Assert.Contains("r2", await Store.RoutedReplicasAsync(None));
+        Assert.Equal((1, 1), (await Store.CountsAsync(Agent, T0.AddMinutes(6), None))["r2"]);
 
         var listed = await Store.ListAsync(Agent, 10, None);
         Assert.Equal(3, listed.Count);
         Assert.Equal(1, listed.Single(c => c.ConversationId == "c1").Messages);
-        Assert.Equal(1, listed.Single(c => c.ConversationId == "c3").Messages);
+        Assert.Equal(2, listed.Single(c => c.ConversationId == "c3").Messages);
         Assert.Equal(0, listed.Single(c => c.ConversationId == "c2").Messages);
 
         await Store.ForgetAsync(Agent, None);
         Assert.Empty(await Store.ListAsync(Agent, 10, None));
-        Assert.Equal(2, (await Store.RoutesAsync([id, id + 1], None)).Count);
     }
 }
 

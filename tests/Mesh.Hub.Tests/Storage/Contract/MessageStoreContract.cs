@@ -29,6 +29,28 @@ public abstract class MessageStoreContract : MailboxStoreContract
     }
 
     [Fact]
+    public async Task Send_InAConversation_TheConversationAndNoticeAreOnTheMessageForEveryRead()
+    {
+        await AddActorsAsync("alice", "bob");
+        await Hub.Messages.SendAsync(new NewMessage(A("alice"), [A("bob")], null, null, "default", "hi", PayloadKind.Text, null, "conv-1", "affinity broken: moved"), None);
+        await Hub.Messages.SendAsync(Text("alice", "bob", "plain"), None);
+
+        await ReopenAsync();
+
+        var reads = new[]
+        {
+            await Hub.Messages.ReadAsync(Inbox("bob"), None),
+            (await Hub.Messages.ReadLatestAsync(A("bob"), 10, None)).Reverse().ToList(),
+            await Hub.Messages.ClaimAsync(Inbox("bob"), None),
+        };
+        foreach (var read in reads)
+        {
+            Assert.Equal([("hi", "conv-1", "affinity broken: moved"), ("plain", "", "")],
+                read.Select(m => (m.Payload, m.ConversationId, m.AffinityNotice)));
+        }
+    }
+
+    [Fact]
     public async Task Ids_IncreaseAcrossBatchesAndRestarts()
     {
         await AddActorsAsync("alice", "bob");
