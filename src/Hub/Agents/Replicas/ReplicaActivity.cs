@@ -9,25 +9,10 @@ public sealed record ReplicaActivity(int Conversations, int ActiveConversations,
 /// <summary>Reads the agent page's per-run activity from the conversation and schedule stores (neither announces its changes, so the page re-reads it).</summary>
 public sealed class ReplicaActivityReader(AgentRouter router, ScheduleService schedules)
 {
-    /// <summary>Fires read per schedule to find each run's last one.</summary>
-    public const int FiresRead = 50;
-
     public async Task<IReadOnlyDictionary<string, ReplicaActivity>> ReadAsync(string agentId, CancellationToken cancellationToken)
     {
         var counts = await router.CountsAsync(agentId, cancellationToken);
-        var lastFire = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        foreach (var schedule in await schedules.ListAsync(agentId, cancellationToken))
-        {
-            foreach (var fire in await schedules.FiresAsync(schedule.Id, FiresRead, cancellationToken))
-            {
-                foreach (var run in fire.DeliveredTo)
-                {
-                    if (!lastFire.TryGetValue(run, out var known) || fire.FireTime > known)
-                        lastFire[run] = fire.FireTime;
-                }
-            }
-        }
-
+        var lastFire = await schedules.LastFireByRunAsync(agentId, cancellationToken);
         var activity = new Dictionary<string, ReplicaActivity>(StringComparer.Ordinal);
         foreach (var run in counts.Keys.Union(lastFire.Keys, StringComparer.Ordinal))
         {

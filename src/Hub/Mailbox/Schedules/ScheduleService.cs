@@ -66,6 +66,10 @@ public sealed class ScheduleService(ScheduleStore store, IScheduleTargets target
 
     public Task<IReadOnlyList<ScheduleDefinition>> ListAsync(string agentId, CancellationToken cancellationToken) => store.ListAsync(agentId, cancellationToken);
 
+    /// <summary>Per run of the agent (itself or a replica), when a schedule fire was last delivered to it.</summary>
+    public Task<IReadOnlyDictionary<string, DateTimeOffset>> LastFireByRunAsync(string agentId, CancellationToken cancellationToken) =>
+        store.LastFireByRunAsync(agentId, cancellationToken);
+
     public Task<IReadOnlyList<FireRecord>> FiresAsync(string scheduleId, int limit, CancellationToken cancellationToken) =>
         store.RecentFiresAsync(scheduleId, Math.Clamp(limit, 1, 1000), cancellationToken);
 

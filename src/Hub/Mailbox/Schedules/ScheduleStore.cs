@@ -132,6 +132,16 @@ public sealed class ScheduleStore(MailboxDatabase database)
         return id;
     }
 
+    /// <summary>Per run, the newest fire of the agent's live schedules delivered to it: one query for the whole agent.</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastFireByRunAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var rows = await database.QueryAsync("""
+            SELECT d.replica, max(d.fire_time) FROM schedule_deliveries d JOIN agent_schedules s ON s.id = d.schedule_id
+            WHERE s.agent_id = @agent AND s.deleted_at IS NULL GROUP BY d.replica
+            """, c => c.With("agent", agentId), r => (Run: r.GetString(0), At: DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1))), cancellationToken);
+        return rows.ToDictionary(r => r.Run, r => r.At, StringComparer.Ordinal);
+    }
+
     private Task<IReadOnlyList<FireRecord>> FiresAsync(string where, Action<DbCommand> bind, int limit, CancellationToken cancellationToken) =>
         database.QueryAsync($"""
             SELECT f.schedule_id, f.fire_time, f.catch_up, f.state, f.replica, f.message_id, f.lease_until, f.attempts,

@@ -67,6 +67,29 @@ public abstract class ScheduleStoreContract : MailboxStoreContract
     }
 
     [Fact]
+    public async Task LastFireByRun_NewestDeliveryPerRunOverTheAgentsLiveSchedules()
+    {
+        var cluster = Schedule(ScheduleModes.Cluster);
+        var single = Schedule() with { Id = A("single") };
+        var other = Schedule() with { Id = A("other-agent"), AgentId = A("someone-else"), NextFire = T0.AddMinutes(1) };
+        await AddActorsAsync("r1", "r2");
+        foreach (var s in new[] { cluster, single, other })
+            await Hub.Schedules.CreateAsync(s, None);
+        await PlanFirstAsync(cluster, "r1", "r2");
+        await Hub.Schedules.PlanAsync(cluster, T0.AddSeconds(5), [(T0.AddSeconds(5), false)], T0.AddSeconds(10), [A("r2")], None);
+        await PlanFirstAsync(single);
+        await Hub.Schedules.ClaimAsync(single, T0, A("r1"), T0, None);
+        await PlanFirstAsync(other);
+        await Hub.Schedules.ClaimAsync(other, T0.AddMinutes(1), A("r1"), T0.AddMinutes(1), None);
+
+        var last = await Hub.Schedules.LastFireByRunAsync(A("agent"), None);
+
+        Assert.Equal([(A("r1"), T0), (A("r2"), T0.AddSeconds(5))], last.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
+        await Hub.Schedules.DeleteAsync(A("agent"), null, None);
+        Assert.Empty(await Hub.Schedules.LastFireByRunAsync(A("agent"), None));
+    }
+
+    [Fact]
     public async Task Plan_ClusterFire_DeliversToEveryRecipientOnce()
     {
         var schedule = Schedule(ScheduleModes.Cluster);
