@@ -42,35 +42,31 @@ public static class MessageHtml
         html.Append("<td>").Append(E(m.Channel)).Append("</td>");
         html.Append("<td>").Append(m.RunId.Length > 0 ? E(m.RunId) : """<span class="muted">—</span>""").Append("</td>");
         html.Append("<td>").Append(Time(m.CreatedAtUnixMs)).Append("</td>");
-        html.Append("<td>").Append(Payload(m.Payload, m.PayloadKind == PayloadKind.Json ? "json" : "text")).Append(ReviewLink(m)).Append("</td>");
+        html.Append("<td>").Append(PayloadCell(m)).Append("</td>");
         html.Append("</tr>");
         return html.ToString();
+    }
+
+    // A JSON payload is parsed once for both its display forms and its review link.
+    private static string PayloadCell(MailboxMessage m)
+    {
+        if (m.PayloadKind != PayloadKind.Json)
+            return Payload(m.Payload, "text");
+        using var document = Parse(m.Payload);
+        return document is null ? Payload(m.Payload, "json", null) : Payload(m.Payload, "json", JsonForms(document.RootElement)) + ReviewLink(document.RootElement);
     }
 
     /// <summary>
     /// A permission request or answer (the reviews' notices: JSON with type and permission_id) links to its review on
     /// /reviews: a request to its card among the pending ones, an answer to its row among the closed ones.
     /// </summary>
-    public static string ReviewLink(MailboxMessage m)
-    {
-        if (m.PayloadKind != PayloadKind.Json || !m.Payload.Contains("\"permission_", StringComparison.Ordinal))
-            return "";
-        try
-        {
-            using var document = JsonDocument.Parse(m.Payload);
-            var root = document.RootElement;
-            return root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() is "permission_request" or "permission_answer"
-                && root.TryGetProperty("permission_id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetUInt64(out var reviewId)
-                ? string.Create(CultureInfo.InvariantCulture,
-                    $""" <a class="review-link" href="/reviews#{(type.GetString() == "permission_answer" ? "closed-review" : "review")}-{reviewId}">review {reviewId}</a>""")
-                : "";
-        }
-        catch (JsonException)
-        {
-            return "";
-        }
-    }
+    private static string ReviewLink(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object
+        && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() is "permission_request" or "permission_answer"
+        && root.TryGetProperty("permission_id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetUInt64(out var reviewId)
+            ? string.Create(CultureInfo.InvariantCulture,
+                $""" <a class="review-link" href="/reviews#{(type.GetString() == "permission_answer" ? "closed-review" : "review")}-{reviewId}">review {reviewId}</a>""")
+            : "";
 
     /// <summary>
     /// A payload as text: short ones whole, long ones as a preview with the full text in a &lt;details&gt;. A JSON
@@ -78,8 +74,15 @@ public static class MessageHtml
     /// </summary>
     public static string Payload(string payload, string kind)
     {
+        if (kind != "json")
+            return Payload(payload, kind, null);
+        using var document = Parse(payload);
+        return Payload(payload, kind, document is null ? null : JsonForms(document.RootElement));
+    }
+
+    private static string Payload(string payload, string kind, (string Indented, string Compact)? json)
+    {
         var label = kind == "json" ? """<span class="tag">json</span> """ : "";
-        var json = kind == "json" ? JsonForms(payload) : null;
         if (json is null && payload.Length <= PreviewChars && !payload.Contains('\n', StringComparison.Ordinal))
             return $"""{label}<code class="payload">{E(payload)}</code>""";
         var compact = json?.Compact ?? payload;
@@ -95,25 +98,28 @@ public static class MessageHtml
     private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions CompactJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    // An object or array with something in it, indented and on one line; null for a scalar, {}, [] or text that is not JSON.
-    private static (string Indented, string Compact)? JsonForms(string payload)
+    private static JsonDocument? Parse(string payload)
     {
         try
         {
-            using var document = JsonDocument.Parse(payload);
-            var root = document.RootElement;
-            var empty = root.ValueKind switch
-            {
-                JsonValueKind.Object => !root.EnumerateObject().Any(),
-                JsonValueKind.Array => root.GetArrayLength() == 0,
-                _ => true,
-            };
-            return empty ? null : (JsonSerializer.Serialize(root, IndentedJson), JsonSerializer.Serialize(root, CompactJson));
+            return JsonDocument.Parse(payload);
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    // An object or array with something in it, indented and on one line; null for a scalar, {}, [] (shown as text).
+    private static (string Indented, string Compact)? JsonForms(JsonElement root)
+    {
+        var empty = root.ValueKind switch
+        {
+            JsonValueKind.Object => !root.EnumerateObject().Any(),
+            JsonValueKind.Array => root.GetArrayLength() == 0,
+            _ => true,
+        };
+        return empty ? null : (JsonSerializer.Serialize(root, IndentedJson), JsonSerializer.Serialize(root, CompactJson));
     }
 
     public static string ActorLink(string actorId) =>
