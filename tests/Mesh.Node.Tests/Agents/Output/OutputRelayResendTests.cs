@@ -52,6 +52,39 @@ public sealed class OutputRelayResendTests
         Assert.Equal((runId, "stdout", 40_000L, 0, false), (probe.RunId, probe.Stream, probe.Position, probe.Data.Length, probe.Complete));
     }
 
+    [Fact]
+    public async Task A_stale_refusal_arriving_after_the_resend_does_not_send_the_stream_a_third_time()
+    {
+        await using var node = new AgentRuntime();
+        using var flagDir = new Mesh.Core.Tests.TempDirectory();
+        var flag = Path.Combine(flagDir.Path, "more");
+        // The run writes its output, then one more line once the test creates the flag: the relay's next turn after that.
+        node.Apply([Spec("w", "sh", "-c", $"head -c {Bytes} /dev/zero | tr '\\0' x; while [ ! -e '{flag}' ]; do sleep 0.05; done; echo more; exec sleep 1000")]);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (node.Supervisor.Inventory.Count == 0
+               || new RunFolder(Path.Combine(node.Options.RunsRoot, node.Supervisor.Inventory[0].RunId)).Size(RunFolder.StdoutFile) < Bytes)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the run did not write its output");
+            await Task.Delay(50);
+        }
+
+        var runId = node.Supervisor.Inventory[0].RunId;
+        var relay = new OutputRelay(node.Store, node.Supervisor, node.Options, TimeProvider.System);
+        var (chunks, session) = Start(relay);
+        Assert.Equal(Bytes, await SentUpToAsync(chunks, runId, 0, Bytes));
+        Ack(relay, runId, 40_000, resend: true);
+        Assert.Equal(Bytes, await SentUpToAsync(chunks, runId, 40_000, Bytes));
+
+        // The refusal of a chunk that was on its way before the resend says 40,000 again: the stream is already there.
+        Ack(relay, runId, 40_000, resend: true);
+        File.WriteAllText(flag, "");
+        // A rewind queued by that refusal is taken at the start of the relay's next turn, before it reads the new line;
+        // going back again would send from 40,000 instead of the new line alone at the end.
+        Assert.Equal(Bytes + 5, await SentUpToAsync(chunks, runId, Bytes, Bytes + 5));
+        await session.StopAsync();
+        Assert.Single(session.All, c => c.RunId == runId && c.Stream == "stdout" && c.Position == 40_000 && c.Data.Length > 0);
+    }
+
     private static void Ack(OutputRelay relay, string runId, long position, bool resend)
     {
         var acks = new OutputAcks();
