@@ -72,6 +72,38 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_tty_runs_terminal_ends_with_how_the_run_ended_live_and_after_reload()
+    {
+        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
+            """{"id":"ui-term-exit","placement":"n1","tty":true,"restart_policy":"never","environment":{"PS1":"mesh$ "},"command":["bash","--norc","--noprofile","-i"]}""");
+        Assert.True(status == HttpStatusCode.Created, body.ToString());
+        await cluster.WaitForAgentAsync("ui-term-exit", s => AgentCluster.State(s) == "running");
+
+        await using var browser = await Browser.LaunchAsync();
+        var consoleErrors = new List<string>();
+        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
+        await page.GotoAsync("/agents/ui-term-exit");
+        var screen = page.Locator("#run-terminal .xterm-rows");
+        await Expect(screen).ToContainTextAsync("mesh$", Soon);
+
+        // The run ends while the page watches: the terminal's last line says how.
+        await page.Locator("#run-terminal .terminal-box").ClickAsync();
+        await page.Keyboard.TypeAsync("exit 3");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(screen).ToContainTextAsync("— exited, code 3 —", Soon);
+        await cluster.WaitForAgentAsync("ui-term-exit", s => AgentCluster.State(s) != "running");
+
+        // A new visit replays the screen from position 0 and ends with the same line, once.
+        await page.ReloadAsync();
+        await Expect(screen).ToContainTextAsync("— exited, code 3 —", Soon);
+        var text = await screen.InnerTextAsync();
+        Assert.Contains("mesh$ exit 3", text, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "exited, code 3"));
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
     public async Task Output_colours_become_spans_escapes_and_markup_stay_inert_and_a_line_reaches_stdin()
     {
         const string Script = """printf '\033[31mred\033[0m plain \033[1;38;5;33mblue\033[0m \033]0;evil-title\007\033]8;;https://evil.example/\033\\link\033]8;;\033\\ <b id=injected>bold</b>\n'; while read l; do echo "got $l"; done""";
