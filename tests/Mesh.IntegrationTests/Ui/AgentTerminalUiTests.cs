@@ -18,18 +18,9 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
     [Fact]
     public async Task A_tty_run_shows_a_prompt_takes_keys_is_seen_by_a_second_browser_and_resizes()
     {
-        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
-            """{"id":"ui-term","placement":"n1","tty":true,"stop_grace_seconds":1,"environment":{"PS1":"mesh$ "},"command":["bash","--norc","--noprofile","-i"]}""");
-        Assert.True(status == HttpStatusCode.Created, body.ToString());
-        await cluster.WaitForAgentAsync("ui-term", s => AgentCluster.State(s) == "running");
-
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
-        await page.GotoAsync("/agents/ui-term");
-        var screen = page.Locator("#run-terminal .xterm-rows");
-        await Expect(screen).ToContainTextAsync("mesh$", Soon);
+        var (page, screen) = await OpenBashAsync(browser, "ui-term", "\"stop_grace_seconds\":1", consoleErrors);
 
         await page.Locator("#run-terminal .terminal-box").ClickAsync();
         await page.Keyboard.TypeAsync("echo hi $((6*7))");
@@ -74,18 +65,9 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
     [Fact]
     public async Task A_tty_runs_terminal_ends_with_how_the_run_ended_live_and_after_reload()
     {
-        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
-            """{"id":"ui-term-exit","placement":"n1","tty":true,"restart_policy":"never","environment":{"PS1":"mesh$ "},"command":["bash","--norc","--noprofile","-i"]}""");
-        Assert.True(status == HttpStatusCode.Created, body.ToString());
-        await cluster.WaitForAgentAsync("ui-term-exit", s => AgentCluster.State(s) == "running");
-
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
-        await page.GotoAsync("/agents/ui-term-exit");
-        var screen = page.Locator("#run-terminal .xterm-rows");
-        await Expect(screen).ToContainTextAsync("mesh$", Soon);
+        var (page, screen) = await OpenBashAsync(browser, "ui-term-exit", "\"restart_policy\":\"never\"", consoleErrors);
 
         // The run ends while the page watches: the terminal's last line says how.
         await page.Locator("#run-terminal .terminal-box").ClickAsync();
@@ -138,5 +120,20 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
         Assert.EndsWith("got hello <i>there</i>\n", file, StringComparison.Ordinal);
         Assert.EndsWith("-stdout.log", download.SuggestedFilename, StringComparison.Ordinal);
         Assert.Empty(consoleErrors);
+    }
+
+    /// <summary>Creates a tty agent running an interactive bash (prompt "mesh$ ") and opens its page as root once the prompt shows.</summary>
+    private async Task<(IPage Page, ILocator Screen)> OpenBashAsync(Browser browser, string id, string extraJson, List<string> consoleErrors)
+    {
+        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents",
+            $$"""{"id":"{{id}}","placement":"n1","tty":true,{{extraJson}},"environment":{"PS1":"mesh$ "},"command":["bash","--norc","--noprofile","-i"]}""");
+        Assert.True(status == HttpStatusCode.Created, body.ToString());
+        await cluster.WaitForAgentAsync(id, s => AgentCluster.State(s) == "running");
+        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
+        await page.GotoAsync("/agents/" + id);
+        var screen = page.Locator("#run-terminal .xterm-rows");
+        await Expect(screen).ToContainTextAsync("mesh$", Soon);
+        return (page, screen);
     }
 }
