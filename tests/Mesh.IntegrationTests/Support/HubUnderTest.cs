@@ -29,7 +29,8 @@ internal sealed partial class HubUnderTest : IAsyncDisposable
 
     public string RootPassword { get; }
 
-    public static async Task<HubUnderTest> StartAsync()
+    /// <param name="extraToml">More sections for hub.toml (e.g. <c>[metrics]</c>).</param>
+    public static async Task<HubUnderTest> StartAsync(string extraToml = "")
     {
         var dir = new TempDirectory();
         var config = dir.Write("hub.toml", """
@@ -41,7 +42,7 @@ internal sealed partial class HubUnderTest : IAsyncDisposable
             [internal_grpc.security]
             mode = "mtls"
             cert_dir = "hub-certs"
-            """);
+            """ + "\n" + extraToml);
         var hub = MeshProcess.Start(["run", "--config", config]);
         var ready = await hub.WaitForLineAsync("mesh hub ready:", TimeSpan.FromSeconds(90));
         var passwordLine = await hub.WaitForTextAsync("one-time password", TimeSpan.FromSeconds(5));
