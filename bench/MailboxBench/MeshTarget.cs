@@ -24,8 +24,9 @@ internal sealed class MeshTarget : IAsyncDisposable
     private readonly MailboxGrpc.MailboxClient _mailbox;
     private int _round;
 
-    private MeshTarget(string dir, Process process, MeshConfig config, Uri grpc, Uri web)
+    private MeshTarget(string dir, Process process, MeshConfig config, Uri grpc, Uri web, string label)
     {
+        Label = label;
         _dir = dir;
         _process = process;
         _config = config;
@@ -42,7 +43,20 @@ internal sealed class MeshTarget : IAsyncDisposable
 
     public Uri Web { get; }
 
-    public static async Task<MeshTarget> StartAsync(string repositoryRoot, string extraToml = "", IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>How the results name this hub (its store).</summary>
+    public string Label { get; }
+
+    /// <summary>The hub's CPU time, plus the database server's when it has one (PostgreSQL's backends do the store's work).</summary>
+    public Func<TimeSpan>? ExtraCpu { get; init; }
+
+    public TimeSpan Cpu()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime + (ExtraCpu?.Invoke() ?? TimeSpan.Zero);
+    }
+
+    public static async Task<MeshTarget> StartAsync(string repositoryRoot, string extraToml = "", IReadOnlyDictionary<string, string>? environment = null,
+        string label = "Mesh hub (gRPC, SQLite group commit)", Func<TimeSpan>? extraCpu = null)
     {
         var configuration = typeof(MeshTarget).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var meshDll = Path.Combine(repositoryRoot, "src", "Mesh", "bin", configuration, "net10.0", "mesh.dll");
@@ -88,8 +102,8 @@ internal sealed class MeshTarget : IAsyncDisposable
             }
         });
         var (web, grpc) = HubReadyLine.Parse(ready);
-        var config = ConfigLoader.Load(configPath, new Dictionary<string, string?>());
-        return new MeshTarget(dir, process, config, grpc!, web);
+        var config = ConfigLoader.Load(configPath, (environment ?? new Dictionary<string, string>()).ToDictionary(e => e.Key, e => (string?)e.Value));
+        return new MeshTarget(dir, process, config, grpc!, web, label) { ExtraCpu = extraCpu };
     }
 
     /// <summary>The server process, for its CPU time.</summary>
@@ -110,7 +124,7 @@ internal sealed class MeshTarget : IAsyncDisposable
         })).ToArray();
         await Task.WhenAll(producers);
         var latencies = await consumer;
-        return new RunResult("Mesh hub (gRPC, SQLite group commit)", $"throughput, {concurrency} senders", messages, Stopwatch.GetElapsedTime(start), latencies);
+        return new RunResult(Label, $"throughput, {concurrency} senders", messages, Stopwatch.GetElapsedTime(start), latencies);
     }
 
     /// <summary>Like <see cref="ThroughputAsync"/> but each call is a SendBatch of <paramref name="batch"/> messages.</summary>
@@ -136,7 +150,7 @@ internal sealed class MeshTarget : IAsyncDisposable
         })).ToArray();
         await Task.WhenAll(producers);
         var latencies = await consumer;
-        return new RunResult("Mesh hub (gRPC, SQLite group commit)", $"SendBatch of {batch}, {concurrency} senders", messages, Stopwatch.GetElapsedTime(start), latencies);
+        return new RunResult(Label, $"SendBatch of {batch}, {concurrency} senders", messages, Stopwatch.GetElapsedTime(start), latencies);
     }
 
     public async Task<RunResult> PacedAsync(int ratePerSecond, int seconds)
@@ -155,7 +169,7 @@ internal sealed class MeshTarget : IAsyncDisposable
 
         await Task.WhenAll(sends);
         var latencies = await consumer;
-        return new RunResult("Mesh hub (gRPC, SQLite group commit)", $"paced {ratePerSecond}/s", messages, Stopwatch.GetElapsedTime(start), latencies);
+        return new RunResult(Label, $"paced {ratePerSecond}/s", messages, Stopwatch.GetElapsedTime(start), latencies);
     }
 
     private async Task<double[]> ConsumeAsync(string actor, int expected)

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Mesh.MailboxBench;
 
-// One command, side by side: the Mesh hub's mailbox (Send → Watch → Ack) and Redis Streams (XADD → XREADGROUP → XACK)
-// on this machine, plus the SQLite store alone. Usage:
-//   dotnet run -c Release --project bench/MailboxBench -- [--messages N] [--concurrency C] [--rate R] [--seconds S] [--rounds K]
+// One command, side by side: the Mesh hub's mailbox (Send → Watch → Ack) on SQLite and on PostgreSQL, and Redis Streams
+// (XADD → XREADGROUP → XACK) on this machine, plus the store alone on each backend. Usage:
+//   dotnet run -c Release --project bench/MailboxBench -- [--messages N] [--concurrency C] [--rate R] [--seconds S] [--rounds K] [--store-only] [--no-postgres]
 var messages = Arg("--messages", 50_000);
 var concurrency = Arg("--concurrency", 64);
 var rate = Arg("--rate", 1_000);
@@ -24,32 +24,65 @@ if (Arg("--watch-memory", 0) is > 0 and var watchStreams)
     return 0;
 }
 
-Console.WriteLine($"mailbox bench: {messages:N0} messages × {rounds} rounds at {concurrency} concurrent senders; paced {rate}/s for {seconds} s; {Environment.ProcessorCount} cores");
+var postgres = !args.Contains("--no-postgres") && Mesh.Bench.PostgresInstance.FindBinaries() is not null;
+Console.WriteLine($"mailbox bench: {messages:N0} messages × {rounds} rounds at {concurrency} concurrent senders; paced {rate}/s for {seconds} s; {Environment.ProcessorCount} cores; PostgreSQL {(postgres ? "on" : "off")}");
+await using var pg = postgres ? await Mesh.Bench.PostgresInstance.StartAsync() : null;
 if (!storeOnly)
 {
-    await using var mesh = await MeshTarget.StartAsync(root);
-    await using var redis = await RedisTarget.StartAsync();
-    // Warm-up (tiered JIT reaches its optimized code only after a few seconds of load; connections; SQLite pages), not reported.
-    for (var i = 0; i < 3; i++)
-        await mesh.ThroughputAsync(10_000, concurrency);
-    await mesh.BatchThroughputAsync(10_000, 8, 100);
-    await redis.ThroughputAsync(10_000, concurrency);
-    for (var round = 0; round < rounds; round++)
+    var hubs = new List<MeshTarget> { await MeshTarget.StartAsync(root) };
+    if (pg is not null)
     {
-        results.Add(Report(await RunResult.WithServerCpuAsync(mesh.Server, () => mesh.ThroughputAsync(messages, concurrency))));
-        results.Add(Report(await RunResult.WithServerCpuAsync(redis.Server, () => redis.ThroughputAsync(messages, concurrency))));
+        await pg.CreateDatabaseAsync("mailbox");
+        hubs.Add(await MeshTarget.StartAsync(root, pg.StoreToml("mailbox", "MESH_BENCH_PG_PASSWORD"), new Dictionary<string, string> { ["MESH_BENCH_PG_PASSWORD"] = pg.Password },
+            $"Mesh hub (gRPC, PostgreSQL {pg.Version})", () => Mesh.Bench.ProcessTreeCpu.Read(pg.PostmasterPid)));
     }
 
-    // Same flow with the batch API: 100 messages per Send call, still one durable commit before the answer.
-    for (var round = 0; round < rounds; round++)
-        results.Add(Report(await RunResult.WithServerCpuAsync(mesh.Server, () => mesh.BatchThroughputAsync(messages * 2, 8, 100))));
+    await using var redis = await RedisTarget.StartAsync();
+    try
+    {
+        // Warm-up (tiered JIT reaches its optimized code only after a few seconds of load; connections; database pages), not reported.
+        foreach (var hub in hubs)
+        {
+            for (var i = 0; i < 3; i++)
+                await hub.ThroughputAsync(10_000, concurrency);
+            await hub.BatchThroughputAsync(10_000, 8, 100);
+        }
 
-    results.Add(Report(await RunResult.WithServerCpuAsync(mesh.Server, () => mesh.PacedAsync(rate, seconds))));
-    results.Add(Report(await RunResult.WithServerCpuAsync(redis.Server, () => redis.PacedAsync(rate, seconds))));
+        await redis.ThroughputAsync(10_000, concurrency);
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var hub in hubs)
+                results.Add(Report(await RunResult.WithServerCpuAsync(hub.Cpu, () => hub.ThroughputAsync(messages, concurrency))));
+            results.Add(Report(await RunResult.WithServerCpuAsync(redis.Server, () => redis.ThroughputAsync(messages, concurrency))));
+        }
+
+        // Same flow with the batch API: 100 messages per Send call, still one durable commit before the answer.
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var hub in hubs)
+                results.Add(Report(await RunResult.WithServerCpuAsync(hub.Cpu, () => hub.BatchThroughputAsync(messages * 2, 8, 100))));
+        }
+
+        foreach (var hub in hubs)
+            results.Add(Report(await RunResult.WithServerCpuAsync(hub.Cpu, () => hub.PacedAsync(rate, seconds))));
+        results.Add(Report(await RunResult.WithServerCpuAsync(redis.Server, () => redis.PacedAsync(rate, seconds))));
+    }
+    finally
+    {
+        foreach (var hub in hubs)
+            await hub.DisposeAsync();
+    }
 }
 
 for (var round = 0; round < rounds; round++)
+{
     results.Add(Report(await StoreTarget.SendAsync(messages * 2, 256)));
+    if (pg is not null)
+    {
+        await pg.CreateDatabaseAsync($"store{round}");
+        results.Add(Report(await StoreTarget.SendAsync(pg, $"store{round}", messages * 2, 256)));
+    }
+}
 
 Console.WriteLine();
 Console.WriteLine("| system | scenario | messages | msg/s | p50 ms | p99 ms | server CPU µs/msg |");
@@ -59,10 +92,14 @@ foreach (var r in results)
 
 if (storeOnly)
     return 0;
-var meshBest = results.Where(r => r.System.StartsWith("Mesh hub", StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
-var redisBest = results.Where(r => r.System.StartsWith("Redis", StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nbest throughput: Mesh {meshBest:N0} msg/s, Redis {redisBest:N0} msg/s, ratio Mesh/Redis = {meshBest / redisBest:0.00}"));
+var redisBest = Best("Redis");
+Console.WriteLine();
+foreach (var system in results.Select(r => r.System).Where(s => s.StartsWith("Mesh hub", StringComparison.Ordinal)).Distinct())
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best throughput: {system} {Best(system):N0} msg/s, Redis {redisBest:N0} msg/s, ratio = {Best(system) / redisBest:0.00}"));
 return 0;
+
+double Best(string system) =>
+    results.Where(r => r.System.StartsWith(system, StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
 
 RunResult Report(RunResult r)
 {

@@ -14,13 +14,19 @@ internal sealed record RunResult(string System, string Scenario, int Messages, T
     public double ServerCpuPerMessageUs => ServerCpu is { } cpu ? cpu.TotalMicroseconds / Messages : double.NaN;
 
     /// <summary>Runs <paramref name="run"/> and records the CPU time <paramref name="server"/> used meanwhile.</summary>
-    public static async Task<RunResult> WithServerCpuAsync(Process server, Func<Task<RunResult>> run)
+    public static Task<RunResult> WithServerCpuAsync(Process server, Func<Task<RunResult>> run) =>
+        WithServerCpuAsync(() =>
+        {
+            server.Refresh();
+            return server.TotalProcessorTime;
+        }, run);
+
+    /// <summary>Runs <paramref name="run"/> and records how far <paramref name="cpu"/> (a server's CPU time) moved meanwhile.</summary>
+    public static async Task<RunResult> WithServerCpuAsync(Func<TimeSpan> cpu, Func<Task<RunResult>> run)
     {
-        server.Refresh();
-        var before = server.TotalProcessorTime;
+        var before = cpu();
         var result = await run();
-        server.Refresh();
-        return result with { ServerCpu = server.TotalProcessorTime - before };
+        return result with { ServerCpu = cpu() - before };
     }
 
     public double Percentile(double p)

@@ -100,6 +100,10 @@ public sealed class PostgresDatabase : IHubDatabase, IAsyncDisposable
             CommandTimeout = (int)Math.Ceiling(config.StatementTimeout.TotalSeconds) + 5,
             Options = $"-c statement_timeout={(long)config.StatementTimeout.TotalMilliseconds}",
             ApplicationName = "mesh-hub",
+            // The stores run the same few statements over and over: prepared once per connection, PostgreSQL stops
+            // parsing and planning each one (the mailbox writer's statements cost several times more unprepared).
+            MaxAutoPrepare = 128,
+            AutoPrepareMinUsages = 2,
             PersistSecurityInfo = false,
             IncludeErrorDetail = false,
         };
