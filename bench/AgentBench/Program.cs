@@ -8,8 +8,8 @@ using System.Text;
 using System.Text.Json;
 using Mesh.Bench;
 using Mesh.Core.Readiness;
+using static Mesh.Bench.BenchHub;
 
-const string ApiToken = "Bench-api-token-0123456789-ABCDEFGHIJ-xyz";
 const string ClusterSecret = "Kx9vQ2mT7wR4yU1iO8pA5sD3fG6hJ0kL-bench1";
 var meshDll = Environment.GetEnvironmentVariable("MESH_BENCH_DLL") ?? throw new InvalidOperationException("run bench/agents.sh (MESH_BENCH_DLL)");
 var count = int.Parse(Environment.GetEnvironmentVariable("AGENTS") ?? "1000", CultureInfo.InvariantCulture);
@@ -18,21 +18,7 @@ var processes = new List<Process>();
 try
 {
     var config = Path.Combine(work, "mesh.toml");
-    File.WriteAllText(config, $"""
-        [server]
-        listen = "127.0.0.1:0"
-        data_dir = "{work}/hub"
-        embedded_node = false
-        [internal_grpc]
-        listen = "127.0.0.1:0"
-        [internal_grpc.bootstrap]
-        token = "{ClusterSecret}"
-        [node]
-        local_listen = ""
-        max_agents = 10000
-        [admin]
-        api_token = "{ApiToken}"
-        """);
+    File.WriteAllText(config, BenchHub.Config(work, ClusterSecret, "max_agents = 10000"));
     var hub = Start(meshDll, ["run", "--config", config], []);
     var (web, grpc) = HubReadyLine.Parse(await MeshChild.WaitForLineAsync(hub, HubReadyLine.Prefix));
     using var admin = new HttpClient { BaseAddress = web };
@@ -41,13 +27,7 @@ try
     var nodes = new List<Process>();
     for (var i = 1; i <= 4; i++)
     {
-        nodes.Add(Start(meshDll, ["run", "--node-mode", "--config", config], new()
-        {
-            ["MESH_SERVER__NODE_ID"] = $"bench-{i}",
-            ["MESH_SERVER__DATA_DIR"] = Path.Combine(work, $"node-{i}"),
-            ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = token,
-            ["MESH_HUB__TARGET"] = grpc!.ToString(),
-        }));
+        nodes.Add(Start(meshDll, ["run", "--node-mode", "--config", config], NodeEnvironment($"bench-{i}", Path.Combine(work, $"node-{i}"), token, grpc!)));
     }
 
     foreach (var node in nodes)
@@ -170,26 +150,6 @@ Process Start(string dll, string[] args, Dictionary<string, string> environment)
     var process = MeshChild.Start(dll, args, environment);
     processes.Add(process);
     return process;
-}
-
-static async Task Until(Func<Task<bool>> condition, int pollMs = 100, int timeoutSeconds = 60)
-{
-    var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-    while (!await condition())
-    {
-        if (DateTime.UtcNow > deadline)
-            throw new TimeoutException("condition not met");
-        await Task.Delay(pollMs);
-    }
-}
-
-static async Task<JsonElement> Json(HttpClient http, string path) => JsonDocument.Parse(await http.GetStringAsync(path)).RootElement.Clone();
-
-static async Task Post(HttpClient http, string path, string? body)
-{
-    using var response = await http.PostAsync(path, body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"));
-    if (!response.IsSuccessStatusCode)
-        throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
 }
 
 static async Task Delete(HttpClient http, string path) => (await http.DeleteAsync(path)).Dispose();

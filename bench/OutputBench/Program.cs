@@ -16,8 +16,8 @@ using Mesh.Core.Configuration;
 using Mesh.Core.Protocol;
 using Mesh.Core.Readiness;
 using Mesh.OutputBench;
+using static Mesh.Bench.BenchHub;
 
-const string ApiToken = "Bench-api-token-0123456789-ABCDEFGHIJ-xyz";
 const string ClusterSecret = "Kx9vQ2mT7wR4yU1iO8pA5sD3fG6hJ0kL-bench2";
 const int BlockBytes = 51_200; // every 10 ms: 5.12 MB/s
 var meshDll = Environment.GetEnvironmentVariable("MESH_BENCH_DLL") ?? throw new InvalidOperationException("run bench/output-relay.sh (MESH_BENCH_DLL)");
@@ -29,33 +29,16 @@ var processes = new List<Process>();
 try
 {
     var configPath = Path.Combine(work, "mesh.toml");
-    File.WriteAllText(configPath, $"""
-        [server]
-        listen = "127.0.0.1:0"
-        data_dir = "{work}/hub"
-        embedded_node = false
-        [internal_grpc]
-        listen = "127.0.0.1:0"
-        [internal_grpc.bootstrap]
-        token = "{ClusterSecret}"
-        [node]
-        local_listen = ""
+    File.WriteAllText(configPath, BenchHub.Config(work, ClusterSecret, $"""
         output_limit_per_run = {Math.Max(perRun * 2, 1L << 20)}
         output_limit_total = {Math.Max(perRun * runs * 2, 1L << 30)}
-        [admin]
-        api_token = "{ApiToken}"
-        """);
+        """));
     var hub = Start(["run", "--config", configPath], []);
     var (web, grpc) = HubReadyLine.Parse(await MeshChild.WaitForLineAsync(hub, HubReadyLine.Prefix));
     using var admin = new HttpClient { BaseAddress = web };
     admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
-    var node = Start(["run", "--node-mode", "--config", configPath], new()
-    {
-        ["MESH_SERVER__NODE_ID"] = "bench-1",
-        ["MESH_SERVER__DATA_DIR"] = Path.Combine(work, "node"),
-        ["MESH_INTERNAL_GRPC__BOOTSTRAP__TOKEN"] = await MeshChild.RunTextAsync(meshDll, ["cluster-token", "--config", configPath]),
-        ["MESH_HUB__TARGET"] = grpc!.ToString(),
-    });
+    var node = Start(["run", "--node-mode", "--config", configPath],
+        NodeEnvironment("bench-1", Path.Combine(work, "node"), await MeshChild.RunTextAsync(meshDll, ["cluster-token", "--config", configPath]), grpc!));
     await MeshChild.WaitForLineAsync(node, "mesh node ready:");
     await Until(async () => (await Json(admin, "/api/admin/agent-nodes/bench-1")).GetProperty("status").GetString() == "online");
 
@@ -65,7 +48,7 @@ try
         await Post(admin, "/api/admin/actors", $$"""{"id":"{{id}}"}""");
     var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
     trust.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(Path.Combine(config.InternalGrpc.Security.CertDir, "ca.crt")));
-    using var channel = GrpcChannel.ForAddress(grpc, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = trust } } });
+    using var channel = GrpcChannel.ForAddress(grpc!, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = trust } } });
     var mailbox = new Mailbox.MailboxClient(channel);
     var auth = config.InternalGrpc.Auth;
     var txHeaders = new Metadata { { "authorization", "Bearer " + new CallTokenIssuer(auth.Issuer, auth.Audience).MintWithRootKey(SharedSecretStore.Load(config), CallerScope.Actor, "tx", TimeSpan.FromHours(1)) } };
@@ -204,26 +187,6 @@ Process Start(string[] args, Dictionary<string, string> environment)
     var process = MeshChild.Start(meshDll, args, environment);
     processes.Add(process);
     return process;
-}
-
-static async Task Until(Func<Task<bool>> condition)
-{
-    var deadline = DateTime.UtcNow.AddSeconds(60);
-    while (!await condition())
-    {
-        if (DateTime.UtcNow > deadline)
-            throw new TimeoutException("condition not met");
-        await Task.Delay(100);
-    }
-}
-
-static async Task<JsonElement> Json(HttpClient http, string path) => JsonDocument.Parse(await http.GetStringAsync(path)).RootElement.Clone();
-
-static async Task Post(HttpClient http, string path, string body)
-{
-    using var response = await http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
-    if (!response.IsSuccessStatusCode)
-        throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
 }
 
 static double P(List<double> sorted, double q) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
