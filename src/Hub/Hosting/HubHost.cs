@@ -95,6 +95,8 @@ public static class HubHost
         app.UseAuthorization();
         app.MapHubStatus();
         app.MapOperatorUi();
+        app.MapAccess();
+        app.MapAuditPages();
         var admin = app.MapAdminApi();
         admin.MapAuditEndpoints();
         app.MapNodes(admin);

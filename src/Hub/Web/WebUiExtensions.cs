@@ -57,6 +57,7 @@ public static class WebUiExtensions
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
         app.MapOpenApi();
+        Pages.ShellPages.Map(app.MapUiPages());
         app.MapRazorPages();
         return app;
     }
