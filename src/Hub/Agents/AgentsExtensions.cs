@@ -59,8 +59,8 @@ public static class AgentsExtensions
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
         services.AddSingleton(new UiNavItem("Agents", "/agents", 25));
-        services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeAgents.cshtml", 10));
-        services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeWorktrees.cshtml", 20));
+        services.AddSingleton(new NodeDetailSection(Pages._NodeAgents.Create, 10));
+        services.AddSingleton(new NodeDetailSection(Pages._NodeWorktrees.Create, 20));
         return services;
     }
 
