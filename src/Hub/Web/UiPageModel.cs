@@ -55,20 +55,28 @@ public static class UiPageModels
         this IEndpointRouteBuilder pages, string pattern, Func<TModel, Task<IResult>> get) where TModel : UiPageModel =>
         pages.MapPage(pattern, http => get(Create<TModel>(http, FormCollection.Empty)));
 
+    /// <summary>A page's GET handlers by name: "" for the page, others for the pieces htmx loads (<c>?handler=List</c>); another name is 404.</summary>
+    public static IEndpointConventionBuilder MapPage<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TModel>(
+        this IEndpointRouteBuilder pages, string pattern, params (string Handler, Func<TModel, Task<IResult>> Get)[] handlers) where TModel : UiPageModel =>
+        pages.MapPage(pattern, http => Dispatch(http, FormCollection.Empty, handlers));
+
     /// <summary>A page's POST handlers by name (<c>?handler=Name</c>; "" for a form without one); another name is 404.</summary>
     public static IEndpointConventionBuilder MapForm<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TModel>(
         this IEndpointRouteBuilder pages, string pattern, params (string Handler, Func<TModel, Task<IResult>> Post)[] handlers) where TModel : UiPageModel =>
-        pages.MapForm(pattern, (http, form) =>
-        {
-            var name = UiPages.Handler(http, form) ?? "";
-            foreach (var (handler, post) in handlers)
-            {
-                if (string.Equals(handler, name, StringComparison.OrdinalIgnoreCase))
-                    return post(Create<TModel>(http, form));
-            }
+        pages.MapForm(pattern, (http, form) => Dispatch(http, form, handlers));
 
-            return Task.FromResult(Results.NotFound());
-        });
+    private static Task<IResult> Dispatch<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TModel>(
+        HttpContext http, IFormCollection form, (string Handler, Func<TModel, Task<IResult>> Run)[] handlers) where TModel : UiPageModel
+    {
+        var name = UiPages.Handler(http, form) ?? "";
+        foreach (var (handler, run) in handlers)
+        {
+            if (string.Equals(handler, name, StringComparison.OrdinalIgnoreCase))
+                return run(Create<TModel>(http, form));
+        }
+
+        return Task.FromResult(Results.NotFound());
+    }
 
     private static TModel Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TModel>(HttpContext http, IFormCollection form)
         where TModel : UiPageModel
