@@ -38,4 +38,11 @@ public static class AccessExtensions
             });
         return services;
     }
+
+    /// <summary>The Login, Account and Access pages.</summary>
+    public static WebApplication MapAccess(this WebApplication app)
+    {
+        Pages.AccessPages.Map(app.MapUiPages());
+        return app;
+    }
 }

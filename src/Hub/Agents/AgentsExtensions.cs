@@ -59,8 +59,8 @@ public static class AgentsExtensions
         services.AddSingleton<IAgentChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<AgentsFeed>());
         services.AddSingleton(new UiNavItem("Agents", "/agents", 25));
-        services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeAgents.cshtml", 10));
-        services.AddSingleton(new NodeDetailSection("/Agents/Pages/_NodeWorktrees.cshtml", 20));
+        services.AddSingleton(new NodeDetailSection(Pages._NodeAgents.Create, 10));
+        services.AddSingleton(new NodeDetailSection(Pages._NodeWorktrees.Create, 20));
         return services;
     }
 
@@ -79,6 +79,17 @@ public static class AgentsExtensions
         app.MapAgentsStreams();
         app.MapOutputStream();
         app.MapOutputDownload();
+        var pages = app.MapUiPages();
+        pages.MapPage<Pages.AgentsModel>("/agents", m => m.OnGet());
+        pages.MapForm<Pages.AgentsModel>("/agents", ("Create", m => m.OnPostCreateAsync()));
+        pages.MapPage<Pages.AgentModel>("/agents/{id}",
+            ("", m => m.OnGetAsync()), ("Worktree", m => m.OnGetWorktreeAsync()), ("WorktreeDiff", m => m.OnGetWorktreeDiffAsync()), ("Schedules", m => m.OnGetSchedulesAsync()));
+        pages.MapForm<Pages.AgentModel>("/agents/{id}",
+            ("Start", m => m.OnPostStartAsync()), ("Stop", m => m.OnPostStopAsync()), ("Restart", m => m.OnPostRestartAsync()), ("Kill", m => m.OnPostKillAsync()),
+            ("Scale", m => m.OnPostScaleAsync()), ("Delete", m => m.OnPostDeleteAsync()), ("Input", m => m.OnPostInputAsync()),
+            ("ScheduleCreate", m => m.OnPostScheduleCreateAsync()), ("ScheduleDelete", m => m.OnPostScheduleDeleteAsync()));
+        pages.MapPage<Pages.NodeWorktreesModel>("/nodes/{id}/worktrees", ("", m => m.OnGetAsync()), ("List", m => m.OnGetListAsync()));
+        pages.MapForm<Pages.NodeWorktreesModel>("/nodes/{id}/worktrees", ("Remove", m => m.OnPostRemoveAsync()));
     }
 }
 

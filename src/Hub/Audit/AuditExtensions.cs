@@ -12,4 +12,11 @@ public static class AuditExtensions
         services.AddSingleton(new UiNavItem("Audit", "/audit", 90));
         return services;
     }
+
+    /// <summary>The Audit page.</summary>
+    public static WebApplication MapAuditPages(this WebApplication app)
+    {
+        Pages.AuditPages.Map(app.MapUiPages());
+        return app;
+    }
 }

@@ -67,7 +67,7 @@ public static class HubHost
             .AddHubMetrics(config);
         // Compositions across capabilities that do not know each other.
         builder.Services.AddSingleton<IPlacementNodes, RegistryPlacementNodes>();
-        builder.Services.AddSingleton(new NodeDetailSection("/Mailbox/Actors/Pages/_NodeActors.cshtml", 20));
+        builder.Services.AddSingleton(new NodeDetailSection(ActorSections.OnNode, 20));
 
         var webHttps = WebTls.Load(config, time);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -95,6 +95,8 @@ public static class HubHost
         app.UseAuthorization();
         app.MapHubStatus();
         app.MapOperatorUi();
+        app.MapAccess();
+        app.MapAuditPages();
         var admin = app.MapAdminApi();
         admin.MapAuditEndpoints();
         app.MapNodes(admin);

@@ -63,7 +63,7 @@ public static class MailboxExtensions
         return services;
     }
 
-    /// <summary>The mailbox REST API (on the /api/admin group) and the Mailboxes and Reviews pages' live streams.</summary>
+    /// <summary>The mailbox REST API (on the /api/admin group), the Mailboxes and Reviews pages and their live streams.</summary>
     public static void MapMailbox(this WebApplication app, RouteGroupBuilder admin)
     {
         admin.MapActorEndpoints();
@@ -72,6 +72,8 @@ public static class MailboxExtensions
         admin.MapReviewEndpoints();
         app.MapMessagesStreams();
         app.MapReviewsStream();
+        app.MapMessagesPages();
+        app.MapReviewsPages();
     }
 }
 

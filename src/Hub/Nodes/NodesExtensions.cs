@@ -4,7 +4,6 @@ using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Revocation;
 using Mesh.Hub.Nodes.Sessions;
 using Mesh.Hub.Web;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Mesh.Hub.Nodes;
 
@@ -21,12 +20,6 @@ public static class NodesExtensions
         services.AddSingleton<NodesFeed>();
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<NodesFeed>());
         services.AddSingleton(new UiNavItem("Nodes", "/", 10));
-        // The nodes page is the hub's front page, ahead of the plain status text.
-        services.Configure<RazorPagesOptions>(o => o.Conventions.AddPageRouteModelConvention("/Nodes/Pages/Index", model =>
-        {
-            foreach (var selector in model.Selectors)
-                selector.AttributeRouteModel!.Order = -1;
-        }));
         return services;
     }
 
@@ -34,12 +27,18 @@ public static class NodesExtensions
     public static Task InitializeNodesAsync(this IServiceProvider services, CancellationToken cancellationToken) =>
         services.GetRequiredService<RevocationRegistry>().LoadAsync(cancellationToken);
 
-    /// <summary>The node REST API (on the /api/admin group), the cluster API, and the nodes page's live stream.</summary>
+    /// <summary>The node REST API (on the /api/admin group), the cluster API, the nodes pages and their live streams.</summary>
     public static void MapNodes(this WebApplication app, RouteGroupBuilder admin)
     {
         admin.MapNodeEndpoints();
         admin.MapJoinTokenEndpoints();
         app.MapJoin();
+        app.MapProvisioning();
+        var pages = app.MapUiPages();
+        pages.MapPage<Pages.IndexModel>("/", m => m.OnGet());
+        pages.MapForm<Pages.IndexModel>("/", ("Register", m => m.OnPostRegisterAsync()));
+        pages.MapPage<Pages.DetailModel>("/nodes/{id}", m => m.OnGet());
+        pages.MapForm<Pages.DetailModel>("/nodes/{id}", ("Test", m => m.OnPostTestAsync()), ("Edit", m => m.OnPostEditAsync()), ("Remove", m => m.OnPostRemoveAsync()));
         admin.MapNodeRemovalEndpoints();
         app.MapClusterApi(WebAuth.ViewerPolicy);
         app.MapNodesStream();

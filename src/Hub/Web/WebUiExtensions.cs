@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.FileProviders;
 
 namespace Mesh.Hub.Web;
@@ -22,28 +21,8 @@ public static class WebUiExtensions
             o.Cookie.HttpOnly = true;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure over HTTPS; plain HTTP stays usable on loopback
         });
-        services.AddRazorPages(o =>
-        {
-            // Pages live beside their capability (Nodes/Pages, Mailbox/Messages/Pages, …); every one has an absolute @page route.
-            o.RootDirectory = "/";
-            o.Conventions.AuthorizeFolder("/", WebAuth.ViewerPolicy);
-            // Every page needs a login (the viewer role at least); a page that needs root, or none, says so with an
-            // [Authorize]/[AllowAnonymous] attribute on its model.
-        }).ConfigureApplicationPartManager(AddHubPages);
+        // Pages live beside their capability (Nodes/Pages, …) as Razor Slices that its endpoints render (UiPages).
         return services;
-    }
-
-    /// <summary>
-    /// The pages are compiled into this library: MVC finds them from the entry assembly's references only (mesh), so
-    /// a host that is not mesh (a test process) would serve none. Added once, whoever the entry assembly is.
-    /// </summary>
-    private static void AddHubPages(ApplicationPartManager manager)
-    {
-        var hub = typeof(WebUiExtensions).Assembly;
-        if (manager.ApplicationParts.Any(p => p is AssemblyPart part && part.Assembly == hub))
-            return;
-        foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(hub).GetApplicationParts(hub))
-            manager.ApplicationParts.Add(part);
     }
 
     public static WebApplication MapOperatorUi(this WebApplication app)
@@ -57,7 +36,7 @@ public static class WebUiExtensions
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
         app.MapOpenApi();
-        app.MapRazorPages();
+        Pages.ShellPages.Map(app.MapUiPages());
         return app;
     }
 }

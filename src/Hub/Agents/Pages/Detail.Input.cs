@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
+using Mesh.Hub.Web;
 
 namespace Mesh.Hub.Agents.Pages;
 
@@ -8,9 +8,11 @@ public sealed partial class AgentModel
     /// <summary>Set on a page that shows a terminal: xterm.js styles itself with style elements, which this nonce lets through the CSP.</summary>
     public string? StyleNonce { get; private set; }
 
-    public async Task<IActionResult> OnPostInputAsync(string id, string? run, string? text, string? newline, [FromServices] AgentInput input)
+    public async Task<IResult> OnPostInputAsync()
     {
-        if (!User.IsInRole("root"))
+        var (id, run, text, newline) = (Id, Value("run"), Value("text"), Value("newline"));
+        var input = HttpContext.RequestServices.GetRequiredService<AgentInput>();
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         var data = (text ?? "") + (newline == "no" ? "" : "\n");
         try

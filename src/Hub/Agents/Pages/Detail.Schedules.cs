@@ -1,6 +1,6 @@
 using Mesh.Hub.Mailbox.Common;
 using Mesh.Hub.Mailbox.Schedules;
-using Microsoft.AspNetCore.Mvc;
+using Mesh.Hub.Web;
 
 namespace Mesh.Hub.Agents.Pages;
 
@@ -13,9 +13,10 @@ public sealed partial class AgentModel
     /// <summary>The agent's schedules, for the delete form.</summary>
     public IReadOnlyList<ScheduleDefinition> Schedules { get; private set; } = [];
 
-    public async Task<IActionResult> OnPostScheduleCreateAsync(string id, ScheduleForm form)
+    public async Task<IResult> OnPostScheduleCreateAsync()
     {
-        if (!User.IsInRole("root"))
+        var (id, form) = (Id, BindScheduleForm());
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         try
         {
@@ -35,9 +36,10 @@ public sealed partial class AgentModel
         return Redirect($"/agents/{Uri.EscapeDataString(id)}?done=schedule-created");
     }
 
-    public async Task<IActionResult> OnPostScheduleDeleteAsync(string id, string? schedule)
+    public async Task<IResult> OnPostScheduleDeleteAsync()
     {
-        if (!User.IsInRole("root"))
+        var (id, schedule) = (Id, Value("schedule"));
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         try
         {
@@ -49,6 +51,21 @@ public sealed partial class AgentModel
         }
 
         return Redirect($"/agents/{Uri.EscapeDataString(id)}?done=schedule-deleted");
+    }
+
+    /// <summary>The form's fields by their property names, as Razor Pages bound the form: a field sent empty is null, one not sent keeps its default.</summary>
+    private ScheduleForm BindScheduleForm()
+    {
+        var form = new ScheduleForm();
+        string? Field(string name, string? unsent) => Posted.ContainsKey(name) ? Value(name) : unsent;
+        form.ScheduleId = Field(nameof(ScheduleForm.ScheduleId), null);
+        form.Kind = Field(nameof(ScheduleForm.Kind), form.Kind)!;
+        form.When = Field(nameof(ScheduleForm.When), null);
+        form.Mode = Field(nameof(ScheduleForm.Mode), form.Mode)!;
+        form.CatchUp = Field(nameof(ScheduleForm.CatchUp), form.CatchUp)!;
+        form.LeaseSeconds = int.TryParse(Value(nameof(ScheduleForm.LeaseSeconds)), System.Globalization.CultureInfo.InvariantCulture, out var lease) ? lease : null;
+        form.Payload = Field(nameof(ScheduleForm.Payload), null);
+        return form;
     }
 }
 

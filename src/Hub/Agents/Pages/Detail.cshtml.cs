@@ -1,12 +1,12 @@
 using Mesh.Core.Protocol;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents/{id}: the spec, the live status, the runs and the last output; root starts, stops, restarts, kills and deletes (post/redirect/get).</summary>
 public sealed partial class AgentModel(AgentService agents, AgentWorktrees worktrees, Replicas.ReplicaService scaler, Mailbox.Schedules.ScheduleService schedules,
-    Replicas.ReplicaActivityReader activity, TimeProvider time) : PageModel
+    Replicas.ReplicaActivityReader activity, TimeProvider time) : UiPageModel
 {
     /// <summary>The scale field's maximum ([hub] max_replicas).</summary>
     public int MaxReplicas => scaler.MaxReplicas;
@@ -24,9 +24,14 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
 
     public bool MessageIsError { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string id, string? done)
+    protected override RazorSlice Slice() => Detail.Create(this);
+
+    private string Id => Value("id")!;
+
+    public async Task<IResult> OnGetAsync()
     {
-        Message = done switch
+        var id = Id;
+        Message = Query("done") switch
         {
             "created" => "Agent created.",
             "started" => "Start requested: the node starts it now.",
@@ -43,8 +48,9 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
     }
 
     /// <summary>The worktree section, asked from the node when the page loads it (htmx).</summary>
-    public async Task<IActionResult> OnGetWorktreeAsync(string id)
+    public async Task<IResult> OnGetWorktreeAsync()
     {
+        var id = Id;
         try
         {
             return Html(AgentWorktreeHtml.State(id, await worktrees.StateAsync(id, HttpContext.RequestAborted)));
@@ -55,8 +61,9 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
         }
     }
 
-    public async Task<IActionResult> OnGetWorktreeDiffAsync(string id, string? file)
+    public async Task<IResult> OnGetWorktreeDiffAsync()
     {
+        var (id, file) = (Id, Value("file"));
         try
         {
             return Html(AgentWorktreeHtml.Diff(file ?? "", await worktrees.DiffAsync(id, file ?? "", HttpContext.RequestAborted)));
@@ -68,34 +75,37 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
     }
 
     /// <summary>The schedules with their next fire times, polled by the page every 2 s.</summary>
-    public async Task<IActionResult> OnGetSchedulesAsync(string id)
+    public async Task<IResult> OnGetSchedulesAsync()
     {
+        var id = Id;
         var rows = new List<(Mailbox.Schedules.ScheduleDefinition, Mailbox.Schedules.FireRecord?)>();
         foreach (var schedule in await schedules.ListAsync(id, HttpContext.RequestAborted))
             rows.Add((schedule, (await schedules.FiresAsync(schedule.Id, 1, HttpContext.RequestAborted)) is [var last, ..] ? last : null));
         return Html(AgentScheduleHtml.Table(rows, time.GetUtcNow()));
     }
 
-    private ContentResult Html(string html) => Content(html, "text/html; charset=utf-8");
+    public Task<IResult> OnPostStartAsync() => ActAsync(Id, "started", agents.StartAsync);
 
-    public Task<IActionResult> OnPostStartAsync(string id) => ActAsync(id, "started", agents.StartAsync);
+    public Task<IResult> OnPostStopAsync() => ActAsync(Id, "stopped", agents.StopAsync);
 
-    public Task<IActionResult> OnPostStopAsync(string id) => ActAsync(id, "stopped", agents.StopAsync);
+    public Task<IResult> OnPostRestartAsync() => ActAsync(Id, "restarted", agents.RestartAsync);
 
-    public Task<IActionResult> OnPostRestartAsync(string id) => ActAsync(id, "restarted", agents.RestartAsync);
+    public Task<IResult> OnPostKillAsync() => ActAsync(Id, "killed", agents.KillAsync);
 
-    public Task<IActionResult> OnPostKillAsync(string id) => ActAsync(id, "killed", agents.KillAsync);
-
-    public Task<IActionResult> OnPostScaleAsync(string id, int? replicas) =>
-        ActAsync(id, "scaled", async (agentId, actor, source, cancellationToken) =>
+    public Task<IResult> OnPostScaleAsync()
+    {
+        int? replicas = int.TryParse(Value("replicas"), System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        return ActAsync(Id, "scaled", async (agentId, actor, source, cancellationToken) =>
         {
             await scaler.ScaleAsync(agentId, replicas ?? throw new AgentException(AgentError.InvalidArgument, $"give the number of replicas, 1 to {scaler.MaxReplicas}.", "replicas"), actor, source, cancellationToken);
             return agents.Get(agentId)!;
         });
+    }
 
-    public async Task<IActionResult> OnPostDeleteAsync(string id, string? confirm)
+    public async Task<IResult> OnPostDeleteAsync()
     {
-        if (!User.IsInRole("root"))
+        var (id, confirm) = (Id, Value("confirm"));
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         if (confirm != "yes")
             return await RefusedAsync(id, StatusCodes.Status400BadRequest, $"Tick the confirmation box to delete agent '{id}'.");
@@ -115,9 +125,9 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
 
     private string? Source => HttpContext.Connection.RemoteIpAddress?.ToString();
 
-    private async Task<IActionResult> ActAsync(string id, string done, Func<string, string, string?, CancellationToken, Task<AgentView>> action)
+    private async Task<IResult> ActAsync(string id, string done, Func<string, string, string?, CancellationToken, Task<AgentView>> action)
     {
-        if (!User.IsInRole("root"))
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         try
         {
@@ -131,7 +141,7 @@ public sealed partial class AgentModel(AgentService agents, AgentWorktrees workt
         return Redirect($"/agents/{Uri.EscapeDataString(id)}?done={done}");
     }
 
-    private async Task<IActionResult> RefusedAsync(string id, int status, string message)
+    private async Task<IResult> RefusedAsync(string id, int status, string message)
     {
         if (!await LoadAsync(id))
             return NotFound();

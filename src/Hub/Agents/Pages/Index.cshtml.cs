@@ -1,11 +1,11 @@
 using Mesh.Hub.Nodes.Registry;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents: every agent with its live state; root creates agents (post/redirect/get to the agent's page).</summary>
-public sealed class AgentsModel(AgentService agents, NodeRegistry registry, TimeProvider time) : PageModel
+public sealed class AgentsModel(AgentService agents, NodeRegistry registry, TimeProvider time) : UiPageModel
 {
     public IReadOnlyList<AgentView> Agents { get; private set; } = [];
 
@@ -18,15 +18,19 @@ public sealed class AgentsModel(AgentService agents, NodeRegistry registry, Time
 
     public string? Message { get; private set; }
 
-    public void OnGet(string? deleted)
+    protected override RazorSlice Slice() => Index.Create(this);
+
+    public Task<IResult> OnGet()
     {
+        var deleted = Query("deleted");
         Message = deleted is null ? null : $"Deleted agent '{deleted}'.";
         Load();
+        return Task.FromResult(Page());
     }
 
-    public async Task<IActionResult> OnPostCreateAsync()
+    public async Task<IResult> OnPostCreateAsync()
     {
-        if (!User.IsInRole("root"))
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         Form = AgentForm.FromRequest(Request.Form);
         try

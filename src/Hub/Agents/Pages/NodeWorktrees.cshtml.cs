@@ -1,7 +1,7 @@
 using Mesh.Core.Protocol;
 using Mesh.Hub.Audit;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 
 namespace Mesh.Hub.Agents.Pages;
 
@@ -10,7 +10,7 @@ namespace Mesh.Hub.Agents.Pages;
 /// root removes a kept one after a confirmation that names what is lost. The loss confirmed must still be the loss
 /// now (it is asked again): work done since the page was shown is never removed unseen.
 /// </summary>
-public sealed class NodeWorktreesModel(AgentWorktrees worktrees, IAuditLog audit) : PageModel
+public sealed class NodeWorktreesModel(AgentWorktrees worktrees, IAuditLog audit) : UiPageModel
 {
     public string NodeId { get; private set; } = "";
 
@@ -22,23 +22,29 @@ public sealed class NodeWorktreesModel(AgentWorktrees worktrees, IAuditLog audit
 
     public bool MessageIsError { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string id, string? done, string? path)
+    protected override RazorSlice Slice() => NodeWorktrees.Create(this);
+
+    private string Id => Value("id")!;
+
+    public async Task<IResult> OnGetAsync()
     {
+        var (id, done, path) = (Id, Query("done"), Query("path"));
         if (done == "removed" && path is not null)
             Message = $"Worktree {path} removed.";
         await LoadAsync(id);
         return Page();
     }
 
-    public async Task<IActionResult> OnGetListAsync(string id)
+    public async Task<IResult> OnGetListAsync()
     {
-        await LoadAsync(id);
-        return Partial("_NodeWorktreeList", this);
+        await LoadAsync(Id);
+        return Partial(_NodeWorktreeList.Create(this));
     }
 
-    public async Task<IActionResult> OnPostRemoveAsync(string id, string? path, string? expect, string? confirm)
+    public async Task<IResult> OnPostRemoveAsync()
     {
-        if (!User.IsInRole("root"))
+        var (id, path, expect, confirm) = (Id, Value("path"), Value("expect"), Value("confirm"));
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         await LoadAsync(id);
         if (Problem is not null)
@@ -70,7 +76,7 @@ public sealed class NodeWorktreesModel(AgentWorktrees worktrees, IAuditLog audit
         return Redirect($"/nodes/{Uri.EscapeDataString(id)}/worktrees?done=removed&path={Uri.EscapeDataString(path!)}");
     }
 
-    private PageResult Refused(int status, string message)
+    private IResult Refused(int status, string message)
     {
         Response.StatusCode = status;
         Message = message;

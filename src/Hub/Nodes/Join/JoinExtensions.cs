@@ -25,5 +25,12 @@ public static class JoinExtensions
     }
 
     /// <summary>The install script and what it downloads, without a login (Install/InstallEndpoints).</summary>
-    public static void MapJoin(this WebApplication app) => app.MapJoinInstall();
+    /// <summary>The one-line install's downloads and the Join page (root).</summary>
+    public static void MapJoin(this WebApplication app)
+    {
+        app.MapJoinInstall();
+        var pages = app.MapUiPages().RequireAuthorization(Web.AdminRoles.RootPolicy);
+        pages.MapPage<Pages.JoinModel>("/join", m => m.OnGetAsync());
+        pages.MapForm<Pages.JoinModel>("/join", ("Create", m => m.OnPostCreateAsync()), ("Revoke", m => m.OnPostRevokeAsync()));
+    }
 }

@@ -2,12 +2,12 @@ using Htmx;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;
 using Mesh.Hub.Nodes.Sessions;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 
 namespace Mesh.Hub.Nodes.Pages;
 
-public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health, NodeAdministration admin, NodeRemoval removal, TimeProvider time) : PageModel
+public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health, NodeAdministration admin, NodeRemoval removal, TimeProvider time) : UiPageModel
 {
     public NodeView? Node { get; private set; }
 
@@ -35,18 +35,24 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
         _ => null,
     };
 
-    public IActionResult OnGet(string id, string? message) => Load(id) ? WithMessage(message, false) : NotFound();
+    protected override RazorSlice Slice() => Detail.Create(this);
 
-    public async Task<IActionResult> OnPostTestAsync(string id)
+    private string Id => Value("id")!;
+
+    public Task<IResult> OnGet() => Task.FromResult(Load(Id) ? WithMessage(Query("message"), false) : NotFound());
+
+    public async Task<IResult> OnPostTestAsync()
     {
+        var id = Id;
         if (!Load(id))
             return NotFound();
         Health = await health.CheckAsync(id, HttpContext.RequestAborted);
-        return Request.IsHtmx() ? Partial("_HealthResult", Health) : Page();
+        return Request.IsHtmx() ? Partial(_HealthResult.Create(Health!)) : Page();
     }
 
-    public async Task<IActionResult> OnPostEditAsync(string id)
+    public async Task<IResult> OnPostEditAsync()
     {
+        var id = Id;
         if (!User.IsInRole("root"))
             return Forbid();
         if (!Load(id))
@@ -72,8 +78,9 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
         return Redirect($"/nodes/{Uri.EscapeDataString(id)}?message=saved");
     }
 
-    public async Task<IActionResult> OnPostRemoveAsync(string id, string? confirm, string? force)
+    public async Task<IResult> OnPostRemoveAsync()
     {
+        var (id, confirm, force) = (Id, Value("confirm"), Value("force"));
         if (!User.IsInRole("root"))
             return Forbid();
         if (!Load(id))
@@ -128,7 +135,7 @@ public sealed class DetailModel(NodeRegistry registry, NodeHealthChecker health,
         return Node is not null;
     }
 
-    private PageResult WithMessage(string? message, bool error)
+    private IResult WithMessage(string? message, bool error)
     {
         Message = message switch
         {

@@ -1,12 +1,12 @@
 using Htmx;
 using Mesh.Hub.Nodes;
 using Mesh.Hub.Nodes.Registry;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 
 namespace Mesh.Hub.Nodes.Pages;
 
-public sealed class IndexModel(NodeRegistry registry, NodeAdministration admin, TimeProvider time) : PageModel
+public sealed class IndexModel(NodeRegistry registry, NodeAdministration admin, TimeProvider time) : UiPageModel
 {
     public IReadOnlyList<NodeView> Nodes { get; private set; } = [];
 
@@ -16,13 +16,16 @@ public sealed class IndexModel(NodeRegistry registry, NodeAdministration admin, 
 
     public RegisterForm Form { get; private set; } = new();
 
-    public void OnGet(string? registered)
+    protected override RazorSlice Slice() => Index.Create(this);
+
+    public Task<IResult> OnGet()
     {
         Load();
-        Form = new RegisterForm { Registered = registered };
+        Form = new RegisterForm { Registered = Query("registered") };
+        return Task.FromResult(Page());
     }
 
-    public async Task<IActionResult> OnPostRegisterAsync()
+    public async Task<IResult> OnPostRegisterAsync()
     {
         if (!User.IsInRole("root"))
             return Forbid();
@@ -41,14 +44,14 @@ public sealed class IndexModel(NodeRegistry registry, NodeAdministration admin, 
         {
             form.Errors = errors.ToDictionary(e => e.Key, e => string.Join(" ", e.Value));
             if (isHtmx)
-                return Partial("_RegisterForm", form);
+                return Partial(_RegisterForm.Create(form));
             Response.StatusCode = StatusCodes.Status400BadRequest;
             Load();
             Form = form;
             return Page();
         }
 
-        return isHtmx ? Partial("_RegisterForm", new RegisterForm { Registered = request.Id }) : Redirect("/?registered=" + Uri.EscapeDataString(request.Id!));
+        return isHtmx ? Partial(_RegisterForm.Create(new RegisterForm { Registered = request.Id })) : Redirect("/?registered=" + Uri.EscapeDataString(request.Id!));
     }
 
     private void Load()

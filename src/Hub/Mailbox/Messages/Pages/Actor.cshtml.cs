@@ -1,15 +1,15 @@
 using Htmx;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Audit;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 using Mesh.Hub.Mailbox.Actors;
 using Mesh.Hub.Mailbox.Common;
 
 namespace Mesh.Hub.Mailbox.Messages.Pages;
 
 /// <summary>/mailboxes/{actorId}: one actor's inbox, newest first, live over SSE; root sends a message as root.</summary>
-public sealed class ActorInboxModel(ActorService actors, MessageService messages, IAuditLog audit, IEnumerable<IActorInboxSection> sections) : PageModel
+public sealed class ActorInboxModel(ActorService actors, MessageService messages, IAuditLog audit, IEnumerable<IActorInboxSection> sections) : UiPageModel
 {
     public const int Shown = MessagesStream.BacklogLimit;
 
@@ -24,8 +24,13 @@ public sealed class ActorInboxModel(ActorService actors, MessageService messages
 
     public SendMessageForm Form { get; private set; } = new();
 
-    public async Task<IActionResult> OnGetAsync(string actorId)
+    protected override RazorSlice Slice() => Pages.Actor.Create(this);
+
+    private string ActorId => Value("actorId")!;
+
+    public async Task<IResult> OnGetAsync()
     {
+        var actorId = ActorId;
         if (!await LoadAsync(actorId))
             return NotFound();
         Form = SendMessageForm.For(Actor!);
@@ -36,9 +41,10 @@ public sealed class ActorInboxModel(ActorService actors, MessageService messages
         return Page();
     }
 
-    public async Task<IActionResult> OnPostSendAsync(string actorId)
+    public async Task<IResult> OnPostSendAsync()
     {
-        if (!User.IsInRole("root"))
+        var actorId = ActorId;
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         if (!await LoadAsync(actorId))
             return NotFound();
@@ -61,16 +67,18 @@ public sealed class ActorInboxModel(ActorService actors, MessageService messages
 
         // htmx swaps only 2xx answers: it gets the form with the result inline; a plain POST gets the page and the status.
         if (Request.IsHtmx())
-            return Partial("_MailboxSendForm", Form);
+            return Partial(_MailboxSendForm.Create(Form));
         Response.StatusCode = status;
         await LoadAsync(actorId);
         return Page();
     }
 
     /// <summary>Acknowledges one message as the actor would (root acting for it); answers the row as it is now.</summary>
-    public async Task<IActionResult> OnPostAckAsync(string actorId, ulong id)
+    public async Task<IResult> OnPostAckAsync()
     {
-        if (!User.IsInRole("root"))
+        var actorId = ActorId;
+        var id = ulong.TryParse(Value("id"), System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         if (actors.Find(actorId) is null)
             return NotFound();
@@ -84,11 +92,11 @@ public sealed class ActorInboxModel(ActorService actors, MessageService messages
         }
         catch (MailboxException ex)
         {
-            return StatusCode(MailboxErrors.HttpStatus(ex.Error), ex.Message);
+            return Results.Text(ex.Message, "text/plain; charset=utf-8", statusCode: MailboxErrors.HttpStatus(ex.Error));
         }
 
         var row = (await messages.LatestMessagesAsync(actorId, Shown, HttpContext.RequestAborted)).FirstOrDefault(m => m.Id == id);
-        return row is null ? Redirect("/mailboxes/" + Uri.EscapeDataString(actorId)) : Content(MessageHtml.MessageRow(row), "text/html; charset=utf-8");
+        return row is null ? Redirect("/mailboxes/" + Uri.EscapeDataString(actorId)) : Html(MessageHtml.MessageRow(row));
     }
 
     private async Task<bool> LoadAsync(string actorId)

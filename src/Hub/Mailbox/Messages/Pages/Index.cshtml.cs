@@ -1,13 +1,13 @@
 using Mesh.Hub.Audit;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 using Mesh.Hub.Mailbox.Actors;
 using Mesh.Hub.Mailbox.Common;
 
 namespace Mesh.Hub.Mailbox.Messages.Pages;
 
 /// <summary>/mailboxes: actors with their pending counts, teams; root creates and deletes actors.</summary>
-public sealed class MailboxesModel(ActorService actors, MessageService messages, IAuditLog audit, IPlacementNodes nodes) : PageModel
+public sealed class MailboxesModel(ActorService actors, MessageService messages, IAuditLog audit, IPlacementNodes nodes) : UiPageModel
 {
     public IReadOnlyList<ActorRecord> Actors { get; private set; } = [];
 
@@ -21,19 +21,23 @@ public sealed class MailboxesModel(ActorService actors, MessageService messages,
 
     public bool MessageIsError { get; private set; }
 
-    public async Task OnGetAsync(string? created, string? deleted)
+    protected override RazorSlice Slice() => Index.Create(this);
+
+    public async Task<IResult> OnGetAsync()
     {
+        var (created, deleted) = (Query("created"), Query("deleted"));
         Message = created is not null ? $"Created actor '{created}'." : deleted is not null ? $"Deleted actor '{deleted}'." : null;
         await LoadAsync();
+        return Page();
     }
 
     /// <summary>Whether the actor's node is still there (the hub placement always is).</summary>
     public PlacementNodeState PlacementState(ActorRecord actor) =>
         actor.Placement.NodeId is { } node ? nodes.StateOf(node) : PlacementNodeState.Known;
 
-    public async Task<IActionResult> OnPostCreateAsync()
+    public async Task<IResult> OnPostCreateAsync()
     {
-        if (!User.IsInRole("root"))
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         Form = CreateActorForm.FromRequest(Request.Form);
         try
@@ -53,9 +57,10 @@ public sealed class MailboxesModel(ActorService actors, MessageService messages,
         }
     }
 
-    public async Task<IActionResult> OnPostDeleteAsync(string id, string? confirm)
+    public async Task<IResult> OnPostDeleteAsync()
     {
-        if (!User.IsInRole("root"))
+        var (id, confirm) = (Value("id") ?? "", Value("confirm"));
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         if (confirm != "yes")
             return await ErrorAsync(StatusCodes.Status400BadRequest, $"Tick the confirmation box to delete actor '{id}'.");
@@ -72,7 +77,7 @@ public sealed class MailboxesModel(ActorService actors, MessageService messages,
         return Redirect("/mailboxes?deleted=" + Uri.EscapeDataString(id));
     }
 
-    private async Task<IActionResult> ErrorAsync(int status, string message)
+    private async Task<IResult> ErrorAsync(int status, string message)
     {
         Response.StatusCode = status;
         Message = message;

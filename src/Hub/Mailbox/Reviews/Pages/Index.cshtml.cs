@@ -1,14 +1,14 @@
 using Htmx;
 using Mesh.Hub.Audit;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 using Mesh.Hub.Mailbox.Common;
 
 namespace Mesh.Hub.Mailbox.Reviews.Pages;
 
 /// <summary>/reviews: pending permission reviews with an answer button per option (root), and the recent answers; live over SSE.</summary>
-public sealed class ReviewsModel(ReviewService reviews, IAuditLog audit, IAntiforgery antiforgery) : PageModel
+public sealed class ReviewsModel(ReviewService reviews, IAuditLog audit, IAntiforgery antiforgery) : UiPageModel
 {
     /// <summary>The audit action of an answer given in the UI.</summary>
     public const string ReviewAnswered = "review.answered";
@@ -21,16 +21,22 @@ public sealed class ReviewsModel(ReviewService reviews, IAuditLog audit, IAntifo
 
     public bool MessageIsError { get; private set; }
 
-    public async Task OnGetAsync(ulong? answered, string? outcome)
+    protected override RazorSlice Slice() => Index.Create(this);
+
+    public async Task<IResult> OnGetAsync()
     {
-        if (answered is { } id)
+        var outcome = Query("outcome");
+        if (ulong.TryParse(Query("answered"), System.Globalization.CultureInfo.InvariantCulture, out var id))
             Message = outcome == "cancelled" ? $"Cancelled review {id}." : $"Answered review {id} with '{outcome}'.";
         await LoadAsync();
+        return Page();
     }
 
-    public async Task<IActionResult> OnPostAnswerAsync(ulong id, string? option, string? cancel)
+    public async Task<IResult> OnPostAnswerAsync()
     {
-        if (!User.IsInRole("root"))
+        var id = ulong.TryParse(Value("id"), System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var (option, cancel) = (Value("option"), Value("cancel"));
+        if (!User.IsInRole(AdminRoles.Root))
             return Forbid();
         var isHtmx = Request.IsHtmx();
         var status = StatusCodes.Status200OK;
@@ -57,7 +63,7 @@ public sealed class ReviewsModel(ReviewService reviews, IAuditLog audit, IAntifo
 
         // htmx swaps only 2xx answers: the message element; the lists follow over the stream.
         if (isHtmx)
-            return Partial("_ReviewMessage", this);
+            return Partial(_ReviewMessage.Create(this));
         Response.StatusCode = status;
         await LoadAsync();
         return Page();
@@ -66,6 +72,6 @@ public sealed class ReviewsModel(ReviewService reviews, IAuditLog audit, IAntifo
     private async Task LoadAsync()
     {
         var token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken ?? string.Empty;
-        (PendingHtml, ClosedHtml) = await ReviewsStream.RenderAsync(reviews, User.IsInRole("root"), token, HttpContext.RequestAborted);
+        (PendingHtml, ClosedHtml) = await ReviewsStream.RenderAsync(reviews, User.IsInRole(AdminRoles.Root), token, HttpContext.RequestAborted);
     }
 }

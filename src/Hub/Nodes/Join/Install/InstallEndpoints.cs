@@ -15,7 +15,9 @@ internal static class InstallEndpoints
         join.MapGet("/ca.crt", (InternalApi.HubIdentity identity) => Results.Text(identity.Authority.CertificatePem, "application/x-pem-file"));
         join.MapGet("/mesh-node.service", () => Results.Text(InstallFiles.NodeUnit, "text/plain; charset=utf-8"));
         join.MapGet("/mesh.sysusers.conf", () => Results.Text(InstallFiles.SysUsers, "text/plain; charset=utf-8"));
-        join.MapGet("/{file:regex(^mesh-)}", DownloadAsync);
+        // The build and its checksum (mesh-…); any other name is 404 in DownloadAsync. No regex route constraint: the
+        // slim host (and Native AOT) does not register one, and the literal routes above take precedence anyway.
+        join.MapGet("/{file}", DownloadAsync);
     }
 
     private static async Task<IResult> DownloadAsync(string file, HttpContext http, MeshPackage package, ILogger<MeshPackage> logger)

@@ -1,13 +1,13 @@
 using Mesh.Core.Configuration;
 using Mesh.Hub.Nodes.Join;
 using Mesh.Hub.Nodes.Registry;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 
 namespace Mesh.Hub.Nodes.Join.Pages;
 
-[Microsoft.AspNetCore.Authorization.Authorize(Policy = Mesh.Hub.Web.AdminRoles.RootPolicy)]
-public sealed class JoinModel(JoinTokenService tokens, CreatedJoinTokens created, MeshConfig config, JoinAddressResolver addresses, NodeRegistry registry, TimeProvider time) : PageModel
+/// <summary>/join (root): create and revoke join tokens, and the commands that join a machine with a new one.</summary>
+public sealed class JoinModel(JoinTokenService tokens, CreatedJoinTokens created, MeshConfig config, JoinAddressResolver addresses, NodeRegistry registry, TimeProvider time) : UiPageModel
 {
     public IReadOnlyList<JoinTokenInfo> Tokens { get; private set; } = [];
 
@@ -45,8 +45,11 @@ public sealed class JoinModel(JoinTokenService tokens, CreatedJoinTokens created
 
     public string? ClusterToken => config.InternalGrpc.BootstrapToken?.Reveal();
 
-    public async Task OnGetAsync([FromQuery(Name = "created")] string? createdId)
+    protected override RazorSlice Slice() => Join.Create(this);
+
+    public async Task<IResult> OnGetAsync()
     {
+        var createdId = Query("created");
         if (createdId is not null)
         {
             Created = created.Find(createdId, Owner);
@@ -55,10 +58,12 @@ public sealed class JoinModel(JoinTokenService tokens, CreatedJoinTokens created
         }
 
         await LoadAsync();
+        return Page();
     }
 
-    public async Task<IActionResult> OnPostCreateAsync(string? ttl, string? uses, [FromForm(Name = "node_id")] string? nodeId)
+    public async Task<IResult> OnPostCreateAsync()
     {
+        var (ttl, uses, nodeId) = (Value("ttl"), Value("uses"), Value("node_id"));
         (Ttl, Uses, NodeId) = (ttl, uses, string.IsNullOrWhiteSpace(nodeId) ? null : nodeId.Trim());
         var lifetime = JoinTokenService.DefaultTtl;
         if (!string.IsNullOrWhiteSpace(ttl) && (!DurationText.TryParse(ttl.Trim(), out lifetime) || lifetime < TimeSpan.FromMinutes(1) || lifetime > JoinTokenService.MaxTtl))
@@ -81,9 +86,9 @@ public sealed class JoinModel(JoinTokenService tokens, CreatedJoinTokens created
         return Redirect("/join?created=" + Uri.EscapeDataString(info.Id));
     }
 
-    public async Task<IActionResult> OnPostRevokeAsync(string id)
+    public async Task<IResult> OnPostRevokeAsync()
     {
-        await tokens.RevokeAsync(id, Owner, HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
+        await tokens.RevokeAsync(Value("id") ?? "", Owner, HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
         return Redirect("/join");
     }
 

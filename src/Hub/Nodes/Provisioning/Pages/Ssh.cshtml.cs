@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Mesh.Core.Configuration;
 using Mesh.Hub.Nodes.Join;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Mesh.Hub.Web;
+using RazorSlices;
 
 namespace Mesh.Hub.Nodes.Provisioning.Pages;
 
@@ -10,8 +10,7 @@ namespace Mesh.Hub.Nodes.Provisioning.Pages;
 /// /join/ssh: install a node on a machine over SSH. Two steps unless the operator already knows the host key: the
 /// hub reads the key and shows it; the operator compares it and provisions. The private key is never rendered back.
 /// </summary>
-[Microsoft.AspNetCore.Authorization.Authorize(Policy = Mesh.Hub.Web.AdminRoles.RootPolicy)]
-public sealed partial class SshModel(SshProvisioner provisioner, JoinAddressResolver addresses) : PageModel
+public sealed partial class SshModel(SshProvisioner provisioner, JoinAddressResolver addresses) : UiPageModel
 {
     public string? Host { get; private set; }
 
@@ -36,14 +35,19 @@ public sealed partial class SshModel(SshProvisioner provisioner, JoinAddressReso
 
     public IReadOnlyList<string> Warnings { get; private set; } = [];
 
-    public void OnGet() => Warnings = addresses.Resolve(Request).Warnings;
+    protected override RazorSlice Slice() => Ssh.Create(this);
 
-    public async Task<IActionResult> OnPostAsync(
-        string? host, string? port, string? user,
-        [FromForm(Name = "node_id")] string? nodeId, [FromForm(Name = "host_key")] string? hostKey,
-        [FromForm(Name = "private_key")] string? privateKey, string? passphrase,
-        [FromForm(Name = "no_service")] bool noService, string? root)
+    public Task<IResult> OnGet()
     {
+        Warnings = addresses.Resolve(Request).Warnings;
+        return Task.FromResult(Page());
+    }
+
+    public async Task<IResult> OnPostAsync()
+    {
+        var (host, port, user, nodeId, hostKey) = (Value("host"), Value("port"), Value("user"), Value("node_id"), Value("host_key"));
+        var (privateKey, passphrase, root) = (Value("private_key"), Value("passphrase"), Value("root"));
+        var noService = bool.TryParse(Value("no_service"), out var flag) && flag;
         (Host, Port, SshUser, NoService) = (host?.Trim(), string.IsNullOrWhiteSpace(port) ? "22" : port.Trim(), user?.Trim() ?? "", noService);
         HostKey = string.IsNullOrWhiteSpace(hostKey) ? null : SshHostKey.Normalize(hostKey);
         Root = string.IsNullOrWhiteSpace(root) ? null : root.Trim();
