@@ -82,6 +82,9 @@ public static class AgentsExtensions
         var pages = app.MapUiPages();
         pages.MapPage<Pages.AgentsModel>("/agents", m => m.OnGet());
         pages.MapForm<Pages.AgentsModel>("/agents", ("Create", m => m.OnPostCreateAsync()));
+        pages.MapPage<Pages.CodebasesModel>("/codebases", m => m.OnGet());
+        pages.MapForm<Pages.CodebasesModel>("/codebases", ("Create", m => m.OnPostCreateAsync()), ("Bind", m => m.OnPostBindAsync()),
+            ("Unbind", m => m.OnPostUnbindAsync()), ("Delete", m => m.OnPostDeleteAsync()));
         pages.MapPage<Pages.AgentModel>("/agents/{id}",
             ("", m => m.OnGetAsync()), ("Worktree", m => m.OnGetWorktreeAsync()), ("WorktreeDiff", m => m.OnGetWorktreeDiffAsync()), ("Schedules", m => m.OnGetSchedulesAsync()));
         pages.MapForm<Pages.AgentModel>("/agents/{id}",

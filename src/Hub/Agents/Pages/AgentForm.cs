@@ -10,7 +10,7 @@ namespace Mesh.Hub.Agents.Pages;
 public sealed class AgentForm
 {
     public static readonly string[] Names =
-        ["id", "name", "placement", "capabilities", "command", "environment", "work_dir", "work_mode", "repo", "ref", "restart_policy", "stop_grace_seconds", "memory_mib", "pids_max", "input", "start_now"];
+        ["id", "name", "placement", "capabilities", "codebase", "command", "environment", "work_dir", "work_mode", "repo", "ref", "restart_policy", "stop_grace_seconds", "memory_mib", "pids_max", "input", "start_now"];
 
     public Dictionary<string, string> Values { get; init; } = new(StringComparer.Ordinal) { ["restart_policy"] = AgentPolicies.OnFailure, ["start_now"] = "yes" };
 
@@ -43,7 +43,8 @@ public sealed class AgentForm
         PidsMax: Number("pids_max", "the process limit is a whole number (0 or empty: no limit)"),
         DesiredState: Value("start_now") == "yes" ? AgentPolicies.Running : AgentPolicies.Stopped,
         Interactive: Text("input") is "stdin" or "tty",
-        Tty: Text("input") == "tty");
+        Tty: Text("input") == "tty",
+        Codebase: Text("codebase"));
 
     /// <summary>Puts the service's refusal on the form field it names (memory_max_bytes on the MiB field, …); "form" when it names none.</summary>
     public void Refused(AgentException ex) => Errors[ex.Field switch

@@ -5,12 +5,15 @@ using RazorSlices;
 namespace Mesh.Hub.Agents.Pages;
 
 /// <summary>/agents: every agent with its live state; root creates agents (post/redirect/get to the agent's page).</summary>
-public sealed class AgentsModel(AgentService agents, NodeRegistry registry, TimeProvider time) : UiPageModel
+public sealed class AgentsModel(AgentService agents, NodeRegistry registry, Codebases.CodebaseRegistry codebases, TimeProvider time) : UiPageModel
 {
     public IReadOnlyList<AgentView> Agents { get; private set; } = [];
 
     /// <summary>The nodes an agent can be placed on (every node not removed), with how many agents each holds.</summary>
     public IReadOnlyList<(NodeView Node, int Placed)> Nodes { get; private set; } = [];
+
+    /// <summary>The codebases an agent can name (placing it on their nodes only).</summary>
+    public IReadOnlyList<Codebases.Codebase> Codebases { get; private set; } = [];
 
     public DateTimeOffset Now { get; private set; }
 
@@ -51,6 +54,7 @@ public sealed class AgentsModel(AgentService agents, NodeRegistry registry, Time
     {
         Now = time.GetUtcNow();
         Agents = agents.List();
+        Codebases = codebases.List();
         var placed = Agents.GroupBy(a => a.Definition.NodeId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         Nodes = [.. registry.List().Where(n => n.Status != NodeStatus.Revoked).Select(n => (n, placed.GetValueOrDefault(n.Id)))];
     }
