@@ -35,8 +35,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
         await Expect(screen).ToContainTextAsync($"cols={cols}", Soon);
 
         // A second operator sees the same screen (replayed from position 0), live.
-        var (_, second) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(second, "root", await AgentsUiTests.RootPasswordAsync(cluster));
+        var (_, second) = await AgentsUiTests.OpenAsRootAsync(browser, cluster, consoleErrors);
         await second.GotoAsync("/agents/ui-term");
         await Expect(second.Locator("#run-terminal .xterm-rows")).ToContainTextAsync("hi 42", Soon);
         await page.Keyboard.TypeAsync("echo from-first");
@@ -96,8 +95,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
 
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
+        var (_, page) = await AgentsUiTests.OpenAsRootAsync(browser, cluster, consoleErrors);
         await page.GotoAsync("/agents/ui-colours");
         var output = page.Locator("#run-output pre");
         await Expect(output).ToContainTextAsync("red plain blue link <b id=injected>bold</b>", Soon);
@@ -129,8 +127,7 @@ public sealed class AgentTerminalUiTests(AgentCluster cluster) : IClassFixture<A
             $$"""{"id":"{{id}}","placement":"n1","tty":true,{{extraJson}},"environment":{"PS1":"mesh$ "},"command":["bash","--norc","--noprofile","-i"]}""");
         Assert.True(status == HttpStatusCode.Created, body.ToString());
         await cluster.WaitForAgentAsync(id, s => AgentCluster.State(s) == "running");
-        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
+        var (_, page) = await AgentsUiTests.OpenAsRootAsync(browser, cluster, consoleErrors);
         await page.GotoAsync("/agents/" + id);
         var screen = page.Locator("#run-terminal .xterm-rows");
         await Expect(screen).ToContainTextAsync("mesh$", Soon);

@@ -22,8 +22,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
     {
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (context, page) = await OpenAsRootAsync(browser, cluster, consoleErrors);
 
         // The nav leads to the page; the node select shows each node with its state and capabilities.
         await page.ClickAsync("header nav a:text('Agents')");
@@ -82,8 +81,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
     {
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (context, page) = await OpenAsRootAsync(browser, cluster, consoleErrors);
         await CreateSleeperAsync("ui-scaled");
 
         // A second tab watches the agent's page and a third the list; neither reloads.
@@ -147,8 +145,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         // that window was lost and the row stayed stale. Here the three events arrive in one body, within a millisecond.
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (_, page) = await OpenAsRootAsync(browser, cluster, consoleErrors);
         static string Row(string state) =>
             $"""<tr id="agent-burst" sse-swap="agent-burst" hx-swap="outerHTML" data-state="{state}"><td>burst</td></tr>""";
         var body = "retry: 600000\n\n"
@@ -168,8 +165,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
     {
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (context, page) = await OpenAsRootAsync(browser, cluster, consoleErrors);
         await CreateSleeperAsync("ui-doomed");
         var watcher = await context.NewPageAsync();
         await watcher.GotoAsync("/agents/ui-doomed");
@@ -280,8 +276,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
         await cluster.WaitForAgentAsync("ui-counter", s => AgentCluster.State(s) == "running");
 
         await using var browser = await Browser.LaunchAsync();
-        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), []);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (context, page) = await OpenAsRootAsync(browser, cluster, []);
         await page.GotoAsync("/agents/ui-counter");
         var output = page.Locator("#run-output pre");
         await Expect(output).ToContainTextAsync("line-50", new() { Timeout = 20_000 });
@@ -313,8 +308,7 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
 
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (_, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (_, page) = await OpenAsRootAsync(browser, cluster, consoleErrors);
         await page.GotoAsync("/agents/ui-exit");
         var output = page.Locator("#run-output pre");
         await Expect(output).ToContainTextAsync("waiting", new() { Timeout = 20_000 });
@@ -339,6 +333,14 @@ public sealed class AgentsUiTests(AgentCluster cluster) : IClassFixture<AgentClu
     {
         var (created, body) = await cluster.SendAsync(HttpMethod.Post, "/api/admin/agents", $$"""{"id":"{{id}}","command":["sh","-c","exec sleep 1000"],"stop_grace_seconds":1}""");
         Assert.True(created == System.Net.HttpStatusCode.Created, body.ToString());
+    }
+
+    /// <summary>A page of the cluster's hub in a new context of <paramref name="browser"/>, logged in as root.</summary>
+    internal static async Task<(IBrowserContext Context, IPage Page)> OpenAsRootAsync(Browser browser, AgentCluster cluster, List<string> consoleErrors)
+    {
+        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
+        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        return (context, page);
     }
 
     internal static async Task<string> RootPasswordAsync(AgentCluster cluster)

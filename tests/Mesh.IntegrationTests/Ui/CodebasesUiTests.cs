@@ -19,8 +19,7 @@ public sealed class CodebasesUiTests(AgentCluster cluster) : IClassFixture<Agent
     {
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (root, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await RootPasswordAsync(cluster));
+        var (root, page) = await OpenAsRootAsync(browser, cluster, consoleErrors);
         await page.GotoAsync("/agents");
         await page.ClickAsync("#codebases-link");
         await Expect(page.Locator("#codebases")).ToContainTextAsync("No codebases yet.");

@@ -21,8 +21,7 @@ public sealed class ScheduleUiTests(AgentCluster cluster) : IClassFixture<AgentC
         Assert.True(created == HttpStatusCode.Created, body.ToString());
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (root, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
+        var (root, page) = await AgentsUiTests.OpenAsRootAsync(browser, cluster, consoleErrors);
         await page.GotoAsync("/agents/ui-sched");
         await Expect(page.Locator("#agent-schedules-none")).ToContainTextAsync("No schedules");
 

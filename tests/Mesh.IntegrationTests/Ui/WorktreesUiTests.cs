@@ -23,8 +23,7 @@ public sealed class WorktreesUiTests(AgentCluster cluster) : IClassFixture<Agent
         var baseCommit = GitRepo.Run(repo, "rev-parse", "main");
         await using var browser = await Browser.LaunchAsync();
         var consoleErrors = new List<string>();
-        var (context, page) = await browser.OpenPageAsync(new Uri(cluster.Admin.BaseAddress!, "/"), consoleErrors);
-        await MailboxUiTests.LoginAsync(page, "root", await AgentsUiTests.RootPasswordAsync(cluster));
+        var (context, page) = await AgentsUiTests.OpenAsRootAsync(browser, cluster, consoleErrors);
         var where = new List<string>();
         page.Console += (_, m) =>
         {
