@@ -33,7 +33,8 @@ internal sealed class WriteBatch
     private readonly TimeProvider _time;
     private readonly bool _postgres;
     private readonly List<object> _pending = []; // DeferredStatement or IPendingRows, in the order they were queued
-    private DbTransaction? _transaction;
+    private DbTransaction? _transaction; // SQLite's; PostgreSQL's is opened and ended in SQL
+    private bool _inTransaction;
     private long _firstIdOfBatch;
 
     public WriteBatch(DbConnection connection, Func<DbConnection> reopen, TimeProvider time)
@@ -164,22 +165,36 @@ internal sealed class WriteBatch
             return;
         }
 
+        // The transaction is opened and ended in SQL (no DbTransaction): the COMMIT then travels in the same round
+        // trip as the statements that waited for it, instead of one of its own.
         _pending.Clear();
-        _transaction = Connection.BeginTransaction();
-        using var reader = Command($"SELECT pg_advisory_xact_lock(@lock), coalesce(pg_sequence_last_value({Sequence}), 0) + 1")
+        _inTransaction = true;
+        using var reader = Command($"BEGIN; SELECT pg_advisory_xact_lock(@lock), coalesce(pg_sequence_last_value({Sequence}), 0) + 1")
             .Set("@lock", MailboxLock).ExecuteReader();
+        while (reader.FieldCount == 0 && reader.NextResult())
+        {
+            // past BEGIN's empty result
+        }
+
         reader.Read();
         NextMessageId = _firstIdOfBatch = reader.GetInt64(1);
     }
 
     public void Commit()
     {
-        if (_postgres && NextMessageId > _firstIdOfBatch)
+        if (!_postgres)
+        {
+            _transaction!.Commit();
+            _transaction.Dispose();
+            _transaction = null;
+            return;
+        }
+
+        if (NextMessageId > _firstIdOfBatch)
             Defer($"SELECT setval({Sequence}, @last)", null, ("@last", NextMessageId - 1));
+        Defer("COMMIT", null);
         Flush();
-        _transaction!.Commit();
-        _transaction.Dispose();
-        _transaction = null;
+        _inTransaction = false;
     }
 
     public void Rollback()
@@ -187,7 +202,10 @@ internal sealed class WriteBatch
         _pending.Clear();
         try
         {
-            _transaction?.Rollback();
+            if (_transaction is not null)
+                _transaction.Rollback();
+            else if (_inTransaction)
+                Command("ROLLBACK").ExecuteNonQuery();
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException && Connection.State != System.Data.ConnectionState.Open)
         {
@@ -198,6 +216,7 @@ internal sealed class WriteBatch
         {
             _transaction?.Dispose();
             _transaction = null;
+            _inTransaction = false;
         }
     }
 

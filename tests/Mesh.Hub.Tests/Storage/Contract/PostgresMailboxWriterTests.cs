@@ -60,15 +60,35 @@ public sealed class PostgresMailboxWriterTests(PostgresServer server) : MailboxS
         await using var parts = await MailboxParts.OpenAsync(Database, Clock, listeners: [recorder]);
         var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => parts.Messages.SendAsync(Text("a", "b", "m" + i, "k" + (i % 3)), None)));
 
+        // Listeners hear of commits in commit order, just after the senders are answered: once a later send's
+        // message has reached the recorder, so has everything the batches before it stored.
+        var marker = (await parts.Messages.SendAsync(Text("a", "b", "marker"), None)).MessageIds[0];
+        await recorder.Heard(marker).WaitAsync(TimeSpan.FromSeconds(30));
+
         Assert.Equal(3, results.Count(r => !r.Duplicate));
         Assert.Equal(3, results.Select(r => r.MessageIds[0]).Distinct().Count());
-        Assert.Equal(results.Where(r => !r.Duplicate).Select(r => r.MessageIds[0]).Order(), recorder.Ids.Order());
-        Assert.Equal(recorder.Ids.Order(), (await parts.Messages.ReadAsync(Inbox("b"), None)).Select(m => m.Id));
+        var stored = recorder.Ids.Where(id => id != marker).ToList();
+        Assert.Equal(results.Where(r => !r.Duplicate).Select(r => r.MessageIds[0]).Order(), stored);
+        Assert.Equal([.. stored, marker], (await parts.Messages.ReadAsync(Inbox("b"), None)).Select(m => m.Id));
     }
 
     private sealed class Recorder : IMessageCommitListener
     {
         private readonly List<ulong> _ids = [];
+        private readonly TaskCompletionSource<ulong> _heard = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private ulong _waitingFor;
+
+        public Task<ulong> Heard(ulong id)
+        {
+            lock (_ids)
+            {
+                _waitingFor = id;
+                if (_ids.Contains(id))
+                    _heard.TrySetResult(id);
+            }
+
+            return _heard.Task;
+        }
 
         public IReadOnlyList<ulong> Ids
         {
@@ -82,7 +102,11 @@ public sealed class PostgresMailboxWriterTests(PostgresServer server) : MailboxS
         public void MessagesCommitted(IReadOnlyList<MailboxMessage> messages)
         {
             lock (_ids)
+            {
                 _ids.AddRange(messages.Select(m => m.Id));
+                if (_waitingFor != 0 && _ids.Contains(_waitingFor))
+                    _heard.TrySetResult(_waitingFor);
+            }
         }
     }
 }
