@@ -152,6 +152,7 @@ internal sealed class WriteBatch
         parameter.Value = value ?? DBNull.Value;
         return parameter;
     }
+
     public void Begin()
     {
         if (Connection.State != System.Data.ConnectionState.Open)
