@@ -3,7 +3,7 @@ using Mesh.MailboxBench;
 
 // One command, side by side: the Mesh hub's mailbox (Send → Watch → Ack) on SQLite and on PostgreSQL, and Redis Streams
 // (XADD → XREADGROUP → XACK) on this machine, plus the store alone on each backend. Usage:
-//   dotnet run -c Release --project bench/MailboxBench -- [--messages N] [--concurrency C] [--rate R] [--seconds S] [--rounds K] [--store-only] [--no-postgres]
+//   dotnet run -c Release --project bench/MailboxBench -- [--messages N] [--concurrency C] [--rate R] [--seconds S] [--rounds K] [--store-only] [--no-postgres] [--pg-statements]
 var messages = Arg("--messages", 50_000);
 var concurrency = Arg("--concurrency", 64);
 var rate = Arg("--rate", 1_000);
@@ -26,7 +26,10 @@ if (Arg("--watch-memory", 0) is > 0 and var watchStreams)
 
 var postgres = !args.Contains("--no-postgres") && Mesh.Bench.PostgresInstance.FindBinaries() is not null;
 Console.WriteLine($"mailbox bench: {messages:N0} messages × {rounds} rounds at {concurrency} concurrent senders; paced {rate}/s for {seconds} s; {Environment.ProcessorCount} cores; PostgreSQL {(postgres ? "on" : "off")}");
-await using var pg = postgres ? await Mesh.Bench.PostgresInstance.StartAsync() : null;
+// --pg-statements: after each PostgreSQL scenario, the statements the server ran per message (pg_stat_statements).
+var statementStats = args.Contains("--pg-statements");
+await using var pg = postgres ? await Mesh.Bench.PostgresInstance.StartAsync(statementStats ? Mesh.Bench.PostgresInstance.StatementStatsOptions : "") : null;
+var stats = pg is not null && statementStats ? new StatementStats(pg) : null;
 if (!storeOnly)
 {
     var hubs = new List<MeshTarget> { await MeshTarget.StartAsync(root) };
@@ -52,7 +55,7 @@ if (!storeOnly)
         for (var round = 0; round < rounds; round++)
         {
             foreach (var hub in hubs)
-                results.Add(Report(await RunResult.WithServerCpuAsync(hub.Cpu, () => hub.ThroughputAsync(messages, concurrency))));
+                results.Add(await ReportAsync(hub.Label, () => RunResult.WithServerCpuAsync(hub.Cpu, () => hub.ThroughputAsync(messages, concurrency))));
             results.Add(Report(await RunResult.WithServerCpuAsync(redis.Server, () => redis.ThroughputAsync(messages, concurrency))));
         }
 
@@ -60,11 +63,11 @@ if (!storeOnly)
         for (var round = 0; round < rounds; round++)
         {
             foreach (var hub in hubs)
-                results.Add(Report(await RunResult.WithServerCpuAsync(hub.Cpu, () => hub.BatchThroughputAsync(messages * 2, 8, 100))));
+                results.Add(await ReportAsync(hub.Label, () => RunResult.WithServerCpuAsync(hub.Cpu, () => hub.BatchThroughputAsync(messages * 2, 8, 100))));
         }
 
         foreach (var hub in hubs)
-            results.Add(Report(await RunResult.WithServerCpuAsync(hub.Cpu, () => hub.PacedAsync(rate, seconds))));
+            results.Add(await ReportAsync(hub.Label, () => RunResult.WithServerCpuAsync(hub.Cpu, () => hub.PacedAsync(rate, seconds))));
         results.Add(Report(await RunResult.WithServerCpuAsync(redis.Server, () => redis.PacedAsync(rate, seconds))));
     }
     finally
@@ -80,7 +83,7 @@ for (var round = 0; round < rounds; round++)
     if (pg is not null)
     {
         await pg.CreateDatabaseAsync($"store{round}");
-        results.Add(Report(await StoreTarget.SendAsync(pg, $"store{round}", messages * 2, 256)));
+        results.Add(await ReportAsync("PostgreSQL", () => StoreTarget.SendAsync(pg, $"store{round}", messages * 2, 256)));
     }
 }
 
@@ -100,6 +103,18 @@ return 0;
 
 double Best(string system) =>
     results.Where(r => r.System.StartsWith(system, StringComparison.Ordinal) && r.Scenario.StartsWith("throughput", StringComparison.Ordinal)).Max(r => r.PerSecond);
+
+// Reports a run; on PostgreSQL with --pg-statements also what the server executed meanwhile.
+async Task<RunResult> ReportAsync(string system, Func<Task<RunResult>> run)
+{
+    var counted = stats is not null && system.Contains("PostgreSQL", StringComparison.Ordinal);
+    if (counted)
+        await stats!.ResetAsync();
+    var result = Report(await run());
+    if (counted)
+        await stats!.PrintAsync(result);
+    return result;
+}
 
 RunResult Report(RunResult r)
 {

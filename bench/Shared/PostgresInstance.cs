@@ -15,6 +15,12 @@ internal sealed class PostgresInstance : IAsyncDisposable
 {
     public const string User = "mesh";
 
+    /// <summary>
+    /// Server settings (for <see cref="StartAsync"/>) that load pg_stat_statements (shipped with Debian's postgresql
+    /// package), counting every statement, BEGIN and COMMIT included: how many statements a message costs.
+    /// </summary>
+    public const string StatementStatsOptions = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_utility=on";
+
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "mesh-bench-pg-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly string _bin;
 
@@ -52,6 +58,9 @@ internal sealed class PostgresInstance : IAsyncDisposable
     public Task CreateDatabaseAsync(string name) =>
         RunAsync(Path.Combine(_bin, "createdb"), ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", User, name],
             new Dictionary<string, string> { ["PGPASSWORD"] = Password });
+
+    /// <summary>A client connection string to database <paramref name="database"/> (it holds the password: never print it).</summary>
+    public string ConnectionString(string database) => $"Host=127.0.0.1;Port={Port};Database={database};Username={User};Password={Password}";
 
     /// <summary>The <c>[store]</c> section of a hub using database <paramref name="database"/>, its password from <paramref name="passwordEnv"/>.</summary>
     public string StoreToml(string database, string passwordEnv, int poolSize = 20) => $"""

