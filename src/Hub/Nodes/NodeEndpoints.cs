@@ -94,3 +94,8 @@ public static class NodeEndpoints
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
+
+/// <summary>The request bodies the minimal API binds itself (web defaults), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(NodeEndpoints.DrainRequest))]
+internal sealed partial class NodeBodyJson : System.Text.Json.Serialization.JsonSerializerContext;
