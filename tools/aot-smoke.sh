@@ -13,13 +13,16 @@ fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# ready PID LOG LINE: waits up to 10 s for LINE in LOG while PID runs.
+ready() {
+  for _ in $(seq 100); do grep -q "$3" "$2" && return 0; kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  echo "no '$3':"; cat "$2"; exit 1
+}
 web=$(port); grpc=$(port)
 printf '[server]\nlisten = "127.0.0.1:%s"\ndata_dir = "%s/hub"\nembedded_node = false\n[internal_grpc]\nlisten = "127.0.0.1:%s"\n[internal_grpc.bootstrap]\ntoken = "Kx9vQ2mT7wR4yU1iO8pA5sD3fG6hJ0kL-aotsmoke"\n' \
   "$web" "$work" "$grpc" >"$work/hub.toml"
 "$bin" run --config "$work/hub.toml" >"$work/hub.log" 2>&1 &
-hub=$!
-for _ in $(seq 100); do grep -q "mesh hub ready" "$work/hub.log" && break; kill -0 $hub 2>/dev/null || { cat "$work/hub.log"; exit 1; }; sleep 0.1; done
-grep -q "mesh hub ready" "$work/hub.log" || { echo "hub: no ready line"; cat "$work/hub.log"; exit 1; }
+ready $! "$work/hub.log" "mesh hub ready"
 curl -fsS "http://127.0.0.1:$web/healthz" | grep -qx ok || { echo "hub: /healthz"; exit 1; }
 curl -fsS "http://127.0.0.1:$web/login" | grep -q 'name="__RequestVerificationToken"' || { echo "hub: login page"; exit 1; }
 echo "hub ok: ready, /healthz, login page"
@@ -27,7 +30,5 @@ token=$("$bin" cluster-token --config "$work/hub.toml")
 printf '[server]\nrole = "node"\nnode_id = "aot-smoke"\ndata_dir = "%s/node"\n[internal_grpc.bootstrap]\ntoken = "%s"\n[hub]\ntarget = "https://127.0.0.1:%s"\n[node]\nlocal_listen = "127.0.0.1:0"\n' \
   "$work" "$token" "$grpc" >"$work/node.toml"
 "$bin" run --config "$work/node.toml" >"$work/node.log" 2>&1 &
-node=$!
-for _ in $(seq 100); do grep -q "mesh node ready" "$work/node.log" && break; kill -0 $node 2>/dev/null || { cat "$work/node.log"; exit 1; }; sleep 0.1; done
-grep -q "mesh node ready" "$work/node.log" || { echo "node: no ready line"; cat "$work/node.log"; exit 1; }
+ready $! "$work/node.log" "mesh node ready"
 echo "node ok: joined the AOT hub and ready"
