@@ -43,10 +43,7 @@ internal sealed class ApiTokenAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer realm=\"mesh\"";
-        return Response.WriteAsJsonAsync(
-            new { title = "Unauthorized", status = 401, detail = "Send Authorization: Bearer <api token> ([admin] api_token or a token created in the UI)." },
-            (System.Text.Json.JsonSerializerOptions?)null,
-            "application/problem+json");
+        return new ProblemBody("Unauthorized", 401, "Send Authorization: Bearer <api token> ([admin] api_token or a token created in the UI).").WriteAsync(Response);
     }
 
     private AuthenticateResult Success(string name, string role)

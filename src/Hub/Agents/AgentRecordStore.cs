@@ -19,7 +19,7 @@ internal sealed class AgentRecordStore(IHubDatabase database) : IAgentRecordStor
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                definitions.Add(JsonSerializer.Deserialize<AgentDefinition>(reader.GetString(0), AgentStore.Json)!);
+                definitions.Add(JsonSerializer.Deserialize(reader.GetString(0), AgentStore.Json)!);
         }
 
         var statuses = new List<AgentStatus>();
@@ -135,3 +135,8 @@ internal sealed class AgentRecordStore(IHubDatabase database) : IAgentRecordStor
         await transaction.CommitAsync(cancellationToken);
     }
 }
+
+/// <summary>An agent definition as its row stores it (web defaults: camelCase), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(AgentDefinition))]
+internal sealed partial class AgentStoreJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -13,7 +13,8 @@ namespace Mesh.Hub.Agents;
 /// </summary>
 public sealed class AgentStore(IAgentRecordStore records) : IDisposable
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>A definition as its row stores it (source-generated, web defaults).</summary>
+    internal static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<AgentDefinition> Json = AgentStoreJson.Default.AgentDefinition;
     private readonly ConcurrentDictionary<string, AgentDefinition> _definitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AgentStatus> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AgentReplica> _replicas = new(StringComparer.Ordinal);

@@ -1,5 +1,5 @@
-using Mesh.Hub.Audit;
-using Mesh.Hub.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Mesh.Hub.Audit;
 
@@ -19,6 +19,13 @@ internal static class AuditEndpoints
             if (filter is null)
                 return Results.ValidationProblem(problems!);
             var entries = await audit.ListAsync(limit ?? 100, before, filter, cancellationToken);
-            return Results.Json(new { Entries = entries }, AdminJson.Options);
+            return Results.Json(new AuditList(entries), AuditJson.Default.AuditList);
         });
 }
+
+internal sealed record AuditList(IReadOnlyList<AuditEntry> Entries);
+
+/// <summary>The REST shapes of the audit log, source-generated with AdminJson's options (snake_case).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(AuditList))]
+internal sealed partial class AuditJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Grpc.AspNetCore.Server;
 
 namespace Mesh.Hub.InternalApi;
@@ -18,7 +19,12 @@ public interface IInternalGrpcService
 public static class InternalGrpcServiceExtensions
 {
     /// <summary>Registers <typeparamref name="TService"/> (a generated service base's implementation) as a singleton mapped on the internal listener.</summary>
-    public static IServiceCollection AddInternalGrpcService<TService>(this IServiceCollection services, params string[] anonymousMethods)
+    /// <summary>What grpc-dotnet binds by reflection on a service type (its methods, found by name): kept under Native AOT.</summary>
+    private const DynamicallyAccessedMemberTypes Bound =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
+
+    public static IServiceCollection AddInternalGrpcService<[DynamicallyAccessedMembers(Bound)] TService>(
+        this IServiceCollection services, params string[] anonymousMethods)
         where TService : class
     {
         services.AddSingleton<TService>();
@@ -26,7 +32,7 @@ public static class InternalGrpcServiceExtensions
         return services;
     }
 
-    private sealed class InternalGrpcService<TService>(IReadOnlyCollection<string> anonymousMethods) : IInternalGrpcService
+    private sealed class InternalGrpcService<[DynamicallyAccessedMembers(Bound)] TService>(IReadOnlyCollection<string> anonymousMethods) : IInternalGrpcService
         where TService : class
     {
         public IReadOnlyCollection<string> AnonymousMethods => anonymousMethods;

@@ -24,7 +24,7 @@ public static class ClusterEndpoints
             return candidates.Count == 0
                 ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found",
                     detail: wanted.Count == 0 ? "no node is online" : $"no online node has all of: {string.Join(", ", wanted)}")
-                : Results.Json(new { Node = NodeJson.From(candidates[0]), Candidates = candidates.Count }, AdminJson.Options);
+                : Results.Json(new BestNodeBody(NodeJson.From(candidates[0]), candidates.Count), NodeApiJson.Default.BestNodeBody);
         }).WithName("BestNode");
         cluster.MapGet("/stream", (NodeRegistry registry, NodesFeed feed, HttpContext http) =>
             LiveSse.Stream(feed.Feed, http, subscription => Events(registry, subscription, http.RequestAborted),
@@ -43,7 +43,7 @@ public static class ClusterEndpoints
         {
             // The first event goes out at once so clients see the stream open even with no nodes.
             var nodes = registry.List();
-            yield return new SseItem<string>(JsonSerializer.Serialize(NodeJson.Stats(NodeRegistry.Stats(nodes)), AdminJson.Options), "stats");
+            yield return new SseItem<string>(JsonSerializer.Serialize(NodeJson.Stats(NodeRegistry.Stats(nodes)), NodeApiJson.Default.ClusterStats), "stats");
             foreach (var node in nodes)
                 yield return Item(node);
             while (!cancellationToken.IsCancellationRequested)
@@ -71,5 +71,5 @@ public static class ClusterEndpoints
     }
 
     private static SseItem<string> Item(NodeView node) =>
-        new(JsonSerializer.Serialize(NodeJson.From(node), AdminJson.Options), "node") { EventId = node.Id };
+        new(JsonSerializer.Serialize(NodeJson.From(node), NodeApiJson.Default.NodeBody), "node") { EventId = node.Id };
 }

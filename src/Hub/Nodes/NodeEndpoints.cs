@@ -18,15 +18,15 @@ public static class NodeEndpoints
         admin.MapGet("/agent-nodes", (NodeRegistry registry) =>
         {
             var nodes = registry.List();
-            return Results.Json(new { Stats = NodeJson.Stats(NodeRegistry.Stats(nodes)), Nodes = nodes.Select(NodeJson.From) }, AdminJson.Options);
+            return Results.Json(new NodeList(NodeRegistry.Stats(nodes), nodes.Select(NodeJson.From)), NodeApiJson.Default.NodeList);
         }).WithName("ListAgentNodes");
         admin.MapPost("/agent-nodes", CreateAsync).WithName("RegisterAgentNode").Accepts<NodeSettingsRequest>("application/json");
         admin.MapGet("/agent-nodes/{id}", (string id, NodeRegistry registry) =>
-            registry.Get(id) is { } node ? Results.Json(NodeJson.From(node), AdminJson.Options) : NotFound(id)).WithName("GetAgentNode");
+            registry.Get(id) is { } node ? Results.Json(NodeJson.From(node), NodeApiJson.Default.NodeBody) : NotFound(id)).WithName("GetAgentNode");
         admin.MapPut("/agent-nodes/{id}", UpdateAsync).WithName("UpdateAgentNode").Accepts<NodeSettingsRequest>("application/json");
         admin.MapGet("/agent-nodes/{id}/health", async (string id, NodeHealthChecker checker, CancellationToken cancellationToken) =>
             await checker.CheckAsync(id, cancellationToken) is { } report
-                ? Results.Json(new { report.NodeId, Status = NodeJson.StatusText(report.Status), report.Session, report.Grpc, report.Ok }, AdminJson.Options)
+                ? Results.Json(new NodeHealthBody(report.NodeId, NodeJson.StatusText(report.Status), report.Session, report.Grpc, report.Ok), NodeApiJson.Default.NodeHealthBody)
                 : NotFound(id)).WithName("CheckAgentNodeHealth");
         admin.MapPost("/agent-nodes/{id}/drain", DrainAsync).WithName("DrainAgentNode").Accepts<DrainRequest>("application/json");
         return admin;
@@ -46,7 +46,7 @@ public static class NodeEndpoints
         var (outcome, node) = await admin.RegisterAsync(ToSettings(request!, request!.Id!), Actor(user), Source(http), http.RequestAborted);
         return outcome == NodeWriteOutcome.Duplicate
             ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"node '{request.Id}' already exists; use PUT /api/admin/agent-nodes/{request.Id} to change it")
-            : Results.Json(NodeJson.From(node!), AdminJson.Options, statusCode: StatusCodes.Status201Created);
+            : Results.Json(NodeJson.From(node!), NodeApiJson.Default.NodeBody, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, NodeAdministration admin, ClaimsPrincipal user)
@@ -60,7 +60,7 @@ public static class NodeEndpoints
         if (errors.Count > 0)
             return Results.ValidationProblem(errors);
         var (outcome, node) = await admin.UpdateAsync(ToSettings(request, id), Actor(user), Source(http), http.RequestAborted);
-        return outcome == NodeWriteOutcome.NotFound ? NotFound(id) : Results.Json(NodeJson.From(node!), AdminJson.Options);
+        return outcome == NodeWriteOutcome.NotFound ? NotFound(id) : Results.Json(NodeJson.From(node!), NodeApiJson.Default.NodeBody);
     }
 
     /// <summary>Body of POST /api/admin/agent-nodes/{id}/drain: true stops new work on the node, false lifts it.</summary>
@@ -77,7 +77,7 @@ public static class NodeEndpoints
             if (!result.Ok)
                 return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Bad Gateway", detail: $"node '{id}' refused: {result.Error}");
             await audit.RecordAsync(Actor(user), drain ? "node.drained" : "node.undrained", id, Source(http), null, http.RequestAborted);
-            return Results.Json(new { Id = id, Draining = result.Drain?.Draining ?? drain }, AdminJson.Options);
+            return Results.Json(new NodeDrainBody(id, result.Drain?.Draining ?? drain), NodeApiJson.Default.NodeDrainBody);
         }
         catch (SessionCommandException ex)
         {
@@ -94,3 +94,8 @@ public static class NodeEndpoints
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
+
+/// <summary>The request bodies the minimal API binds itself (snake_case, unknown fields refused: the JSON options of AddAdminApi), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower, UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(NodeEndpoints.DrainRequest))]
+internal sealed partial class NodeBodyJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -18,11 +18,6 @@ public sealed record NodeSettingsRequest(
 /// <summary>Field-by-field validation with messages that say how to fix the value.</summary>
 public static class NodeRequestValidation
 {
-    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
 
     private static readonly SearchValues<char> HostChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
     private static readonly SearchValues<char> LabelKeyChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-");
@@ -34,7 +29,7 @@ public static class NodeRequestValidation
             return (null, new() { ["body"] = ["send a JSON object with Content-Type: application/json"] });
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<NodeSettingsRequest>(request.Body, Strict, request.HttpContext.RequestAborted);
+            var body = await JsonSerializer.DeserializeAsync(request.Body, NodeRequestJson.Default.NodeSettingsRequest, request.HttpContext.RequestAborted);
             return body is null ? (null, new() { ["body"] = ["the body must be a JSON object, not null"] }) : (body, null);
         }
         catch (JsonException ex)
@@ -121,3 +116,8 @@ public static class NodeRequestValidation
         return name.Split('.').All(label => label.Length is >= 1 and <= 63 && !label.StartsWith('-') && !label.EndsWith('-'));
     }
 }
+
+/// <summary>A node settings body: snake_case, unknown fields refused; source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower, UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(NodeSettingsRequest))]
+internal sealed partial class NodeRequestJson : JsonSerializerContext;

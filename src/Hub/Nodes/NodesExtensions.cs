@@ -17,6 +17,8 @@ public static class NodesExtensions
     {
         services.AddRegistry().AddRevocation().AddJoin().AddProvisioning().AddNodeSessions();
         services.AddSingleton<NodeRemoval>();
+        // The drain endpoint binds its body through the minimal API's JSON options: source-generated for Native AOT.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeBodyJson.Default));
         services.AddSingleton<NodesFeed>();
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<NodesFeed>());
         services.AddSingleton(new UiNavItem("Nodes", "/", 10));

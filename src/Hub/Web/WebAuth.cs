@@ -63,9 +63,8 @@ public static class WebAuth
         http.Response.StatusCode = status;
         if (isApi)
         {
-            return http.Response.WriteAsJsonAsync(
-                new { title = status == 401 ? "Unauthorized" : "Forbidden", status, detail = status == 401 ? "log in or send Authorization: Bearer <api token>" : "this needs the root role" },
-                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+            return new ProblemBody(status == 401 ? "Unauthorized" : "Forbidden", status, status == 401 ? "log in or send Authorization: Bearer <api token>" : "this needs the root role")
+                .WriteAsync(http.Response);
         }
 
         return Task.CompletedTask; // no body: ErrorPages renders the 403 page in the layout

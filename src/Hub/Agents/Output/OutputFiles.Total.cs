@@ -35,7 +35,7 @@ public sealed partial class OutputFiles
             OutputState? state;
             try
             {
-                state = JsonSerializer.Deserialize<OutputState>(File.ReadAllText(path), Json);
+                state = JsonSerializer.Deserialize(File.ReadAllText(path), Json);
             }
             catch (JsonException ex)
             {

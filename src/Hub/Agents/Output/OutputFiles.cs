@@ -35,7 +35,7 @@ public sealed partial class OutputFiles
     /// <summary>How long a stream's grown end may stay unsaved.</summary>
     public static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<OutputState> Json = OutputJson.Default.OutputState;
     private readonly string _root;
     private readonly HubOutputConfig _limits;
     private readonly ILogger<OutputFiles> _logger;
@@ -58,7 +58,7 @@ public sealed partial class OutputFiles
         var meta = MetaPath(runId, stream);
         if (!File.Exists(meta))
             return null;
-        state = Checked(runId, stream, JsonSerializer.Deserialize<OutputState>(File.ReadAllText(meta), Json)!);
+        state = Checked(runId, stream, JsonSerializer.Deserialize(File.ReadAllText(meta), Json)!);
         return _states.GetOrAdd((runId, stream), state);
     }
 
@@ -258,3 +258,8 @@ public sealed partial class OutputFiles
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static partial int Fallocate(int fd, int mode, long offset, long length);
 }
+
+/// <summary>A stream's state file (web defaults), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(OutputState))]
+internal sealed partial class OutputJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -17,12 +17,12 @@ public static class ActorEndpoints
 
     public static Task<IResult> CreateActorAsync(HttpRequest http, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
     {
-        var body = await MailboxRest.ReadBodyAsync<CreateActorRequest>(http, cancellationToken);
+        var body = await MailboxRest.ReadBodyAsync(http, ActorApiJson.Default.CreateActorRequest, cancellationToken);
         if (body?.Id is null)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["an actor needs an id: 2-64 characters of [A-Za-z0-9._-]."] });
         PlacementCheck.Ensure(body.Placement, nodes);
         var actor = await actors.CreateActorAsync(body.Id, body.Name, body.TeamId, body.Role, body.Placement, cancellationToken);
-        return Results.Json(ActorJson(actor, 0, nodes), AdminJson.Options, statusCode: StatusCodes.Status201Created);
+        return Results.Json(ActorJson(actor, 0, nodes), ActorApiJson.Default.ActorBody, statusCode: StatusCodes.Status201Created);
     });
 
     public static Task<IResult> DeleteActorAsync(string id, ActorService actors, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
@@ -35,14 +35,21 @@ public static class ActorEndpoints
     /// The REST shape of an actor, with its pending count and what the registry says of the node it is placed on
     /// (placement_node: "registered", "removed" — it cannot reach the hub any more — or "unknown"; null on the hub).
     /// </summary>
-    public static object ActorJson(ActorRecord a, long pending, IPlacementNodes nodes) => new
-    {
-        a.Id, a.Name, a.TeamId, Role = a.TeamRole, Placement = a.Placement.ToString(), a.CreatedAt, PendingCount = pending,
-        PlacementNode = a.Placement.NodeId is { } node ? nodes.StateOf(node) switch
+    public static ActorBody ActorJson(ActorRecord a, long pending, IPlacementNodes nodes) => new(
+        a.Id, a.Name, a.TeamId, a.TeamRole, a.Placement.ToString(), a.CreatedAt, pending,
+        a.Placement.NodeId is { } node ? nodes.StateOf(node) switch
         {
             PlacementNodeState.Known => "registered",
             PlacementNodeState.Revoked => "removed",
             _ => "unknown",
-        } : null,
-    };
+        } : null);
 }
+
+/// <summary>An actor as the REST API shows it.</summary>
+public sealed record ActorBody(string Id, string Name, string? TeamId, string Role, string Placement, DateTimeOffset CreatedAt, long PendingCount, string? PlacementNode);
+
+/// <summary>The actors' REST shapes (snake_case, as AdminJson), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ActorBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ActorEndpoints.CreateActorRequest))]
+public sealed partial class ActorApiJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -17,15 +17,15 @@ public static class MailboxRest
         }
     }
 
-    /// <summary>Reads a snake_case JSON body; a malformed one is a 400 with the parser's reason.</summary>
-    public static async Task<T?> ReadBodyAsync<T>(HttpRequest http, CancellationToken cancellationToken)
+    /// <summary>Reads a JSON body (snake_case: the capability's source-generated <paramref name="type"/>); a malformed one is a 400 with the parser's reason.</summary>
+    public static async Task<T?> ReadBodyAsync<T>(HttpRequest http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         if (http.ContentLength == 0)
             return null;
         try
         {
-            return await http.ReadFromJsonAsync<T>(AdminJson.Options, cancellationToken);
+            return await http.ReadFromJsonAsync(type, cancellationToken);
         }
         catch (System.Text.Json.JsonException ex)
         {

@@ -24,31 +24,31 @@ public static class MessageEndpoints
     public static async Task<IResult> ListActorsAsync(MessageService messages, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken)
     {
         var counts = await messages.CountPendingByActorAsync(cancellationToken);
-        return Results.Json(new { Actors = actors.List().Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id), nodes)) }, AdminJson.Options);
+        return Results.Json(new ActorList(actors.List().Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id), nodes))), MessageApiJson.Default.ActorList);
     }
 
     public static async Task<IResult> GetActorAsync(string id, MessageService messages, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken) =>
         actors.Find(id) is { } actor
-            ? Results.Json(ActorEndpoints.ActorJson(actor, await messages.CountPendingAsync(id, cancellationToken), nodes), AdminJson.Options)
+            ? Results.Json(ActorEndpoints.ActorJson(actor, await messages.CountPendingAsync(id, cancellationToken), nodes), ActorApiJson.Default.ActorBody)
             : MailboxRest.NotFound($"no actor '{id}'");
 
     public static Task<IResult> InboxAsync(string id, MessageService messages, ActorService actors, CancellationToken cancellationToken, [FromQuery] uint? limit = null, [FromQuery(Name = "after_id")] ulong? afterId = null, [FromQuery(Name = "include_delivered")] bool? includeDelivered = null) => MailboxRest.Guard(async () =>
     {
         var response = await messages.InboxAsync(ActorService.RootCaller, new InboxRequest { ActorId = id, Limit = limit ?? 100, AfterId = afterId ?? 0, IncludeDelivered = includeDelivered ?? false }, cancellationToken);
-        return Results.Json(new { Messages = response.Messages.Select(MessageJson), response.PendingCount }, AdminJson.Options);
+        return Results.Json(new InboxBody(response.Messages.Select(MessageJson), response.PendingCount), MessageApiJson.Default.InboxBody);
     });
 
     public static async Task<IResult> ListTeamsAsync(MessageService messages, ActorService actors, IPlacementNodes nodes, CancellationToken cancellationToken)
     {
         var counts = await messages.CountPendingByActorAsync(cancellationToken);
         var teams = actors.List().Where(a => a.TeamId is not null).GroupBy(a => a.TeamId!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new { TeamId = g.Key, Members = g.Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id), nodes)) });
-        return Results.Json(new { Teams = teams }, AdminJson.Options);
+            .Select(g => new TeamBody(g.Key, g.Select(a => ActorEndpoints.ActorJson(a, counts.GetValueOrDefault(a.Id), nodes))));
+        return Results.Json(new TeamList(teams), MessageApiJson.Default.TeamList);
     }
 
     public static Task<IResult> SendAsync(HttpRequest http, MessageService messages, ActorService actors, CancellationToken cancellationToken) => MailboxRest.Guard(async () =>
     {
-        var body = await MailboxRest.ReadBodyAsync<SendMessageRequest>(http, cancellationToken);
+        var body = await MailboxRest.ReadBodyAsync(http, MessageApiJson.Default.SendMessageRequest, cancellationToken);
         if (body is null)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["send {\"to_actor_id\", \"to_agent_id\" or \"team_id\", \"text\" or \"payload_json\"}."] });
         if (new[] { body.ToActorId, body.ToAgentId, body.TeamId }.Count(t => t is not null) > 1)
@@ -72,26 +72,37 @@ public static class MessageEndpoints
         else if (body.TeamId is not null)
             request.TeamId = body.TeamId;
         var response = await messages.SendAsync(ActorService.RootCaller, request, cancellationToken);
-        return Results.Json(new { response.MessageId, MessageIds = response.MessageIds.ToArray(), Recipients = response.Recipients.ToArray(), response.Duplicate, Status = response.Status == MessageStatus.Delivered ? "delivered" : "pending",
-            HandledBy = MailboxRest.Null(response.HandledBy), ConversationId = MailboxRest.Null(request.ConversationId), response.AffinityBroken, AffinityNotice = MailboxRest.Null(response.AffinityNotice) },
-            AdminJson.Options, statusCode: response.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+        return Results.Json(new SentBody(response.MessageId, response.MessageIds.ToArray(), response.Recipients.ToArray(), response.Duplicate, response.Status == MessageStatus.Delivered ? "delivered" : "pending",
+            MailboxRest.Null(response.HandledBy), MailboxRest.Null(request.ConversationId), response.AffinityBroken, MailboxRest.Null(response.AffinityNotice)),
+            MessageApiJson.Default.SentBody, statusCode: response.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     });
 
-    public static object MessageJson(MailboxMessage m) => new
-    {
-        m.Id,
-        From = m.FromActorId,
-        To = m.ToActorId,
-        TeamId = MailboxRest.Null(m.TeamId),
-        RunId = MailboxRest.Null(m.RunId),
-        m.Channel,
-        PayloadKind = m.PayloadKind == PayloadKind.Json ? "json" : "text",
-        m.Payload,
-        IdempotencyKey = MailboxRest.Null(m.IdempotencyKey),
-        CreatedAt = MailboxRest.Time(m.CreatedAtUnixMs),
-        Status = m.Status == MessageStatus.Delivered ? "delivered" : "pending",
-        DeliveredAt = MailboxRest.Time(m.DeliveredAtUnixMs),
-        ConversationId = MailboxRest.Null(m.ConversationId),
-        AffinityNotice = MailboxRest.Null(m.AffinityNotice),
-    };
+    public static MessageBody MessageJson(MailboxMessage m) => new(
+        m.Id, m.FromActorId, m.ToActorId, MailboxRest.Null(m.TeamId), MailboxRest.Null(m.RunId), m.Channel, m.PayloadKind == PayloadKind.Json ? "json" : "text", m.Payload,
+        MailboxRest.Null(m.IdempotencyKey), MailboxRest.Time(m.CreatedAtUnixMs), m.Status == MessageStatus.Delivered ? "delivered" : "pending", MailboxRest.Time(m.DeliveredAtUnixMs),
+        MailboxRest.Null(m.ConversationId), MailboxRest.Null(m.AffinityNotice));
 }
+
+/// <summary>A stored message as the REST API shows it.</summary>
+public sealed record MessageBody(ulong Id, string From, string To, string? TeamId, string? RunId, string Channel, string PayloadKind, string Payload, string? IdempotencyKey,
+    DateTimeOffset? CreatedAt, string Status, DateTimeOffset? DeliveredAt, string? ConversationId, string? AffinityNotice);
+
+public sealed record ActorList(IEnumerable<ActorBody> Actors);
+
+public sealed record InboxBody(IEnumerable<MessageBody> Messages, ulong PendingCount);
+
+public sealed record TeamBody(string TeamId, IEnumerable<ActorBody> Members);
+
+public sealed record TeamList(IEnumerable<TeamBody> Teams);
+
+public sealed record SentBody(ulong MessageId, ulong[] MessageIds, string[] Recipients, bool Duplicate, string Status, string? HandledBy, string? ConversationId, bool AffinityBroken, string? AffinityNotice);
+
+/// <summary>The messages' REST shapes (snake_case, as AdminJson), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ActorList))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(InboxBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TeamList))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(SentBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(MessageBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(MessageEndpoints.SendMessageRequest))]
+public sealed partial class MessageApiJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -95,8 +95,16 @@ public static class MessageHtml
         return $"""{label}<details class="payload"><summary><code>{E(preview)}</code>{more}</summary><pre class="payload">{E(json?.Indented ?? payload)}</pre></details>""";
     }
 
-    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonSerializerOptions CompactJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions IndentedJson = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions CompactJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Write(JsonElement element, JsonWriterOptions options)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, options))
+            element.WriteTo(writer);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private static JsonDocument? Parse(string payload)
     {
@@ -119,7 +127,7 @@ public static class MessageHtml
             JsonValueKind.Array => root.GetArrayLength() == 0,
             _ => true,
         };
-        return empty ? null : (JsonSerializer.Serialize(root, IndentedJson), JsonSerializer.Serialize(root, CompactJson));
+        return empty ? null : (Write(root, IndentedJson), Write(root, CompactJson));
     }
 
     public static string ActorLink(string actorId) =>

@@ -9,6 +9,8 @@ public static class JoinExtensions
 {
     public static IServiceCollection AddJoin(this IServiceCollection services)
     {
+        // POST /api/admin/join-tokens binds its body through the minimal API's JSON options: source-generated for Native AOT.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, JoinBodyJson.Default));
         services.AddSingleton<IMigrationSource, JoinMigrations>();
         services.AddSingleton<IJoinTokenStore, JoinTokenStore>();
         services.AddSingleton<SourceFailureLimiter>();

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Mesh.Core.Configuration;
 using Mesh.Hub.Nodes.Join;
-using Mesh.Hub.Web;
 
 namespace Mesh.Hub.Nodes.Join;
 
@@ -33,36 +32,15 @@ internal static class JoinTokenEndpoints
             return Results.ValidationProblem(errors);
 
         var (info, token) = await tokens.CreateAsync(ttl, uses, body.NodeId, user.Identity?.Name ?? "root", http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
-        return Results.Json(new
-        {
-            info.Id,
-            Token = token,
-            info.ExpiresAt,
-            info.Uses,
-            info.NodeId,
-        }, AdminJson.Options, statusCode: StatusCodes.Status201Created);
+        return Results.Json(new CreatedTokenBody(info.Id, token, info.ExpiresAt, info.Uses, info.NodeId), JoinApiJson.Default.CreatedTokenBody, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListAsync(JoinTokenService tokens, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var list = await tokens.ListAsync(cancellationToken);
-        return Results.Json(new
-        {
-            Tokens = list.Select(t => new
-            {
-                t.Id,
-                Status = t.StatusAt(now),
-                t.CreatedAt,
-                t.ExpiresAt,
-                t.Uses,
-                t.UsesLeft,
-                t.NodeId,
-                t.CreatedBy,
-                t.LastUsedAt,
-                t.RevokedAt,
-            }),
-        }, AdminJson.Options);
+        return Results.Json(new TokenList(list.Select(t => new TokenBody(t.Id, t.StatusAt(now), t.CreatedAt, t.ExpiresAt, t.Uses, t.UsesLeft, t.NodeId, t.CreatedBy, t.LastUsedAt, t.RevokedAt))),
+            JoinApiJson.Default.TokenList);
     }
 
     private static async Task<IResult> RevokeAsync(string id, JoinTokenService tokens, ClaimsPrincipal user, HttpContext http) =>
@@ -70,3 +48,21 @@ internal static class JoinTokenEndpoints
             ? Results.NoContent()
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"no active join token '{id}'");
 }
+
+internal sealed record CreatedTokenBody(string Id, string Token, DateTimeOffset ExpiresAt, int Uses, string? NodeId);
+
+internal sealed record TokenBody(string Id, string Status, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int Uses, int UsesLeft, string? NodeId, string CreatedBy,
+    DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+
+internal sealed record TokenList(IEnumerable<TokenBody> Tokens);
+
+/// <summary>The join tokens' REST shapes (snake_case, as AdminJson), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CreatedTokenBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TokenList))]
+internal sealed partial class JoinApiJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+/// <summary>The body the minimal API binds for POST /api/admin/join-tokens (the JSON options of AddAdminApi), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower, UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(JoinTokenEndpoints.CreateRequest))]
+internal sealed partial class JoinBodyJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -94,7 +94,7 @@ internal sealed class NodeStore(IHubDatabase database) : INodeStore
                     "UPDATE nodes SET hostname = @hostname, platform = @platform, arch = @arch, cpu_count = @cpu_count, memory_bytes = @memory_bytes, " +
                     "version = @version, capabilities = @capabilities WHERE id = @id AND status <> 'revoked'",
                     [("id", update.Id), ("hostname", f.Hostname), ("platform", f.Platform), ("arch", f.Arch), ("cpu_count", f.CpuCount),
-                        ("memory_bytes", f.MemoryBytes), ("version", f.Version), ("capabilities", JsonSerializer.Serialize(f.Capabilities))],
+                        ("memory_bytes", f.MemoryBytes), ("version", f.Version), ("capabilities", JsonSerializer.Serialize(f.Capabilities, NodeStoreJson.Default.IReadOnlyListString))],
                     cancellationToken);
             }
         }
@@ -113,8 +113,8 @@ internal sealed class NodeStore(IHubDatabase database) : INodeStore
     private static DbCommand Bind(DbCommand command, NodeRecord node) => command
         .With("id", node.Id).With("name", node.Name).With("grpc_target", node.GrpcTarget).With("tls_server_name", node.TlsServerName)
         .With("default_worktree_root", node.DefaultWorktreeRoot)
-        .With("capabilities", JsonSerializer.Serialize(node.Capabilities))
-        .With("labels", JsonSerializer.Serialize(node.Labels))
+        .With("capabilities", JsonSerializer.Serialize(node.Capabilities, NodeStoreJson.Default.IReadOnlyListString))
+        .With("labels", JsonSerializer.Serialize(node.Labels, NodeStoreJson.Default.IReadOnlyDictionaryStringString))
         .With("hostname", node.Hostname).With("platform", node.Platform).With("arch", node.Arch)
         .With("cpu_count", node.CpuCount).With("memory_bytes", node.MemoryBytes).With("version", node.Version)
         .With("status", node.Status.ToString().ToLowerInvariant())
@@ -129,8 +129,8 @@ internal sealed class NodeStore(IHubDatabase database) : INodeStore
         GrpcTarget = r.GetStringOrNull(2),
         TlsServerName = r.GetStringOrNull(3),
         DefaultWorktreeRoot = r.GetStringOrNull(4),
-        Capabilities = JsonSerializer.Deserialize<List<string>>(r.GetString(5)) ?? [],
-        Labels = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(6)) ?? [],
+        Capabilities = JsonSerializer.Deserialize(r.GetString(5), NodeStoreJson.Default.ListString) ?? [],
+        Labels = JsonSerializer.Deserialize(r.GetString(6), NodeStoreJson.Default.DictionaryStringString) ?? [],
         Hostname = r.GetStringOrNull(7),
         Platform = r.GetStringOrNull(8),
         Arch = r.GetStringOrNull(9),
@@ -147,3 +147,10 @@ internal sealed class NodeStore(IHubDatabase database) : INodeStore
         RevokedAt = r.GetTimeOrNull(20),
     };
 }
+
+/// <summary>The store's JSON columns (capabilities, labels), source-generated for Native AOT.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<string>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class NodeStoreJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -23,7 +22,7 @@ internal static class ShellPages
     {
         // An exception on a REST or stream path still answers as the API does: problem details, not a page.
         if (http.Features.Get<IExceptionHandlerPathFeature>() is { } failed && ErrorPages.IsForPrograms(failed.Path))
-            return Results.Json(new ServerError("Internal Server Error", 500, "the hub could not answer; its log has the details"), ErrorJson.Default.ServerError, "application/problem+json", 500);
+            return Results.Json(new ProblemBody("Internal Server Error", 500, "the hub could not answer; its log has the details"), ProblemJson.Default.ProblemBody, ProblemBody.ContentType, 500);
         // Reached directly (not re-executed) it is an ordinary page about that code; re-executed it keeps the status.
         var reExecuted = http.Features.Get<IStatusCodeReExecuteFeature>() is not null || http.Features.Get<IExceptionHandlerPathFeature>() is not null;
         var code = int.TryParse(http.GetRouteValue("code")?.ToString(), out var c) && c is >= 400 and <= 599 ? c : 404;
@@ -38,9 +37,3 @@ internal static class ShellPages
         return reExecuted ? UiPages.Render(page, http.Response.StatusCode) : UiPages.Render(page, code);
     }
 }
-
-internal sealed record ServerError(string Title, int Status, string Detail);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(ServerError))]
-internal sealed partial class ErrorJson : JsonSerializerContext;
