@@ -10,6 +10,7 @@ using Mesh.Hub.Audit;
 using Mesh.Hub.Health;
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Mailbox;
+using Mesh.Hub.Cluster;
 using Mesh.Hub.Metrics;
 using Mesh.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -110,6 +111,7 @@ public static class HubHost
     internal static IServiceCollection AddStoredCapabilities(this IServiceCollection services, MeshConfig config) =>
         services
             .AddHubStorage(config)
+            .AddCluster(config)
             .AddAudit()
             .AddNodes()
             .AddMailbox(config)

@@ -19,6 +19,7 @@ public static class HubLayout
     {
         [""] = [],
         ["Storage"] = [],
+        ["Cluster"] = ["Storage"],
         ["Live"] = [],
         ["Web"] = [],
         ["Audit"] = ["Storage", "Web"],
@@ -40,6 +41,6 @@ public static class HubLayout
         ["Agents"] = ["Nodes", "Nodes/Registry", "Nodes/Sessions", "Mailbox/Actors", "Mailbox/Messages", "Mailbox/Schedules", "Mailbox/Common", "Audit", "Storage", "Live", "Web"],
         ["Health"] = ["InternalApi", "Mailbox/Common"],
         ["Metrics"] = ["Web"],
-        ["Hosting"] = ["Agents", "Access", "Audit", "Health", "InternalApi", "Mailbox", "Mailbox/Actors", "Mailbox/Common", "Metrics", "Nodes", "Nodes/Registry", "Storage", "Web"],
+        ["Hosting"] = ["Agents", "Access", "Audit", "Cluster", "Health", "InternalApi", "Mailbox", "Mailbox/Actors", "Mailbox/Common", "Metrics", "Nodes", "Nodes/Registry", "Storage", "Web"],
     };
 }
