@@ -15,6 +15,7 @@ internal sealed class BusSubscribers(ILogger logger) : IAsyncDisposable
     private readonly ConcurrentDictionary<Subscription, string> _all = new();
     private readonly ILogger _logger = logger;
     private bool _listening;
+    private int _disposed;
 
     /// <summary>The listening connection is gone: new subscribers wait for the next <see cref="MissedAll"/>.</summary>
     public void Lost() => Volatile.Write(ref _listening, false);
@@ -52,6 +53,9 @@ internal sealed class BusSubscribers(ILogger logger) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container may hand out one bus under two types and dispose it under each.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         await _stopping.CancelAsync();
         await Task.WhenAll(_all.Keys.Select(s => s.Completion));
         _stopping.Dispose();

@@ -113,7 +113,7 @@ public static class HubHost
             .AddHubStorage(config)
             .AddCluster(config)
             .AddAudit()
-            .AddNodes()
+            .AddNodes(config)
             .AddMailbox(config)
             .AddAgents()
             .AddAccess();
