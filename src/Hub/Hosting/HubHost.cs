@@ -121,6 +121,15 @@ public static class HubHost
     /// <summary>Opens the store (migrations) and loads the deny-list before any listener accepts a connection.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
+        try
+        {
+            app.Services.GetRequiredService<LocalHub>();
+        }
+        catch (HubIdException ex)
+        {
+            throw new StartupException(ex.Message, ex);
+        }
+
         await MigrateAsync(app.Services.GetRequiredService<IHubDatabase>(), cancellationToken);
         await app.Services.InitializeNodesAsync(cancellationToken);
         await app.Services.InitializeAgentsAsync(cancellationToken);
