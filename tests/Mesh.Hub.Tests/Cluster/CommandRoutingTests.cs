@@ -118,6 +118,21 @@ public sealed class CommandRoutingTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HolderRecordedButWithoutTheSession_AskedOnce_ThenNotConnected()
+    {
+        var (sender, holder) = (await StartAsync("s"), await StartAsync("h"));
+        await holder.Router.AttachedAsync(_node, 3, CancellationToken.None);
+        var input = new NodeCommand { Id = "in-3", AgentInput = new AgentInputCommand { AgentId = "a", Data = ByteString.CopyFromUtf8("x") } };
+
+        var send = sender.Router.SendElsewhereAsync(_node, input, Timeout, CancellationToken.None);
+        await holder.Store.EndAsync(await PendingAsync(holder), CommandStates.Pending, CommandStates.Unroutable, null, "gone", DateTimeOffset.UtcNow, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<SessionCommandException>(() => send);
+
+        Assert.Equal($"node '{_node}' has no live session (it is not connected to hub '{holder.Id}', which last recorded it, or any other hub of the mesh)", refused.Message);
+        Assert.Equal([("in-3", CommandStates.Unroutable)], await RowsAsync(sender));
+    }
+
+    [Fact]
     public async Task NotTakenInTime_SenderTakesItBack_HolderCannotClaimItLater()
     {
         var (sender, holder) = (await StartAsync("s"), await StartAsync("h"));
