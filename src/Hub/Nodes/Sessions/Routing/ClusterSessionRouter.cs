@@ -59,8 +59,10 @@ internal sealed class ClusterSessionRouter(RoutingStore store, IHubBus bus, IHub
 
     public Task DetachedAsync(string nodeId, long generation, CancellationToken cancellationToken) => store.ReleaseAsync(nodeId, Me, generation, cancellationToken);
 
+    // The lease as last renewed here, or as read with the holder's row (a hub that started since this one's last renewal).
     public bool HeldElsewhere(string nodeId) =>
-        _holders.TryGetValue(nodeId, out var holder) && !string.Equals(holder.HubId, Me, StringComparison.Ordinal) && leases.IsAlive(holder.HubId);
+        _holders.TryGetValue(nodeId, out var holder) && !string.Equals(holder.HubId, Me, StringComparison.Ordinal)
+        && (leases.IsAlive(holder.HubId) || holder.LeaseExpires > time.GetUtcNow());
 
     public async Task<CommandResult> SendElsewhereAsync(string nodeId, NodeCommand command, TimeSpan timeout, CancellationToken cancellationToken)
     {
