@@ -10,6 +10,7 @@ using Mesh.Hub.Audit;
 using Mesh.Hub.Health;
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Mailbox;
+using Mesh.Hub.Cluster;
 using Mesh.Hub.Metrics;
 using Mesh.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -112,8 +113,9 @@ public static class HubHost
     internal static IServiceCollection AddStoredCapabilities(this IServiceCollection services, MeshConfig config) =>
         services
             .AddHubStorage(config)
+            .AddCluster(config)
             .AddAudit()
-            .AddNodes()
+            .AddNodes(config)
             .AddMailbox(config)
             .AddAgents()
             .AddAccess();
@@ -121,6 +123,15 @@ public static class HubHost
     /// <summary>Opens the store (migrations) and loads the deny-list before any listener accepts a connection.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
+        try
+        {
+            app.Services.GetRequiredService<LocalHub>();
+        }
+        catch (HubIdException ex)
+        {
+            throw new StartupException(ex.Message, ex);
+        }
+
         await MigrateAsync(app.Services.GetRequiredService<IHubDatabase>(), cancellationToken);
         await app.Services.InitializeNodesAsync(cancellationToken);
         await app.Services.InitializeAgentsAsync(cancellationToken);
