@@ -9,6 +9,8 @@ public static class StorageExtensions
     /// <summary>The database [store] chose: SQLite in data_dir (with its WAL checkpointer) or PostgreSQL, as <see cref="IHubDatabase"/>.</summary>
     public static IServiceCollection AddHubStorage(this IServiceCollection services, MeshConfig config)
     {
+        services.AddSingleton<IMigrationSource, StorageMigrations>();
+        services.AddSingleton<HubSettings>();
         if (config.Store.Postgres is { } postgres)
         {
             return services

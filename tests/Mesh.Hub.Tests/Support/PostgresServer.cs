@@ -72,6 +72,19 @@ public sealed class PostgresServer : IAsyncLifetime
     public PostgresStoreConfig Config(string database, string? password = null, int port = 0) =>
         new("127.0.0.1", port == 0 ? Port : port, database, User, null, new Secret(password ?? Password), 5, TimeSpan.FromSeconds(30));
 
+    /// <summary>A hub's [store] section for <paramref name="settings"/>, its password in a 0600 file written to <paramref name="dir"/>.</summary>
+    public string HubStoreToml(PostgresStoreConfig settings, Mesh.Core.Tests.TempDirectory dir)
+    {
+        var passwordFile = dir.Write("pg-password", Password);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return $"""
+            [store]
+            kind = "postgres"
+            url = "postgres://{settings.Username}@127.0.0.1:{settings.Port}/{settings.Database}"
+            password_file = "{passwordFile}"
+            """;
+    }
+
     private async Task<PostgresStoreConfig> CreateDatabaseAsync(string name)
     {
         var admin = Config("postgres");

@@ -15,14 +15,7 @@ public sealed class HubFailoverPostgresTests(PostgresServer server)
     {
         var settings = await server.DatabaseAsync("failover");
         using var dirB = new TempDirectory();
-        var passwordFile = dirB.Write("pg-password", server.Password);
-        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var store = $"""
-            [store]
-            kind = "postgres"
-            url = "postgres://{settings.Username}@127.0.0.1:{settings.Port}/{settings.Database}"
-            password_file = "{passwordFile}"
-            """;
+        var store = server.HubStoreToml(settings, dirB);
         var hubA = await TestHub.StartAsync(extraToml: store);
         try
         {
