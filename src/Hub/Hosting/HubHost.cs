@@ -91,6 +91,7 @@ public static class HubHost
         if (config.InternalGrpc.Enabled)
             app.UseInternalApi();
         app.UseErrorPages();
+        app.UseStoreOutageAnswers();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHubStatus();

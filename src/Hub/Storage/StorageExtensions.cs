@@ -11,6 +11,8 @@ public static class StorageExtensions
     {
         services.AddSingleton<IMigrationSource, StorageMigrations>();
         services.AddSingleton<HubSettings>();
+        services.AddSingleton<StoreAvailability>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreAvailability>());
         if (config.Store.Postgres is { } postgres)
         {
             return services
