@@ -10,6 +10,7 @@ using Mesh.Hub.Audit;
 using Mesh.Hub.Health;
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Mailbox;
+using Mesh.Hub.Cluster;
 using Mesh.Hub.Metrics;
 using Mesh.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -111,8 +112,9 @@ public static class HubHost
     internal static IServiceCollection AddStoredCapabilities(this IServiceCollection services, MeshConfig config) =>
         services
             .AddHubStorage(config)
+            .AddCluster(config)
             .AddAudit()
-            .AddNodes()
+            .AddNodes(config)
             .AddMailbox(config)
             .AddAgents()
             .AddAccess();

@@ -14,10 +14,11 @@ public static class NodesExtensions
     /// The node lifecycle: the registry, the deny-list, joining, live sessions, and on top of them removal, the REST
     /// API, the nodes pages and their live stream. Needs AddAudit and AddInternalApi.
     /// </summary>
-    public static IServiceCollection AddNodes(this IServiceCollection services)
+    public static IServiceCollection AddNodes(this IServiceCollection services, Core.Configuration.MeshConfig config)
     {
-        services.AddRegistry().AddRevocation().AddJoin().AddProvisioning().AddNodeSessions();
+        services.AddRegistry().AddRevocation().AddJoin().AddProvisioning().AddNodeSessions(config);
         services.AddSingleton<NodeRemoval>();
+        services.AddHostedService<RemovalAcrossHubs>();
         services.AddSingleton<NodesFeed>();
         services.AddSingleton<INodeChangeListener>(sp => sp.GetRequiredService<NodesFeed>());
         services.AddSingleton(new UiNavItem("Nodes", "/", 10));

@@ -44,6 +44,16 @@ public sealed class PostgresDatabase : IHubDatabase, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A connection outside the pool for a session that lives long (the cluster bus's LISTEN): Npgsql keepalives, so a
+    /// server or network that went away is noticed while the connection only waits.
+    /// </summary>
+    public NpgsqlConnection CreateDedicatedConnection(string applicationName) =>
+        new(new NpgsqlConnectionStringBuilder(ConnectionString(_config)) { Pooling = false, KeepAlive = 10, ApplicationName = applicationName }.ConnectionString);
+
+    /// <summary>A driver message with the configured password replaced, for logs.</summary>
+    public string Redact(string text) => PostgresErrors.Redact(text, _config);
+
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(startup: true, cancellationToken);

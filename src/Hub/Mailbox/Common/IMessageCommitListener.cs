@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Mesh.Core.Protocol;
 
 namespace Mesh.Hub.Mailbox.Common;
@@ -10,4 +11,14 @@ namespace Mesh.Hub.Mailbox.Common;
 public interface IMessageCommitListener
 {
     void MessagesCommitted(IReadOnlyList<MailboxMessage> messages);
+}
+
+/// <summary>
+/// Tells other hubs on the same PostgreSQL database of a batch's new messages, inside the batch's transaction (so
+/// they hear of it exactly when it commits, and never of a batch that rolled back). Called on the writer's thread
+/// just before the commit; a failure fails the batch and its callers are told to retry. Not called on SQLite (one hub).
+/// </summary>
+public interface IMessageCommitAnnouncer
+{
+    void Announce(IReadOnlyList<MailboxMessage> messages, DbTransaction transaction);
 }

@@ -15,9 +15,11 @@ public sealed class MailboxDatabase(
     MailboxOptions options,
     TimeProvider time,
     IEnumerable<IMessageCommitListener> listeners,
+    IEnumerable<IMessageCommitAnnouncer> announcers,
     ILogger<MailboxDatabase> logger) : IAsyncDisposable
 {
     private readonly IMessageCommitListener[] _listeners = [.. listeners];
+    private readonly IMessageCommitAnnouncer[] _announcers = [.. announcers];
     private MailboxWriter? _writer;
 
     /// <summary>True once <see cref="StartAsync"/> has opened the store (the hub's readiness).</summary>
@@ -41,7 +43,13 @@ public sealed class MailboxDatabase(
 
         // The writer's own thread reopens its connection after a lost one (PostgreSQL restarted or failed over).
         _writer = new MailboxWriter(connection, () => database.OpenConnectionAsync(CancellationToken.None).GetAwaiter().GetResult(),
-            NextMessageIdAtStart, options.MaxBatch, time, logger, Committed);
+            NextMessageIdAtStart, options.MaxBatch, time, logger, Committed, Announce);
+    }
+
+    private void Announce(IReadOnlyList<Mesh.Core.Protocol.MailboxMessage> messages, DbTransaction transaction)
+    {
+        foreach (var announcer in _announcers)
+            announcer.Announce(messages, transaction);
     }
 
     /// <summary>Queues <paramref name="work"/> for the next group commit; completes once its batch is on disk.</summary>

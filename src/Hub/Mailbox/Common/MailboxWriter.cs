@@ -24,9 +24,9 @@ internal sealed class MailboxWriter : IAsyncDisposable
     private readonly Task _loop;
 
     public MailboxWriter(DbConnection connection, Func<DbConnection> reopen, long nextMessageId, int maxBatch, TimeProvider time, ILogger logger,
-        Action<IReadOnlyList<MailboxMessage>> committed)
+        Action<IReadOnlyList<MailboxMessage>> committed, Action<IReadOnlyList<MailboxMessage>, DbTransaction>? beforeCommit = null)
     {
-        _batch = new WriteBatch(connection, reopen, time) { NextMessageId = nextMessageId };
+        _batch = new WriteBatch(connection, reopen, time) { NextMessageId = nextMessageId, BeforeCommit = beforeCommit };
         _maxBatch = maxBatch;
         _logger = logger;
         _committed = committed;

@@ -41,6 +41,9 @@ internal sealed class WriteBatch
 
     public long NextMessageId { get; set; }
 
+    /// <summary>PostgreSQL: runs in the transaction just before it commits, with the batch's new messages (other hubs hear of them at the commit).</summary>
+    public Action<IReadOnlyList<MailboxMessage>, DbTransaction>? BeforeCommit { get; init; }
+
     public List<MailboxMessage> Stored { get; } = [];
 
     public List<Action> AfterCommit { get; } = [];
@@ -87,6 +90,8 @@ internal sealed class WriteBatch
     {
         if (_postgres && NextMessageId > _firstIdOfBatch)
             Command($"SELECT setval({Sequence}, @last)").Set("@last", NextMessageId - 1).ExecuteScalar();
+        if (_postgres && Stored.Count > 0)
+            BeforeCommit?.Invoke(Stored, _transaction!);
         _transaction!.Commit();
         _transaction.Dispose();
         _transaction = null;

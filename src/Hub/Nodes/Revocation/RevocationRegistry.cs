@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
+using Mesh.Hub.Cluster;
 using Mesh.Hub.InternalApi;
 using Mesh.Pki;
 
@@ -7,19 +8,25 @@ namespace Mesh.Hub.Nodes.Revocation;
 
 /// <summary>
 /// The deny-list of removed nodes and their certificate serials: persisted in the hub store, held in memory for the
-/// TLS handshake path, kept until each certificate's expiry.
+/// TLS handshake path, kept until each certificate's expiry. Each removal or reinstatement is announced on the cluster
+/// bus (<see cref="Channel"/>), so the other hubs reload theirs (<see cref="ReloadAsync"/>) and refuse the node too.
 /// </summary>
 public sealed class RevocationRegistry : INodeRevocations
 {
+    /// <summary>Carries the id of a node that was removed or reinstated.</summary>
+    public const string Channel = "nodes.revoked";
+
     private readonly IRevocationStore _store;
+    private readonly IHubBus _bus;
     private readonly TimeProvider _time;
     private readonly RevocationList _certificates = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nodes = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
-    public RevocationRegistry(IRevocationStore store, TimeProvider time)
+    public RevocationRegistry(IRevocationStore store, IHubBus bus, TimeProvider time)
     {
         _store = store;
+        _bus = bus;
         _time = time;
     }
 
@@ -34,7 +41,12 @@ public sealed class RevocationRegistry : INodeRevocations
 
         foreach (var (node, at) in nodes)
             _nodes[node] = at;
+        foreach (var reinstated in _nodes.Keys.Where(n => !nodes.ContainsKey(n)))
+            _nodes.TryRemove(reinstated, out _);
     }
+
+    /// <summary>Reads the deny-list again (another hub removed or reinstated a node); revoked serials are only ever added.</summary>
+    public Task ReloadAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 
     /// <summary>Revokes a node and the given certificate serials in one transaction; returns when it was revoked.</summary>
     public async Task<DateTimeOffset> RevokeNodeAsync(string nodeId, IReadOnlyList<(string Serial, DateTimeOffset NotAfter)> certificates, string reason, CancellationToken cancellationToken)
@@ -48,6 +60,7 @@ public sealed class RevocationRegistry : INodeRevocations
         }
 
         _nodes[nodeId] = now;
+        await _bus.PublishAsync(Channel, nodeId, cancellationToken);
         return now;
     }
 
@@ -56,6 +69,7 @@ public sealed class RevocationRegistry : INodeRevocations
     {
         await _store.ReinstateNodeAsync(nodeId, cancellationToken);
         _nodes.TryRemove(nodeId, out _);
+        await _bus.PublishAsync(Channel, nodeId, cancellationToken);
     }
 
     public bool IsCertificateRevoked(X509Certificate2 certificate)

@@ -10,7 +10,8 @@ namespace Mesh.Hub.Nodes.Sessions;
 /// <summary>
 /// The hub's attached node sessions: one per node (a new attach replaces the old stream), dropped at once when
 /// the node is removed (<see cref="CloseRemoved"/>) or stops sending heartbeats (the registry's
-/// <see cref="INodeSessionExpiry"/>), all closed when the hub stops. Sends commands down them.
+/// <see cref="INodeSessionExpiry"/>), all closed when the hub stops. Sends commands down them, and through
+/// <see cref="ISessionRouter"/> to the hub that holds the session when it is not here (several hubs on PostgreSQL).
 /// </summary>
 public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
 {
@@ -20,11 +21,13 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
     private readonly ILogger<NodeSessionManager> _logger;
     private readonly CancellationTokenRegistration _stopping;
     private readonly SessionMetrics _metrics;
+    private readonly ISessionRouter _router;
     private int _count;
 
-    public NodeSessionManager(IOptions<NodeSessionOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, SessionMetrics metrics, ILogger<NodeSessionManager> logger)
+    public NodeSessionManager(IOptions<NodeSessionOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, SessionMetrics metrics, ISessionRouter router, ILogger<NodeSessionManager> logger)
     {
         _metrics = metrics;
+        _router = router;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -33,17 +36,26 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
 
     public int Count => Volatile.Read(ref _count);
 
-    public bool IsConnected(string nodeId) => _sessions.ContainsKey(nodeId);
+    /// <summary>Whether the node has a live session, on this hub or (several hubs) on another live one.</summary>
+    public bool IsConnected(string nodeId) => _sessions.ContainsKey(nodeId) || _router.HeldElsewhere(nodeId);
 
-    /// <summary>Sends a command and waits for its result; <see cref="SessionCommandException"/> if the node is not attached or does not answer.</summary>
+    /// <summary>The node ids whose sessions this hub holds.</summary>
+    public IReadOnlyCollection<string> LocalNodes => [.. _sessions.Keys];
+
+    /// <summary>
+    /// Sends a command and waits for its result, down the session here or through the hub that holds it;
+    /// <see cref="SessionCommandException"/> if the node is not attached anywhere or does not answer.
+    /// </summary>
     public Task<CommandResult> SendAsync(string nodeId, NodeCommand command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!_sessions.TryGetValue(nodeId, out var session))
-            throw new SessionCommandException($"node '{nodeId}' has no live session (it is not connected to this hub)");
         if (string.IsNullOrEmpty(command.Id))
             command.Id = Guid.NewGuid().ToString("N");
-        return session.SendAsync(command, timeout, cancellationToken);
+        return _sessions.TryGetValue(nodeId, out var session)
+            ? session.SendAsync(command, timeout, cancellationToken)
+            : _router.SendElsewhereAsync(nodeId, command, timeout, cancellationToken);
     }
+
+    internal bool TryGetLocal(string nodeId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiveSession? session) => _sessions.TryGetValue(nodeId, out session);
 
     /// <summary>Round trip over the live session: a ping, answered by the node.</summary>
     public async Task<TimeSpan> PingAsync(string nodeId, TimeSpan timeout, CancellationToken cancellationToken)
@@ -93,7 +105,7 @@ public sealed class NodeSessionManager : INodeSessionExpiry, IDisposable
     /// <summary>The node was removed at <paramref name="removedAt"/>: its session ends, telling it why.</summary>
     public void CloseRemoved(string nodeId, DateTimeOffset removedAt)
     {
-        if (!_sessions.TryGetValue(nodeId, out var session))
+        if (!_sessions.TryGetValue(nodeId, out var session) || session.CloseStatus is not null)
             return;
         SessionLog.Dropped(_logger, nodeId, "node revoked");
         _metrics.Dropped("revoked");

@@ -16,4 +16,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 5105, EventName = "SessionPartFailed", Level = LogLevel.Warning, Message = "Session of node {NodeId}: {Part} failed at attach: {Error}")]
     public static partial void PartFailed(ILogger logger, string nodeId, string part, string error);
+
+    [LoggerMessage(EventId = 5106, EventName = "SessionOwnershipNotRecorded", Level = LogLevel.Warning, Message = "Node {NodeId}: could not {What}: {Error}")]
+    public static partial void OwnershipNotRecorded(ILogger logger, string nodeId, string what, string error);
 }

@@ -23,6 +23,7 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
     private readonly ILogger<SessionRpcService> _logger;
     private readonly IHubSessionPart[] _parts;
     private readonly SessionMetrics _metrics;
+    private readonly ISessionRouter _router;
 
     public SessionRpcService(
         NodeSessionManager sessions,
@@ -34,8 +35,10 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
         TimeProvider time,
         IEnumerable<IHubSessionPart> parts,
         SessionMetrics metrics,
+        ISessionRouter router,
         ILogger<SessionRpcService> logger)
     {
+        _router = router;
         _metrics = metrics;
         _parts = [.. parts];
         _sessions = sessions;
@@ -75,6 +78,7 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
         Task? writer = null;
         try
         {
+            await RecordAsync(() => _router.AttachedAsync(nodeId, generation, session.Token), nodeId, "record that this hub holds the session");
             session.TryEnqueue(new HubMessage
             {
                 Welcome = new SessionWelcome
@@ -108,6 +112,7 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
         finally
         {
             _sessions.Unregister(session);
+            await RecordAsync(() => _router.DetachedAsync(nodeId, generation, CancellationToken.None), nodeId, "clear that this hub holds the session");
             _registry.Detach(nodeId, generation);
             _heartbeats.Forget(nodeId, generation);
             session.Close(new Status(StatusCode.Cancelled, reason));
@@ -213,6 +218,20 @@ internal sealed class SessionRpcService : SessionGrpc.NodeSessionBase
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             SessionLog.PartFailed(_logger, session.NodeId, part.GetType().Name, ex.Message);
+        }
+    }
+
+    // Where the session is held is for other hubs to route commands; the session itself works without it (a hub that
+    // cannot write it is also losing its lease, and the record of a session that ended expires with the lease).
+    private async Task RecordAsync(Func<Task> write, string nodeId, string what)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception ex) when (ex is Storage.StoreException or System.Data.Common.DbException or TimeoutException or OperationCanceledException)
+        {
+            SessionLog.OwnershipNotRecorded(_logger, nodeId, what, ex.Message);
         }
     }
 
