@@ -16,7 +16,7 @@ public static class NodesExtensions
     /// </summary>
     public static IServiceCollection AddNodes(this IServiceCollection services, Core.Configuration.MeshConfig config)
     {
-        services.AddRegistry().AddRevocation().AddJoin().AddProvisioning().AddNodeSessions(config);
+        services.AddRegistry(clustered: config.Store.Postgres is not null).AddRevocation().AddJoin().AddProvisioning().AddNodeSessions(config);
         services.AddSingleton<NodeRemoval>();
         services.AddHostedService<RemovalAcrossHubs>();
         services.AddSingleton<NodesFeed>();

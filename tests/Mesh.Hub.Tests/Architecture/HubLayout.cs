@@ -25,7 +25,7 @@ public static class HubLayout
         ["Audit"] = ["Storage", "Web"],
         ["InternalApi"] = ["Audit", "Storage"],
         ["Access"] = ["Audit", "Storage", "Web"],
-        ["Nodes/Registry"] = ["Audit", "Storage"],
+        ["Nodes/Registry"] = ["Audit", "Cluster", "Storage"],
         ["Nodes/Revocation"] = ["Cluster", "InternalApi", "Storage"],
         ["Nodes/Sessions"] = ["Nodes/Registry", "Cluster", "InternalApi", "Storage"],
         ["Nodes/Join"] = ["Nodes/Registry", "Nodes/Revocation", "Audit", "InternalApi", "Storage", "Web"],

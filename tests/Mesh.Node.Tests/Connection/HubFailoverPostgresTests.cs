@@ -41,10 +41,10 @@ public sealed class HubFailoverPostgresTests(PostgresServer server)
             var running = TestNodeAgents.Create(config, logger: logger).RunAsync(stop.Token);
             // The first session may still count as online (its grace period): wait for the new one.
             await WaitAsync(() => registryA.Get("roamer") is { Status: NodeStatus.Online } n && n.Record.ConnectedSince != firstSession, running, "attached to hub A");
-            Assert.NotEqual(NodeStatus.Online, hubB.Services.GetRequiredService<NodeRegistry>().Get("roamer")!.Status);
+            Assert.False(hubB.Services.GetRequiredService<NodeRegistry>().Get("roamer")!.Connected, "hub A holds the session");
 
             await hubA.StopAsync();
-            await WaitAsync(() => hubB.Services.GetRequiredService<NodeRegistry>().Get("roamer") is { Status: NodeStatus.Online }, running, "online on hub B");
+            await WaitAsync(() => hubB.Services.GetRequiredService<NodeRegistry>().Get("roamer") is { Status: NodeStatus.Online, Connected: true }, running, "attached to hub B");
 
             Assert.Equal(enrolledAs, await File.ReadAllBytesAsync(certificate));
             Assert.True(logger.Messages("SessionLost").Count == 1, string.Join("\n", logger.Entries));
