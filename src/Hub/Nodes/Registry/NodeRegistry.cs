@@ -121,12 +121,7 @@ public sealed partial class NodeRegistry : IDisposable
     /// <summary>A record was written through the store (operator edit, enrollment, renewal, removal): the cache takes it.</summary>
     internal void RecordWritten(NodeRecord record)
     {
-        var added = false;
-        var entry = _entries.GetOrAdd(record.Id, _ =>
-        {
-            added = true;
-            return new NodeEntry(record, _options.HistoryPoints);
-        });
+        var entry = EntryFor(record, out var added);
         lock (entry)
         {
             var live = entry.Record;
@@ -159,12 +154,7 @@ public sealed partial class NodeRegistry : IDisposable
     /// </summary>
     internal void ApplyStored(NodeRecord record)
     {
-        var added = false;
-        var entry = _entries.GetOrAdd(record.Id, _ =>
-        {
-            added = true;
-            return new NodeEntry(record, _options.HistoryPoints);
-        });
+        var entry = EntryFor(record, out var added);
         lock (entry)
         {
             var live = entry.Record;
@@ -186,6 +176,18 @@ public sealed partial class NodeRegistry : IDisposable
         }
 
         Publish(record.Id, added);
+    }
+
+    private NodeEntry EntryFor(NodeRecord record, out bool added)
+    {
+        var created = false;
+        var entry = _entries.GetOrAdd(record.Id, _ =>
+        {
+            created = true;
+            return new NodeEntry(record, _options.HistoryPoints);
+        });
+        added = created;
+        return entry;
     }
 
     private void Publish(string nodeId, bool membershipChanged)
