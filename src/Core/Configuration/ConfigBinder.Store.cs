@@ -2,7 +2,7 @@ namespace Mesh.Core.Configuration;
 
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] PostgresOnlyKeys = ["url", "password_file", "password_env", "pool_size", "statement_timeout"];
+    private static readonly string[] PostgresOnlyKeys = ["url", "password_file", "password_env", "pool_size", "statement_timeout", "hub_lease"];
 
     // Only the hub has a store; a node sharing the hub's file ignores [store].
     private StoreConfig BindStore(MeshRole role)
@@ -45,7 +45,8 @@ internal sealed partial class ConfigBinder
         var (host, port, database, user, sslMode) = url.Value;
         return new PostgresStoreConfig(host, port, database, user, sslMode, password,
             Int("store.pool_size") ?? PostgresStoreConfig.DefaultPoolSize,
-            _raw.Get("store.statement_timeout")?.Value as TimeSpan? ?? PostgresStoreConfig.DefaultStatementTimeout);
+            _raw.Get("store.statement_timeout")?.Value as TimeSpan? ?? PostgresStoreConfig.DefaultStatementTimeout,
+            _raw.Get("store.hub_lease")?.Value as TimeSpan? ?? PostgresStoreConfig.DefaultHubLease);
     }
 
     // Messages never quote the URL: it may hold a password, and these lines reach terminals and logs.

@@ -120,6 +120,8 @@ public static class ConfigSchema
             ConfigRange.Integer(1, 1000, "Size it to the server's max_connections divided by the number of hubs.")),
         new("store", "statement_timeout", ConfigValueType.Duration, "\"30s\"", "Hub, kind \"postgres\": longest a statement may run before PostgreSQL cancels it (1s to 1h).",
             ConfigRange.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), "Hub statements take milliseconds; a long timeout only hides a stuck server.")),
+        new("store", "hub_lease", ConfigValueType.Duration, "\"15s\"", "Hub, kind \"postgres\": how long this hub's lease in the database lasts without renewal (renewed every third of it). When a hub dies, the other hubs treat the node sessions it held as gone, and its in-flight commands as failed, once it expires (3s to 5m).",
+            ConfigRange.Duration(TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(5), "Shorter notices a dead hub sooner but needs the hubs' clocks closer together and PostgreSQL answering within a third of it.")),
     ];
 
     public static ConfigKey? Find(string section, string name) =>

@@ -26,11 +26,16 @@ public sealed record PostgresStoreConfig(
     string? SslMode,
     Secret? Password,
     int PoolSize,
-    TimeSpan StatementTimeout)
+    TimeSpan StatementTimeout,
+    TimeSpan HubLease = default)
 {
     public const int DefaultPort = 5432;
     public const int DefaultPoolSize = 20;
     public static readonly TimeSpan DefaultStatementTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultHubLease = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a hub's lease lasts without renewal (<see cref="DefaultHubLease"/> when not set).</summary>
+    public TimeSpan Lease => HubLease > TimeSpan.Zero ? HubLease : DefaultHubLease;
 
     /// <summary>The values of sslmode Npgsql understands, as written in a libpq URL.</summary>
     public static IReadOnlyList<string> SslModes { get; } = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];

@@ -36,6 +36,13 @@ public sealed class AgentSessionPart(AgentStore store, AgentPush push, IAuditLog
             last = agentEvent.Sequence;
             var agent = store.FindRunnable(agentEvent.Status.AgentId);
             if (agent is null)
+            {
+                // Made a moment ago through another hub, before this one heard: read again once before skipping it.
+                await store.ReloadAsync(cancellationToken);
+                agent = store.FindRunnable(agentEvent.Status.AgentId);
+            }
+
+            if (agent is null)
                 continue; // deleted on the hub: the node's last words about it
             if (agent.NodeId != nodeId)
             {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Mesh.Core.Protocol;
 using Mesh.Hub.Agents.Replicas;
+using Mesh.Hub.Cluster;
 
 namespace Mesh.Hub.Agents;
 
@@ -9,10 +10,14 @@ namespace Mesh.Hub.Agents;
 /// Agents, their last reported status and their runs in the hub's database (<see cref="IAgentRecordStore"/>), with the
 /// definitions and statuses also held in memory for the pages and the REST list. One writer at a time. An agent's
 /// replicas are rows of their own (<see cref="AgentReplica"/>); what a replica runs is derived from its agent's
-/// definition, so a change of the agent reaches every replica.
+/// definition, so a change of the agent reaches every replica. Several hubs share the rows: each write is announced on
+/// the cluster bus (<see cref="Channel"/>) and the other hubs read them again (<see cref="ReloadAsync"/>).
 /// </summary>
-public sealed class AgentStore(IAgentRecordStore records) : IDisposable
+public sealed class AgentStore(IAgentRecordStore records, IHubBus bus, LocalHub hub) : IDisposable
 {
+    /// <summary>"hub-id agent-id" (or "hub-id *" for replicas): the hub that wrote, and what.</summary>
+    public const string Channel = "agents";
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, AgentDefinition> _definitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AgentStatus> _statuses = new(StringComparer.Ordinal);
@@ -22,12 +27,21 @@ public sealed class AgentStore(IAgentRecordStore records) : IDisposable
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         var (definitions, statuses) = await records.LoadAsync(cancellationToken);
-        foreach (var definition in definitions)
-            _definitions[definition.Id] = definition;
-        foreach (var status in statuses)
-            _statuses[status.AgentId] = status;
-        foreach (var replica in await records.ReplicasAsync(cancellationToken))
-            _replicas[replica.Name] = replica;
+        var replicas = await records.ReplicasAsync(cancellationToken);
+        Replace(_definitions, definitions, d => d.Id);
+        Replace(_statuses, statuses, s => s.AgentId);
+        Replace(_replicas, replicas, r => r.Name);
+    }
+
+    /// <summary>Reads everything again after another hub wrote (one writer at a time, as this hub's own writes).</summary>
+    public Task ReloadAsync(CancellationToken cancellationToken) => WriteAsync(() => LoadAsync(cancellationToken), cancellationToken);
+
+    /// <summary>Whether a bus message came from another hub, and about which agent ("*": any).</summary>
+    public bool FromElsewhere(string message, out string agentId)
+    {
+        var space = message.IndexOf(' ', StringComparison.Ordinal);
+        agentId = space < 0 ? "*" : message[(space + 1)..];
+        return space < 0 || !string.Equals(message[..space], hub.Id, StringComparison.Ordinal);
     }
 
     /// <summary>An agent (not a replica).</summary>
@@ -73,12 +87,15 @@ public sealed class AgentStore(IAgentRecordStore records) : IDisposable
             if (!r.Live)
                 _statuses.TryRemove(r.Name, out _);
         }
+
+        await AnnounceAsync("*", cancellationToken);
     }, cancellationToken);
 
     public Task SaveAsync(AgentDefinition definition, CancellationToken cancellationToken) => WriteAsync(async () =>
     {
         await records.SaveAsync(definition, cancellationToken);
         _definitions[definition.Id] = definition;
+        await AnnounceAsync(definition.Id, cancellationToken);
     }, cancellationToken);
 
     /// <summary>Creates it, or false when an agent with its id exists.</summary>
@@ -95,6 +112,7 @@ public sealed class AgentStore(IAgentRecordStore records) : IDisposable
         await records.DeleteAsync(id, cancellationToken);
         _definitions.TryRemove(id, out _);
         _statuses.TryRemove(id, out _);
+        await AnnounceAsync(id, cancellationToken);
     }, cancellationToken);
 
     /// <summary>The last event sequence stored for the node's event stream <paramref name="epoch"/> (0 for a new one).</summary>
@@ -113,6 +131,9 @@ public sealed class AgentStore(IAgentRecordStore records) : IDisposable
                     status.Run = Public(status.Run);
                 _statuses[status.AgentId] = status;
             }
+
+            foreach (var agentId in statuses.Select(s => s.AgentId).Distinct(StringComparer.Ordinal))
+                await AnnounceAsync(agentId, cancellationToken);
         }, cancellationToken);
 
     /// <summary>An agent's runs, newest first.</summary>
@@ -138,6 +159,21 @@ public sealed class AgentStore(IAgentRecordStore records) : IDisposable
         copy.BootId = "";
         copy.Cgroup = "";
         return copy;
+    }
+
+    private Task AnnounceAsync(string agentId, CancellationToken cancellationToken) => bus.PublishAsync(Channel, hub.Id + " " + agentId, cancellationToken);
+
+    private static void Replace<T>(ConcurrentDictionary<string, T> map, IEnumerable<T> rows, Func<T, string> key)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            seen.Add(key(row));
+            map[key(row)] = row;
+        }
+
+        foreach (var gone in map.Keys.Where(k => !seen.Contains(k)))
+            map.TryRemove(gone, out _);
     }
 
     private async Task WriteAsync(Func<Task> write, CancellationToken cancellationToken)

@@ -20,6 +20,7 @@ public static class AgentsExtensions
         services.AddSingleton<IMigrationSource, AgentMigrations>();
         services.AddSingleton<IAgentRecordStore, AgentRecordStore>();
         services.AddSingleton<AgentStore>();
+        services.AddHostedService<AgentsAcrossHubs>();
         services.AddSingleton<AgentPush>();
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton<IObservableInstruments>(sp => sp.GetRequiredService<AgentMetrics>());

@@ -13,4 +13,7 @@ internal static partial class AgentsLog
 
     [LoggerMessage(EventId = 7004, EventName = "AgentChanged", Level = LogLevel.Information, Message = "Agent {AgentId}: {Action} by {Actor}")]
     public static partial void Changed(ILogger logger, string agentId, string action, string actor);
+
+    [LoggerMessage(EventId = 7005, EventName = "AgentsReloadFailed", Level = LogLevel.Warning, Message = "Could not read the agents another hub changed: {Error}; the next change or reconnect reads them again")]
+    public static partial void ReloadFailed(ILogger logger, string error);
 }

@@ -11,11 +11,11 @@ public static class ClusterExtensions
     /// </summary>
     public static IServiceCollection AddCluster(this IServiceCollection services, MeshConfig config)
     {
-        services.AddOptions<ClusterOptions>();
         services.AddSingleton<IMigrationSource, ClusterMigrations>();
         services.AddSingleton(_ => LocalHub.Load(config.Server.DataDir));
-        if (config.Store.Postgres is not null)
+        if (config.Store.Postgres is { } postgres)
         {
+            services.AddOptions<ClusterOptions>().Configure(o => (o.LeaseDuration, o.RenewInterval) = (postgres.Lease, postgres.Lease / 3));
             services.AddSingleton<PostgresHubBus>();
             services.AddSingleton<IHubBus>(sp => sp.GetRequiredService<PostgresHubBus>());
             services.AddHostedService(sp => sp.GetRequiredService<PostgresHubBus>());

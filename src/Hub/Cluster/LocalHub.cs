@@ -24,19 +24,26 @@ public sealed class LocalHub
     public static LocalHub Load(string dataDir)
     {
         var path = Path.Combine(dataDir, FileName);
-        if (File.Exists(path))
+        try
         {
-            var text = File.ReadAllText(path).Trim();
-            return IsValid(text)
-                ? new LocalHub(text)
-                : throw new InvalidOperationException($"{path} holds '{DisplayText.Truncate(text)}', not a hub id (1–48 of a-z, 0-9, '-'). Fix it, or delete the file and the hub makes a new id.");
-        }
+            if (File.Exists(path))
+            {
+                var text = File.ReadAllText(path).Trim();
+                return IsValid(text)
+                    ? new LocalHub(text)
+                    : throw new HubIdException($"{path} holds '{DisplayText.Truncate(text)}', not a hub id (1–48 of a-z, 0-9, '-'). Fix it, or delete the file and the hub makes a new id.");
+            }
 
-        var made = new LocalHub(Make(Environment.MachineName));
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, made.Id + "\n");
-        File.Move(temp, path, overwrite: true);
-        return made;
+            var made = new LocalHub(Make(Environment.MachineName));
+            var temp = path + ".tmp";
+            File.WriteAllText(temp, made.Id + "\n");
+            File.Move(temp, path, overwrite: true);
+            return made;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new HubIdException($"cannot read or write the hub id {path}: {ex.Message}", ex);
+        }
     }
 
     public static bool IsValid(string id) =>
@@ -53,3 +60,6 @@ public sealed class LocalHub
 
     public override string ToString() => Id;
 }
+
+/// <summary>The hub id file cannot be used; the message names it and what to do.</summary>
+public sealed class HubIdException(string message, Exception? inner = null) : Exception(message, inner);

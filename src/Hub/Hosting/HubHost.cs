@@ -122,6 +122,15 @@ public static class HubHost
     /// <summary>Opens the store (migrations), checks it belongs to this hub's CA, and loads the deny-list before any listener accepts a connection.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
+        try
+        {
+            app.Services.GetRequiredService<LocalHub>();
+        }
+        catch (HubIdException ex)
+        {
+            throw new StartupException(ex.Message, ex);
+        }
+
         var database = app.Services.GetRequiredService<IHubDatabase>();
         await MigrateAsync(database, cancellationToken);
         var config = app.Services.GetRequiredService<MeshConfig>();

@@ -38,12 +38,14 @@ public sealed class StoreConfigTests : IDisposable
             password_file = "pg.password"
             pool_size = 40
             statement_timeout = "5s"
+            hub_lease = "9s"
             """);
 
         var pg = config.Store.Postgres!;
         Assert.Equal(StoreKind.Postgres, config.Store.Kind);
         Assert.Equal(("db.example.com", 6543, "mesh_prod", "mesh", "verify-full", 40, TimeSpan.FromSeconds(5)),
             (pg.Host, pg.Port, pg.Database, pg.Username, pg.SslMode, pg.PoolSize, pg.StatementTimeout));
+        Assert.Equal(TimeSpan.FromSeconds(9), pg.Lease);
         Assert.Equal(Password, pg.Password!.Reveal());
         Assert.Equal("postgres://mesh@db.example.com:6543/mesh_prod?sslmode=verify-full", pg.ToString());
         Assert.DoesNotContain(Password, config.Summary, StringComparison.Ordinal);
@@ -56,6 +58,7 @@ public sealed class StoreConfigTests : IDisposable
         var pg = Load(_dir, "[store]\nkind = \"postgres\"\nurl = \"postgresql://hub@10.0.0.7/mesh\"\n").Store.Postgres!;
 
         Assert.Equal((5432, 20, TimeSpan.FromSeconds(30), (Secret?)null, (string?)null), (pg.Port, pg.PoolSize, pg.StatementTimeout, pg.Password, pg.SslMode));
+        Assert.Equal(TimeSpan.FromSeconds(15), pg.Lease);
     }
 
     [Fact]
@@ -128,6 +131,7 @@ public sealed class StoreConfigTests : IDisposable
     [InlineData("pool_size = 5", "store.pool_size")]
     [InlineData("statement_timeout = \"5s\"", "store.statement_timeout")]
     [InlineData("password_env = \"PG\"", "store.password_env")]
+    [InlineData("hub_lease = \"10s\"", "store.hub_lease")]
     public void PostgresKey_WithSqlite_IsAProblem(string line, string key)
     {
         var problem = Single(_dir, $"[store]\n{line}\n");
@@ -141,6 +145,8 @@ public sealed class StoreConfigTests : IDisposable
     [InlineData("pool_size = 1001", "store.pool_size", "out of range")]
     [InlineData("statement_timeout = \"500ms\"", "store.statement_timeout", "out of range")]
     [InlineData("statement_timeout = \"2h\"", "store.statement_timeout", "out of range")]
+    [InlineData("hub_lease = \"2s\"", "store.hub_lease", "out of range")]
+    [InlineData("hub_lease = \"6m\"", "store.hub_lease", "out of range")]
     public void OutOfRange_IsAProblem(string line, string key, string expected)
     {
         var problem = Single(_dir, $"[store]\nkind = \"postgres\"\nurl = \"postgres://mesh@db/mesh\"\n{line}\n");

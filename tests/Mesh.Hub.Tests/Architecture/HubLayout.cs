@@ -38,7 +38,7 @@ public static class HubLayout
         ["Mailbox/Schedules"] = ["Mailbox/Messages", "Mailbox/Triggers", "Mailbox/Common", "Storage"],
         ["Mailbox/Reviews"] = ["Mailbox/Messages", "Mailbox/Actors", "Mailbox/Common", "Audit", "Live", "Storage", "Web"],
         ["Mailbox"] = ["Mailbox/Actors", "Mailbox/Messages", "Mailbox/Triggers", "Mailbox/Reviews", "Mailbox/Common", "InternalApi", "Storage", "Web"],
-        ["Agents"] = ["Nodes", "Nodes/Registry", "Nodes/Sessions", "Mailbox/Actors", "Mailbox/Messages", "Mailbox/Schedules", "Mailbox/Common", "Audit", "Storage", "Live", "Web"],
+        ["Agents"] = ["Cluster", "Nodes", "Nodes/Registry", "Nodes/Sessions", "Mailbox/Actors", "Mailbox/Messages", "Mailbox/Schedules", "Mailbox/Common", "Audit", "Storage", "Live", "Web"],
         ["Health"] = ["InternalApi", "Mailbox/Common", "Storage"],
         ["Metrics"] = ["Web"],
         ["Hosting"] = ["Agents", "Access", "Audit", "Cluster", "Health", "InternalApi", "Mailbox", "Mailbox/Actors", "Mailbox/Common", "Metrics", "Nodes", "Nodes/Registry", "Storage", "Web"],

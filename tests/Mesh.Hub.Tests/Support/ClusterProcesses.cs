@@ -79,22 +79,7 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
         var created = await Admin.PostAsJsonAsync("/api/admin/join-tokens", new { ttl = "10m" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var token = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
-        NodeConfigs[nodeId] = _dir.Write($"{nodeId}.toml", $"""
-            [server]
-            role = "node"
-            node_id = "{nodeId}"
-            data_dir = "{nodeId}-data"
-            [internal_grpc.security]
-            mode = "mtls"
-            cert_dir = "{nodeId}-certs"
-            [internal_grpc.bootstrap]
-            token = "{token}"
-            [hub]
-            target = "https://127.0.0.1:{GrpcPort}"
-            [node]
-            capabilities = [{capabilities}]
-            {nodeSection}
-            """);
+        NodeConfigs[nodeId] = _dir.Write($"{nodeId}.toml", MtlsNodeConfig(nodeId, token!, GrpcPort, $"capabilities = [{capabilities}]\n{nodeSection}"));
         return await StartNodeAsync(nodeId, waitForReady);
     }
 
@@ -172,14 +157,31 @@ internal sealed partial class ClusterProcesses : IAsyncDisposable
         Assert.DoesNotContain(afterStop.Split('\n'), line => line.Contains("reconnecting in", StringComparison.Ordinal) && line.Contains("(Cancelled", StringComparison.Ordinal));
     }
 
-    private static int FreePort()
+    /// <summary>A node's config (mtls, its own data and cert folders) that joins the hub at <paramref name="grpcPort"/> with <paramref name="token"/>.</summary>
+    public static string MtlsNodeConfig(string nodeId, string token, int grpcPort, string nodeSection) => $"""
+        [server]
+        role = "node"
+        node_id = "{nodeId}"
+        data_dir = "{nodeId}-data"
+        [internal_grpc.security]
+        mode = "mtls"
+        cert_dir = "{nodeId}-certs"
+        [internal_grpc.bootstrap]
+        token = "{token}"
+        [hub]
+        target = "https://127.0.0.1:{grpcPort}"
+        [node]
+        {nodeSection}
+        """;
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static void Signal(int pid, int signal)
+    public static void Signal(int pid, int signal)
     {
         if (Kill(pid, signal) != 0)
             throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");

@@ -59,19 +59,25 @@ internal sealed class ClusterSessionRouter(RoutingStore store, IHubBus bus, IHub
 
     public Task DetachedAsync(string nodeId, long generation, CancellationToken cancellationToken) => store.ReleaseAsync(nodeId, Me, generation, cancellationToken);
 
+    // The lease as last renewed here, or as read with the holder's row (a hub that started since this one's last renewal).
     public bool HeldElsewhere(string nodeId) =>
-        _holders.TryGetValue(nodeId, out var holder) && !string.Equals(holder.HubId, Me, StringComparison.Ordinal) && leases.IsAlive(holder.HubId);
+        _holders.TryGetValue(nodeId, out var holder) && !string.Equals(holder.HubId, Me, StringComparison.Ordinal)
+        && (leases.IsAlive(holder.HubId) || holder.LeaseExpires > time.GetUtcNow());
 
     public async Task<CommandResult> SendElsewhereAsync(string nodeId, NodeCommand command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
         var payload = command.ToByteArray();
+        SessionHolder? refusedBy = null;
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
             var holder = await store.HolderAsync(nodeId, cancellationToken);
             if (holder is null || string.Equals(holder.HubId, Me, StringComparison.Ordinal) || !(holder.LeaseExpires > now))
                 throw SingleHubRouter.NotConnected(nodeId, "this hub or any other hub of the mesh");
+            // The same holder said it no longer has the session and nothing newer was recorded: do not ask it again.
+            if (refusedBy is not null && refusedBy.HubId == holder.HubId && refusedBy.Generation == holder.Generation)
+                throw SingleHubRouter.NotConnected(nodeId, $"hub '{holder.HubId}', which last recorded it, or any other hub of the mesh");
             if (now >= deadline)
                 throw new SessionCommandException($"node '{nodeId}' did not answer within {timeout.TotalSeconds:0} s (its session moved between hubs meanwhile)");
 
@@ -94,6 +100,8 @@ internal sealed class ClusterSessionRouter(RoutingStore store, IHubBus bus, IHub
                 }
 
                 // Never sent (unroutable, cancelled), or lost but the same to the node twice: route again through whoever holds the session now.
+                if (ended.State == CommandStates.Unroutable)
+                    refusedBy = holder;
                 RoutingLog.Rerouted(logger, id, nodeId, holder.HubId, ended.State);
             }
             finally
