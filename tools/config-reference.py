@@ -6,7 +6,7 @@ import re
 root = pathlib.Path(__file__).resolve().parent.parent
 src = (root / "src/Core/Configuration/ConfigSchema.cs").read_text()
 rows = re.findall(r'new\("([a-z_.]+)", "([a-z_]+)", ConfigValueType\.(\w+), (null|"(?:[^"\\]|\\.)*"), "((?:[^"\\]|\\.)*)"[,)]', src)
-types = {"String": "string", "Boolean": "boolean", "Integer": "integer", "StringArray": "array of strings", "Duration": "duration"}
+types = {"String": "string", "Boolean": "boolean", "Integer": "integer", "StringArray": "array of strings", "StringOrStringArray": "string or array of strings", "Duration": "duration"}
 current = None
 for section, name, kind, default, description in rows:
     if section != current:

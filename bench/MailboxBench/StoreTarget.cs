@@ -40,7 +40,7 @@ internal static class StoreTarget
     private static async Task<RunResult> SendAsync(IHubDatabase database, string label, int messages, int concurrency)
     {
         await database.MigrateAsync(CancellationToken.None);
-        await using var mailbox = new MailboxDatabase(database, new MailboxOptions(), TimeProvider.System, [], NullLogger<MailboxDatabase>.Instance);
+        await using var mailbox = new MailboxDatabase(database, new MailboxOptions(), TimeProvider.System, [], [], NullLogger<MailboxDatabase>.Instance);
         await mailbox.StartAsync(CancellationToken.None);
         await new ActorStore(mailbox).CreateActorAsync(new ActorRecord("rx", "rx", null, "worker", ActorPlacement.Hub, DateTimeOffset.UtcNow), CancellationToken.None);
         var store = new MessageStore(mailbox);

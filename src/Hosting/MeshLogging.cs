@@ -36,5 +36,7 @@ public static class MeshLogging
         // What grpc-dotnet logs here by itself is a request it could not parse (client input, with a stack trace);
         // handler failures are logged by InternalApi/HandlerFailures instead.
         logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.None);
+        // It logs every unhealthy check at Error, on every probe; the component that is down says so once itself.
+        logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
     }
 }

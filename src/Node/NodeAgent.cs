@@ -14,10 +14,11 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Node;
 
 /// <summary>
-/// The node's hub connection loop: enroll if needed, then keep an authenticated connection to the hub (the session
-/// stream) and renew the certificate at a random point between 50% and 80% of its lifetime. Transient failures back
-/// off and retry; conditions that retrying cannot fix (removed from the hub, token spent, a hub that fails
-/// verification) stop the node with a message saying what to do.
+/// The node's hub connection loop: enroll if needed, then keep an authenticated connection to a hub (the session
+/// stream) and renew the certificate at a random point between 50% and 80% of its lifetime. When a hub cannot be
+/// reached or the session is lost, the node moves on to the next hub in [hub] target after a jittered, capped
+/// backoff, with the same identity. Conditions that retrying cannot fix (removed from the hub, token spent, every
+/// hub listed failing verification) stop the node with a message saying what to do.
 /// </summary>
 internal sealed class NodeAgent : INodeLoop
 {
@@ -28,6 +29,7 @@ internal sealed class NodeAgent : INodeLoop
     private readonly NodeAnnouncements announcements;
     private readonly NodeIdentityFiles _files;
     private readonly NodeSessionLoop _session;
+    private readonly HubTargetRotation _targets;
     private bool _announced;
 
     public NodeAgent(MeshConfig config, CurrentHubConnection hub, NodeSessionLoop session, NodeIdentityFiles files, NodeAnnouncements announcements, TimeProvider time, ILogger<NodeAgent> logger)
@@ -39,6 +41,7 @@ internal sealed class NodeAgent : INodeLoop
         Hub = hub;
         _session = session;
         _files = files;
+        _targets = new HubTargetRotation(config.Hub.Targets);
     }
 
     public string Name => "hub connection";
@@ -53,16 +56,18 @@ internal sealed class NodeAgent : INodeLoop
         var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
         while (!cancellationToken.IsCancellationRequested)
         {
+            var target = _targets.Current;
             try
             {
                 using var identity = await EnsureIdentityAsync(cancellationToken);
                 Hub.SetSigningKey(identity.SigningKey);
-                using var connection = HubConnection.ForIdentity(config.Hub.Target!, identity, NodeId, config, time);
+                using var connection = HubConnection.ForIdentity(target, _targets.Dialer, identity, NodeId, config, time);
                 await CheckInAsync(connection, identity, cancellationToken);
-                backoff.Reset();
+                _targets.Connected();
                 Hub.Set(connection);
                 try
                 {
+                    // Returns when the certificate was renewed: reconnect to the same hub with it at once.
                     await RunConnectedAsync(connection, identity, cancellationToken);
                 }
                 finally
@@ -75,10 +80,27 @@ internal sealed class NodeAgent : INodeLoop
                 // Shutting down: a call cut short by it is not a failure.
                 return;
             }
+            catch (HubSessionLostException ex)
+            {
+                // A session that had lasted means that hub was fine until now: the next one is tried at once, not after the last delay.
+                if (ex.Healthy)
+                    backoff.Reset();
+                var delay = backoff.Next();
+                NodeSessionLog.Lost(logger, target, ex.Reason, delay, _targets.Next());
+                await Task.Delay(delay, time, cancellationToken);
+            }
             catch (RpcException ex) when (IsTransient(ex))
             {
                 var delay = backoff.Next();
-                NodeLog.HubUnreachable(logger, config.Hub.Target!, ex.Status.Detail, delay);
+                NodeLog.HubUnreachable(logger, target, ex.Status.Detail, delay, _targets.Next());
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (HubRefusedException ex)
+            {
+                if (!_targets.Refuse(ex.Message))
+                    throw new NodeStopException(_targets.RefusalSummary, ex);
+                var delay = backoff.Next();
+                NodeLog.HubRefused(logger, ex.Message, delay, _targets.Current);
                 await Task.Delay(delay, time, cancellationToken);
             }
         }
@@ -102,7 +124,7 @@ internal sealed class NodeAgent : INodeLoop
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await new NodeEnroller(config, _files, time).EnrollAsync(cancellationToken);
+            await new NodeEnroller(config, _files, time).EnrollAsync(_targets.Current, _targets.Dialer, cancellationToken);
         }
         catch (NodeStopException ex) when (_files.IsEnrolled && ex.Message.Contains("already used", StringComparison.Ordinal))
         {
@@ -110,7 +132,7 @@ internal sealed class NodeAgent : INodeLoop
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        NodeLog.Enrolled(logger, NodeId, config.Hub.Target!, elapsed.TotalMilliseconds);
+        NodeLog.Enrolled(logger, NodeId, _targets.Current, elapsed.TotalMilliseconds);
         return _files.Load();
     }
 
@@ -120,9 +142,11 @@ internal sealed class NodeAgent : INodeLoop
         if (!_announced)
         {
             var mode = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls ? "mtls" : "tls";
-            announcements.Say($"mesh node ready: node {whoami.NodeId} in cluster {whoami.ClusterId}, hub {config.Hub.Target} ({mode}), certificate until {Mesh.Core.TimeText.Iso(identity.NotAfter)}");
+            announcements.Say($"mesh node ready: node {whoami.NodeId} in cluster {whoami.ClusterId}, hub {connection.Target} ({mode}), certificate until {Mesh.Core.TimeText.Iso(identity.NotAfter)}");
             _announced = true;
         }
+
+        NodeLog.Connected(logger, connection.Target);
     }
 
     /// <summary>The session stream and the renewal wait side by side; renewal reconnects with the new identity.</summary>
@@ -190,7 +214,7 @@ internal sealed class NodeAgent : INodeLoop
         }
         catch (RpcException ex) when (connection.Trust.LastFailure is { } reason)
         {
-            throw new NodeStopException($"refusing to talk to {config.Hub.Target}: {reason}", ex);
+            throw new HubRefusedException($"refusing to talk to {connection.Target}: {reason}", ex);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && ex.Status.Detail.StartsWith("certificate revoked", StringComparison.Ordinal))
         {

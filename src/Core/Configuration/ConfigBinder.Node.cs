@@ -2,6 +2,38 @@ namespace Mesh.Core.Configuration;
 
 internal sealed partial class ConfigBinder
 {
+    /// <summary>[hub] target: one address or a list; each bad element is reported where it is written.</summary>
+    private List<Uri> BindHubTargets()
+    {
+        var value = _raw.Get("hub.target");
+        if (value is null)
+        {
+            Missing("hub", "target", "a node must know where the hub is. Add target = \"https://hub.example.com:50051\" (or a list of hubs, [\"https://hub-a:50051\", \"https://hub-b:50051\"]) under [hub].");
+            return [];
+        }
+
+        var items = (List<ConfigListItem>)value.Value;
+        if (items.Count == 0)
+        {
+            Problem(value, "lists no hub. Give at least one address, e.g. target = [\"https://hub-a.example.com:50051\", \"https://hub-b.example.com:50051\"].");
+            return [];
+        }
+
+        var targets = new List<Uri>(items.Count);
+        foreach (var item in items)
+        {
+            var at = value.Location.IsEnvironment || item.Line == 0 ? value.Location : ConfigLocation.InFile(value.Location.Source, item.Line, item.Column);
+            if (!HubTargets.TryParse(item.Text, out var uri, out var error))
+                _problems.Add(new ConfigProblem(at, value.Key.Path, error));
+            else if (targets.Contains(uri!))
+                _problems.Add(new ConfigProblem(at, value.Key.Path, $"'{item.Text}' is listed twice; list each hub once."));
+            else
+                targets.Add(uri!);
+        }
+
+        return targets;
+    }
+
     // The local endpoint is plaintext and trusts nothing but the actor token, so it must stay on this machine.
     private ListenAddress? BindLocalListen(MeshRole role, out bool isDefault)
     {

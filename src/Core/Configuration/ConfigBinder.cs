@@ -23,7 +23,7 @@ internal sealed partial class ConfigBinder
         var role = forceRole ?? BindRole();
         var server = BindServer(role);
         var grpc = BindInternalGrpc(role, server.DataDir);
-        var hub = new HubTargetConfig(role == MeshRole.Node ? BindHubTarget() : null);
+        var hub = new HubTargetConfig(role == MeshRole.Node ? BindHubTargets() : []);
         var node = new NodeConfig(
             String("node.name"),
             BindCapabilities(),
@@ -176,24 +176,6 @@ internal sealed partial class ConfigBinder
         return text.AsSpan().ContainsAnyExcept(Base64UrlChars)
             ? $"the cluster bootstrap secret may use only base64url characters (letters, digits, '-', '_'; no '+', '/' or '='), as it travels inside the join token. Generate one with: {ClusterSecretCommand}"
             : null;
-    }
-
-    private Uri? BindHubTarget()
-    {
-        var value = _raw.Get("hub.target");
-        if (value is null)
-        {
-            Missing("hub", "target", "a node must know where the hub is. Add target = \"https://hub.example.com:50051\" under [hub].");
-            return null;
-        }
-
-        if (!HubTargets.TryParse((string)value.Value, out var uri, out var error))
-        {
-            Problem(value, error);
-            return null;
-        }
-
-        return uri;
     }
 
     private string? String(string path) => _raw.Get(path)?.Value as string;

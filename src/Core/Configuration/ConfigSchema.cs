@@ -6,6 +6,8 @@ public enum ConfigValueType
     Boolean,
     Integer,
     StringArray,
+    /// <summary>One string, or an array of them (read as a list either way; each element keeps its own position).</summary>
+    StringOrStringArray,
     /// <summary>A duration written as a string: "500ms", "30s", "5m", "1h", "7d".</summary>
     Duration,
 }
@@ -65,7 +67,7 @@ public static class ConfigSchema
 
         new("internal_grpc.bootstrap", "token", ConfigValueType.String, null, "Hub: the reusable cluster bootstrap token (optional). Node: the token it joins with."),
 
-        new("hub", "target", ConfigValueType.String, null, "Node: the hub's internal gRPC address, https://host:port. Required for role \"node\"."),
+        new("hub", "target", ConfigValueType.StringOrStringArray, null, "Node: the hub's internal gRPC address, https://host:port, or a list of them (several hubs serving one mesh); a DNS name may resolve to several hubs. The node connects to the first it can reach and fails over to the next with backoff, keeping its identity. Required for role \"node\"."),
 
         new("hub", "output_limit_per_run", ConfigValueType.Integer, "16777216", "Hub: bytes of each stream (stdout, stderr) of a run the hub keeps (64 KiB to 1 TiB): the last ones; older output is dropped on the hub (positions stay, readers are told) but the node may still have it.",
             ConfigRange.Integer(64L << 10, 1L << 40, "The hub keeps output for live views and their resume; the node keeps more.")),

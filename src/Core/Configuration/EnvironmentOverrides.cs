@@ -59,6 +59,12 @@ internal static class EnvironmentOverrides
                 return false;
             case ConfigValueType.StringArray:
                 return TryConvertArray(key, text, out value, out error);
+            case ConfigValueType.StringOrStringArray:
+                if (text.TrimStart().StartsWith('['))
+                    return TryConvertArray(key, text, out value, out error);
+                value = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => new ConfigListItem(t, 0, 0)).ToList();
+                error = string.Empty;
+                return true;
             default:
                 error = $"unsupported type {key.Type}.";
                 return false;

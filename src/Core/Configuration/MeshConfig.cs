@@ -42,7 +42,7 @@ public sealed record MeshConfig(
     public string Summary =>
         Server.Role == MeshRole.Hub
             ? $"role hub, web {Server.Listen}, internal gRPC {(InternalGrpc.Enabled ? InternalGrpc.Listen + " (" + InternalGrpc.Security.Mode.ToString().ToLowerInvariant() + ")" : "disabled")}, data_dir {Server.DataDir}, store {Store}"
-            : $"role node '{Server.NodeId}', hub {Hub.Target}, {InternalGrpc.Security.Mode.ToString().ToLowerInvariant()}, data_dir {Server.DataDir}";
+            : $"role node '{Server.NodeId}', hub {Hub}, {InternalGrpc.Security.Mode.ToString().ToLowerInvariant()}, data_dir {Server.DataDir}";
 }
 
 public sealed record ServerConfig(MeshRole Role, ListenAddress Listen, string? NodeId, string DataDir, bool EmbeddedNode = true, WebTlsConfig? WebTls = null);
@@ -68,7 +68,19 @@ public sealed record GrpcAuthConfig(
     string Audience,
     TimeSpan ClockSkew);
 
-public sealed record HubTargetConfig(Uri? Target);
+/// <summary>[hub] target: the hubs a node may connect to, in the order it tries them (empty on a hub).</summary>
+public sealed record HubTargetConfig(IReadOnlyList<Uri> Targets)
+{
+    public HubTargetConfig(Uri target)
+        : this([target])
+    {
+    }
+
+    /// <summary>The first hub listed: the one a node tries first.</summary>
+    public Uri? Target => Targets.Count > 0 ? Targets[0] : null;
+
+    public override string ToString() => string.Join(", ", Targets);
+}
 
 public sealed record NodeConfig(string? Name, IReadOnlyList<string> Capabilities, IReadOnlyList<string> SafePaths)
 {

@@ -3,6 +3,9 @@ namespace Mesh.Core.Configuration;
 /// <summary>A configuration value before validation: its type-checked content and where it came from.</summary>
 internal sealed record RawValue(ConfigKey Key, object Value, ConfigLocation Location);
 
+/// <summary>One element of a list value and where it was written (line 0 when it came from the environment).</summary>
+internal sealed record ConfigListItem(string Text, int Line, int Column);
+
 /// <summary>Values collected from the file and the environment, keyed by "section.key"; the environment wins.</summary>
 internal sealed class RawConfig
 {

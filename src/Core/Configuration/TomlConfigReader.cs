@@ -92,25 +92,37 @@ internal sealed class TomlConfigReader
                 return true;
             case ConfigValueType.Integer when node is TomlValueNode { Value: long i }:
                 return key.AcceptsInteger(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture), out value, out error);
-            case ConfigValueType.StringArray when node is TomlArrayNode array:
-                var items = new List<string>(array.Items.Count);
-                foreach (var item in array.Items)
-                {
-                    if (item is not TomlValueNode { Value: string text })
-                    {
-                        error = $"expected an array of strings, but an element is {Describe(item)}.";
-                        return false;
-                    }
-
-                    items.Add(text);
-                }
-
-                value = items;
+            case ConfigValueType.StringOrStringArray when node is TomlValueNode { Value: string single }:
+                value = new List<ConfigListItem> { new(single, node.Position.Line, node.Position.Column) };
                 return true;
+            case ConfigValueType.StringOrStringArray when node is TomlArrayNode list:
+                return TryStrings(list, key.Type, (text, item) => new ConfigListItem(text, item.Position.Line, item.Position.Column), out value, out error);
+            case ConfigValueType.StringArray when node is TomlArrayNode array:
+                return TryStrings(array, key.Type, (text, _) => text, out value, out error);
             default:
                 error = $"expected {Describe(key.Type)}, got {Describe(node)}. Example: {key.Name} = {key.Default ?? Example(key.Type)}";
                 return false;
         }
+    }
+
+    private static bool TryStrings<T>(TomlArrayNode array, ConfigValueType type, Func<string, TomlNode, T> element, out object value, out string error)
+    {
+        var items = new List<T>(array.Items.Count);
+        foreach (var item in array.Items)
+        {
+            if (item is not TomlValueNode { Value: string text })
+            {
+                value = null!;
+                error = $"expected {Describe(type)}, but an element is {Describe(item)}.";
+                return false;
+            }
+
+            items.Add(element(text, item));
+        }
+
+        value = items;
+        error = string.Empty;
+        return true;
     }
 
     internal static string Describe(ConfigValueType type) => type switch
@@ -119,6 +131,7 @@ internal sealed class TomlConfigReader
         ConfigValueType.Boolean => "a boolean (true or false)",
         ConfigValueType.Integer => "an integer",
         ConfigValueType.StringArray => "an array of strings",
+        ConfigValueType.StringOrStringArray => "a string or an array of strings",
         ConfigValueType.Duration => "a duration string such as \"30s\"",
         _ => type.ToString(),
     };
@@ -128,6 +141,7 @@ internal sealed class TomlConfigReader
         ConfigValueType.Boolean => "true",
         ConfigValueType.Integer => "10",
         ConfigValueType.StringArray => "[\"a\", \"b\"]",
+        ConfigValueType.StringOrStringArray => "[\"a\", \"b\"]",
         ConfigValueType.Duration => "\"30s\"",
         _ => "\"text\"",
     };

@@ -1,14 +1,15 @@
 using Mesh.Hub.InternalApi;
 using Mesh.Hub.Mailbox.Common;
+using Mesh.Hub.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Mesh.Hub.Health;
 
 /// <summary>
-/// The hub serves (grpc.health.v1 SERVING) once its store is open and its CA is loaded and valid, and stops serving
-/// as soon as it begins to shut down.
+/// The hub serves (grpc.health.v1 SERVING, /readyz 200) once its store is open and its CA is loaded and valid, stops
+/// serving while the store cannot be reached (and serves again when it answers), and as soon as it begins to shut down.
 /// </summary>
-internal sealed class HubReadinessCheck(MailboxDatabase mailbox, HubIdentity identity, TimeProvider time, IHostApplicationLifetime lifetime) : IHealthCheck
+internal sealed class HubReadinessCheck(MailboxDatabase mailbox, StoreAvailability store, HubIdentity identity, TimeProvider time, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Check());
@@ -19,6 +20,8 @@ internal sealed class HubReadinessCheck(MailboxDatabase mailbox, HubIdentity ide
             return HealthCheckResult.Unhealthy("the hub is shutting down");
         if (!mailbox.IsOpen)
             return HealthCheckResult.Unhealthy("the store is not open yet");
+        if (store.Problem is { } problem)
+            return HealthCheckResult.Unhealthy($"the store is unavailable: {problem}");
         var ca = identity.Authority.Certificate;
         var now = time.GetUtcNow();
         if (now < ca.NotBefore.ToUniversalTime() || now > ca.NotAfter.ToUniversalTime())

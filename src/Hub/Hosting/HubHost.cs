@@ -92,6 +92,7 @@ public static class HubHost
         if (config.InternalGrpc.Enabled)
             app.UseInternalApi();
         app.UseErrorPages();
+        app.UseStoreOutageAnswers();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHubStatus();
@@ -120,7 +121,7 @@ public static class HubHost
             .AddAgents()
             .AddAccess();
 
-    /// <summary>Opens the store (migrations) and loads the deny-list before any listener accepts a connection.</summary>
+    /// <summary>Opens the store (migrations), checks it belongs to this hub's CA, and loads the deny-list before any listener accepts a connection.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
         try
@@ -132,7 +133,11 @@ public static class HubHost
             throw new StartupException(ex.Message, ex);
         }
 
-        await MigrateAsync(app.Services.GetRequiredService<IHubDatabase>(), cancellationToken);
+        var database = app.Services.GetRequiredService<IHubDatabase>();
+        await MigrateAsync(database, cancellationToken);
+        var config = app.Services.GetRequiredService<MeshConfig>();
+        await ClusterCaCheck.EnsureSameCaAsync(app.Services.GetRequiredService<HubSettings>(), app.Services.GetRequiredService<HubIdentity>(),
+            config.InternalGrpc.Security.CertDir, database.Description, cancellationToken);
         await app.Services.InitializeNodesAsync(cancellationToken);
         await app.Services.InitializeAgentsAsync(cancellationToken);
     }

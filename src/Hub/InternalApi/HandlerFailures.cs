@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Mesh.Hub.Storage;
 
 namespace Mesh.Hub.InternalApi;
 
@@ -10,7 +11,8 @@ namespace Mesh.Hub.InternalApi;
 /// logs on its own is a request it could not parse — client input, which any anonymous client could repeat to fill
 /// the log with stack traces.
 /// </summary>
-internal sealed class HandlerFailures(ILogger<HandlerFailures> logger) : Interceptor
+/// A lost store is no bug: the call is answered UNAVAILABLE with what to do, logged once by <see cref="StoreAvailability"/>.
+internal sealed class HandlerFailures(StoreAvailability store, ILogger<HandlerFailures> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -67,6 +69,8 @@ internal sealed class HandlerFailures(ILogger<HandlerFailures> logger) : Interce
 
     private RpcException Logged(Exception ex, ServerCallContext context)
     {
+        if (store.Refusal(ex) is { } refusal)
+            return new RpcException(new Status(StatusCode.Unavailable, refusal));
         InternalApiLog.HandlerFailed(logger, context.Method, ex);
         return new RpcException(new Status(StatusCode.Unknown, "the hub failed to handle this call; its log has the details"));
     }

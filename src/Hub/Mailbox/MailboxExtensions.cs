@@ -39,8 +39,16 @@ public static class MailboxExtensions
         services.AddSingleton<IMessageStore, MessageStore>();
         services.AddSingleton<MessageMetrics>();
         services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MessageMetrics>());
-        services.AddSingleton<MailboxNotifier>();
+        // Several hubs on PostgreSQL: watchers are woken through the cluster bus by every hub's commits (this one's too).
+        var clustered = config.Store.Postgres is not null;
+        services.AddSingleton(sp => new MailboxNotifier(sp.GetRequiredService<MailboxOptions>()) { PushesCommits = !clustered });
         services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MailboxNotifier>());
+        if (clustered)
+        {
+            services.AddSingleton<MailboxBus>();
+            services.AddSingleton<IMessageCommitAnnouncer>(sp => sp.GetRequiredService<MailboxBus>());
+            services.AddHostedService(sp => sp.GetRequiredService<MailboxBus>());
+        }
         services.AddSingleton<MessagesFeed>();
         services.AddSingleton<IMessageCommitListener>(sp => sp.GetRequiredService<MessagesFeed>());
         services.AddSingleton<MessageService>();

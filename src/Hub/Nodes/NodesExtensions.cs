@@ -15,7 +15,7 @@ public static class NodesExtensions
     /// </summary>
     public static IServiceCollection AddNodes(this IServiceCollection services, Core.Configuration.MeshConfig config)
     {
-        services.AddRegistry().AddRevocation().AddJoin().AddProvisioning().AddNodeSessions(config);
+        services.AddRegistry(clustered: config.Store.Postgres is not null).AddRevocation().AddJoin().AddProvisioning().AddNodeSessions(config);
         services.AddSingleton<NodeRemoval>();
         // The drain endpoint binds its body through the minimal API's JSON options: source-generated for Native AOT.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeBodyJson.Default));

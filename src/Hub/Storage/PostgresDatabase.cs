@@ -30,7 +30,9 @@ public sealed class PostgresDatabase : IHubDatabase, IAsyncDisposable
     /// <summary>Opens a pooled connection; failures become a <see cref="StoreException"/> that names the server, never the password.</summary>
     public async Task<System.Data.Common.DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
-    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    public Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(startup: false, cancellationToken);
+
+    private async Task<NpgsqlConnection> OpenAsync(bool startup, CancellationToken cancellationToken)
     {
         try
         {
@@ -38,7 +40,7 @@ public sealed class PostgresDatabase : IHubDatabase, IAsyncDisposable
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            throw PostgresErrors.Describe(ex, _config);
+            throw PostgresErrors.Describe(ex, _config, startup);
         }
     }
 
@@ -54,7 +56,7 @@ public sealed class PostgresDatabase : IHubDatabase, IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(startup: true, cancellationToken);
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -10,8 +10,10 @@ public static class PostgresErrors
     public const string RetryAdvice =
         "The hub does not retry at start-up: fix it and start the hub again (systemd's Restart=on-failure or a Kubernetes restart does this on its own).";
 
-    public static StoreException Describe(Exception ex, PostgresStoreConfig config)
+    /// <param name="startup">At start-up a lost server stops the hub, so the message says how it gets retried.</param>
+    public static StoreException Describe(Exception ex, PostgresStoreConfig config, bool startup = true)
     {
+        var retry = startup ? " " + RetryAdvice : "";
         var server = $"PostgreSQL at {config.Server} ([store] url)";
         var message = ex switch
         {
@@ -23,10 +25,10 @@ public static class PostgresErrors
                 $"{server}: user '{config.Username}' lacks a privilege the hub needs: {pg.MessageText}. The hub's user must own its database (or its schema).",
             PostgresException pg => $"{server}: {pg.SqlState}: {pg.MessageText}",
             _ when Find<SocketException>(ex) is { } socket =>
-                $"cannot reach {server}: {socket.Message}. Check that the server runs and accepts connections from this machine (listen_addresses, pg_hba.conf, firewalls, DNS). {RetryAdvice}",
+                $"cannot reach {server}: {socket.Message}. Check that the server runs and accepts connections from this machine (listen_addresses, pg_hba.conf, firewalls, DNS).{retry}",
             _ when Find<TimeoutException>(ex) is not null =>
-                $"no answer from {server} within the connect timeout. Check that the server runs and that the network lets this machine reach it. {RetryAdvice}",
-            _ => $"{server}: {ex.Message} {RetryAdvice}",
+                $"no answer from {server} within the connect timeout. Check that the server runs and that the network lets this machine reach it.{retry}",
+            _ => $"{server}: {ex.Message}{retry}",
         };
         return new StoreException(Redact(message, config), ex);
     }

@@ -9,6 +9,10 @@ public static class StorageExtensions
     /// <summary>The database [store] chose: SQLite in data_dir (with its WAL checkpointer) or PostgreSQL, as <see cref="IHubDatabase"/>.</summary>
     public static IServiceCollection AddHubStorage(this IServiceCollection services, MeshConfig config)
     {
+        services.AddSingleton<IMigrationSource, StorageMigrations>();
+        services.AddSingleton<HubSettings>();
+        services.AddSingleton<StoreAvailability>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreAvailability>());
         if (config.Store.Postgres is { } postgres)
         {
             return services

@@ -27,8 +27,10 @@ public sealed class HubConnection : IHubConnection, IDisposable
     private string? _token;
     private DateTimeOffset _tokenExpires;
 
-    private HubConnection(Uri target, HubTrust trust, X509Certificate2? clientCertificate, string nodeId, LoadedNodeIdentity? identity, CallTokenIssuer? issuer, TimeProvider time)
+    private HubConnection(Uri target, HubTrust trust, X509Certificate2? clientCertificate, string nodeId, LoadedNodeIdentity? identity, CallTokenIssuer? issuer, TimeProvider time,
+        HubDialer? dialer = null)
     {
+        Target = target;
         Trust = trust;
         NodeId = nodeId;
         _identity = identity;
@@ -53,11 +55,16 @@ public sealed class HubConnection : IHubConnection, IDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
         };
+        if (dialer is not null)
+            handler.ConnectCallback = dialer.ConnectAsync;
         Channel = GrpcChannels.Create(target, handler);
         Join = new JoinGrpc.JoinClient(Channel);
         Mailbox = new MailboxGrpc.MailboxClient(Channel);
         Session = new SessionGrpc.NodeSessionClient(Channel);
     }
+
+    /// <summary>The hub this channel goes to, as written in [hub] target.</summary>
+    public Uri Target { get; }
 
     public JoinGrpc.JoinClient Join { get; }
 
@@ -77,12 +84,18 @@ public sealed class HubConnection : IHubConnection, IDisposable
     public static HubConnection ForEnrollment(Uri target, HubTrust trust, string nodeId, TimeProvider time) =>
         new(target, trust, null, nodeId, null, null, time);
 
+    internal static HubConnection ForEnrollment(Uri target, HubDialer dialer, HubTrust trust, string nodeId, TimeProvider time) =>
+        new(target, trust, null, nodeId, null, null, time, dialer);
+
     /// <summary>After enrollment: the node's identity, its certificate presented in mtls mode.</summary>
-    public static HubConnection ForIdentity(Uri target, LoadedNodeIdentity identity, string nodeId, MeshConfig config, TimeProvider time)
+    public static HubConnection ForIdentity(Uri target, LoadedNodeIdentity identity, string nodeId, MeshConfig config, TimeProvider time) =>
+        ForIdentity(target, null, identity, nodeId, config, time);
+
+    internal static HubConnection ForIdentity(Uri target, HubDialer? dialer, LoadedNodeIdentity identity, string nodeId, MeshConfig config, TimeProvider time)
     {
         var mtls = config.InternalGrpc.Security.Mode == GrpcSecurityMode.Mtls;
         var issuer = new CallTokenIssuer(config.InternalGrpc.Auth.Issuer, config.InternalGrpc.Auth.Audience, time);
-        return new HubConnection(target, HubTrust.FromCa(identity.Ca, time), mtls ? identity.Certificate : null, nodeId, identity, issuer, time);
+        return new HubConnection(target, HubTrust.FromCa(identity.Ca, time), mtls ? identity.Certificate : null, nodeId, identity, issuer, time, dialer);
     }
 
     public CallOptions Call(TimeSpan timeout, CancellationToken cancellationToken)

@@ -15,7 +15,21 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
 {
     private string NodeId => config.Server.NodeId!;
 
+    /// <summary>Enrolls with the first hub listed; a hub that fails verification stops the node.</summary>
     public async Task EnrollAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnrollAsync(config.Hub.Target!, null, cancellationToken);
+        }
+        catch (HubRefusedException ex)
+        {
+            throw new NodeStopException(ex.Message, ex);
+        }
+    }
+
+    /// <summary>Enrolls with <paramref name="target"/>; throws <see cref="HubRefusedException"/> when that hub fails verification.</summary>
+    internal async Task EnrollAsync(Uri target, HubDialer? dialer, CancellationToken cancellationToken)
     {
         var tokenText = config.InternalGrpc.BootstrapToken?.Reveal()
             ?? throw new NodeStopException("this node has no certificate and no join token: set [internal_grpc.bootstrap] token to a token from the hub (UI \"Join node\" or POST /api/admin/join-tokens)");
@@ -25,7 +39,7 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
         // One connection for discovery and enrollment: the token goes only over a session whose certificate
         // was verified against the pinned CA (or the stored ca.crt).
         var trust = files.HasCa ? HubTrust.FromCa(files.LoadCa(), time) : HubTrust.ForDiscovery(time);
-        using var connection = HubConnection.ForEnrollment(config.Hub.Target!, trust, NodeId, time);
+        using var connection = dialer is null ? HubConnection.ForEnrollment(target, trust, NodeId, time) : HubConnection.ForEnrollment(target, dialer, trust, NodeId, time);
         if (!files.HasCa)
             await VerifyPinnedCaAsync(connection, trust, token, cancellationToken);
         var (csrPem, key) = CertificateSigningRequestInfo.Create(NodeId, []);
@@ -40,7 +54,7 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
             }
             catch (RpcException ex) when (trust.LastFailure is { } reason)
             {
-                throw new NodeStopException($"refusing to enroll with {config.Hub.Target}: {reason}", ex);
+                throw new HubRefusedException($"refusing to enroll with {target}: {reason}", ex);
             }
             catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.InvalidArgument or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
             {
@@ -55,9 +69,9 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
     private async Task VerifyPinnedCaAsync(HubConnection connection, HubTrust trust, JoinToken token, CancellationToken cancellationToken)
     {
         var discovered = await connection.Join.DiscoverAsync(new DiscoverRequest(), connection.Call(TimeSpan.FromSeconds(30), cancellationToken));
-        var (_, failure) = trust.VerifyDiscovered(discovered.CaBundlePem, token.PkiPin, config.Hub.Target!.IdnHost);
+        var (_, failure) = trust.VerifyDiscovered(discovered.CaBundlePem, token.PkiPin, connection.Target.IdnHost);
         if (failure is not null)
-            throw new NodeStopException($"refusing to enroll with {config.Hub.Target}: {failure}");
+            throw new HubRefusedException($"refusing to enroll with {connection.Target}: {failure}");
     }
 
     /// <summary>A fresh key and CSR for renewal over the current identity.</summary>
@@ -76,6 +90,9 @@ public sealed class NodeEnroller(MeshConfig config, NodeIdentityFiles files, Tim
 
 /// <summary>A condition retrying cannot fix: the node stops and says what the operator must do.</summary>
 public sealed class NodeStopException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>One hub failed verification (another cluster's CA, a certificate not for its name): nothing more goes to it.</summary>
+public sealed class HubRefusedException(string message, Exception? inner = null) : Exception(message, inner);
 
 internal static class SystemFactsReader
 {

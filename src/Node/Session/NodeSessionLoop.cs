@@ -11,9 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Node.Session;
 
 /// <summary>
-/// Keeps the node's one stream to the hub (mesh.v1.NodeSession/Attach): hello, heartbeats, answers to commands.
-/// Reconnects with jittered exponential backoff (100 ms → 30 s); stops the node only when the hub says it was
-/// removed or no longer knows it. The node's work goes on while the hub is away.
+/// The node's one stream to the hub (mesh.v1.NodeSession/Attach): hello, heartbeats, answers to commands. When it
+/// ends, <see cref="NodeAgent"/> reconnects (to the next hub listed, with backoff); the node stops only when the hub
+/// says it was removed or no longer knows it. The node's work goes on while the hub is away.
 /// </summary>
 internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeCommandHandler> handlers, IEnumerable<INodeSessionPart> parts, NodeDrainState drain,
     TimeProvider time, NodeSessionMetrics sessionMetrics, ILogger<NodeSessionLoop> logger)
@@ -28,46 +28,42 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
     private (ulong Sequence, long At) _queuedBeat;
     private readonly Lock _beatLock = new();
 
+    /// <summary>
+    /// One session on <paramref name="connection"/>, from hello to its end. Always ends with an exception:
+    /// <see cref="HubSessionLostException"/> when the hub ends it or goes away (the caller reconnects, perhaps to another
+    /// hub), <see cref="NodeStopException"/> when the hub says this node was removed, cancellation when stopped.
+    /// </summary>
     public async Task RunAsync(IHubConnection connection, CancellationToken cancellationToken)
     {
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
-        while (true)
+        cancellationToken.ThrowIfCancellationRequested();
+        var started = Stopwatch.GetTimestamp();
+        string reason;
+        var attached = false;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            string reason;
-            var attached = false;
-            try
-            {
-                await AttachOnceAsync(connection, () => attached = true, cancellationToken);
-                reason = "the hub ended the session";
-            }
-            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
-            {
-                // Stopping (shutdown, renewal): the stream ending because of it is no lost session to report or retry.
-                throw new OperationCanceledException("the node session was stopped", ex, cancellationToken);
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && ex.Status.Detail.StartsWith("certificate revoked", StringComparison.Ordinal))
-            {
-                throw new NodeStopException(ex.Status.Detail + "; this node must be re-admitted with a join token bound to its id", ex);
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-                throw new NodeStopException(ex.Status.Detail, ex);
-            }
-            catch (RpcException ex)
-            {
-                reason = $"{ex.StatusCode}: {ex.Status.Detail}";
-            }
-
-            sessionMetrics.Lost();
-
-            if (attached && Stopwatch.GetElapsedTime(started) >= HealthySession)
-                backoff.Reset();
-            var delay = backoff.Next();
-            NodeSessionLog.Lost(logger, reason, delay);
-            await Task.Delay(delay, time, cancellationToken);
+            await AttachOnceAsync(connection, () => attached = true, cancellationToken);
+            reason = "the hub ended the session";
         }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            // Stopping (shutdown, renewal): the stream ending because of it is no lost session to report or retry.
+            throw new OperationCanceledException("the node session was stopped", ex, cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && ex.Status.Detail.StartsWith("certificate revoked", StringComparison.Ordinal))
+        {
+            throw new NodeStopException(ex.Status.Detail + "; this node must be re-admitted with a join token bound to its id", ex);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            throw new NodeStopException(ex.Status.Detail, ex);
+        }
+        catch (RpcException ex)
+        {
+            reason = $"{ex.StatusCode}: {ex.Status.Detail}";
+        }
+
+        sessionMetrics.Lost();
+        throw new HubSessionLostException(reason, attached && Stopwatch.GetElapsedTime(started) >= HealthySession);
     }
 
     /// <summary>One stream, from hello to its end (always ends with an exception saying why).</summary>
@@ -216,7 +212,7 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
             sessionMetrics.HeartbeatSent(time.GetElapsedTime(queued.At));
     }
 
-        private static RpcException Ended<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call)
+    private static RpcException Ended<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call)
     {
         var status = call.GetStatus();
         return status.StatusCode == StatusCode.OK
@@ -237,4 +233,13 @@ internal sealed class NodeSessionLoop(MeshConfig config, IEnumerable<INodeComman
         {
         }
     }
+}
+
+/// <summary>The session stream ended (the hub closed it or went away); <see cref="Healthy"/> when it had lasted.</summary>
+public sealed class HubSessionLostException(string reason, bool healthy) : Exception("session with the hub ended: " + reason)
+{
+    public string Reason { get; } = reason;
+
+    /// <summary>The session was welcomed and lasted a while: the hub was fine until now, so reconnect without waiting long.</summary>
+    public bool Healthy { get; } = healthy;
 }

@@ -48,7 +48,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var second = await Mesh(server.Password, "store", "migrate", "--config", config);
 
         Assert.True(first.ExitCode == 0, first.Stderr);
-        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 18 step(s): cluster-001, audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"store postgres://mesh@127.0.0.1:{server.Port}/migrate_cli: applied 19 step(s): store-001, cluster-001, audit-001, registry-001", first.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("web-001, web-002, web-003", first.Stdout.TrimEnd(), StringComparison.Ordinal);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("schema up to date", second.Stdout, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         var (code, stdout, stderr) = await Mesh("", "store", "migrate", "--config", Config(""));
 
         Assert.True(code == 0, stderr);
-        Assert.Contains("store sqlite: applied 18 step(s)", stdout, StringComparison.Ordinal);
+        Assert.Contains("store sqlite: applied 19 step(s)", stdout, StringComparison.Ordinal);
         Assert.EndsWith("web-001, web-002, web-003", stdout.TrimEnd(), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir.Path, "data", "mesh.db")));
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data", "certs")), "migrate creates no CA");

@@ -11,7 +11,7 @@ public sealed class HandlerFailuresTests
     public async Task HandlerBug_LoggedAtError_AnsweredUnknownWithoutInternals()
     {
         var log = new RecordingLogger();
-        var interceptor = new HandlerFailures(log);
+        var interceptor = new HandlerFailures(Store(), log);
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("x", new Context(CancellationToken.None),
             (_, _) => throw new InvalidOperationException("secret internals")));
@@ -27,7 +27,7 @@ public sealed class HandlerFailuresTests
     public async Task RefusalOrClientCancellation_PassesThrough_NotLogged()
     {
         var log = new RecordingLogger();
-        var interceptor = new HandlerFailures(log);
+        var interceptor = new HandlerFailures(Store(), log);
         using var gone = new CancellationTokenSource();
         await gone.CancelAsync();
 
@@ -39,6 +39,29 @@ public sealed class HandlerFailuresTests
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         Assert.Empty(log.Entries);
     }
+
+    [Fact]
+    public async Task LostStore_AnsweredUnavailableWithWhatToDo_NotLoggedAsABug_StoreMarkedDown()
+    {
+        var log = new RecordingLogger();
+        var store = Store();
+        var interceptor = new HandlerFailures(store, log);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("x", new Context(CancellationToken.None),
+            (_, _) => throw new IOException("the mailbox store could not commit this write; retry it",
+                new Npgsql.NpgsqlException("Exception while reading from stream", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)))));
+
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.StartsWith("the hub cannot reach its store (", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains(": cannot connect: connection reset); the request was not completed. Retry shortly", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty(log.Entries);
+        Assert.False(store.IsAvailable);
+        Assert.Equal("cannot connect: connection reset", store.Problem);
+    }
+
+    private static Mesh.Hub.Storage.StoreAvailability Store() =>
+        new(new Mesh.Hub.Storage.HubDatabase(Path.Combine(Path.GetTempPath(), "never-opened.db"), []), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Mesh.Hub.Storage.StoreAvailability>.Instance);
 
     private sealed class RecordingLogger : ILogger<HandlerFailures>
     {

@@ -45,11 +45,33 @@ public sealed class PostgresServer : IAsyncLifetime
             ["-D", DataDir, "-U", User, "--pwfile=" + passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"]);
         File.Delete(passwordFile);
         Port = FreePort();
-        // fsync off: a test server's data is thrown away, and the machine is shared.
-        var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {Path.Combine(_dir, "sock")} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-        await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDir, "-l", Path.Combine(_dir, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
+        await StartServerAsync();
         _started = true;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+    }
+
+    /// <summary>
+    /// With <see cref="Durable"/> a commit waits for its WAL to reach the operating system (synchronous_commit on), so
+    /// an immediate stop (as a crash) keeps every acknowledged commit; otherwise commits return before that.
+    /// </summary>
+    public bool Durable { get; init; }
+
+    /// <summary>Stops the server at once, as a crash would (pg_ctl stop -m immediate); <see cref="StartAsync"/> brings it back.</summary>
+    public async Task StopAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDir, "-m", "immediate", "-w", "stop"]);
+    }
+
+    /// <summary>Starts the server again on the same port and data folder (crash recovery replays its WAL).</summary>
+    public Task StartAsync() => StartServerAsync();
+
+    private async Task StartServerAsync()
+    {
+        // fsync off: a test server's data is thrown away, and the machine is shared (a process crash loses nothing the OS has).
+        var commit = Durable ? "" : " -c synchronous_commit=off";
+        var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {Path.Combine(_dir, "sock")} -c fsync=off{commit} -c full_page_writes=off -c max_connections=200";
+        await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDir, "-l", Path.Combine(_dir, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
     }
 
     public Task DisposeAsync()
@@ -71,6 +93,19 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public PostgresStoreConfig Config(string database, string? password = null, int port = 0) =>
         new("127.0.0.1", port == 0 ? Port : port, database, User, null, new Secret(password ?? Password), 5, TimeSpan.FromSeconds(30));
+
+    /// <summary>A hub's [store] section for <paramref name="settings"/>, its password in a 0600 file written to <paramref name="dir"/>.</summary>
+    public string HubStoreToml(PostgresStoreConfig settings, Mesh.Core.Tests.TempDirectory dir)
+    {
+        var passwordFile = dir.Write("pg-password", Password);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return $"""
+            [store]
+            kind = "postgres"
+            url = "postgres://{settings.Username}@127.0.0.1:{settings.Port}/{settings.Database}"
+            password_file = "{passwordFile}"
+            """;
+    }
 
     private async Task<PostgresStoreConfig> CreateDatabaseAsync(string name)
     {

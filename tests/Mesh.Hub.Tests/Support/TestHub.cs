@@ -48,7 +48,9 @@ public sealed class TestHub : IAsyncDisposable
     /// <summary>Stops the hub (graceful shutdown: ApplicationStopping first).</summary>
     public Task StopAsync() => _app.StopAsync();
 
-    public static async Task<TestHub> StartAsync(string mode = "mtls", string extraToml = "", TimeProvider? time = null, TempDirectory? reuse = null, string securityToml = "")
+    /// <param name="certDir">The hub's cert_dir: another hub's folder makes the two share one CA (several hubs, one mesh).</param>
+    public static async Task<TestHub> StartAsync(string mode = "mtls", string extraToml = "", TimeProvider? time = null, TempDirectory? reuse = null, string securityToml = "",
+        string certDir = "hub-certs")
     {
         var dir = reuse ?? new TempDirectory();
         var path = dir.Write("hub.toml", $"""
@@ -60,7 +62,7 @@ public sealed class TestHub : IAsyncDisposable
             listen = "127.0.0.1:0"
             [internal_grpc.security]
             mode = "{mode}"
-            cert_dir = "hub-certs"
+            cert_dir = "{certDir}"
             {securityToml}
             [admin]
             api_token = "{ApiToken}"
@@ -84,8 +86,12 @@ public sealed class TestHub : IAsyncDisposable
     }
 
     /// <summary>A node configuration pointing at this hub, with its own cert_dir under the hub's temp dir.</summary>
-    public MeshConfig NodeConfig(string nodeId, string? token, string mode = "mtls", string extraToml = "")
+    /// <param name="targets">The node's [hub] target list; this hub alone when null.</param>
+    public MeshConfig NodeConfig(string nodeId, string? token, string mode = "mtls", string extraToml = "", IReadOnlyList<Uri>? targets = null)
     {
+        var target = targets is null
+            ? $"\"{InternalUrl.ToString().TrimEnd('/')}\""
+            : "[" + string.Join(", ", targets.Select(t => $"\"{t.ToString().TrimEnd('/')}\"")) + "]";
         var path = Directory.Write($"node-{nodeId}.toml", $"""
             [server]
             role = "node"
@@ -95,7 +101,7 @@ public sealed class TestHub : IAsyncDisposable
             mode = "{mode}"
             cert_dir = "node-{nodeId}-certs"
             [hub]
-            target = "{InternalUrl.ToString().TrimEnd('/')}"
+            target = {target}
             {(token is null ? "" : $"[internal_grpc.bootstrap]\ntoken = \"{token}\"")}
             {extraToml}
             """);

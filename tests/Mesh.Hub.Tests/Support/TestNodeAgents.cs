@@ -4,6 +4,7 @@ using Mesh.Node.Connection;
 using Mesh.Node.Hosting;
 using Mesh.Node.Identity;
 using Mesh.Node.Session;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Hub.Tests.Support;
@@ -14,7 +15,7 @@ internal static class TestNodeAgents
     // Nothing exports these tests' node instruments; one factory for all keeps them off the process-wide meters.
     private static readonly TestMeterFactory Meters = new();
 
-    public static NodeAgent Create(MeshConfig config, TimeProvider? time = null, CurrentHubConnection? hub = null)
+    public static NodeAgent Create(MeshConfig config, TimeProvider? time = null, CurrentHubConnection? hub = null, ILogger<NodeAgent>? logger = null)
     {
         time ??= TimeProvider.System;
         var drain = new NodeDrainState();
@@ -23,6 +24,6 @@ internal static class TestNodeAgents
             new PingCommandHandler(time), new TestConnectionCommandHandler(time, drain), new DrainCommandHandler(drain, NullLogger<DrainCommandHandler>.Instance),
         ];
         return new NodeAgent(config, hub ?? new CurrentHubConnection(), new NodeSessionLoop(config, handlers, [], drain, time, new NodeSessionMetrics(Meters), NullLogger<NodeSessionLoop>.Instance),
-            new NodeIdentityFiles(config.InternalGrpc.Security.CertDir), new NodeAnnouncements(TextWriter.Null), time, NullLogger<NodeAgent>.Instance);
+            new NodeIdentityFiles(config.InternalGrpc.Security.CertDir), new NodeAnnouncements(TextWriter.Null), time, logger ?? NullLogger<NodeAgent>.Instance);
     }
 }

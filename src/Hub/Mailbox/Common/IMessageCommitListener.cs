@@ -11,3 +11,15 @@ public interface IMessageCommitListener
 {
     void MessagesCommitted(IReadOnlyList<MailboxMessage> messages);
 }
+
+/// <summary>
+/// Tells other hubs on the same PostgreSQL database of a batch's new messages, inside the batch's transaction (so
+/// they hear of it exactly when it commits, and never of a batch that rolled back): the writer sends the cluster-bus
+/// notification this returns in the same round trip as the batch's COMMIT. Called on the writer's thread just before
+/// the commit. Not called on SQLite (one hub).
+/// </summary>
+public interface IMessageCommitAnnouncer
+{
+    /// <summary>The <c>pg_notify</c> channel and payload announcing <paramref name="messages"/>, or null for none.</summary>
+    (string Channel, string Payload)? Announcement(IReadOnlyList<MailboxMessage> messages);
+}

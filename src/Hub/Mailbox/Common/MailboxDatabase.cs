@@ -15,9 +15,11 @@ public sealed class MailboxDatabase(
     MailboxOptions options,
     TimeProvider time,
     IEnumerable<IMessageCommitListener> listeners,
+    IEnumerable<IMessageCommitAnnouncer> announcers,
     ILogger<MailboxDatabase> logger) : IAsyncDisposable
 {
     private readonly IMessageCommitListener[] _listeners = [.. listeners];
+    private readonly IMessageCommitAnnouncer[] _announcers = [.. announcers];
     private MailboxWriter? _writer;
 
     /// <summary>True once <see cref="StartAsync"/> has opened the store (the hub's readiness).</summary>
@@ -41,8 +43,11 @@ public sealed class MailboxDatabase(
 
         // The writer's own thread reopens its connection after a lost one (PostgreSQL restarted or failed over).
         _writer = new MailboxWriter(connection, () => database.OpenConnectionAsync(CancellationToken.None).GetAwaiter().GetResult(),
-            NextMessageIdAtStart, options.MaxBatch, time, logger, Committed);
+            NextMessageIdAtStart, options.MaxBatch, time, logger, Committed, Announce);
     }
+
+    private IEnumerable<(string Channel, string Payload)> Announce(IReadOnlyList<Mesh.Core.Protocol.MailboxMessage> messages) =>
+        _announcers.Select(a => a.Announcement(messages)).OfType<(string Channel, string Payload)>();
 
     /// <summary>Queues <paramref name="work"/> for the next group commit; completes once its batch is on disk.</summary>
     internal Task<T> WriteAsync<T>(Func<WriteBatch, T> work, CancellationToken cancellationToken) =>

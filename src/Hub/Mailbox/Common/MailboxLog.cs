@@ -7,6 +7,9 @@ internal static partial class MailboxLog
     [LoggerMessage(EventId = 6001, EventName = "MailboxBatchFailed", Level = LogLevel.Error, Message = "A mailbox write batch of {Count} operations failed to commit; every caller was told to retry.")]
     public static partial void BatchFailed(ILogger logger, int count, Exception exception);
 
+    [LoggerMessage(EventId = 6009, EventName = "MailboxBatchStoreDown", Level = LogLevel.Warning, Message = "A mailbox write batch of {Count} operations could not reach the store ({Reason}); every caller was told to retry.")]
+    public static partial void BatchStoreDown(ILogger logger, int count, string reason);
+
     [LoggerMessage(EventId = 6002, EventName = "MailboxWriteFailed", Level = LogLevel.Warning, Message = "A mailbox write failed and was rolled back alone.")]
     public static partial void WriteFailed(ILogger logger, Exception exception);
 

@@ -1,3 +1,4 @@
+using Mesh.Hub.Storage;
 using System.Data.Common;
 using System.Threading.Channels;
 using Mesh.Core.Protocol;
@@ -23,9 +24,9 @@ internal sealed class MailboxWriter : IAsyncDisposable
     private readonly Task _loop;
 
     public MailboxWriter(DbConnection connection, Func<DbConnection> reopen, long nextMessageId, int maxBatch, TimeProvider time, ILogger logger,
-        Action<IReadOnlyList<MailboxMessage>> committed)
+        Action<IReadOnlyList<MailboxMessage>> committed, Func<IReadOnlyList<MailboxMessage>, IEnumerable<(string Channel, string Payload)>>? beforeCommit = null)
     {
-        _batch = new WriteBatch(connection, reopen, time) { NextMessageId = nextMessageId };
+        _batch = new WriteBatch(connection, reopen, time) { NextMessageId = nextMessageId, BeforeCommit = beforeCommit };
         _maxBatch = maxBatch;
         _logger = logger;
         _committed = committed;
@@ -87,7 +88,11 @@ internal sealed class MailboxWriter : IAsyncDisposable
         catch (Exception ex)
         {
             // The commit (or the transaction itself) failed: nothing of this batch is stored.
-            MailboxLog.BatchFailed(_logger, ops.Count, ex);
+            // A store that is gone is no bug of ours: StoreAvailability says so once, each batch only briefly.
+            if (StoreOutage.Is(ex))
+                MailboxLog.BatchStoreDown(_logger, ops.Count, StoreOutage.Reason(ex));
+            else
+                MailboxLog.BatchFailed(_logger, ops.Count, ex);
             _batch.Rollback();
             _batch.NextMessageId = firstId;
             var failure = new IOException("the mailbox store could not commit this write; retry it", ex);

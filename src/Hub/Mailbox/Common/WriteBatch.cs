@@ -49,6 +49,9 @@ internal sealed class WriteBatch
 
     public long NextMessageId { get; set; }
 
+    /// <summary>PostgreSQL: runs in the transaction just before it commits, with the batch's new messages (other hubs hear of them at the commit).</summary>
+    public Func<IReadOnlyList<MailboxMessage>, IEnumerable<(string Channel, string Payload)>>? BeforeCommit { get; init; }
+
     public List<MailboxMessage> Stored { get; } = [];
 
     public List<Action> AfterCommit { get; } = [];
@@ -193,6 +196,13 @@ internal sealed class WriteBatch
 
         if (NextMessageId > _firstIdOfBatch)
             Defer($"SELECT setval({Sequence}, @last)", null, ("@last", NextMessageId - 1));
+        // Other hubs hear of the batch's messages when it commits (NOTIFY is sent at COMMIT, never on a rollback).
+        if (Stored.Count > 0 && BeforeCommit is { } announce)
+        {
+            foreach (var (channel, payload) in announce(Stored))
+                Defer("SELECT pg_notify(@channel, @payload)", null, ("@channel", channel), ("@payload", payload));
+        }
+
         Defer("COMMIT", null);
         Flush();
         _inTransaction = false;

@@ -8,15 +8,40 @@ namespace Mesh.Hub.Mailbox.Messages;
 /// <summary>
 /// Hands committed messages to live Watch streams, per recipient, in id order. A subscriber's buffer is bounded:
 /// a reader that falls that far behind is completed with <see cref="WatchOverflowException"/> and resumes from
-/// the store with after_id, so nothing is lost, only re-read.
+/// the store with after_id, so nothing is lost, only re-read. With several hubs (PostgreSQL) a commit may come from
+/// any hub: then each watcher is only woken (<see cref="Wake"/>, the <see cref="WakeUp"/> marker in its feed) and reads
+/// the store after its last id — ids follow commit order across hubs, so that read misses nothing, where a message
+/// pushed from this hub could overtake an earlier one committed by another.
 /// </summary>
 public sealed class MailboxNotifier : IMessageCommitListener
 {
+    /// <summary>In a watcher's feed: read the store after your last id.</summary>
+    public static readonly MailboxMessage WakeUp = new();
+
+    /// <summary>False with several hubs: this hub's commits wake watchers through the cluster bus like everyone else's.</summary>
+    public bool PushesCommits { get; init; } = true;
+
     private readonly ConcurrentDictionary<string, Subscriber[]> _subscribers = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly int _capacity;
 
     public MailboxNotifier(MailboxOptions options) => _capacity = options.WatchBuffer;
+
+    /// <summary>Wakes the watchers of <paramref name="actorIds"/> (every watcher when null) to read the store; a watcher already woken is not queued twice.</summary>
+    public void Wake(IReadOnlyCollection<string>? actorIds)
+    {
+        IEnumerable<Subscriber[]> targets = actorIds is null
+            ? _subscribers.Values
+            : actorIds.Select(id => _subscribers.GetValueOrDefault(id)).OfType<Subscriber[]>();
+        foreach (var subscribers in targets)
+        {
+            foreach (var subscriber in subscribers)
+            {
+                if (Interlocked.Exchange(ref subscriber.WakePending, 1) == 0 && !subscriber.Channel.Writer.TryWrite(WakeUp))
+                    subscriber.Channel.Writer.TryComplete(new WatchOverflowException(_capacity));
+            }
+        }
+    }
 
     public Subscription Subscribe(string actorId)
     {
@@ -34,6 +59,8 @@ public sealed class MailboxNotifier : IMessageCommitListener
     /// <summary>Called once per commit (from the writer) with the new messages in id order.</summary>
     public void MessagesCommitted(IReadOnlyList<MailboxMessage> messages)
     {
+        if (!PushesCommits)
+            return;
         foreach (var message in messages)
         {
             if (!_subscribers.TryGetValue(message.ToActorId, out var subscribers))
@@ -63,7 +90,10 @@ public sealed class MailboxNotifier : IMessageCommitListener
         subscriber.Channel.Writer.TryComplete();
     }
 
-    internal sealed record Subscriber(string ActorId, Channel<MailboxMessage> Channel);
+    internal sealed record Subscriber(string ActorId, Channel<MailboxMessage> Channel)
+    {
+        public int WakePending;
+    }
 
     /// <summary>A live feed of one actor's new messages; dispose to stop.</summary>
     public sealed class Subscription : IDisposable
@@ -78,6 +108,9 @@ public sealed class MailboxNotifier : IMessageCommitListener
         }
 
         public ChannelReader<MailboxMessage> Reader => _subscriber.Channel.Reader;
+
+        /// <summary>The watcher took its <see cref="WakeUp"/> and is about to read the store: a later commit wakes it again.</summary>
+        public void Woken() => Interlocked.Exchange(ref _subscriber.WakePending, 0);
 
         public void Dispose() => _owner.Remove(_subscriber);
     }

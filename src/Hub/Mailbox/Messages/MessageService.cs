@@ -221,18 +221,7 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         var channel = MailboxInput.CheckName(request.Channel, "channel");
         using var place = _watches.Acquire(reader.Id);
         using var subscription = notifier.Subscribe(reader.Id);
-        var last = request.AfterId;
-        while (true)
-        {
-            var backlog = await store.ReadAsync(new InboxQuery(reader.Id, 500, last, false, runId, channel), cancellationToken);
-            for (var i = 0; i < backlog.Count; i++)
-                await write(backlog[i], i == backlog.Count - 1, cancellationToken);
-            if (backlog.Count > 0)
-                last = backlog[^1].Id; // the live feed may repeat what the backlog already sent: it skips up to here
-            if (backlog.Count < 500)
-                break;
-        }
-
+        var last = await WriteBacklogAsync(reader.Id, request.AfterId, runId, channel, write, cancellationToken);
         if (ready is not null)
             await ready();
         var live = subscription.Reader;
@@ -240,11 +229,34 @@ public sealed class MessageService(IMessageStore store, ActorService actors, Mai
         {
             while (live.TryRead(out var message))
             {
+                if (ReferenceEquals(message, MailboxNotifier.WakeUp))
+                {
+                    subscription.Woken();
+                    last = await WriteBacklogAsync(reader.Id, last, runId, channel, write, cancellationToken);
+                    continue;
+                }
+
                 if (message.Id <= last || (runId is not null && message.RunId != runId) || (channel is not null && message.Channel != channel))
                     continue;
                 last = message.Id;
                 await write(message, live.Count == 0, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Writes the stored messages after <paramref name="after"/>, a page at a time; returns the last id written (or <paramref name="after"/>).</summary>
+    private async Task<ulong> WriteBacklogAsync(string actorId, ulong after, string? runId, string? channel, Func<MailboxMessage, bool, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
+    {
+        var last = after;
+        while (true)
+        {
+            var backlog = await store.ReadAsync(new InboxQuery(actorId, 500, last, false, runId, channel), cancellationToken);
+            for (var i = 0; i < backlog.Count; i++)
+                await write(backlog[i], i == backlog.Count - 1, cancellationToken);
+            if (backlog.Count > 0)
+                last = backlog[^1].Id; // the live feed may repeat what the backlog already sent: it skips up to here
+            if (backlog.Count < 500)
+                return last;
         }
     }
 

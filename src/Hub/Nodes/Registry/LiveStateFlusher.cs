@@ -1,7 +1,7 @@
 namespace Mesh.Hub.Nodes.Registry;
 
-/// <summary>Loads the registry at start and writes coalesced live state every few seconds, in one transaction.</summary>
-internal sealed class LiveStateFlusher(NodeRegistry registry, INodeStore store, TimeProvider time, ILogger<LiveStateFlusher> logger) : BackgroundService
+/// <summary>Loads the registry at start and writes coalesced live state every few seconds, in one transaction (then tells the other hubs, if any).</summary>
+internal sealed class LiveStateFlusher(NodeRegistry registry, INodeStore store, INodeStoreChanges changes, TimeProvider time, ILogger<LiveStateFlusher> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +41,9 @@ internal sealed class LiveStateFlusher(NodeRegistry registry, INodeStore store, 
         {
             registry.Requeue(updates);
             RegistryLog.FlushFailed(logger, updates.Count, ex.Message);
+            return;
         }
+
+        changes.Written([.. updates.Select(u => u.Id)]);
     }
 }

@@ -109,6 +109,7 @@ public sealed partial class NodeRegistry
             string? expired = null;
             long expiredGeneration = 0;
             var changed = false;
+            var heldElsewhereExpired = false;
             lock (entry)
             {
                 var status = entry.Record.Status;
@@ -131,7 +132,19 @@ public sealed partial class NodeRegistry
                         changed = true;
                     }
                 }
-                else if (now - (entry.DisconnectedAt ?? now) >= _options.DisconnectGrace)
+                else if (entry.DisconnectedAt is null)
+                {
+                    // Held by another hub: online while that hub keeps storing heartbeats (it flushes every FlushInterval).
+                    var silent = now - (entry.Record.LastHeartbeatAt ?? now);
+                    if (silent > _options.OfflineAfter + (2 * _options.FlushInterval))
+                    {
+                        entry.Record = entry.Record with { ConnectedSince = null };
+                        SetStatus(entry, NodeStatus.Offline, $"no heartbeat stored by the hub holding its session for {silent.TotalSeconds:0} s");
+                        entry.LastPublished = now;
+                        heldElsewhereExpired = true; // shown here; the store is that hub's (or the next one's) to write
+                    }
+                }
+                else if (now - entry.DisconnectedAt.Value >= _options.DisconnectGrace)
                 {
                     entry.Record = entry.Record with { ConnectedSince = null };
                     SetStatus(entry, NodeStatus.Offline, "session closed");
@@ -145,6 +158,10 @@ public sealed partial class NodeRegistry
             if (changed)
             {
                 _dirty[entry.Record.Id] = 0;
+                Publish(entry.Record.Id, membershipChanged: false);
+            }
+            else if (heldElsewhereExpired)
+            {
                 Publish(entry.Record.Id, membershipChanged: false);
             }
 

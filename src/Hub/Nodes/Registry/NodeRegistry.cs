@@ -121,12 +121,7 @@ public sealed partial class NodeRegistry : IDisposable
     /// <summary>A record was written through the store (operator edit, enrollment, renewal, removal): the cache takes it.</summary>
     internal void RecordWritten(NodeRecord record)
     {
-        var added = false;
-        var entry = _entries.GetOrAdd(record.Id, _ =>
-        {
-            added = true;
-            return new NodeEntry(record, _options.HistoryPoints);
-        });
+        var entry = EntryFor(record, out var added);
         lock (entry)
         {
             var live = entry.Record;
@@ -151,6 +146,48 @@ public sealed partial class NodeRegistry : IDisposable
         }
 
         Publish(record.Id, added);
+    }
+
+    /// <summary>
+    /// A row another hub wrote, read back from the store: the cache takes it — all of it for a node whose session some
+    /// other hub holds (status, last heartbeat, connected since), only the stored fields for one attached here.
+    /// </summary>
+    internal void ApplyStored(NodeRecord record)
+    {
+        var entry = EntryFor(record, out var added);
+        lock (entry)
+        {
+            var live = entry.Record;
+            if (entry.Connected && record.Status != NodeStatus.Revoked)
+            {
+                entry.Record = record with { Status = live.Status, LastHeartbeatAt = live.LastHeartbeatAt, ConnectedSince = live.ConnectedSince };
+            }
+            else
+            {
+                entry.Record = record;
+                entry.Connected = false;
+                entry.DisconnectedAt = null; // not our session to time out: the store says how it is
+                entry.HeartbeatMissed = false;
+                if (record.Status is not (NodeStatus.Online or NodeStatus.Degraded))
+                    entry.Metrics = null;
+            }
+
+            entry.LastPublished = _time.GetUtcNow();
+        }
+
+        Publish(record.Id, added);
+    }
+
+    private NodeEntry EntryFor(NodeRecord record, out bool added)
+    {
+        var created = false;
+        var entry = _entries.GetOrAdd(record.Id, _ =>
+        {
+            created = true;
+            return new NodeEntry(record, _options.HistoryPoints);
+        });
+        added = created;
+        return entry;
     }
 
     private void Publish(string nodeId, bool membershipChanged)

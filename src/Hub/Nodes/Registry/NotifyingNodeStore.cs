@@ -2,9 +2,9 @@ namespace Mesh.Hub.Nodes.Registry;
 
 /// <summary>
 /// Wraps the real store so every write (operator edits, enrollment, renewal, removal) reaches the live registry's
-/// cache, and through it the registry's change listeners, whoever made it.
+/// cache, and through it the registry's change listeners, whoever made it; with several hubs, the other hubs' too.
 /// </summary>
-internal sealed class NotifyingNodeStore(INodeStore inner, NodeRegistry registry) : INodeStore
+internal sealed class NotifyingNodeStore(INodeStore inner, NodeRegistry registry, INodeStoreChanges changes) : INodeStore
 {
     public Task<NodeRecord?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
 
@@ -14,7 +14,7 @@ internal sealed class NotifyingNodeStore(INodeStore inner, NodeRegistry registry
     {
         var added = await inner.TryAddAsync(node, cancellationToken);
         if (added)
-            registry.RecordWritten(node);
+            Written(node);
         return added;
     }
 
@@ -22,7 +22,7 @@ internal sealed class NotifyingNodeStore(INodeStore inner, NodeRegistry registry
     {
         var updated = await inner.UpdateAsync(node, cancellationToken);
         if (updated)
-            registry.RecordWritten(node);
+            Written(node);
         return updated;
     }
 
@@ -34,6 +34,12 @@ internal sealed class NotifyingNodeStore(INodeStore inner, NodeRegistry registry
 
     public Task UpdateLiveStateAsync(IReadOnlyCollection<NodeLiveUpdate> updates, CancellationToken cancellationToken) =>
         inner.UpdateLiveStateAsync(updates, cancellationToken);
+
+    private void Written(NodeRecord node)
+    {
+        registry.RecordWritten(node);
+        changes.Written([node.Id]);
+    }
 
     public Task<int> MarkAllOfflineAsync(CancellationToken cancellationToken) => inner.MarkAllOfflineAsync(cancellationToken);
 }

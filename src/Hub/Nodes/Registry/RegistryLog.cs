@@ -10,4 +10,7 @@ internal static partial class RegistryLog
 
     [LoggerMessage(EventId = 5003, EventName = "FlushFailed", Level = LogLevel.Warning, Message = "Writing live state of {Count} node(s) failed; retrying: {Reason}")]
     public static partial void FlushFailed(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 5004, EventName = "NodeChangesNotAnnounced", Level = LogLevel.Warning, Message = "Telling the other hubs of node changes failed ({Reason}); they catch up with the next change")]
+    public static partial void AnnounceFailed(ILogger logger, string reason);
 }

@@ -23,7 +23,7 @@ public sealed class MailboxTestHub : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private MeshProcess? _process;
 
-    private MailboxTestHub(TempDirectory directory, bool ownsDirectory, string extraToml, string mode)
+    private MailboxTestHub(TempDirectory directory, bool ownsDirectory, string extraToml, string mode, string certDir)
     {
         Directory = directory;
         _ownsDirectory = ownsDirectory;
@@ -36,7 +36,7 @@ public sealed class MailboxTestHub : IAsyncDisposable
             listen = "127.0.0.1:0"
             [internal_grpc.security]
             mode = "{mode}"
-            cert_dir = "hub-certs"
+            cert_dir = "{certDir}"
             [admin]
             api_token = "{ApiToken}"
             {extraToml}
@@ -62,9 +62,10 @@ public sealed class MailboxTestHub : IAsyncDisposable
 
     public string StandardOutput => _process?.StandardOutput ?? string.Empty;
 
-    public static async Task<MailboxTestHub> StartAsync(string extraToml = "", TempDirectory? directory = null, string mode = "tls")
+    /// <param name="certDir">cert_dir: another hub's makes the two share one CA and secret (several hubs, one mesh).</param>
+    public static async Task<MailboxTestHub> StartAsync(string extraToml = "", TempDirectory? directory = null, string mode = "tls", string certDir = "hub-certs")
     {
-        var hub = new MailboxTestHub(directory ?? new TempDirectory(), directory is null, extraToml, mode);
+        var hub = new MailboxTestHub(directory ?? new TempDirectory(), directory is null, extraToml, mode, certDir);
         await hub.LaunchAsync();
         return hub;
     }

@@ -19,7 +19,7 @@ internal sealed class RegistryHarness : IDisposable
         Sqlite = new NodeStore(database);
         Feed = new NodesFeed(maxSubscribers: 3);
         Registry = new NodeRegistry(Sqlite, [Feed], [new ExpiryRecorder(Expired)], Options.Create(options), clock, NullLogger<NodeRegistry>.Instance);
-        Store = new NotifyingNodeStore(Sqlite, Registry);
+        Store = new NotifyingNodeStore(Sqlite, Registry, new SingleHubNodeChanges());
     }
 
     public HubDatabase Database { get; }

@@ -39,7 +39,7 @@ public sealed class MailboxParts : IAsyncDisposable
 
     public static async Task<MailboxParts> OpenAsync(IHubDatabase database, TimeProvider time, MailboxOptions? options = null, IEnumerable<IMessageCommitListener>? listeners = null)
     {
-        var writer = new MailboxDatabase(database, options ?? new MailboxOptions(), time, listeners ?? [], NullLogger<MailboxDatabase>.Instance);
+        var writer = new MailboxDatabase(database, options ?? new MailboxOptions(), time, listeners ?? [], [], NullLogger<MailboxDatabase>.Instance);
         await writer.StartAsync(CancellationToken.None);
         var parts = new MailboxParts(writer);
         await parts.Actors.LoadAsync(CancellationToken.None);

@@ -30,7 +30,7 @@ public abstract class StoreContract : IAsyncLifetime
     protected string Unique { get; } = Guid.NewGuid().ToString("N")[..8];
 
     public static IMigrationSource[] Schema =>
-        [new AuditMigrations(), new RegistryMigrations(), new RevocationMigrations(), new JoinMigrations(), new MailboxMigrations(), new ScheduleMigrations(), new AgentMigrations(), new AccountMigrations(), new Mesh.Hub.Agents.Conversations.ConversationMigrations(), new Mesh.Hub.Agents.Codebases.CodebaseMigrations()];
+        [new Mesh.Hub.Storage.StorageMigrations(), new AuditMigrations(), new RegistryMigrations(), new RevocationMigrations(), new JoinMigrations(), new MailboxMigrations(), new ScheduleMigrations(), new AgentMigrations(), new AccountMigrations(), new Mesh.Hub.Agents.Conversations.ConversationMigrations(), new Mesh.Hub.Agents.Codebases.CodebaseMigrations()];
 
     public async Task InitializeAsync()
     {
